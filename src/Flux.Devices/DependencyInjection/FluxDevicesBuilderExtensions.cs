@@ -1,0 +1,90 @@
+using Flux.Devices;
+using Flux.Devices.Lifecycle;
+using Flux.Devices.Notifications;
+using Flux.Devices.Storage;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Plugs stores, device types, lifecycle observers and notifiers into <see cref="IFluxDevicesBuilder"/>.</summary>
+public static class FluxDevicesBuilderExtensions
+{
+    /// <summary>Uses the <see cref="InMemoryDeviceStore"/> (the default), replacing any store plugged in before.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The same builder.</returns>
+    public static IFluxDevicesBuilder UseInMemoryStore(this IFluxDevicesBuilder builder) =>
+        builder.UseStore<InMemoryDeviceStore>();
+
+    /// <summary>Uses a store type, created by the container as a singleton, replacing any store plugged in before.</summary>
+    /// <typeparam name="TStore">The store.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The same builder.</returns>
+    public static IFluxDevicesBuilder UseStore<TStore>(this IFluxDevicesBuilder builder)
+        where TStore : class, IDeviceStore
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Replace(ServiceDescriptor.Singleton<IDeviceStore, TStore>());
+        return builder;
+    }
+
+    /// <summary>Uses a store made by a factory, once, replacing any store plugged in before.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="factory">Makes the store from the container.</param>
+    /// <returns>The same builder.</returns>
+    public static IFluxDevicesBuilder UseStore(this IFluxDevicesBuilder builder, Func<IServiceProvider, IDeviceStore> factory)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(factory);
+        builder.Services.Replace(ServiceDescriptor.Singleton(factory));
+        return builder;
+    }
+
+    /// <summary>Adds a device type with its metadata rules.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="definition">The type.</param>
+    /// <returns>The same builder.</returns>
+    /// <remarks>A type name may be defined once; adding a second definition for a name fails options validation at start.</remarks>
+    public static IFluxDevicesBuilder AddDeviceType(this IFluxDevicesBuilder builder, DeviceTypeDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(definition);
+        builder.Services.Configure<FluxDevicesOptions>(options => options.DeviceTypes.Add(definition));
+        return builder;
+    }
+
+    /// <summary>Adds a lifecycle observer, created by the container as a singleton; adding the same type twice adds it once.</summary>
+    /// <typeparam name="TObserver">The observer.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The same builder.</returns>
+    public static IFluxDevicesBuilder AddLifecycleObserver<TObserver>(this IFluxDevicesBuilder builder)
+        where TObserver : class, IDeviceLifecycleObserver
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeviceLifecycleObserver, TObserver>());
+        return builder;
+    }
+
+    /// <summary>Adds a notifier, created by the container as a singleton; adding the same type twice adds it once.</summary>
+    /// <typeparam name="TNotifier">The notifier.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The same builder.</returns>
+    public static IFluxDevicesBuilder AddNotifier<TNotifier>(this IFluxDevicesBuilder builder)
+        where TNotifier : class, INotifier
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<INotifier, TNotifier>());
+        return builder;
+    }
+
+    /// <summary>Adds a notifier instance.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="notifier">The notifier.</param>
+    /// <returns>The same builder.</returns>
+    public static IFluxDevicesBuilder AddNotifier(this IFluxDevicesBuilder builder, INotifier notifier)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(notifier);
+        builder.Services.AddSingleton(notifier);
+        return builder;
+    }
+}

@@ -1,0 +1,74 @@
+using Flux.Devices;
+using Flux.Devices.Groups;
+using Flux.Devices.Internal;
+using Flux.Devices.Lifecycle;
+using Flux.Devices.Maintenance;
+using Flux.Devices.Notifications;
+using Flux.Devices.Storage;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the Flux.Devices registry in a service collection.</summary>
+public static class FluxDevicesServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the device registry (<see cref="IDeviceRegistry"/>), groups (<see cref="IDeviceGroupService"/>),
+    /// maintenance (<see cref="IMaintenanceService"/>) and, unless another store is plugged in, the
+    /// <see cref="InMemoryDeviceStore"/>.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <returns>The builder, to plug in stores, device types, observers and notifiers.</returns>
+    /// <remarks>
+    /// <para>
+    /// Calling it again registers nothing twice. Options are validated when the host starts
+    /// (<c>ValidateOnStart</c>), or on first use without a host. Timestamps come from the
+    /// <see cref="TimeProvider"/> in the container (<see cref="TimeProvider.System"/> unless the host registers
+    /// another), and logs go to the <c>ILoggerFactory</c> in the container, if any.
+    /// </para>
+    /// </remarks>
+    public static IFluxDevicesBuilder AddFluxDevices(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (!services.Any(d => d.ServiceType == typeof(FluxDevicesMarker)))
+        {
+            services.AddSingleton<FluxDevicesMarker>();
+            services.TryAddSingleton(TimeProvider.System);
+            services.AddOptions<FluxDevicesOptions>().ValidateOnStart();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FluxDevicesOptions>, FluxDevicesOptionsValidator>());
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FluxDevicesOptions>, FluxDevicesOptionsCustomValidator>());
+
+            services.TryAddSingleton<IDeviceStore, InMemoryDeviceStore>();
+            services.TryAddSingleton<DeviceTypeCatalog>();
+            services.TryAddSingleton<DeviceRegistry>();
+            services.TryAddSingleton<IDeviceRegistry>(static sp => sp.GetRequiredService<DeviceRegistry>());
+            services.TryAddSingleton<IDeviceGroupService, DeviceGroupService>();
+            services.TryAddSingleton<IMaintenanceService, MaintenanceService>();
+
+            services.TryAddSingleton<NotificationDispatcher>();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<INotifier, LoggingNotifier>());
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeviceLifecycleObserver, NotifyingLifecycleObserver>());
+        }
+
+        return new FluxDevicesBuilder(services);
+    }
+
+    /// <summary>Registers the device registry and configures its options.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Configures the options; each call adds to the ones before.</param>
+    /// <returns>The builder, to plug in stores, device types, observers and notifiers.</returns>
+    /// <remarks>See <see cref="AddFluxDevices(IServiceCollection)"/>.</remarks>
+    public static IFluxDevicesBuilder AddFluxDevices(this IServiceCollection services, Action<FluxDevicesOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        var builder = services.AddFluxDevices();
+        services.Configure(configure);
+        return builder;
+    }
+
+    /// <summary>Marks a collection in which the core services are already registered.</summary>
+    private sealed class FluxDevicesMarker;
+
+    private sealed record FluxDevicesBuilder(IServiceCollection Services) : IFluxDevicesBuilder;
+}

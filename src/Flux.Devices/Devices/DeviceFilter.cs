@@ -1,0 +1,277 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Flux.Devices.Internal;
+
+namespace Flux.Devices;
+
+/// <summary>
+/// Selects devices, as the spec's <c>--filter "type=bess,site=WLCE"</c>. Conditions on different keys must all
+/// hold; the values of one key are alternatives (<c>site=WLCE|HMCE</c>). An empty filter selects every device.
+/// </summary>
+/// <remarks>
+/// <para>Keys and how their values match:</para>
+/// <list type="bullet">
+/// <item><c>type</c>, <c>site</c>: the exact text (case-sensitive).</item>
+/// <item><c>name</c>: the exact text, or a pattern in which <c>*</c> stands for any run of characters (<c>WLCE-*</c>).</item>
+/// <item><c>state</c>: a <see cref="DeviceState"/> name, in any case (<c>active</c>, <c>Maintenance</c>).</item>
+/// <item><c>active</c>: <c>true</c> or <c>false</c>, one value only.</item>
+/// <item>
+/// <c>metadata.&lt;key&gt;</c> (nested keys as <c>metadata.maintenance.reason</c>): a string value matches the exact
+/// text, a number matches numerically (<c>500</c> matches <c>500.0</c>), a boolean matches <c>true</c> or
+/// <c>false</c>; a missing key, null, objects and arrays never match.
+/// </item>
+/// </list>
+/// <para>
+/// A value that contains <c>,</c> <c>|</c> <c>=</c> or <c>"</c>, or leading or trailing spaces, is written in double
+/// quotes, with <c>\"</c> and <c>\\</c> for a quote and a backslash. Every store gives the same results:
+/// <see cref="Matches"/> is the reference.
+/// </para>
+/// </remarks>
+public sealed class DeviceFilter
+{
+    /// <summary>Gets the filter that selects every device.</summary>
+    public static DeviceFilter All { get; } = new();
+
+    /// <summary>Gets the accepted device types; empty for any.</summary>
+    public IReadOnlyList<string> Types { get; init; } = [];
+
+    /// <summary>Gets the accepted sites; empty for any.</summary>
+    public IReadOnlyList<string> Sites { get; init; } = [];
+
+    /// <summary>Gets the accepted names or <c>*</c> patterns; empty for any.</summary>
+    public IReadOnlyList<string> Names { get; init; } = [];
+
+    /// <summary>Gets the accepted lifecycle states; empty for any.</summary>
+    public IReadOnlyList<DeviceState> States { get; init; } = [];
+
+    /// <summary>Gets the required active flag; <see langword="null"/> for either.</summary>
+    public bool? Active { get; init; }
+
+    /// <summary>Gets the conditions on metadata values, all of which must hold.</summary>
+    public IReadOnlyList<MetadataCondition> Metadata { get; init; } = [];
+
+    /// <summary>Gets a value indicating whether the filter selects every device.</summary>
+    public bool IsEmpty =>
+        Types.Count == 0 && Sites.Count == 0 && Names.Count == 0 && States.Count == 0 && Active is null && Metadata.Count == 0;
+
+    /// <summary>Parses filter text such as <c>type=bess,site=WLCE</c>.</summary>
+    /// <param name="text">The text; <see langword="null"/>, empty or blank selects every device.</param>
+    /// <returns>The filter.</returns>
+    /// <exception cref="DeviceFilterException">The text is malformed or names an unknown key; the error gives the column.</exception>
+    public static DeviceFilter Parse(string? text) => DeviceFilterParser.Parse(text);
+
+    /// <summary>Tells whether a device matches. This is the reference semantics every store follows.</summary>
+    /// <param name="device">The device.</param>
+    /// <returns><see langword="true"/> when every condition holds.</returns>
+    public bool Matches(Device device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        if (Types.Count > 0 && !ContainsOrdinal(Types, device.Type))
+        {
+            return false;
+        }
+
+        if (Sites.Count > 0 && !ContainsOrdinal(Sites, device.Site))
+        {
+            return false;
+        }
+
+        if (Active is { } active && device.Active != active)
+        {
+            return false;
+        }
+
+        if (States.Count > 0 && !States.Contains(device.State))
+        {
+            return false;
+        }
+
+        if (Names.Count > 0 && !MatchesAnyName(device.Name))
+        {
+            return false;
+        }
+
+        foreach (var condition in Metadata)
+        {
+            if (!condition.Matches(device.Metadata))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Returns the filter as text that <see cref="Parse"/> reads back to an equivalent filter.</summary>
+    /// <returns>The canonical text; empty for <see cref="All"/>.</returns>
+    public override string ToString()
+    {
+        var clauses = new List<string>();
+        AddClause(clauses, "type", Types);
+        AddClause(clauses, "site", Sites);
+        AddClause(clauses, "name", Names);
+        AddClause(clauses, "state", States.Select(s => JsonNamingPolicy.SnakeCaseLower.ConvertName(s.ToString())).ToList());
+        if (Active is { } active)
+        {
+            clauses.Add(active ? "active=true" : "active=false");
+        }
+
+        foreach (var condition in Metadata)
+        {
+            AddClause(clauses, "metadata." + string.Join('.', condition.Path), condition.Values);
+        }
+
+        return string.Join(',', clauses);
+    }
+
+    internal static bool GlobMatch(string pattern, string text)
+    {
+        // '*' matches any run of characters; everything else matches itself. Linear-time greedy match with
+        // one backtrack point, as in the classic wildcard algorithm.
+        int p = 0, t = 0, star = -1, mark = 0;
+        while (t < text.Length)
+        {
+            if (p < pattern.Length && pattern[p] == '*')
+            {
+                star = p++;
+                mark = t;
+            }
+            else if (p < pattern.Length && pattern[p] == text[t])
+            {
+                p++;
+                t++;
+            }
+            else if (star >= 0)
+            {
+                p = star + 1;
+                t = ++mark;
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        while (p < pattern.Length && pattern[p] == '*')
+        {
+            p++;
+        }
+
+        return p == pattern.Length;
+    }
+
+    private bool MatchesAnyName(string name)
+    {
+        foreach (var pattern in Names)
+        {
+            if (pattern.Contains('*', StringComparison.Ordinal) ? GlobMatch(pattern, name) : string.Equals(pattern, name, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool ContainsOrdinal(IReadOnlyList<string> values, string value)
+    {
+        for (var i = 0; i < values.Count; i++)
+        {
+            if (string.Equals(values[i], value, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static void AddClause(List<string> clauses, string key, IReadOnlyList<string> values)
+    {
+        if (values.Count > 0)
+        {
+            clauses.Add(key + "=" + string.Join('|', values.Select(Quote)));
+        }
+    }
+
+    private static string Quote(string value)
+    {
+        var needsQuotes = value.Length == 0
+            || char.IsWhiteSpace(value[0])
+            || char.IsWhiteSpace(value[^1])
+            || value.AsSpan().IndexOfAny(",|=\"\\") >= 0;
+        if (!needsQuotes)
+        {
+            return value;
+        }
+
+        var quoted = new StringBuilder(value.Length + 2).Append('"');
+        foreach (var c in value)
+        {
+            if (c is '"' or '\\')
+            {
+                quoted.Append('\\');
+            }
+
+            quoted.Append(c);
+        }
+
+        return quoted.Append('"').ToString();
+    }
+}
+
+/// <summary>A condition on one metadata value: the value at <see cref="Path"/> equals one of <see cref="Values"/>.</summary>
+public sealed class MetadataCondition
+{
+    /// <summary>Initializes a new instance of the <see cref="MetadataCondition"/> class.</summary>
+    /// <param name="path">The keys from the metadata root down (<c>["maintenance", "reason"]</c>); at least one.</param>
+    /// <param name="values">The accepted values, as text; at least one.</param>
+    public MetadataCondition(IReadOnlyList<string> path, IReadOnlyList<string> values)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentOutOfRangeException.ThrowIfZero(path.Count, nameof(path));
+        ArgumentOutOfRangeException.ThrowIfZero(values.Count, nameof(values));
+        Path = path;
+        Values = values;
+    }
+
+    /// <summary>Gets the keys from the metadata root down.</summary>
+    public IReadOnlyList<string> Path { get; }
+
+    /// <summary>Gets the accepted values, as text.</summary>
+    public IReadOnlyList<string> Values { get; }
+
+    /// <summary>Tells whether metadata satisfies the condition (see <see cref="DeviceFilter"/> for the rules).</summary>
+    /// <param name="metadata">The metadata.</param>
+    /// <returns><see langword="true"/> when the value at the path equals one of the values.</returns>
+    public bool Matches(DeviceMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        if (!metadata.TryGetPath(Path, out var element))
+        {
+            return false;
+        }
+
+        foreach (var value in Values)
+        {
+            var match = element.ValueKind switch
+            {
+                JsonValueKind.String => element.ValueEquals(value),
+                JsonValueKind.Number => decimal.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var wanted)
+                    && element.TryGetDecimal(out var actual)
+                    && wanted == actual,
+                JsonValueKind.True => string.Equals(value, "true", StringComparison.OrdinalIgnoreCase),
+                JsonValueKind.False => string.Equals(value, "false", StringComparison.OrdinalIgnoreCase),
+                _ => false,
+            };
+            if (match)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,587 @@
+using System.Collections;
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Flux.Devices.Internal;
+
+namespace Flux.Devices;
+
+/// <summary>
+/// The free-form JSON object a device carries in its <c>metadata</c> column: the typed fields of its
+/// <see cref="Device.Type"/> (see <see cref="BessMetadata"/> and <see cref="MeterMetadata"/>) and every other
+/// key a tool put there (<c>ip_address</c>, <c>discovered_at</c>, <c>maintenance</c>, ...), kept as written.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Instances are immutable and safe to share between threads; <see cref="With(string, JsonElement)"/>,
+/// <see cref="Without"/> and <see cref="Merge"/> return new instances. Keys keep the order they were written in.
+/// Equality is JSON equality: the same keys with equal values, in any order.
+/// </para>
+/// <para>
+/// Every instance can be stored by every store, because the rules PostgreSQL's <c>jsonb</c> enforces are
+/// checked on construction: the root is an object, keys are unique, no string contains U+0000, every number
+/// is a finite double, and nesting is at most <see cref="MaxDepth"/> levels deep. The size limit
+/// (<see cref="FluxDevicesOptions.MaxMetadataBytes"/>) is checked when a device is written.
+/// </para>
+/// </remarks>
+[JsonConverter(typeof(DeviceMetadataJsonConverter))]
+[SuppressMessage("Naming", "CA1710:Identifiers should have correct suffix", Justification = "The spec calls it metadata; it is a JSON object, not a general-purpose dictionary.")]
+public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, IEquatable<DeviceMetadata>
+{
+    /// <summary>The deepest nesting accepted, counting the root object as level 1.</summary>
+    public const int MaxDepth = 32;
+
+    private static readonly JsonDocumentOptions ParseOptions = new()
+    {
+        MaxDepth = MaxDepth,
+        AllowTrailingCommas = false,
+        CommentHandling = JsonCommentHandling.Disallow,
+        AllowDuplicateProperties = false,
+    };
+
+    private readonly KeyValuePair<string, JsonElement>[] _entries;
+
+    private DeviceMetadata(KeyValuePair<string, JsonElement>[] entries) => _entries = entries;
+
+    /// <summary>Gets the empty object <c>{}</c>.</summary>
+    public static DeviceMetadata Empty { get; } = new([]);
+
+    /// <inheritdoc />
+    public int Count => _entries.Length;
+
+    /// <inheritdoc />
+    public IEnumerable<string> Keys => _entries.Select(static e => e.Key);
+
+    /// <inheritdoc />
+    public IEnumerable<JsonElement> Values => _entries.Select(static e => e.Value);
+
+    /// <summary>Gets the value of a top-level key.</summary>
+    /// <param name="key">The key.</param>
+    /// <returns>The value.</returns>
+    /// <exception cref="KeyNotFoundException">The key is not present.</exception>
+    public JsonElement this[string key] =>
+        TryGetValue(key, out var value) ? value : throw new KeyNotFoundException($"Metadata has no key '{key}'.");
+
+    /// <summary>Parses a JSON object.</summary>
+    /// <param name="json">The JSON text; its root must be an object.</param>
+    /// <returns>The metadata.</returns>
+    /// <exception cref="DeviceValidationException">
+    /// The text is not JSON, its root is not an object, or it breaks one of the storage rules; the error names
+    /// the field (<c>metadata</c> or <c>metadata.&lt;key&gt;</c>) and the reason.
+    /// </exception>
+    public static DeviceMetadata Parse(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json, ParseOptions);
+        }
+        catch (JsonException ex)
+        {
+            throw new DeviceValidationException([new DeviceValidationError("metadata", $"is not valid JSON: {ex.Message}")], ex);
+        }
+
+        using (document)
+        {
+            return FromElement(document.RootElement);
+        }
+    }
+
+    /// <summary>Makes metadata from a JSON element, which must be an object.</summary>
+    /// <param name="element">The object; it is copied, so its document may be disposed afterwards.</param>
+    /// <returns>The metadata.</returns>
+    /// <exception cref="DeviceValidationException">The element is not an object, or breaks one of the storage rules.</exception>
+    public static DeviceMetadata FromElement(JsonElement element)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            throw new DeviceValidationException("metadata", $"must be a JSON object, not {Describe(element.ValueKind)}");
+        }
+
+        var errors = new List<DeviceValidationError>();
+        CheckStorable(element, "metadata", depth: 1, errors);
+        if (errors.Count > 0)
+        {
+            throw new DeviceValidationException(errors);
+        }
+
+        var root = element.Clone();
+        var entries = new List<KeyValuePair<string, JsonElement>>();
+        foreach (var property in root.EnumerateObject())
+        {
+            entries.Add(new(property.Name, property.Value));
+        }
+
+        return new DeviceMetadata([.. entries]);
+    }
+
+    /// <summary>Serializes an object (such as <see cref="BessMetadata"/>) into metadata.</summary>
+    /// <typeparam name="T">The type to serialize; it must serialize to a JSON object.</typeparam>
+    /// <param name="value">The value.</param>
+    /// <param name="options">Serializer options; <see langword="null"/> for the defaults, which honour <c>[JsonPropertyName]</c>.</param>
+    /// <returns>The metadata.</returns>
+    [RequiresUnreferencedCode("Uses reflection-based JSON serialization.")]
+    [RequiresDynamicCode("Uses reflection-based JSON serialization.")]
+    public static DeviceMetadata FromObject<T>(T value, JsonSerializerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return FromElement(JsonSerializer.SerializeToElement(value, options ?? JsonSerializerOptions.Default));
+    }
+
+    /// <summary>Deserializes the whole object into a typed view, ignoring keys the type does not declare.</summary>
+    /// <typeparam name="T">The type to read, such as <see cref="BessMetadata"/>.</typeparam>
+    /// <param name="options">Serializer options; <see langword="null"/> for the defaults.</param>
+    /// <returns>The typed view.</returns>
+    [RequiresUnreferencedCode("Uses reflection-based JSON serialization.")]
+    [RequiresDynamicCode("Uses reflection-based JSON serialization.")]
+    public T? Deserialize<T>(JsonSerializerOptions? options = null) =>
+        JsonSerializer.Deserialize<T>(ToJsonString(), options ?? JsonSerializerOptions.Default);
+
+    /// <inheritdoc />
+    public bool ContainsKey(string key) => IndexOf(key) >= 0;
+
+    /// <inheritdoc />
+    public bool TryGetValue(string key, out JsonElement value)
+    {
+        var index = IndexOf(key);
+        if (index < 0)
+        {
+            value = default;
+            return false;
+        }
+
+        value = _entries[index].Value;
+        return true;
+    }
+
+    /// <summary>Looks a value up by a path of keys, for nested objects (<c>maintenance</c>, <c>reason</c>).</summary>
+    /// <param name="path">The keys from the root down.</param>
+    /// <param name="value">The value found.</param>
+    /// <returns><see langword="true"/> when every key on the path exists.</returns>
+    public bool TryGetPath(IReadOnlyList<string> path, out JsonElement value)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        value = default;
+        if (path.Count == 0 || !TryGetValue(path[0], out var current))
+        {
+            return false;
+        }
+
+        for (var i = 1; i < path.Count; i++)
+        {
+            if (current.ValueKind != JsonValueKind.Object || !current.TryGetProperty(path[i], out current))
+            {
+                return false;
+            }
+        }
+
+        value = current;
+        return true;
+    }
+
+    /// <summary>Gets a top-level string value.</summary>
+    /// <param name="key">The key.</param>
+    /// <returns>The string, or <see langword="null"/> when the key is missing or not a string.</returns>
+    public string? GetString(string key) =>
+        TryGetValue(key, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    /// <summary>Returns a copy with a key set to a value, replacing the old value in place or appending the key.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="value">The value; it is copied.</param>
+    /// <returns>The new metadata.</returns>
+    /// <exception cref="DeviceValidationException">The value breaks one of the storage rules.</exception>
+    public DeviceMetadata With(string key, JsonElement value)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var errors = new List<DeviceValidationError>();
+        CheckKey(key, "metadata", errors);
+        CheckStorable(value, $"metadata.{key}", depth: 2, errors);
+        if (errors.Count > 0)
+        {
+            throw new DeviceValidationException(errors);
+        }
+
+        var entry = new KeyValuePair<string, JsonElement>(key, value.Clone());
+        var index = IndexOf(key);
+        if (index >= 0)
+        {
+            var copy = (KeyValuePair<string, JsonElement>[])_entries.Clone();
+            copy[index] = entry;
+            return new DeviceMetadata(copy);
+        }
+
+        return new DeviceMetadata([.. _entries, entry]);
+    }
+
+    /// <summary>Returns a copy with a key set to a string.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="value">The string.</param>
+    /// <returns>The new metadata.</returns>
+    public DeviceMetadata With(string key, string value) =>
+        With(key, JsonSerializer.SerializeToElement(value, JsonContext.Default.String));
+
+    /// <summary>Returns a copy with a key set to a number.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="value">The number; it must be finite.</param>
+    /// <returns>The new metadata.</returns>
+    public DeviceMetadata With(string key, double value)
+    {
+        if (!double.IsFinite(value))
+        {
+            throw new DeviceValidationException($"metadata.{key}", "must be a finite number");
+        }
+
+        return With(key, JsonSerializer.SerializeToElement(value, JsonContext.Default.Double));
+    }
+
+    /// <summary>Returns a copy with a key set to an integer.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="value">The integer.</param>
+    /// <returns>The new metadata.</returns>
+    public DeviceMetadata With(string key, long value) =>
+        With(key, JsonSerializer.SerializeToElement(value, JsonContext.Default.Int64));
+
+    /// <summary>Returns a copy with a key set to a boolean.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="value">The boolean.</param>
+    /// <returns>The new metadata.</returns>
+    public DeviceMetadata With(string key, bool value) =>
+        With(key, JsonSerializer.SerializeToElement(value, JsonContext.Default.Boolean));
+
+    /// <summary>Returns a copy with a key set to a nested object.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="value">The nested object.</param>
+    /// <returns>The new metadata.</returns>
+    public DeviceMetadata With(string key, DeviceMetadata value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return With(key, value.ToJsonElement());
+    }
+
+    /// <summary>Returns a copy without a key; the same instance when the key is not present.</summary>
+    /// <param name="key">The key.</param>
+    /// <returns>The new metadata.</returns>
+    public DeviceMetadata Without(string key)
+    {
+        var index = IndexOf(key);
+        if (index < 0)
+        {
+            return this;
+        }
+
+        var copy = new KeyValuePair<string, JsonElement>[_entries.Length - 1];
+        Array.Copy(_entries, 0, copy, 0, index);
+        Array.Copy(_entries, index + 1, copy, index, _entries.Length - index - 1);
+        return new DeviceMetadata(copy);
+    }
+
+    /// <summary>
+    /// Returns a copy in which every top-level key of <paramref name="other"/> replaces or adds to this one's
+    /// (a shallow merge, like PostgreSQL's <c>jsonb || jsonb</c>).
+    /// </summary>
+    /// <param name="other">The keys to set.</param>
+    /// <returns>The new metadata.</returns>
+    public DeviceMetadata Merge(DeviceMetadata other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (other.Count == 0)
+        {
+            return this;
+        }
+
+        if (Count == 0)
+        {
+            return other;
+        }
+
+        var merged = new List<KeyValuePair<string, JsonElement>>(_entries);
+        foreach (var entry in other._entries)
+        {
+            var index = IndexOf(entry.Key);
+            if (index >= 0)
+            {
+                merged[index] = entry;
+            }
+            else
+            {
+                merged.Add(entry);
+            }
+        }
+
+        return new DeviceMetadata([.. merged]);
+    }
+
+    /// <summary>Lists the top-level keys whose values differ between this and <paramref name="other"/>, including keys only one side has.</summary>
+    /// <param name="other">The metadata to compare with.</param>
+    /// <returns>The differing keys, this side's order first.</returns>
+    public IReadOnlyList<string> DifferingKeys(DeviceMetadata other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        var keys = new List<string>();
+        foreach (var (key, value) in _entries)
+        {
+            if (!other.TryGetValue(key, out var otherValue) || !JsonElement.DeepEquals(value, otherValue))
+            {
+                keys.Add(key);
+            }
+        }
+
+        foreach (var (key, _) in other._entries)
+        {
+            if (!ContainsKey(key))
+            {
+                keys.Add(key);
+            }
+        }
+
+        return keys;
+    }
+
+    /// <summary>Writes the object to a JSON writer.</summary>
+    /// <param name="writer">The writer.</param>
+    public void WriteTo(Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteStartObject();
+        foreach (var (key, value) in _entries)
+        {
+            writer.WritePropertyName(key);
+            value.WriteTo(writer);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Returns the object as compact JSON text.</summary>
+    /// <returns>The JSON text.</returns>
+    public string ToJsonString()
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            WriteTo(writer);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>Returns the size of the compact UTF-8 JSON text, in bytes.</summary>
+    /// <returns>The size in bytes.</returns>
+    public int GetUtf8ByteCount()
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            WriteTo(writer);
+        }
+
+        return buffer.WrittenCount;
+    }
+
+    /// <summary>Returns the object as a standalone JSON element.</summary>
+    /// <returns>The element.</returns>
+    public JsonElement ToJsonElement()
+    {
+        using var document = JsonDocument.Parse(ToJsonString());
+        return document.RootElement.Clone();
+    }
+
+    /// <summary>Returns the object as compact JSON text.</summary>
+    /// <returns>The JSON text.</returns>
+    public override string ToString() => ToJsonString();
+
+    /// <inheritdoc />
+    public bool Equals(DeviceMetadata? other)
+    {
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        if (other is null || other.Count != Count)
+        {
+            return false;
+        }
+
+        foreach (var (key, value) in _entries)
+        {
+            if (!other.TryGetValue(key, out var otherValue) || !JsonElement.DeepEquals(value, otherValue))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => obj is DeviceMetadata other && Equals(other);
+
+    /// <inheritdoc />
+    public override int GetHashCode()
+    {
+        // Order-insensitive, like Equals: combine the key hashes commutatively.
+        var hash = Count;
+        foreach (var (key, _) in _entries)
+        {
+            hash ^= StringComparer.Ordinal.GetHashCode(key);
+        }
+
+        return hash;
+    }
+
+    /// <inheritdoc />
+    public IEnumerator<KeyValuePair<string, JsonElement>> GetEnumerator() => ((IEnumerable<KeyValuePair<string, JsonElement>>)_entries).GetEnumerator();
+
+    /// <inheritdoc />
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    private int IndexOf(string key)
+    {
+        var entries = _entries;
+        for (var i = 0; i < entries.Length; i++)
+        {
+            if (string.Equals(entries[i].Key, key, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static void CheckKey(string key, string parent, List<DeviceValidationError> errors)
+    {
+        if (key.Contains('\0', StringComparison.Ordinal))
+        {
+            errors.Add(new DeviceValidationError(parent, "has a key that contains the character U+0000, which PostgreSQL jsonb refuses"));
+        }
+    }
+
+    private static void CheckStorable(JsonElement element, string field, int depth, List<DeviceValidationError> errors)
+    {
+        // Leaves build their field path only when they fail: registration checks every value of every device.
+        if (depth > MaxDepth)
+        {
+            errors.Add(new DeviceValidationError(field, $"is nested deeper than {MaxDepth} levels"));
+            return;
+        }
+
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                // A JsonElement that did not come from a duplicate-checking parse can still repeat a key.
+                if (FindDuplicateKey(element) is { } duplicate)
+                {
+                    errors.Add(new DeviceValidationError($"{field}.{duplicate}", "appears more than once"));
+                }
+
+                foreach (var property in element.EnumerateObject())
+                {
+                    CheckKey(property.Name, field, errors);
+                    var child = property.Value;
+                    if (child.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
+                    {
+                        CheckStorable(child, $"{field}.{property.Name}", depth + 1, errors);
+                    }
+                    else if (CheckLeaf(child) is { } reason)
+                    {
+                        errors.Add(new DeviceValidationError($"{field}.{property.Name}", reason));
+                    }
+                }
+
+                break;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (item.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
+                    {
+                        CheckStorable(item, $"{field}[{index}]", depth + 1, errors);
+                    }
+                    else if (CheckLeaf(item) is { } reason)
+                    {
+                        errors.Add(new DeviceValidationError($"{field}[{index}]", reason));
+                    }
+
+                    index++;
+                }
+
+                break;
+            default:
+                if (CheckLeaf(element) is { } leafReason)
+                {
+                    errors.Add(new DeviceValidationError(field, leafReason));
+                }
+
+                break;
+        }
+    }
+
+    private static string? FindDuplicateKey(JsonElement obj)
+    {
+        var count = obj.GetPropertyCount();
+        if (count < 2)
+        {
+            return null;
+        }
+
+        if (count <= 16)
+        {
+            var index = 0;
+            foreach (var property in obj.EnumerateObject())
+            {
+                var inner = 0;
+                foreach (var earlier in obj.EnumerateObject())
+                {
+                    if (inner++ == index)
+                    {
+                        break;
+                    }
+
+                    if (earlier.NameEquals(property.Name))
+                    {
+                        return property.Name;
+                    }
+                }
+
+                index++;
+            }
+
+            return null;
+        }
+
+        var seen = new HashSet<string>(count, StringComparer.Ordinal);
+        foreach (var property in obj.EnumerateObject())
+        {
+            if (!seen.Add(property.Name))
+            {
+                return property.Name;
+            }
+        }
+
+        return null;
+    }
+
+    private static string? CheckLeaf(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.String when element.GetString()!.Contains('\0', StringComparison.Ordinal) =>
+            "contains the character U+0000, which PostgreSQL jsonb refuses",
+        JsonValueKind.Number when !element.TryGetDouble(out var number) || !double.IsFinite(number) =>
+            $"is the number {element.GetRawText()}, which is outside the range of a double",
+        JsonValueKind.Undefined => "has no value",
+        _ => null,
+    };
+
+    internal static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Null => "null",
+        _ => "nothing",
+    };
+}

@@ -1,0 +1,402 @@
+using Flux.Devices.Diagnostics;
+using Flux.Devices.Groups;
+using Flux.Devices.Internal;
+using Flux.Devices.Lifecycle;
+using Flux.Devices.Maintenance;
+using Flux.Devices.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Flux.Devices;
+
+/// <summary>The registry: validation before every write, one history entry per write, observers after commit.</summary>
+internal sealed class DeviceRegistry : IDeviceRegistry
+{
+    private readonly IDeviceStore _store;
+    private readonly DeviceTypeCatalog _types;
+    private readonly FluxDevicesOptions _options;
+    private readonly TimeProvider _time;
+    private readonly IDeviceLifecycleObserver[] _observers;
+    private readonly ILogger _logger;
+    private readonly ILogger _lifecycleLogger;
+
+    public DeviceRegistry(
+        IDeviceStore store,
+        DeviceTypeCatalog types,
+        IOptions<FluxDevicesOptions> options,
+        TimeProvider timeProvider,
+        IEnumerable<IDeviceLifecycleObserver> observers,
+        ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(observers);
+        _store = store;
+        _types = types;
+        _options = options.Value;
+        _time = timeProvider;
+        _observers = [.. observers];
+        loggerFactory ??= NullLoggerFactory.Instance;
+        _logger = loggerFactory.CreateLogger(LogCategories.Registry);
+        _lifecycleLogger = loggerFactory.CreateLogger(LogCategories.Lifecycle);
+    }
+
+    public IReadOnlyList<DeviceTypeDefinition> DeviceTypes => _types.All;
+
+    public async ValueTask<Device> RegisterAsync(NewDevice device, string? actor = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        var now = _time.GetUtcNow();
+        var registered = new Device
+        {
+            Id = device.Id ?? Guid.CreateVersion7(now),
+            Name = device.Name,
+            Type = device.Type,
+            Site = device.Site,
+            Metadata = device.Metadata ?? DeviceMetadata.Empty,
+            Active = device.Active,
+            State = DeviceLifecycle.InitialState,
+            Version = 1,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+
+        var errors = Validate(registered);
+        if (device.Id is { } id && await _store.GetAsync(id, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            errors.AddTaken("id", id.ToString());
+        }
+
+        await CheckNameIsFreeAsync(registered, errors, cancellationToken).ConfigureAwait(false);
+        ThrowIfInvalid(errors);
+
+        var entry = new DeviceHistoryEntry
+        {
+            DeviceId = registered.Id,
+            Version = 1,
+            Kind = DeviceChangeKind.Registered,
+            ToState = registered.State,
+            Actor = actor,
+            Timestamp = now,
+        };
+        await _store.AddAsync(registered, entry, cancellationToken).ConfigureAwait(false);
+        Log.DeviceRegistered(_logger, registered.Name, registered.Id, registered.Type, registered.Site);
+        return registered;
+    }
+
+    public ValueTask<Device?> GetAsync(Guid id, CancellationToken cancellationToken = default) =>
+        _store.GetAsync(id, cancellationToken);
+
+    public ValueTask<Device?> GetByNameAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return _store.GetByNameAsync(name, cancellationToken);
+    }
+
+    public ValueTask<IReadOnlyList<Device>> ListAsync(DeviceFilter? filter = null, CancellationToken cancellationToken = default) =>
+        _store.ListAsync(filter ?? DeviceFilter.All, cancellationToken);
+
+    public async ValueTask<Device> UpdateAsync(Guid id, long expectedVersion, DeviceUpdate update, string? actor = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        var current = await GetRequiredAsync(id, cancellationToken).ConfigureAwait(false);
+        if (current.Version != expectedVersion)
+        {
+            throw new DeviceConcurrencyException(id, expectedVersion, current.Version);
+        }
+
+        if (DeviceLifecycle.IsTerminal(current.State))
+        {
+            throw new DeviceValidationException("state", $"the device is {current.State} and can no longer be changed");
+        }
+
+        var changed = current with
+        {
+            Name = update.Name ?? current.Name,
+            Site = update.Site ?? current.Site,
+            Metadata = update.Metadata ?? current.Metadata,
+            Active = update.Active ?? current.Active,
+        };
+        var changedFields = ChangedFields(current, changed);
+        if (changedFields.Count == 0)
+        {
+            return current;
+        }
+
+        var errors = Validate(changed);
+        if (!string.Equals(changed.Name, current.Name, StringComparison.Ordinal))
+        {
+            await CheckNameIsFreeAsync(changed, errors, cancellationToken).ConfigureAwait(false);
+        }
+
+        ThrowIfInvalid(errors);
+
+        var now = _time.GetUtcNow();
+        var next = changed with { Version = current.Version + 1, UpdatedAt = now };
+        var entry = new DeviceHistoryEntry
+        {
+            DeviceId = id,
+            Version = next.Version,
+            Kind = DeviceChangeKind.Updated,
+            FromState = current.State,
+            ToState = current.State,
+            ChangedFields = changedFields,
+            Actor = actor,
+            Timestamp = now,
+        };
+        await _store.UpdateAsync(next, entry, cancellationToken).ConfigureAwait(false);
+        Log.DeviceUpdated(_logger, next.Name, id, next.Version, changedFields);
+        return next;
+    }
+
+    public ValueTask<Device> FireAsync(
+        Guid id,
+        DeviceTrigger trigger,
+        string? reason = null,
+        string? actor = null,
+        long? expectedVersion = null,
+        CancellationToken cancellationToken = default) =>
+        TransitionAsync(id, trigger, new TransitionRequest(reason, actor, expectedVersion), cancellationToken);
+
+    public ValueTask<Device> DecommissionAsync(Guid id, string? reason = null, string? actor = null, CancellationToken cancellationToken = default) =>
+        TransitionAsync(id, DeviceTrigger.Decommission, new TransitionRequest(reason, actor, ExpectedVersion: null), cancellationToken);
+
+    public async ValueTask<IReadOnlyList<DeviceHistoryEntry>> GetHistoryAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        _ = await GetRequiredAsync(id, cancellationToken).ConfigureAwait(false);
+        return await _store.GetHistoryAsync(id, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Fires a trigger as a compare-and-set on the version read. Without an expected version, a concurrent
+    /// change sends it round again: the device is read anew and the trigger re-checked against its new state.
+    /// </summary>
+    internal async ValueTask<Device> TransitionAsync(Guid id, DeviceTrigger trigger, TransitionRequest request, CancellationToken cancellationToken)
+    {
+        if (trigger == DeviceTrigger.EnterMaintenance && string.IsNullOrWhiteSpace(request.Reason))
+        {
+            throw new DeviceValidationException("reason", "is required to enter maintenance");
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = await GetRequiredAsync(id, cancellationToken).ConfigureAwait(false);
+            if (request.ExpectedVersion is { } expected && current.Version != expected)
+            {
+                throw new DeviceConcurrencyException(id, expected, current.Version);
+            }
+
+            if (!DeviceLifecycle.TryGetTransition(current.State, trigger, out var transition))
+            {
+                throw new InvalidLifecycleTransitionException(id, current.State, trigger);
+            }
+
+            var now = _time.GetUtcNow();
+            var next = ApplyEffects(current, transition, request, now) with
+            {
+                State = transition.To,
+                Version = current.Version + 1,
+                UpdatedAt = now,
+            };
+            ThrowIfInvalid(CheckSize(next.Metadata, new ValidationErrors()));
+
+            var entry = new DeviceHistoryEntry
+            {
+                DeviceId = id,
+                Version = next.Version,
+                Kind = DeviceChangeKind.Transitioned,
+                FromState = current.State,
+                ToState = next.State,
+                Trigger = trigger,
+                ChangedFields = ChangedFields(current, next),
+                Reason = request.Reason,
+                Actor = request.Actor,
+                Timestamp = now,
+            };
+
+            try
+            {
+                await _store.UpdateAsync(next, entry, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DeviceConcurrencyException) when (request.ExpectedVersion is null && attempt < _options.TriggerConflictRetries)
+            {
+                Log.DeviceConflictRetried(_logger, id, trigger, attempt);
+                continue;
+            }
+
+            Log.DeviceTransitioned(_lifecycleLogger, next.Name, id, current.State, next.State, trigger);
+            await NotifyObserversAsync(new DeviceTransitioned(current, next, transition, entry), cancellationToken).ConfigureAwait(false);
+            return next;
+        }
+    }
+
+    private static Device ApplyEffects(Device device, LifecycleTransition transition, TransitionRequest request, DateTimeOffset now)
+    {
+        switch (transition.Trigger)
+        {
+            case DeviceTrigger.EnterMaintenance:
+                var info = new MaintenanceInfo
+                {
+                    StartedAt = now,
+                    Reason = request.Reason!,
+                    ExpectedDuration = request.ExpectedDuration,
+                };
+                return device with
+                {
+                    Active = false,
+                    Metadata = device.Metadata.With(MaintenanceInfo.MetadataKey, info.ToMetadata()),
+                };
+            case DeviceTrigger.ExitMaintenance:
+                return device with { Active = true, Metadata = device.Metadata.Without(MaintenanceInfo.MetadataKey) };
+            case DeviceTrigger.Decommission:
+                return device with { Active = false };
+            default:
+                return request.Metadata is { } metadata ? device with { Metadata = metadata } : device;
+        }
+    }
+
+    private async ValueTask NotifyObserversAsync(DeviceTransitioned transitioned, CancellationToken cancellationToken)
+    {
+        foreach (var observer in _observers)
+        {
+            try
+            {
+                await observer.OnTransitionedAsync(transitioned, cancellationToken).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // The transition is committed; an observer's failure must not be reported as the transition's.
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
+            {
+                Log.ObserverFailed(_lifecycleLogger, ex, observer.GetType().Name, transitioned.Transition.Trigger, transitioned.Device.Name);
+            }
+        }
+    }
+
+    private async ValueTask<Device> GetRequiredAsync(Guid id, CancellationToken cancellationToken) =>
+        await _store.GetAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new DeviceNotFoundException(id);
+
+    private async ValueTask CheckNameIsFreeAsync(Device device, ValidationErrors errors, CancellationToken cancellationToken)
+    {
+        if (errors.Exists(e => e.Field == "name"))
+        {
+            return;
+        }
+
+        var holder = await _store.GetByNameAsync(device.Name, cancellationToken).ConfigureAwait(false);
+        if (holder is not null && holder.Id != device.Id)
+        {
+            errors.AddTaken("name", device.Name);
+        }
+    }
+
+    private ValidationErrors Validate(Device device)
+    {
+        var errors = new ValidationErrors();
+        FieldRules.CheckText(device.Name, "name", FieldRules.MaxNameLength, errors);
+        if (FieldRules.CheckText(device.Site, "site", FieldRules.MaxSiteLength, errors)
+            && string.Equals(device.Site, DeviceGroup.AllSites, StringComparison.OrdinalIgnoreCase))
+        {
+            errors.Add(new DeviceValidationError("site", $"'{DeviceGroup.AllSites}' is reserved for groups that span every site"));
+        }
+
+        if (string.IsNullOrEmpty(device.Type))
+        {
+            errors.Add(new DeviceValidationError("type", "is required"));
+        }
+        else if (_types.Find(device.Type) is { } definition)
+        {
+            errors.AddRange(definition.Validate(device.Metadata));
+        }
+        else
+        {
+            errors.Add(new DeviceValidationError(
+                "type",
+                $"'{device.Type}' is not a registered device type; registered types are {string.Join(", ", _types.All.Select(t => t.Name))}"));
+        }
+
+        return CheckSize(device.Metadata, errors);
+    }
+
+    private ValidationErrors CheckSize(DeviceMetadata metadata, ValidationErrors errors)
+    {
+        var size = metadata.GetUtf8ByteCount();
+        if (size > _options.MaxMetadataBytes)
+        {
+            errors.Add(new DeviceValidationError("metadata", $"is {size} bytes of JSON; the limit is {_options.MaxMetadataBytes}"));
+        }
+
+        return errors;
+    }
+
+    private static void ThrowIfInvalid(ValidationErrors errors)
+    {
+        if (errors.Count == 0)
+        {
+            return;
+        }
+
+        // A taken name or id alone is the more specific AlreadyExistsException, as the store would throw.
+        if (errors.Count == 1 && errors.Taken is { } taken)
+        {
+            throw new AlreadyExistsException(taken.Field, taken.Value);
+        }
+
+        throw new DeviceValidationException([.. errors]);
+    }
+
+    /// <summary>The errors found so far, remembering a taken unique key.</summary>
+    private sealed class ValidationErrors : List<DeviceValidationError>
+    {
+        public (string Field, string Value)? Taken { get; private set; }
+
+        public void AddTaken(string field, string value)
+        {
+            Taken = (field, value);
+            Add(new DeviceValidationError(field, $"'{value}' is already taken"));
+        }
+    }
+
+    private static List<string> ChangedFields(Device before, Device after)
+    {
+        var fields = new List<string>();
+        if (!string.Equals(before.Name, after.Name, StringComparison.Ordinal))
+        {
+            fields.Add("name");
+        }
+
+        if (!string.Equals(before.Site, after.Site, StringComparison.Ordinal))
+        {
+            fields.Add("site");
+        }
+
+        if (before.Active != after.Active)
+        {
+            fields.Add("active");
+        }
+
+        if (before.State != after.State)
+        {
+            fields.Add("state");
+        }
+
+        if (!ReferenceEquals(before.Metadata, after.Metadata))
+        {
+            fields.AddRange(before.Metadata.DifferingKeys(after.Metadata).Select(k => "metadata." + k));
+        }
+
+        return fields;
+    }
+}
+
+/// <summary>What a caller said along with a trigger.</summary>
+/// <param name="Reason">Why.</param>
+/// <param name="Actor">Who.</param>
+/// <param name="ExpectedVersion">The version the caller decided on, if it insists on one.</param>
+internal sealed record TransitionRequest(string? Reason, string? Actor, long? ExpectedVersion)
+{
+    /// <summary>Gets the expected duration of maintenance, for <see cref="DeviceTrigger.EnterMaintenance"/>.</summary>
+    public TimeSpan? ExpectedDuration { get; init; }
+
+    /// <summary>Gets metadata to write with the transition (a deployed configuration), for the other triggers.</summary>
+    public DeviceMetadata? Metadata { get; init; }
+}

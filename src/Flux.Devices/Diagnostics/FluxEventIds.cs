@@ -1,0 +1,23 @@
+namespace Flux.Devices.Diagnostics;
+
+/// <summary>
+/// Event ids, in blocks per area: 1000 registry, 2000 lifecycle, 2500 groups and maintenance, 2800 notifications,
+/// 3000 templates, 4000 discovery, 5000 health, 6000 Modbus, 7000 PostgreSQL.
+/// </summary>
+internal static class FluxEventIds
+{
+    public const int DeviceRegistered = 1000;
+    public const int DeviceUpdated = 1001;
+    public const int DeviceConflictRetried = 1002;
+
+    public const int DeviceTransitioned = 2000;
+    public const int ObserverFailed = 2001;
+
+    public const int GroupCreated = 2500;
+    public const int GroupMemberSet = 2501;
+    public const int GroupDeleted = 2502;
+    public const int GroupMemberRemoved = 2503;
+
+    public const int Notification = 2800;
+    public const int NotifierFailed = 2801;
+}

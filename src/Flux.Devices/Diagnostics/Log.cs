@@ -1,0 +1,53 @@
+using Flux.Devices.Groups;
+using Flux.Devices.Notifications;
+using Microsoft.Extensions.Logging;
+
+namespace Flux.Devices.Diagnostics;
+
+/// <summary>Every log message of the core, through the source generator (no allocation when the level is off).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = FluxEventIds.DeviceRegistered, Level = LogLevel.Information,
+        Message = "Registered device {DeviceName} ({DeviceId}), type {DeviceType}, site {Site}")]
+    public static partial void DeviceRegistered(ILogger logger, string deviceName, Guid deviceId, string deviceType, string site);
+
+    [LoggerMessage(EventId = FluxEventIds.DeviceUpdated, Level = LogLevel.Debug,
+        Message = "Updated device {DeviceName} ({DeviceId}) to version {Version}: {ChangedFields}")]
+    public static partial void DeviceUpdated(ILogger logger, string deviceName, Guid deviceId, long version, IReadOnlyList<string> changedFields);
+
+    [LoggerMessage(EventId = FluxEventIds.DeviceConflictRetried, Level = LogLevel.Debug,
+        Message = "Device {DeviceId} changed while {Trigger} was being fired; reading it again (attempt {Attempt})")]
+    public static partial void DeviceConflictRetried(ILogger logger, Guid deviceId, DeviceTrigger trigger, int attempt);
+
+    [LoggerMessage(EventId = FluxEventIds.DeviceTransitioned, Level = LogLevel.Information,
+        Message = "Device {DeviceName} ({DeviceId}) moved from {FromState} to {ToState} on {Trigger}")]
+    public static partial void DeviceTransitioned(ILogger logger, string deviceName, Guid deviceId, DeviceState fromState, DeviceState toState, DeviceTrigger trigger);
+
+    [LoggerMessage(EventId = FluxEventIds.ObserverFailed, Level = LogLevel.Error,
+        Message = "Lifecycle observer {Observer} failed on {Trigger} of device {DeviceName}; the transition stands")]
+    public static partial void ObserverFailed(ILogger logger, Exception exception, string observer, DeviceTrigger trigger, string deviceName);
+
+    [LoggerMessage(EventId = FluxEventIds.GroupCreated, Level = LogLevel.Information,
+        Message = "Created {GroupType} group {GroupName} ({GroupId}) at site {Site}")]
+    public static partial void GroupCreated(ILogger logger, DeviceGroupType groupType, string groupName, Guid groupId, string site);
+
+    [LoggerMessage(EventId = FluxEventIds.GroupMemberSet, Level = LogLevel.Information,
+        Message = "Device {DeviceName} is {Role} (priority {Priority}) in group {GroupName}")]
+    public static partial void GroupMemberSet(ILogger logger, string deviceName, GroupMemberRole role, int priority, string groupName);
+
+    [LoggerMessage(EventId = FluxEventIds.GroupDeleted, Level = LogLevel.Information,
+        Message = "Deleted group {GroupId}")]
+    public static partial void GroupDeleted(ILogger logger, Guid groupId);
+
+    [LoggerMessage(EventId = FluxEventIds.GroupMemberRemoved, Level = LogLevel.Information,
+        Message = "Removed device {DeviceId} from group {GroupId}")]
+    public static partial void GroupMemberRemoved(ILogger logger, Guid deviceId, Guid groupId);
+
+    [LoggerMessage(EventId = FluxEventIds.Notification,
+        Message = "{Kind} for device {DeviceName} ({DeviceId}): {Text}")]
+    public static partial void Notification(ILogger logger, LogLevel level, NotificationKind kind, string deviceName, Guid deviceId, string text);
+
+    [LoggerMessage(EventId = FluxEventIds.NotifierFailed, Level = LogLevel.Error,
+        Message = "Notifier {Notifier} failed to send {Kind} for device {DeviceName}")]
+    public static partial void NotifierFailed(ILogger logger, Exception exception, string notifier, NotificationKind kind, string deviceName);
+}

@@ -1,0 +1,102 @@
+using System.Text.Json.Serialization;
+using Flux.Devices.Internal;
+
+namespace Flux.Devices.Groups;
+
+/// <summary>What a group is for, as the spec's <c>group_type</c>.</summary>
+[JsonConverter(typeof(SnakeCaseEnumConverter<DeviceGroupType>))]
+public enum DeviceGroupType
+{
+    /// <summary>Devices dispatched together (<c>control</c>), such as a BESS fleet.</summary>
+    Control = 0,
+
+    /// <summary>Devices watched together (<c>monitoring</c>), such as settlement meters.</summary>
+    Monitoring = 1,
+
+    /// <summary>Devices analysed together (<c>analysis</c>).</summary>
+    Analysis = 2,
+}
+
+/// <summary>A member's part in a group, as the spec's <c>role</c>.</summary>
+[JsonConverter(typeof(SnakeCaseEnumConverter<GroupMemberRole>))]
+public enum GroupMemberRole
+{
+    /// <summary>Used first (<c>primary</c>).</summary>
+    Primary = 0,
+
+    /// <summary>Used when a primary is unavailable (<c>backup</c>).</summary>
+    Backup = 1,
+
+    /// <summary>Watched, not controlled (<c>monitor</c>).</summary>
+    Monitor = 2,
+}
+
+/// <summary>A logical group of devices for coordinated control, monitoring or analysis.</summary>
+public sealed record DeviceGroup
+{
+    /// <summary>The <see cref="Site"/> of a group that spans every site (<c>ALL</c>).</summary>
+    public const string AllSites = "ALL";
+
+    /// <summary>Gets the group's id.</summary>
+    [JsonPropertyName("id")]
+    public required Guid Id { get; init; }
+
+    /// <summary>Gets the group's name, unique in the registry (<c>WLCE-BESS-Fleet</c>).</summary>
+    [JsonPropertyName("name")]
+    public required string Name { get; init; }
+
+    /// <summary>Gets the site, or <see cref="AllSites"/>; members must be at this site unless it is <see cref="AllSites"/>.</summary>
+    [JsonPropertyName("site")]
+    public required string Site { get; init; }
+
+    /// <summary>Gets what the group is for.</summary>
+    [JsonPropertyName("group_type")]
+    public required DeviceGroupType GroupType { get; init; }
+
+    /// <summary>Gets the group's free-form metadata.</summary>
+    [JsonPropertyName("metadata")]
+    public DeviceMetadata Metadata { get; init; } = DeviceMetadata.Empty;
+
+    /// <summary>Gets when the group was created.</summary>
+    [JsonPropertyName("created_at")]
+    public DateTimeOffset CreatedAt { get; init; }
+}
+
+/// <summary>What a caller supplies to create a group.</summary>
+public sealed record NewDeviceGroup
+{
+    /// <summary>Gets the id to create the group under; <see langword="null"/> to have one generated.</summary>
+    public Guid? Id { get; init; }
+
+    /// <summary>Gets the unique name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Gets the site, or <see cref="DeviceGroup.AllSites"/>.</summary>
+    public required string Site { get; init; }
+
+    /// <summary>Gets what the group is for.</summary>
+    public required DeviceGroupType GroupType { get; init; }
+
+    /// <summary>Gets the group's free-form metadata.</summary>
+    public DeviceMetadata Metadata { get; init; } = DeviceMetadata.Empty;
+}
+
+/// <summary>A device's membership of a group.</summary>
+public sealed record DeviceGroupMember
+{
+    /// <summary>Gets the group.</summary>
+    [JsonPropertyName("group_id")]
+    public required Guid GroupId { get; init; }
+
+    /// <summary>Gets the device.</summary>
+    [JsonPropertyName("device_id")]
+    public required Guid DeviceId { get; init; }
+
+    /// <summary>Gets the member's part in the group.</summary>
+    [JsonPropertyName("role")]
+    public required GroupMemberRole Role { get; init; }
+
+    /// <summary>Gets the priority: members are listed lowest number first (1 before 2).</summary>
+    [JsonPropertyName("priority")]
+    public required int Priority { get; init; }
+}

@@ -1,0 +1,27 @@
+namespace Flux.Devices.Groups;
+
+/// <summary>No group has the given id or name.</summary>
+public sealed class DeviceGroupNotFoundException : FluxDevicesException
+{
+    /// <summary>Initializes a new instance of the <see cref="DeviceGroupNotFoundException"/> class for an id.</summary>
+    /// <param name="groupId">The id that was looked up.</param>
+    public DeviceGroupNotFoundException(Guid groupId)
+        : base($"No device group has id {groupId}.")
+    {
+        GroupId = groupId;
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="DeviceGroupNotFoundException"/> class for a name.</summary>
+    /// <param name="name">The name that was looked up.</param>
+    public DeviceGroupNotFoundException(string name)
+        : base($"No device group is named '{name}'.")
+    {
+        Name = name;
+    }
+
+    /// <summary>Gets the id that was looked up, when the lookup was by id.</summary>
+    public Guid? GroupId { get; }
+
+    /// <summary>Gets the name that was looked up, when the lookup was by name.</summary>
+    public string? Name { get; }
+}

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Options;
+
+namespace Flux.Devices.Internal;
+
+/// <summary>Checks the attribute rules on <see cref="FluxDevicesOptions"/> (the body is generated).</summary>
+[OptionsValidator]
+internal sealed partial class FluxDevicesOptionsValidator : IValidateOptions<FluxDevicesOptions>;
+
+/// <summary>Checks the rules no attribute can express.</summary>
+internal sealed class FluxDevicesOptionsCustomValidator : IValidateOptions<FluxDevicesOptions>
+{
+    public ValidateOptionsResult Validate(string? name, FluxDevicesOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var builder = new ValidateOptionsResultBuilder();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var definition in options.DeviceTypes)
+        {
+            if (definition is null)
+            {
+                builder.AddError("must not contain null", nameof(FluxDevicesOptions.DeviceTypes));
+            }
+            else if (!seen.Add(definition.Name))
+            {
+                builder.AddError($"device type '{definition.Name}' is defined twice; remove the old definition before adding a new one", nameof(FluxDevicesOptions.DeviceTypes));
+            }
+        }
+
+        return builder.Build();
+    }
+}

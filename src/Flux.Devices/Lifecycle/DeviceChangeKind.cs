@@ -1,0 +1,18 @@
+using System.Text.Json.Serialization;
+using Flux.Devices.Internal;
+
+namespace Flux.Devices.Lifecycle;
+
+/// <summary>What kind of change a <see cref="DeviceHistoryEntry"/> records.</summary>
+[JsonConverter(typeof(SnakeCaseEnumConverter<DeviceChangeKind>))]
+public enum DeviceChangeKind
+{
+    /// <summary>The device was registered (version 1).</summary>
+    Registered = 0,
+
+    /// <summary>Name, site, metadata or the active flag changed; the state did not.</summary>
+    Updated = 1,
+
+    /// <summary>A trigger moved the device to another state (and may have changed fields with it).</summary>
+    Transitioned = 2,
+}

@@ -1,0 +1,25 @@
+namespace Flux.Devices.Lifecycle;
+
+/// <summary>
+/// A host's hook on lifecycle transitions: enable telemetry, disable control, archive data, page someone.
+/// Register implementations with <c>AddLifecycleObserver</c> on the <c>AddFluxDevices</c> builder.
+/// </summary>
+/// <remarks>
+/// Observers run after the transition has been committed, in registration order. An observer that throws
+/// is logged and does not undo the transition or stop the other observers: the device has already moved.
+/// </remarks>
+public interface IDeviceLifecycleObserver
+{
+    /// <summary>Called once for every committed transition.</summary>
+    /// <param name="transition">What happened.</param>
+    /// <param name="cancellationToken">The token of the call that fired the trigger.</param>
+    /// <returns>A task that completes when the observer is done.</returns>
+    ValueTask OnTransitionedAsync(DeviceTransitioned transition, CancellationToken cancellationToken);
+}
+
+/// <summary>A committed lifecycle transition, as observers see it.</summary>
+/// <param name="Previous">The device before the transition.</param>
+/// <param name="Device">The device after the transition.</param>
+/// <param name="Transition">The table row that applied, with its action.</param>
+/// <param name="Entry">The history entry written with it.</param>
+public sealed record DeviceTransitioned(Device Previous, Device Device, LifecycleTransition Transition, DeviceHistoryEntry Entry);

@@ -1,0 +1,126 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using System.Xml;
+
+namespace Flux.Devices.Maintenance;
+
+/// <summary>
+/// Writes and reads durations the way people and the spec write them: <c>2 hours</c>, <c>1 hour 30 minutes</c>,
+/// <c>90 min</c>, <c>1.5h</c>; ISO 8601 (<c>PT2H</c>) and <c>hh:mm:ss</c> (PostgreSQL's interval text) are read too.
+/// </summary>
+public static partial class DurationText
+{
+    private static readonly (string Singular, string Plural, TimeSpan Unit)[] WriteUnits =
+    [
+        ("day", "days", TimeSpan.FromDays(1)),
+        ("hour", "hours", TimeSpan.FromHours(1)),
+        ("minute", "minutes", TimeSpan.FromMinutes(1)),
+        ("second", "seconds", TimeSpan.FromSeconds(1)),
+    ];
+
+    /// <summary>Writes a duration in words, whole seconds only: <c>2 hours</c>, <c>1 day 6 hours</c>, <c>45 minutes</c>.</summary>
+    /// <param name="duration">The duration; not negative.</param>
+    /// <returns>The text.</returns>
+    public static string Format(TimeSpan duration)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(duration, TimeSpan.Zero);
+        var remaining = TimeSpan.FromSeconds(Math.Round(duration.TotalSeconds));
+        var text = new StringBuilder();
+        foreach (var (singular, plural, unit) in WriteUnits)
+        {
+            var count = (long)(remaining.Ticks / unit.Ticks);
+            if (count == 0)
+            {
+                continue;
+            }
+
+            remaining -= TimeSpan.FromTicks(count * unit.Ticks);
+            if (text.Length > 0)
+            {
+                text.Append(' ');
+            }
+
+            text.Append(count.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(count == 1 ? singular : plural);
+        }
+
+        return text.Length == 0 ? "0 seconds" : text.ToString();
+    }
+
+    /// <summary>Reads a duration written in words, ISO 8601 or <c>hh:mm:ss</c>.</summary>
+    /// <param name="text">The text.</param>
+    /// <param name="duration">The duration read.</param>
+    /// <returns><see langword="true"/> when the whole text is a non-negative duration.</returns>
+    public static bool TryParse(string? text, out TimeSpan duration)
+    {
+        duration = TimeSpan.Zero;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return false;
+        }
+
+        text = text.Trim();
+        try
+        {
+            if (text[0] is 'P' or 'p')
+            {
+                duration = XmlConvert.ToTimeSpan(text.ToUpperInvariant());
+                return duration >= TimeSpan.Zero;
+            }
+
+            if (text.Contains(':', StringComparison.Ordinal))
+            {
+                return TimeSpan.TryParseExact(text, ["c", @"h\:mm", @"hh\:mm"], CultureInfo.InvariantCulture, out duration) && duration >= TimeSpan.Zero;
+            }
+
+            var consumed = 0;
+            var total = 0d;
+            foreach (Match match in Part().Matches(text))
+            {
+                if (match.Index != consumed)
+                {
+                    return false;
+                }
+
+                consumed = match.Index + match.Length;
+                var amount = double.Parse(match.Groups["amount"].Value, CultureInfo.InvariantCulture);
+                var seconds = UnitSeconds(match.Groups["unit"].Value);
+                if (seconds is null)
+                {
+                    return false;
+                }
+
+                total += amount * seconds.Value;
+            }
+
+            if (consumed != text.Length || consumed == 0 || total > TimeSpan.MaxValue.TotalSeconds / 2)
+            {
+                return false;
+            }
+
+            duration = TimeSpan.FromSeconds(total);
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+        catch (OverflowException)
+        {
+            return false;
+        }
+    }
+
+    private static double? UnitSeconds(string unit) => unit.ToLowerInvariant() switch
+    {
+        "s" or "sec" or "secs" or "second" or "seconds" => 1,
+        "m" or "min" or "mins" or "minute" or "minutes" => 60,
+        "h" or "hr" or "hrs" or "hour" or "hours" => 3600,
+        "d" or "day" or "days" => 86400,
+        "w" or "wk" or "week" or "weeks" => 604800,
+        _ => null,
+    };
+
+    [GeneratedRegex(@"\G\s*(?<amount>\d+(?:\.\d+)?)\s*(?<unit>[A-Za-z]+)\s*(?:,\s*|and\s+)?", RegexOptions.CultureInvariant)]
+    private static partial Regex Part();
+}

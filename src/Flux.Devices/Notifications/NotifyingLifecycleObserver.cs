@@ -1,0 +1,55 @@
+using Flux.Devices.Lifecycle;
+using Flux.Devices.Maintenance;
+
+namespace Flux.Devices.Notifications;
+
+/// <summary>
+/// Turns lifecycle transitions into operator notifications: the "Alert operator" action when a device fails,
+/// and the maintenance notices the spec sends (<c>Device X entering maintenance: reason</c>).
+/// </summary>
+internal sealed class NotifyingLifecycleObserver(NotificationDispatcher dispatcher) : IDeviceLifecycleObserver
+{
+    public ValueTask OnTransitionedAsync(DeviceTransitioned transition, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(transition);
+        var device = transition.Device;
+        var at = transition.Entry.Timestamp;
+        Notification? notification = transition.Transition.Trigger switch
+        {
+            DeviceTrigger.EnterMaintenance => new Notification(
+                NotificationKind.MaintenanceStarted,
+                NotificationSeverity.Information,
+                device.Id,
+                device.Name,
+                MaintenanceMessage(device, transition.Entry.Reason),
+                at),
+            DeviceTrigger.ExitMaintenance => new Notification(
+                NotificationKind.MaintenanceEnded,
+                NotificationSeverity.Information,
+                device.Id,
+                device.Name,
+                $"Device {device.Name} leaving maintenance; testing communication",
+                at),
+            _ when transition.Transition.Action == LifecycleAction.AlertOperator => new Notification(
+                NotificationKind.DeviceFailed,
+                NotificationSeverity.Critical,
+                device.Id,
+                device.Name,
+                transition.Entry.Reason is { Length: > 0 } reason
+                    ? $"Device {device.Name} failed: {reason}"
+                    : $"Device {device.Name} failed its communication test",
+                at),
+            _ => null,
+        };
+
+        return notification is null ? ValueTask.CompletedTask : dispatcher.SendAsync(notification, cancellationToken);
+    }
+
+    private static string MaintenanceMessage(Device device, string? reason)
+    {
+        var message = $"Device {device.Name} entering maintenance: {reason}";
+        return MaintenanceInfo.TryRead(device.Metadata, out var info) && info.ExpectedDuration is { } duration
+            ? $"{message} (expected to take {DurationText.Format(duration)})"
+            : message;
+    }
+}

@@ -1,0 +1,324 @@
+using Flux.Devices.Groups;
+using Flux.Devices.Lifecycle;
+
+namespace Flux.Devices.Storage;
+
+/// <summary>
+/// A thread-safe <see cref="IDeviceStore"/> held in process memory: the default store, the reference for the
+/// store contract, and the store for tests. Its contents are lost when the process ends.
+/// </summary>
+/// <remarks>
+/// One lock guards all of it, so every write is atomic and every read sees a consistent state. Devices and
+/// groups are immutable records, handed out without copying.
+/// </remarks>
+public sealed class InMemoryDeviceStore : IDeviceStore
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<Guid, Device> _devices = [];
+    private readonly Dictionary<string, Guid> _deviceNames = new(StringComparer.Ordinal);
+    private readonly Dictionary<Guid, List<DeviceHistoryEntry>> _history = [];
+    private readonly Dictionary<Guid, DeviceGroup> _groups = [];
+    private readonly Dictionary<string, Guid> _groupNames = new(StringComparer.Ordinal);
+    private readonly Dictionary<Guid, Dictionary<Guid, DeviceGroupMember>> _membersByGroup = [];
+    private readonly Dictionary<Guid, HashSet<Guid>> _groupsByDevice = [];
+
+    /// <inheritdoc />
+    public ValueTask AddAsync(Device device, DeviceHistoryEntry entry, CancellationToken cancellationToken = default)
+    {
+        CheckWrite(device, entry);
+        if (device.Version != 1)
+        {
+            throw new ArgumentException($"A new device starts at version 1, not {device.Version}.", nameof(device));
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            if (_devices.ContainsKey(device.Id))
+            {
+                throw new AlreadyExistsException("id", device.Id.ToString());
+            }
+
+            if (_deviceNames.ContainsKey(device.Name))
+            {
+                throw new AlreadyExistsException("name", device.Name);
+            }
+
+            _devices.Add(device.Id, device);
+            _deviceNames.Add(device.Name, device.Id);
+            _history.Add(device.Id, [entry]);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask UpdateAsync(Device device, DeviceHistoryEntry entry, CancellationToken cancellationToken = default)
+    {
+        CheckWrite(device, entry);
+        if (device.Version < 2)
+        {
+            throw new ArgumentException($"An updated device is at version 2 or later, not {device.Version}.", nameof(device));
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            if (!_devices.TryGetValue(device.Id, out var current))
+            {
+                throw new DeviceNotFoundException(device.Id);
+            }
+
+            if (current.Version != device.Version - 1)
+            {
+                throw new DeviceConcurrencyException(device.Id, device.Version - 1, current.Version);
+            }
+
+            var renamed = !string.Equals(current.Name, device.Name, StringComparison.Ordinal);
+            if (renamed && _deviceNames.ContainsKey(device.Name))
+            {
+                throw new AlreadyExistsException("name", device.Name);
+            }
+
+            if (renamed)
+            {
+                _deviceNames.Remove(current.Name);
+                _deviceNames.Add(device.Name, device.Id);
+            }
+
+            _devices[device.Id] = device;
+            _history[device.Id].Add(entry);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<Device?> GetAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            return ValueTask.FromResult(_devices.GetValueOrDefault(id));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<Device?> GetByNameAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            return ValueTask.FromResult(_deviceNames.TryGetValue(name, out var id) ? _devices[id] : null);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<Device>> ListAsync(DeviceFilter filter, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        cancellationToken.ThrowIfCancellationRequested();
+        List<Device> matches;
+        lock (_lock)
+        {
+            matches = filter.IsEmpty ? [.. _devices.Values] : [.. _devices.Values.Where(filter.Matches)];
+        }
+
+        matches.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        return ValueTask.FromResult<IReadOnlyList<Device>>(matches);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<DeviceHistoryEntry>> GetHistoryAsync(Guid deviceId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            return ValueTask.FromResult<IReadOnlyList<DeviceHistoryEntry>>(
+                _history.TryGetValue(deviceId, out var entries) ? [.. entries] : []);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask AddGroupAsync(DeviceGroup group, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            if (_groups.ContainsKey(group.Id))
+            {
+                throw new AlreadyExistsException("id", group.Id.ToString());
+            }
+
+            if (_groupNames.ContainsKey(group.Name))
+            {
+                throw new AlreadyExistsException("name", group.Name);
+            }
+
+            _groups.Add(group.Id, group);
+            _groupNames.Add(group.Name, group.Id);
+            _membersByGroup.Add(group.Id, []);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<DeviceGroup?> GetGroupAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            return ValueTask.FromResult(_groups.GetValueOrDefault(id));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<DeviceGroup?> GetGroupByNameAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            return ValueTask.FromResult(_groupNames.TryGetValue(name, out var id) ? _groups[id] : null);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<DeviceGroup>> ListGroupsAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        List<DeviceGroup> groups;
+        lock (_lock)
+        {
+            groups = [.. _groups.Values];
+        }
+
+        groups.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        return ValueTask.FromResult<IReadOnlyList<DeviceGroup>>(groups);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> DeleteGroupAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            if (!_groups.Remove(id, out var group))
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            _groupNames.Remove(group.Name);
+            foreach (var deviceId in _membersByGroup[id].Keys)
+            {
+                _groupsByDevice[deviceId].Remove(id);
+            }
+
+            _membersByGroup.Remove(id);
+            return ValueTask.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask SetMemberAsync(DeviceGroupMember member, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            if (!_membersByGroup.TryGetValue(member.GroupId, out var members))
+            {
+                throw new DeviceGroupNotFoundException(member.GroupId);
+            }
+
+            if (!_devices.ContainsKey(member.DeviceId))
+            {
+                throw new DeviceNotFoundException(member.DeviceId);
+            }
+
+            members[member.DeviceId] = member;
+            if (!_groupsByDevice.TryGetValue(member.DeviceId, out var groups))
+            {
+                _groupsByDevice[member.DeviceId] = groups = [];
+            }
+
+            groups.Add(member.GroupId);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> RemoveMemberAsync(Guid groupId, Guid deviceId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            if (!_membersByGroup.TryGetValue(groupId, out var members) || !members.Remove(deviceId))
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            _groupsByDevice[deviceId].Remove(groupId);
+            return ValueTask.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<DeviceGroupMember>> ListMembersAsync(Guid groupId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        List<(DeviceGroupMember Member, string DeviceName)> members;
+        lock (_lock)
+        {
+            if (!_membersByGroup.TryGetValue(groupId, out var byDevice))
+            {
+                throw new DeviceGroupNotFoundException(groupId);
+            }
+
+            members = [.. byDevice.Values.Select(m => (m, _devices[m.DeviceId].Name))];
+        }
+
+        members.Sort(static (a, b) =>
+        {
+            var byPriority = a.Member.Priority.CompareTo(b.Member.Priority);
+            return byPriority != 0 ? byPriority : string.CompareOrdinal(a.DeviceName, b.DeviceName);
+        });
+        return ValueTask.FromResult<IReadOnlyList<DeviceGroupMember>>([.. members.Select(m => m.Member)]);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<DeviceGroupMember>> ListMembershipsAsync(Guid deviceId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        List<(DeviceGroupMember Member, string GroupName)> memberships;
+        lock (_lock)
+        {
+            if (!_groupsByDevice.TryGetValue(deviceId, out var groupIds))
+            {
+                return ValueTask.FromResult<IReadOnlyList<DeviceGroupMember>>([]);
+            }
+
+            memberships = [.. groupIds.Select(g => (_membersByGroup[g][deviceId], _groups[g].Name))];
+        }
+
+        memberships.Sort(static (a, b) => string.CompareOrdinal(a.GroupName, b.GroupName));
+        return ValueTask.FromResult<IReadOnlyList<DeviceGroupMember>>([.. memberships.Select(m => m.Member)]);
+    }
+
+    private static void CheckWrite(Device device, DeviceHistoryEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(device.Metadata, nameof(device));
+        if (entry.DeviceId != device.Id || entry.Version != device.Version)
+        {
+            throw new ArgumentException(
+                $"The history entry is for device {entry.DeviceId} version {entry.Version}, not device {device.Id} version {device.Version}.",
+                nameof(entry));
+        }
+    }
+}

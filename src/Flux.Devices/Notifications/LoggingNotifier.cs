@@ -1,12 +1,13 @@
 using Flux.Devices.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Flux.Devices.Notifications;
 
 /// <summary>Writes every notification to the log, so that none is lost when a host has no notifier of its own.</summary>
-internal sealed class LoggingNotifier(ILoggerFactory loggerFactory) : INotifier
+internal sealed class LoggingNotifier(ILoggerFactory? loggerFactory = null) : INotifier
 {
-    private readonly ILogger _logger = loggerFactory.CreateLogger(LogCategories.Notifications);
+    private readonly ILogger _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(LogCategories.Notifications);
 
     public ValueTask SendAsync(Notification notification, CancellationToken cancellationToken = default)
     {

@@ -1,13 +1,14 @@
 using Flux.Devices.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Flux.Devices.Notifications;
 
 /// <summary>Hands a notification to every registered notifier; one failing notifier does not silence the others.</summary>
-internal sealed class NotificationDispatcher(IEnumerable<INotifier> notifiers, ILoggerFactory loggerFactory)
+internal sealed class NotificationDispatcher(IEnumerable<INotifier> notifiers, ILoggerFactory? loggerFactory = null)
 {
     private readonly INotifier[] _notifiers = [.. notifiers];
-    private readonly ILogger _logger = loggerFactory.CreateLogger(LogCategories.Notifications);
+    private readonly ILogger _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(LogCategories.Notifications);
 
     public async ValueTask SendAsync(Notification notification, CancellationToken cancellationToken)
     {

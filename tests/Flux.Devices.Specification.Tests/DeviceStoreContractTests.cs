@@ -1,0 +1,690 @@
+using Flux.Devices.Groups;
+using Flux.Devices.Lifecycle;
+using Flux.Devices.Maintenance;
+using Flux.Devices.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Flux.Devices.Specification.Tests;
+
+/// <summary>
+/// The contract every <see cref="IDeviceStore"/> must pass: the same inputs give the same results and the same
+/// errors in every store. Derive a test class, return a fresh empty store from <see cref="CreateStoreAsync"/>,
+/// and every test here runs against it (directly, and through the registry that sits on top of it).
+/// </summary>
+public abstract class DeviceStoreContractTests : IAsyncLifetime
+{
+    private ServiceProvider? _services;
+
+    /// <summary>Gets the clock every timestamp comes from; tests advance it by hand.</summary>
+    protected FakeTimeProvider Time { get; } = new(new DateTimeOffset(2024, 1, 1, 8, 0, 0, TimeSpan.Zero));
+
+    /// <summary>Gets the store under test.</summary>
+    protected IDeviceStore Store { get; private set; } = null!;
+
+    /// <summary>Gets a registry on top of the store under test.</summary>
+    protected IDeviceRegistry Registry { get; private set; } = null!;
+
+    /// <summary>Gets the group service on top of the store under test.</summary>
+    protected IDeviceGroupService Groups { get; private set; } = null!;
+
+    /// <summary>Gets the maintenance service on top of the store under test.</summary>
+    protected IMaintenanceService Maintenance { get; private set; } = null!;
+
+    /// <inheritdoc />
+    public async ValueTask InitializeAsync()
+    {
+        Store = await CreateStoreAsync();
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(Time);
+        services.AddFluxDevices().UseStore(_ => Store);
+        _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        Registry = _services.GetRequiredService<IDeviceRegistry>();
+        Groups = _services.GetRequiredService<IDeviceGroupService>();
+        Maintenance = _services.GetRequiredService<IMaintenanceService>();
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_services is not null)
+        {
+            await _services.DisposeAsync();
+        }
+
+        await DisposeStoreAsync(Store);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Creates a fresh, empty store for one test.</summary>
+    /// <returns>The store.</returns>
+    protected abstract ValueTask<IDeviceStore> CreateStoreAsync();
+
+    /// <summary>Releases a store after its test.</summary>
+    /// <param name="store">The store.</param>
+    /// <returns>A task that completes when the store is released.</returns>
+    protected virtual ValueTask DisposeStoreAsync(IDeviceStore store) => ValueTask.CompletedTask;
+
+    // ---- Devices, directly on the store ---------------------------------------------------------------
+
+    [Fact]
+    public async Task AddAsync_NewDevice_ReadsBackEqualByIdAndName()
+    {
+        var (device, entry) = NewStored("WLCE-BESS-01", DeviceMetadata.Parse(SpecSamples.BessMetadataJson).With("ip_address", "127.0.0.10"));
+
+        await Store.AddAsync(device, entry);
+
+        Assert.Equal(device, await Store.GetAsync(device.Id));
+        Assert.Equal(device, await Store.GetByNameAsync("WLCE-BESS-01"));
+        Assert.Equal("127.0.0.10", (await Store.GetAsync(device.Id))!.Metadata.GetString("ip_address"));
+        Assert.Equal([entry], await Store.GetHistoryAsync(device.Id));
+    }
+
+    [Fact]
+    public async Task GetAsync_Unknown_ReturnsNull()
+    {
+        Assert.Null(await Store.GetAsync(Guid.NewGuid()));
+        Assert.Null(await Store.GetByNameAsync("nobody"));
+        Assert.Empty(await Store.GetHistoryAsync(Guid.NewGuid()));
+    }
+
+    [Fact]
+    public async Task AddAsync_DuplicateId_ThrowsAlreadyExistsAndKeepsTheFirst()
+    {
+        var (first, entry) = NewStored("A");
+        await Store.AddAsync(first, entry);
+        var (second, secondEntry) = NewStored("B", id: first.Id);
+
+        var error = await Assert.ThrowsAsync<AlreadyExistsException>(() => Store.AddAsync(second, secondEntry).AsTask());
+
+        Assert.Equal("id", error.Field);
+        Assert.Equal(first, await Store.GetAsync(first.Id));
+        Assert.Null(await Store.GetByNameAsync("B"));
+        Assert.Single(await Store.GetHistoryAsync(first.Id));
+    }
+
+    [Fact]
+    public async Task AddAsync_DuplicateName_ThrowsAlreadyExistsAndWritesNothing()
+    {
+        var (first, entry) = NewStored("WLCE-BESS-01");
+        await Store.AddAsync(first, entry);
+        var (second, secondEntry) = NewStored("WLCE-BESS-01");
+
+        var error = await Assert.ThrowsAsync<AlreadyExistsException>(() => Store.AddAsync(second, secondEntry).AsTask());
+
+        Assert.Equal("name", error.Field);
+        Assert.Null(await Store.GetAsync(second.Id));
+        Assert.Empty(await Store.GetHistoryAsync(second.Id));
+    }
+
+    [Fact]
+    public async Task UpdateAsync_NextVersion_ReplacesAndAppendsHistory()
+    {
+        var (device, entry) = NewStored("A");
+        await Store.AddAsync(device, entry);
+        Time.Advance(TimeSpan.FromSeconds(1));
+        var next = device with { Site = "HMCE", Version = 2, UpdatedAt = Time.GetUtcNow() };
+        var nextEntry = UpdateEntry(next, "site");
+
+        await Store.UpdateAsync(next, nextEntry);
+
+        Assert.Equal(next, await Store.GetAsync(device.Id));
+        Assert.Equal([entry, nextEntry], await Store.GetHistoryAsync(device.Id));
+    }
+
+    [Fact]
+    public async Task UpdateAsync_StaleVersion_ThrowsConcurrencyAndWritesNothing()
+    {
+        var (device, entry) = NewStored("A");
+        await Store.AddAsync(device, entry);
+        var v2 = device with { Site = "HMCE", Version = 2 };
+        await Store.UpdateAsync(v2, UpdateEntry(v2, "site"));
+        var stale = device with { Site = "LFCE", Version = 2 };
+
+        var error = await Assert.ThrowsAsync<DeviceConcurrencyException>(() => Store.UpdateAsync(stale, UpdateEntry(stale, "site")).AsTask());
+
+        Assert.Equal(device.Id, error.DeviceId);
+        Assert.Equal(1, error.ExpectedVersion);
+        Assert.Equal(2, error.ActualVersion);
+        Assert.Equal(v2, await Store.GetAsync(device.Id));
+        Assert.Equal(2, (await Store.GetHistoryAsync(device.Id)).Count);
+    }
+
+    [Fact]
+    public async Task UpdateAsync_UnknownDevice_ThrowsNotFound()
+    {
+        var (device, _) = NewStored("A");
+        var v2 = device with { Version = 2 };
+
+        var error = await Assert.ThrowsAsync<DeviceNotFoundException>(() => Store.UpdateAsync(v2, UpdateEntry(v2, "site")).AsTask());
+
+        Assert.Equal(device.Id, error.DeviceId);
+    }
+
+    [Fact]
+    public async Task UpdateAsync_RenameToTakenName_ThrowsAlreadyExistsAndWritesNothing()
+    {
+        var (a, aEntry) = NewStored("A");
+        var (b, bEntry) = NewStored("B");
+        await Store.AddAsync(a, aEntry);
+        await Store.AddAsync(b, bEntry);
+        var renamed = b with { Name = "A", Version = 2 };
+
+        var error = await Assert.ThrowsAsync<AlreadyExistsException>(() => Store.UpdateAsync(renamed, UpdateEntry(renamed, "name")).AsTask());
+
+        Assert.Equal("name", error.Field);
+        Assert.Equal(b, await Store.GetAsync(b.Id));
+        Assert.Equal(a, await Store.GetByNameAsync("A"));
+    }
+
+    [Fact]
+    public async Task UpdateAsync_Rename_FreesTheOldName()
+    {
+        var (a, aEntry) = NewStored("A");
+        await Store.AddAsync(a, aEntry);
+        var renamed = a with { Name = "A2", Version = 2 };
+
+        await Store.UpdateAsync(renamed, UpdateEntry(renamed, "name"));
+        var (other, otherEntry) = NewStored("A");
+        await Store.AddAsync(other, otherEntry);
+
+        Assert.Equal(renamed, await Store.GetByNameAsync("A2"));
+        Assert.Equal(other, await Store.GetByNameAsync("A"));
+    }
+
+    [Fact]
+    public async Task UpdateAsync_SameBaseVersionInParallel_ExactlyOneWins()
+    {
+        var (device, entry) = NewStored("A");
+        await Store.AddAsync(device, entry);
+        const int writers = 8;
+        var barrier = new AsyncBarrier(writers);
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, writers).Select(async i =>
+        {
+            var next = device with { Metadata = device.Metadata.With("writer", (long)i), Version = 2 };
+            await barrier.SignalAndWaitAsync();
+            try
+            {
+                await Store.UpdateAsync(next, UpdateEntry(next, "metadata.writer"));
+                return i;
+            }
+            catch (DeviceConcurrencyException)
+            {
+                return -1;
+            }
+        }));
+
+        var winner = Assert.Single(outcomes, o => o >= 0);
+        var stored = await Store.GetAsync(device.Id);
+        Assert.Equal(2, stored!.Version);
+        Assert.Equal(winner, stored.Metadata["writer"].GetInt64());
+        Assert.Equal(2, (await Store.GetHistoryAsync(device.Id)).Count);
+    }
+
+    // ---- Filters: every store follows DeviceFilter.Matches ----------------------------------------------
+
+    public static TheoryData<string, string[]> FilterCases => new()
+    {
+        { "", ["HMCE-BESS-01", "HMCE-METER-_x", "LFCE-Ünïcødé", "WLCE-BESS-%", "WLCE-BESS-01", "WLCE-BESS-02", "WLCE-GRID-METER", "back\\slash"] },
+        { "type=bess,site=WLCE", ["WLCE-BESS-%", "WLCE-BESS-01", "WLCE-BESS-02"] },
+        { "type=meter", ["HMCE-METER-_x", "WLCE-GRID-METER"] },
+        { "site=WLCE|HMCE,type=bess", ["HMCE-BESS-01", "WLCE-BESS-%", "WLCE-BESS-01", "WLCE-BESS-02"] },
+        { "name=WLCE-*", ["WLCE-BESS-%", "WLCE-BESS-01", "WLCE-BESS-02", "WLCE-GRID-METER"] },
+        { "name=*BESS*", ["HMCE-BESS-01", "WLCE-BESS-%", "WLCE-BESS-01", "WLCE-BESS-02"] },
+        { "name=WLCE-BESS-%", ["WLCE-BESS-%"] },
+        { "name=WLCE-BESS-_1", [] },
+        { "name=HMCE-METER-_x", ["HMCE-METER-_x"] },
+        { "name=*_*", ["HMCE-METER-_x"] },
+        { "name=*%", ["WLCE-BESS-%"] },
+        { "name=\"back\\\\slash\"", ["back\\slash"] },
+        { "name=back*", ["back\\slash"] },
+        { "name=wlce-bess-01", [] },
+        { "state=maintenance", ["WLCE-BESS-02"] },
+        { "state=registered|decommissioned", ["HMCE-BESS-01", "HMCE-METER-_x", "LFCE-Ünïcødé", "WLCE-BESS-%", "WLCE-BESS-01", "WLCE-GRID-METER", "back\\slash"] },
+        { "state=decommissioned", ["HMCE-BESS-01"] },
+        { "active=false", ["HMCE-BESS-01", "WLCE-BESS-02"] },
+        { "active=true,type=meter", ["HMCE-METER-_x", "WLCE-GRID-METER"] },
+        { "metadata.capacity_kwh=500", ["HMCE-BESS-01", "LFCE-Ünïcødé", "WLCE-BESS-%", "WLCE-BESS-01", "back\\slash"] },
+        { "metadata.capacity_kwh=250", ["WLCE-BESS-02"] },
+        { "metadata.capacity_kwh=250.000", ["WLCE-BESS-02"] },
+        { "metadata.capacity_kwh=2.5e2", ["WLCE-BESS-02"] },
+        { "metadata.modbus_address=3|7", ["WLCE-BESS-02", "back\\slash"] },
+        { "metadata.manufacturer=PowerPack,site=HMCE", ["HMCE-BESS-01"] },
+        { "metadata.tag=a%b", ["WLCE-BESS-01"] },
+        { "metadata.tag=a_b", [] },
+        { "metadata.tag=a*", [] },
+        { "metadata.note='; DROP TABLE mg_device_registry; --", ["LFCE-Ünïcødé"] },
+        { "metadata.note=\"a' || 'b\"", [] },
+        { "metadata.flag=true", ["WLCE-BESS-%"] },
+        { "metadata.flag=false", ["back\\slash"] },
+        { "metadata.maintenance.reason=Firmware upgrade", ["WLCE-BESS-02"] },
+        { "metadata.maintenance=x", [] },
+        { "metadata.missing=x", [] },
+        { "metadata.nothing=null", [] },
+        { "site=Ünïcødé", [] },
+        { "site=LFCE,metadata.label=Ünïcødé ✓", ["LFCE-Ünïcødé"] },
+        { "site=%", [] },
+        { "site=_", [] },
+        { "site=\\", [] },
+    };
+
+    [Theory]
+    [MemberData(nameof(FilterCases))]
+    public async Task ListAsync_Filter_ReturnsTheMatchingDevicesOrderedByName(string filterText, string[] expectedNames)
+    {
+        var fleet = await RegisterFilterFleetAsync();
+        var filter = DeviceFilter.Parse(filterText);
+
+        var names = (await Store.ListAsync(filter)).Select(d => d.Name).ToArray();
+
+        Assert.Equal(expectedNames, names);
+        Assert.Equal(fleet.Where(filter.Matches).Select(d => d.Name).Order(StringComparer.Ordinal), names);
+        Assert.Equal(8, (await Store.ListAsync(DeviceFilter.All)).Count);
+    }
+
+    // ---- The registry on top of the store ----------------------------------------------------------------
+
+    [Fact]
+    public async Task RegisterAsync_SpecExamples_ReadBackWithTheirTypedMetadata()
+    {
+        var bess = await Registry.RegisterAsync(SpecSamples.Bess());
+        var meter = await Registry.RegisterAsync(SpecSamples.Meter());
+
+        var storedBess = await Store.GetAsync(SpecSamples.BessId);
+        var storedMeter = await Store.GetByNameAsync("WLCE-GRID-METER");
+
+        Assert.Equal(bess, storedBess);
+        Assert.Equal(meter, storedMeter);
+        Assert.Equal(
+            new BessMetadata { Manufacturer = "PowerPack", Model = "PP-500", CapacityKwh = 500, MaxPowerKw = 100, Efficiency = 0.92, ModbusAddress = 1, FirmwareVersion = "2.1.3" },
+            BessMetadata.From(storedBess!.Metadata));
+        Assert.Equal(
+            new MeterMetadata { Manufacturer = "Accuenergy", Model = "Acuvim-II", MeterType = MeterType.Grid, Phases = 3, CtRatio = 100, VtRatio = 1, ModbusAddress = 2, RegisterMap = "acuvim2_standard" },
+            MeterMetadata.From(storedMeter!.Metadata));
+        Assert.Equal([DeviceState.Registered, DeviceState.Registered], new[] { storedBess.State, storedMeter.State });
+    }
+
+    [Fact]
+    public async Task UpdateAsync_SixteenWritersRetryingOnConflict_AllUpdatesApplied()
+    {
+        const int writers = 16;
+        const int updatesPerWriter = 200;
+        var device = await Registry.RegisterAsync(SpecSamples.Bess() with { Metadata = DeviceMetadata.Parse(SpecSamples.BessMetadataJson).With("counter", 0L) });
+
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(_ => Task.Run(async () =>
+        {
+            for (var i = 0; i < updatesPerWriter; i++)
+            {
+                while (true)
+                {
+                    var current = (await Registry.GetAsync(device.Id))!;
+                    var counter = current.Metadata["counter"].GetInt64();
+                    try
+                    {
+                        await Registry.UpdateAsync(device.Id, current.Version, new DeviceUpdate { Metadata = current.Metadata.With("counter", counter + 1) });
+                        break;
+                    }
+                    catch (DeviceConcurrencyException)
+                    {
+                        // Someone else got in between: read again and re-apply.
+                    }
+                }
+            }
+        })));
+
+        var final = (await Registry.GetAsync(device.Id))!;
+        Assert.Equal(writers * updatesPerWriter, final.Metadata["counter"].GetInt64());
+        Assert.Equal(1 + (writers * updatesPerWriter), final.Version);
+        var history = await Registry.GetHistoryAsync(device.Id);
+        Assert.Equal(Enumerable.Range(1, 1 + (writers * updatesPerWriter)).Select(v => (long)v), history.Select(h => h.Version));
+    }
+
+    [Fact]
+    public async Task UpdateAsync_WritersWithoutRetry_EveryConflictSurfacesAndNoUpdateIsLost()
+    {
+        const int writers = 16;
+        const int rounds = 20;
+        var device = await Registry.RegisterAsync(SpecSamples.Bess() with { Metadata = DeviceMetadata.Parse(SpecSamples.BessMetadataJson).With("counter", 0L) });
+        var barrier = new AsyncBarrier(writers);
+        var successes = 0;
+        var conflicts = 0;
+
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(_ => Task.Run(async () =>
+        {
+            for (var round = 0; round < rounds; round++)
+            {
+                var current = (await Registry.GetAsync(device.Id))!;
+                await barrier.SignalAndWaitAsync(); // everyone has read the same version before anyone writes
+                try
+                {
+                    await Registry.UpdateAsync(device.Id, current.Version, new DeviceUpdate { Metadata = current.Metadata.With("counter", current.Metadata["counter"].GetInt64() + 1) });
+                    Interlocked.Increment(ref successes);
+                }
+                catch (DeviceConcurrencyException ex) when (ex.DeviceId == device.Id && ex.ExpectedVersion == current.Version)
+                {
+                    Interlocked.Increment(ref conflicts);
+                }
+
+                await barrier.SignalAndWaitAsync(); // the round is over before anyone reads again
+            }
+        })));
+
+        var final = (await Registry.GetAsync(device.Id))!;
+        Assert.Equal(rounds, successes);
+        Assert.Equal(rounds * (writers - 1), conflicts);
+        Assert.Equal(successes, final.Metadata["counter"].GetInt64());
+        Assert.Equal(1 + successes, final.Version);
+        Assert.Equal(1 + successes, (await Registry.GetHistoryAsync(device.Id)).Count);
+    }
+
+    [Fact]
+    public async Task FireAsync_ConcurrentConflictingTriggers_ExactlyOneWins()
+    {
+        var device = await WalkToAsync(SpecSamples.Bess(), DeviceState.Testing);
+        const int callers = 8;
+        var barrier = new AsyncBarrier(callers);
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, callers).Select(i => Task.Run(async () =>
+        {
+            var trigger = i % 2 == 0 ? DeviceTrigger.PollSucceeded : DeviceTrigger.PollFailed;
+            await barrier.SignalAndWaitAsync();
+            try
+            {
+                return (await Registry.FireAsync(device.Id, trigger)).State;
+            }
+            catch (InvalidLifecycleTransitionException ex) when (ex.State is DeviceState.Active or DeviceState.Failed)
+            {
+                return (DeviceState?)null;
+            }
+        })));
+
+        var winner = Assert.Single(outcomes, o => o is not null);
+        var history = await Registry.GetHistoryAsync(device.Id);
+        Assert.Equal(winner, history[^1].ToState);
+        Assert.Equal(DeviceState.Testing, history[^1].FromState);
+        Assert.Equal(winner, (await Registry.GetAsync(device.Id))!.State);
+        Assert.Equal(Enumerable.Range(1, history.Count).Select(v => (long)v), history.Select(h => h.Version));
+    }
+
+    [Fact]
+    public async Task FireAsync_SpecLifecycle_RecordsEveryTransitionInHistory()
+    {
+        var device = await Registry.RegisterAsync(SpecSamples.Bess(), actor: "installer");
+        Time.Advance(TimeSpan.FromMinutes(1));
+        await Registry.FireAsync(device.Id, DeviceTrigger.DeployConfig, reason: "powerpack_bess.yaml", actor: "ops");
+        await Registry.FireAsync(device.Id, DeviceTrigger.PollAttempted, actor: "poller");
+        await Registry.FireAsync(device.Id, DeviceTrigger.PollSucceeded, actor: "poller");
+        await Maintenance.EnterAsync(device.Id, "Firmware upgrade", TimeSpan.FromHours(2), actor: "ops");
+        await Maintenance.ExitAsync(device.Id, actor: "ops");
+        await Registry.FireAsync(device.Id, DeviceTrigger.PollSucceeded, actor: "poller");
+        var final = await Registry.DecommissionAsync(device.Id, reason: "Replaced", actor: "ops");
+
+        var history = await Store.GetHistoryAsync(device.Id);
+
+        Assert.Equal(
+            [
+                (null, DeviceState.Registered, null),
+                (DeviceState.Registered, DeviceState.Configured, DeviceTrigger.DeployConfig),
+                (DeviceState.Configured, DeviceState.Testing, DeviceTrigger.PollAttempted),
+                (DeviceState.Testing, DeviceState.Active, DeviceTrigger.PollSucceeded),
+                (DeviceState.Active, DeviceState.Maintenance, DeviceTrigger.EnterMaintenance),
+                (DeviceState.Maintenance, DeviceState.Testing, DeviceTrigger.ExitMaintenance),
+                (DeviceState.Testing, DeviceState.Active, DeviceTrigger.PollSucceeded),
+                (DeviceState.Active, DeviceState.Decommissioned, DeviceTrigger.Decommission),
+            ],
+            history.Select(h => ((DeviceState?)h.FromState, h.ToState, h.Trigger)));
+        Assert.Equal(Enumerable.Range(1, 8).Select(v => (long)v), history.Select(h => h.Version));
+        Assert.Equal(["installer", "ops", "poller", "poller", "ops", "ops", "poller", "ops"], history.Select(h => h.Actor));
+        Assert.Equal("Firmware upgrade", history[4].Reason);
+        Assert.Equal(["active", "state", "metadata.maintenance"], history[4].ChangedFields);
+        Assert.Equal(Time.GetUtcNow(), history[^1].Timestamp);
+        Assert.False(final.Active);
+        Assert.Equal(final, await Store.GetAsync(device.Id));
+    }
+
+    [Fact]
+    public async Task FireAsync_IllegalTrigger_ThrowsAndLeavesTheStoreUnchanged()
+    {
+        var device = await Registry.RegisterAsync(SpecSamples.Bess());
+
+        var error = await Assert.ThrowsAsync<InvalidLifecycleTransitionException>(() => Registry.FireAsync(device.Id, DeviceTrigger.PollSucceeded).AsTask());
+
+        Assert.Equal(DeviceState.Registered, error.State);
+        Assert.Equal(DeviceTrigger.PollSucceeded, error.Trigger);
+        Assert.Equal(device, await Store.GetAsync(device.Id));
+        Assert.Single(await Store.GetHistoryAsync(device.Id));
+    }
+
+    [Fact]
+    public async Task EnterAsync_Maintenance_WritesTheSpecBlockAndStopsPolling()
+    {
+        var device = await WalkToAsync(SpecSamples.Bess(), DeviceState.Active);
+        Time.SetUtcNow(new DateTimeOffset(2024, 1, 1, 10, 0, 0, TimeSpan.Zero));
+
+        await Maintenance.EnterAsync(device.Id, "Firmware upgrade", TimeSpan.FromHours(2));
+
+        var stored = (await Store.GetAsync(device.Id))!;
+        Assert.False(stored.Active);
+        Assert.False(stored.ShouldPoll);
+        Assert.Equal(DeviceState.Maintenance, stored.State);
+        Assert.Equal(
+            DeviceMetadata.Parse("""{"started_at": "2024-01-01T10:00:00Z", "reason": "Firmware upgrade", "expected_duration": "2 hours"}"""),
+            DeviceMetadata.FromElement(stored.Metadata[MaintenanceInfo.MetadataKey]));
+        Assert.Equal(DeviceMetadata.Parse(SpecSamples.BessMetadataJson), stored.Metadata.Without(MaintenanceInfo.MetadataKey));
+    }
+
+    // ---- Groups -----------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task AddGroupAsync_SpecGroups_ReadBackByIdNameAndInNameOrder()
+    {
+        var fleet = NewGroup("WLCE-BESS-Fleet", "WLCE", DeviceGroupType.Control);
+        var settlement = NewGroup("Settlement-Meters", DeviceGroup.AllSites, DeviceGroupType.Monitoring) with
+        {
+            Metadata = DeviceMetadata.Parse("""{"purpose": "settlement"}"""),
+        };
+
+        await Store.AddGroupAsync(fleet);
+        await Store.AddGroupAsync(settlement);
+
+        Assert.Equal(fleet, await Store.GetGroupAsync(fleet.Id));
+        Assert.Equal(settlement, await Store.GetGroupByNameAsync("Settlement-Meters"));
+        Assert.Equal([settlement, fleet], await Store.ListGroupsAsync());
+        Assert.Null(await Store.GetGroupAsync(Guid.NewGuid()));
+    }
+
+    [Fact]
+    public async Task AddGroupAsync_DuplicateName_ThrowsAlreadyExists()
+    {
+        await Store.AddGroupAsync(NewGroup("Fleet", "WLCE", DeviceGroupType.Control));
+
+        var error = await Assert.ThrowsAsync<AlreadyExistsException>(() => Store.AddGroupAsync(NewGroup("Fleet", "HMCE", DeviceGroupType.Analysis)).AsTask());
+
+        Assert.Equal("name", error.Field);
+        Assert.Single(await Store.ListGroupsAsync());
+    }
+
+    [Fact]
+    public async Task SetMemberAsync_Members_ListedByPriorityThenNameAndUpsertedOnRepeat()
+    {
+        var group = NewGroup("WLCE-BESS-Fleet", "WLCE", DeviceGroupType.Control);
+        await Store.AddGroupAsync(group);
+        var c = await Registry.RegisterAsync(SpecSamples.Bess("C"));
+        var a = await Registry.RegisterAsync(SpecSamples.Bess("A"));
+        var b = await Registry.RegisterAsync(SpecSamples.Bess("B"));
+
+        await Store.SetMemberAsync(Member(group, c, GroupMemberRole.Primary, 1));
+        await Store.SetMemberAsync(Member(group, b, GroupMemberRole.Backup, 2));
+        await Store.SetMemberAsync(Member(group, a, GroupMemberRole.Backup, 2));
+        await Store.SetMemberAsync(Member(group, c, GroupMemberRole.Monitor, 3));
+
+        Assert.Equal(
+            [Member(group, a, GroupMemberRole.Backup, 2), Member(group, b, GroupMemberRole.Backup, 2), Member(group, c, GroupMemberRole.Monitor, 3)],
+            await Store.ListMembersAsync(group.Id));
+    }
+
+    [Fact]
+    public async Task SetMemberAsync_DeviceInManyGroups_ListsItsMembershipsByGroupName()
+    {
+        var fleet = NewGroup("WLCE-BESS-Fleet", "WLCE", DeviceGroupType.Control);
+        var analysis = NewGroup("Analysis", DeviceGroup.AllSites, DeviceGroupType.Analysis);
+        await Store.AddGroupAsync(fleet);
+        await Store.AddGroupAsync(analysis);
+        var device = await Registry.RegisterAsync(SpecSamples.Bess());
+
+        await Store.SetMemberAsync(Member(fleet, device, GroupMemberRole.Primary, 1));
+        await Store.SetMemberAsync(Member(analysis, device, GroupMemberRole.Monitor, 5));
+
+        Assert.Equal(
+            [Member(analysis, device, GroupMemberRole.Monitor, 5), Member(fleet, device, GroupMemberRole.Primary, 1)],
+            await Store.ListMembershipsAsync(device.Id));
+        Assert.Empty(await Store.ListMembershipsAsync(Guid.NewGuid()));
+    }
+
+    [Fact]
+    public async Task SetMemberAsync_MissingGroupOrDevice_ThrowsNotFoundAndWritesNothing()
+    {
+        var group = NewGroup("Fleet", "WLCE", DeviceGroupType.Control);
+        await Store.AddGroupAsync(group);
+        var device = await Registry.RegisterAsync(SpecSamples.Bess());
+        var missingGroup = Guid.NewGuid();
+        var missingDevice = Guid.NewGuid();
+
+        var noGroup = await Assert.ThrowsAsync<DeviceGroupNotFoundException>(() =>
+            Store.SetMemberAsync(new DeviceGroupMember { GroupId = missingGroup, DeviceId = device.Id, Role = GroupMemberRole.Primary, Priority = 1 }).AsTask());
+        var noDevice = await Assert.ThrowsAsync<DeviceNotFoundException>(() =>
+            Store.SetMemberAsync(new DeviceGroupMember { GroupId = group.Id, DeviceId = missingDevice, Role = GroupMemberRole.Primary, Priority = 1 }).AsTask());
+
+        Assert.Equal(missingGroup, noGroup.GroupId);
+        Assert.Equal(missingDevice, noDevice.DeviceId);
+        Assert.Empty(await Store.ListMembersAsync(group.Id));
+        Assert.Empty(await Store.ListMembershipsAsync(device.Id));
+        await Assert.ThrowsAsync<DeviceGroupNotFoundException>(() => Store.ListMembersAsync(missingGroup).AsTask());
+    }
+
+    [Fact]
+    public async Task RemoveMemberAsync_And_DeleteGroupAsync_RemoveMembershipsButKeepDevices()
+    {
+        var fleet = NewGroup("Fleet", "WLCE", DeviceGroupType.Control);
+        var other = NewGroup("Other", "WLCE", DeviceGroupType.Monitoring);
+        await Store.AddGroupAsync(fleet);
+        await Store.AddGroupAsync(other);
+        var a = await Registry.RegisterAsync(SpecSamples.Bess("A"));
+        var b = await Registry.RegisterAsync(SpecSamples.Bess("B"));
+        await Store.SetMemberAsync(Member(fleet, a, GroupMemberRole.Primary, 1));
+        await Store.SetMemberAsync(Member(fleet, b, GroupMemberRole.Backup, 2));
+        await Store.SetMemberAsync(Member(other, a, GroupMemberRole.Monitor, 1));
+
+        Assert.True(await Store.RemoveMemberAsync(fleet.Id, b.Id));
+        Assert.False(await Store.RemoveMemberAsync(fleet.Id, b.Id));
+        Assert.True(await Store.DeleteGroupAsync(fleet.Id));
+        Assert.False(await Store.DeleteGroupAsync(fleet.Id));
+
+        Assert.Null(await Store.GetGroupAsync(fleet.Id));
+        Assert.Equal([Member(other, a, GroupMemberRole.Monitor, 1)], await Store.ListMembershipsAsync(a.Id));
+        Assert.Empty(await Store.ListMembershipsAsync(b.Id));
+        Assert.NotNull(await Store.GetAsync(a.Id));
+        await Store.AddGroupAsync(NewGroup("Fleet", "WLCE", DeviceGroupType.Control));
+    }
+
+    // ---- Helpers ----------------------------------------------------------------------------------------
+
+    /// <summary>Registers a device and fires the triggers that walk it to a state.</summary>
+    /// <param name="device">The device to register.</param>
+    /// <param name="state">Registered, Configured, Testing or Active.</param>
+    /// <returns>The device in that state.</returns>
+    protected async Task<Device> WalkToAsync(NewDevice device, DeviceState state)
+    {
+        var current = await Registry.RegisterAsync(device);
+        DeviceTrigger[] path = [DeviceTrigger.DeployConfig, DeviceTrigger.PollAttempted, DeviceTrigger.PollSucceeded];
+        foreach (var trigger in path)
+        {
+            if (current.State == state)
+            {
+                break;
+            }
+
+            current = await Registry.FireAsync(current.Id, trigger);
+        }
+
+        Assert.Equal(state, current.State);
+        return current;
+    }
+
+    private (Device Device, DeviceHistoryEntry Entry) NewStored(string name, DeviceMetadata? metadata = null, Guid? id = null)
+    {
+        var now = Time.GetUtcNow();
+        var device = new Device
+        {
+            Id = id ?? Guid.NewGuid(),
+            Name = name,
+            Type = DeviceTypes.Bess,
+            Site = "WLCE",
+            Metadata = metadata ?? DeviceMetadata.Parse(SpecSamples.BessMetadataJson),
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        var entry = new DeviceHistoryEntry
+        {
+            DeviceId = device.Id,
+            Version = 1,
+            Kind = DeviceChangeKind.Registered,
+            ToState = DeviceState.Registered,
+            Actor = "contract",
+            Timestamp = now,
+        };
+        return (device, entry);
+    }
+
+    private DeviceHistoryEntry UpdateEntry(Device device, params string[] changedFields) => new()
+    {
+        DeviceId = device.Id,
+        Version = device.Version,
+        Kind = DeviceChangeKind.Updated,
+        FromState = device.State,
+        ToState = device.State,
+        ChangedFields = changedFields,
+        Reason = "contract",
+        Timestamp = Time.GetUtcNow(),
+    };
+
+    private DeviceGroup NewGroup(string name, string site, DeviceGroupType type) => new()
+    {
+        Id = Guid.NewGuid(),
+        Name = name,
+        Site = site,
+        GroupType = type,
+        CreatedAt = Time.GetUtcNow(),
+    };
+
+    private static DeviceGroupMember Member(DeviceGroup group, Device device, GroupMemberRole role, int priority) => new()
+    {
+        GroupId = group.Id,
+        DeviceId = device.Id,
+        Role = role,
+        Priority = priority,
+    };
+
+    private async Task<List<Device>> RegisterFilterFleetAsync()
+    {
+        var bessJson = DeviceMetadata.Parse(SpecSamples.BessMetadataJson);
+        await Registry.RegisterAsync(SpecSamples.Bess() with { Metadata = bessJson.With("tag", "a%b") });
+        var second = await WalkToAsync(SpecSamples.Bess("WLCE-BESS-02", modbusAddress: 3) with { Metadata = bessJson.With("capacity_kwh", 250.0).With("modbus_address", 3L) }, DeviceState.Active);
+        await Maintenance.EnterAsync(second.Id, "Firmware upgrade", TimeSpan.FromHours(2));
+        await Registry.RegisterAsync(SpecSamples.Bess("WLCE-BESS-%") with { Metadata = bessJson.With("flag", true) });
+        var hmce = await Registry.RegisterAsync(SpecSamples.Bess("HMCE-BESS-01", "HMCE"));
+        await Registry.DecommissionAsync(hmce.Id);
+        await Registry.RegisterAsync(SpecSamples.Meter());
+        await Registry.RegisterAsync(SpecSamples.Meter("HMCE-METER-_x", "HMCE") with
+        {
+            Metadata = DeviceMetadata.Parse(SpecSamples.MeterMetadataJson).With("nothing", DeviceMetadata.Parse("""{"v": null}""")["v"]),
+        });
+        await Registry.RegisterAsync(SpecSamples.Bess("LFCE-Ünïcødé", "LFCE") with
+        {
+            Metadata = bessJson.With("note", "'; DROP TABLE mg_device_registry; --").With("label", "Ünïcødé ✓"),
+        });
+        await Registry.RegisterAsync(SpecSamples.Bess("back\\slash", "LFCE", modbusAddress: 7) with { Metadata = bessJson.With("modbus_address", 7L).With("flag", false) });
+        return [.. await Registry.ListAsync()];
+    }
+}

@@ -92,9 +92,11 @@ public sealed class DeviceFilter
             return false;
         }
 
-        foreach (var condition in Metadata)
+        // Index loops: a foreach over an IReadOnlyList boxes its enumerator, once per device.
+        var metadata = Metadata;
+        for (var i = 0; i < metadata.Count; i++)
         {
-            if (!condition.Matches(device.Metadata))
+            if (!metadata[i].Matches(device.Metadata))
             {
                 return false;
             }
@@ -163,8 +165,9 @@ public sealed class DeviceFilter
 
     private bool MatchesAnyName(string name)
     {
-        foreach (var pattern in Names)
+        for (var i = 0; i < Names.Count; i++)
         {
+            var pattern = Names[i];
             if (pattern.Contains('*', StringComparison.Ordinal) ? GlobMatch(pattern, name) : string.Equals(pattern, name, StringComparison.Ordinal))
             {
                 return true;
@@ -224,6 +227,8 @@ public sealed class DeviceFilter
 /// <summary>A condition on one metadata value: the value at <see cref="Path"/> equals one of <see cref="Values"/>.</summary>
 public sealed class MetadataCondition
 {
+    private readonly decimal?[] _numbers;
+
     /// <summary>Initializes a new instance of the <see cref="MetadataCondition"/> class.</summary>
     /// <param name="path">The keys from the metadata root down (<c>["maintenance", "reason"]</c>); at least one.</param>
     /// <param name="values">The accepted values, as text; at least one.</param>
@@ -235,6 +240,7 @@ public sealed class MetadataCondition
         ArgumentOutOfRangeException.ThrowIfZero(values.Count, nameof(values));
         Path = path;
         Values = values;
+        _numbers = [.. values.Select(v => decimal.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) ? n : (decimal?)null)];
     }
 
     /// <summary>Gets the keys from the metadata root down.</summary>
@@ -254,24 +260,46 @@ public sealed class MetadataCondition
             return false;
         }
 
-        foreach (var value in Values)
+        switch (element.ValueKind)
         {
-            var match = element.ValueKind switch
-            {
-                JsonValueKind.String => element.ValueEquals(value),
-                JsonValueKind.Number => decimal.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var wanted)
-                    && element.TryGetDecimal(out var actual)
-                    && wanted == actual,
-                JsonValueKind.True => string.Equals(value, "true", StringComparison.OrdinalIgnoreCase),
-                JsonValueKind.False => string.Equals(value, "false", StringComparison.OrdinalIgnoreCase),
-                _ => false,
-            };
-            if (match)
-            {
-                return true;
-            }
-        }
+            case JsonValueKind.String:
+                for (var i = 0; i < Values.Count; i++)
+                {
+                    if (element.ValueEquals(Values[i]))
+                    {
+                        return true;
+                    }
+                }
 
-        return false;
+                return false;
+            case JsonValueKind.Number:
+                if (!element.TryGetDecimal(out var actual))
+                {
+                    return false;
+                }
+
+                foreach (var wanted in _numbers)
+                {
+                    if (wanted == actual)
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            case JsonValueKind.True or JsonValueKind.False:
+                var text = element.ValueKind == JsonValueKind.True ? "true" : "false";
+                for (var i = 0; i < Values.Count; i++)
+                {
+                    if (string.Equals(Values[i], text, StringComparison.OrdinalIgnoreCase))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            default:
+                return false;
+        }
     }
 }

@@ -39,6 +39,12 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
         AllowDuplicateProperties = false,
     };
 
+    [ThreadStatic]
+    private static ByteCounter? t_byteCounter;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_countingWriter;
+
     private readonly KeyValuePair<string, JsonElement>[] _entries;
 
     private DeviceMetadata(KeyValuePair<string, JsonElement>[] entries) => _entries = entries;
@@ -370,13 +376,14 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
     /// <returns>The size in bytes.</returns>
     public int GetUtf8ByteCount()
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            WriteTo(writer);
-        }
-
-        return buffer.WrittenCount;
+        // Every write is size-checked: count the bytes through a reused writer instead of materialising them.
+        var counter = t_byteCounter ??= new ByteCounter();
+        counter.Reset();
+        var writer = t_countingWriter ??= new Utf8JsonWriter(counter);
+        writer.Reset(counter);
+        WriteTo(writer);
+        writer.Flush();
+        return counter.Count;
     }
 
     /// <summary>Returns the object as a standalone JSON element.</summary>
@@ -584,4 +591,30 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
         JsonValueKind.Null => "null",
         _ => "nothing",
     };
+
+    /// <summary>A buffer writer that only counts: every span it hands out is the same scratch space.</summary>
+    private sealed class ByteCounter : System.Buffers.IBufferWriter<byte>
+    {
+        private byte[] _scratch = new byte[256];
+
+        public int Count { get; private set; }
+
+        public void Reset() => Count = 0;
+
+        public void Advance(int count) => Count += count;
+
+        public Memory<byte> GetMemory(int sizeHint = 0) => Scratch(sizeHint);
+
+        public Span<byte> GetSpan(int sizeHint = 0) => Scratch(sizeHint).Span;
+
+        private Memory<byte> Scratch(int sizeHint)
+        {
+            if (sizeHint > _scratch.Length)
+            {
+                _scratch = new byte[Math.Max(sizeHint, _scratch.Length * 2)];
+            }
+
+            return _scratch;
+        }
+    }
 }

@@ -251,7 +251,7 @@ internal sealed class DeviceRegistry : IDeviceRegistry
             case DeviceTrigger.Decommission:
                 return device with { Active = false };
             default:
-                return request.Metadata is { } metadata ? device with { Metadata = metadata } : device;
+                return device;
         }
     }
 
@@ -396,7 +396,4 @@ internal sealed record TransitionRequest(string? Reason, string? Actor, long? Ex
 {
     /// <summary>Gets the expected duration of maintenance, for <see cref="DeviceTrigger.EnterMaintenance"/>.</summary>
     public TimeSpan? ExpectedDuration { get; init; }
-
-    /// <summary>Gets metadata to write with the transition (a deployed configuration), for the other triggers.</summary>
-    public DeviceMetadata? Metadata { get; init; }
 }

@@ -101,7 +101,7 @@ internal static class DeviceFilterParser
                     var path = normalizedKey["metadata.".Length..].Split('.');
                     if (path.Any(string.IsNullOrEmpty))
                     {
-                        throw Error(text, keyStart, $"'{key}' has an empty metadata key; write metadata.<key> or metadata.<key>.<key>");
+                        throw Error(text, keyStart, $"empty metadata key in '{key}'; write metadata.<key> or metadata.<key>.<key>");
                     }
 
                     metadata.Add(new MetadataCondition(path, [.. values.Select(v => v.Value)]));
@@ -151,7 +151,7 @@ internal static class DeviceFilterParser
                 {
                     if (text[pos] is '=' or '"')
                     {
-                        throw Error(text, pos, $"unexpected '{text[pos]}' in a value; put the value in double quotes");
+                        throw Error(text, pos, $"unexpected '{text[pos]}' in a value; separate conditions with ',', or put a value that holds it in double quotes");
                     }
 
                     pos++;

@@ -47,4 +47,23 @@ public sealed record DeviceHistoryEntry
     /// <summary>Gets when the change was made.</summary>
     [JsonPropertyName("timestamp")]
     public required DateTimeOffset Timestamp { get; init; }
+
+    /// <summary>Compares every field, the changed fields element by element, so that entries read back from any store compare equal.</summary>
+    /// <param name="other">The entry to compare with.</param>
+    /// <returns><see langword="true"/> when every field is equal.</returns>
+    public bool Equals(DeviceHistoryEntry? other) =>
+        other is not null
+        && DeviceId == other.DeviceId
+        && Version == other.Version
+        && Kind == other.Kind
+        && FromState == other.FromState
+        && ToState == other.ToState
+        && Trigger == other.Trigger
+        && ChangedFields.SequenceEqual(other.ChangedFields, StringComparer.Ordinal)
+        && string.Equals(Reason, other.Reason, StringComparison.Ordinal)
+        && string.Equals(Actor, other.Actor, StringComparison.Ordinal)
+        && Timestamp == other.Timestamp;
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(DeviceId, Version, Kind, ToState, Timestamp);
 }

@@ -60,12 +60,15 @@ public sealed record MaintenanceInfo
         return true;
     }
 
-    /// <summary>Returns the block as metadata, to be set under <see cref="MetadataKey"/>.</summary>
+    /// <summary>
+    /// Returns the block as metadata, to be set under <see cref="MetadataKey"/>: <c>started_at</c> in UTC to the
+    /// second and <c>expected_duration</c> in words, as the spec writes them.
+    /// </summary>
     /// <returns>The block.</returns>
     public DeviceMetadata ToMetadata()
     {
         var block = DeviceMetadata.Empty
-            .With("started_at", StartedAt.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture))
+            .With("started_at", StartedAt.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture))
             .With("reason", Reason);
         return ExpectedDuration is { } duration ? block.With("expected_duration", DurationText.Format(duration)) : block;
     }

@@ -1,0 +1,145 @@
+using System.Text.Json;
+using Flux.Devices.Specification.Tests;
+
+namespace Flux.Devices.Tests.Devices;
+
+public sealed class DeviceMetadataTests
+{
+    [Fact]
+    public void Parse_SpecBessJson_KeepsEveryKeyInOrder()
+    {
+        var metadata = DeviceMetadata.Parse(SpecSamples.BessMetadataJson);
+
+        Assert.Equal(["manufacturer", "model", "capacity_kwh", "max_power_kw", "efficiency", "modbus_address", "firmware_version"], metadata.Keys);
+        Assert.Equal("PowerPack", metadata.GetString("manufacturer"));
+        Assert.Equal(0.92, metadata["efficiency"].GetDouble());
+    }
+
+    [Fact]
+    public void ToJsonString_UnknownKeys_RoundTripUnchanged()
+    {
+        const string json = """{"manufacturer":"PowerPack","ip_address":"127.0.0.10","discovered_at":"2026-11-27T06:00:00Z","maintenance":{"started_at":"2024-01-01T10:00:00Z","reason":"Firmware upgrade","expected_duration":"2 hours"},"tags":["a",1,true,null],"nested":{"deep":{"x":1.5e3}}}""";
+
+        var metadata = DeviceMetadata.Parse(json);
+
+        Assert.Equal(json, metadata.ToJsonString());
+        Assert.Equal(metadata, DeviceMetadata.Parse(metadata.ToJsonString()));
+        Assert.Equal(json, JsonSerializer.Serialize(metadata));
+        Assert.Equal(metadata, JsonSerializer.Deserialize<DeviceMetadata>(json));
+    }
+
+    [Fact]
+    public void Equals_SameKeysInOtherOrder_AreEqualWithTheSameHashCode()
+    {
+        var a = DeviceMetadata.Parse("""{"a":1,"b":{"c":[1,2]},"d":"x"}""");
+        var b = DeviceMetadata.Parse("""{"d":"x","b":{"c":[1,2]},"a":1.0}""");
+
+        Assert.Equal(a, b);
+        Assert.Equal(a.GetHashCode(), b.GetHashCode());
+        Assert.NotEqual(a, DeviceMetadata.Parse("""{"a":1,"b":{"c":[2,1]},"d":"x"}"""));
+        Assert.NotEqual(a, a.Without("d"));
+    }
+
+    public static TheoryData<string, string, string> UnstorableJson => new()
+    {
+        { "[1,2]", "metadata", "must be a JSON object, not an array" },
+        { "\"text\"", "metadata", "must be a JSON object, not a string" },
+        { "null", "metadata", "must be a JSON object, not null" },
+        { "{\"a\":", "metadata", "is not valid JSON" },
+        { "{\"a\":1,}", "metadata", "is not valid JSON" },
+        { "{\"a\":1,\"a\":2}", "metadata", "is not valid JSON" },
+        { "{\"a\":\"x\\u0000y\"}", "metadata.a", "U+0000" },
+        { "{\"a\":{\"b\\u0000\":1}}", "metadata.a", "U+0000" },
+        { "{\"a\":1e400}", "metadata.a", "outside the range of a double" },
+        { "{\"a\":[1,-1e999]}", "metadata.a[1]", "outside the range of a double" },
+        { "{\"a\":" + string.Concat(Enumerable.Repeat("[", 40)) + string.Concat(Enumerable.Repeat("]", 40)) + "}", "metadata", "is not valid JSON" },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnstorableJson))]
+    public void Parse_UnstorableJson_ThrowsValidationNamingTheField(string json, string field, string reason)
+    {
+        var error = Assert.Throws<DeviceValidationException>(() => DeviceMetadata.Parse(json));
+
+        var only = Assert.Single(error.Errors);
+        Assert.Equal(field, only.Field);
+        Assert.Contains(reason, only.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FromElement_DuplicateKeysInAnUncheckedElement_ThrowsValidation()
+    {
+        using var document = JsonDocument.Parse("""{"a":{"x":1,"x":2}}""");
+
+        var error = Assert.Throws<DeviceValidationException>(() => DeviceMetadata.FromElement(document.RootElement));
+
+        Assert.Equal("metadata.a.x", Assert.Single(error.Errors).Field);
+    }
+
+    [Fact]
+    public void FromElement_NestedDeeperThanTheLimit_ThrowsValidation()
+    {
+        var json = "{\"a\":" + string.Concat(Enumerable.Repeat("{\"b\":", 40)) + "1" + new string('}', 41);
+        using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 100 });
+
+        var error = Assert.Throws<DeviceValidationException>(() => DeviceMetadata.FromElement(document.RootElement));
+
+        Assert.Contains($"deeper than {DeviceMetadata.MaxDepth}", Assert.Single(error.Errors).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void With_ExistingKey_ReplacesInPlaceAndLeavesTheOriginalAlone()
+    {
+        var original = DeviceMetadata.Parse("""{"a":1,"b":2}""");
+
+        var changed = original.With("a", "one").With("c", true).With("d", 2.5).With("e", 7L);
+
+        Assert.Equal("""{"a":"one","b":2,"c":true,"d":2.5,"e":7}""", changed.ToJsonString());
+        Assert.Equal("""{"a":1,"b":2}""", original.ToJsonString());
+    }
+
+    [Fact]
+    public void With_NonFiniteNumberOrNulString_ThrowsValidationNamingTheKey()
+    {
+        var nan = Assert.Throws<DeviceValidationException>(() => DeviceMetadata.Empty.With("x", double.NaN));
+        var nul = Assert.Throws<DeviceValidationException>(() => DeviceMetadata.Empty.With("y", "a\0b"));
+
+        Assert.Equal("metadata.x", Assert.Single(nan.Errors).Field);
+        Assert.Equal("metadata.y", Assert.Single(nul.Errors).Field);
+    }
+
+    [Fact]
+    public void WithoutAndMerge_BehaveLikeJsonbOperators()
+    {
+        var metadata = DeviceMetadata.Parse("""{"a":1,"b":2,"c":3}""");
+
+        Assert.Equal("""{"a":1,"c":3}""", metadata.Without("b").ToJsonString());
+        Assert.Same(metadata, metadata.Without("missing"));
+        Assert.Equal("""{"a":1,"b":"two","c":3,"d":4}""", metadata.Merge(DeviceMetadata.Parse("""{"b":"two","d":4}""")).ToJsonString());
+        Assert.Equal(["b", "d"], metadata.DifferingKeys(metadata.Merge(DeviceMetadata.Parse("""{"b":"two","d":4}"""))));
+    }
+
+    [Fact]
+    public void TryGetPath_NestedKeys_FindsValuesAndMissesGracefully()
+    {
+        var metadata = DeviceMetadata.Parse("""{"maintenance":{"reason":"Firmware upgrade"},"list":[1]}""");
+
+        Assert.True(metadata.TryGetPath(["maintenance", "reason"], out var reason));
+        Assert.Equal("Firmware upgrade", reason.GetString());
+        Assert.False(metadata.TryGetPath(["maintenance", "missing"], out _));
+        Assert.False(metadata.TryGetPath(["list", "0"], out _));
+        Assert.False(metadata.TryGetPath([], out _));
+    }
+
+    [Fact]
+    public void TypedViews_RoundTripThroughMetadata()
+    {
+        var bess = BessMetadata.From(DeviceMetadata.Parse(SpecSamples.BessMetadataJson));
+        var meter = MeterMetadata.From(DeviceMetadata.Parse(SpecSamples.MeterMetadataJson));
+
+        Assert.Equal(DeviceMetadata.Parse(SpecSamples.BessMetadataJson), bess.ToMetadata());
+        Assert.Equal(DeviceMetadata.Parse(SpecSamples.MeterMetadataJson), meter.ToMetadata());
+        Assert.Equal(bess, DeviceMetadata.Parse(SpecSamples.BessMetadataJson).Deserialize<BessMetadata>());
+        Assert.Equal(meter, DeviceMetadata.FromObject(meter).Deserialize<MeterMetadata>());
+    }
+}

@@ -590,27 +590,11 @@ public abstract class DeviceStoreContractTests : IAsyncLifetime
 
     // ---- Helpers ----------------------------------------------------------------------------------------
 
-    /// <summary>Registers a device and fires the triggers that walk it to a state.</summary>
+    /// <summary>Registers a device and walks it to a state through the registry under test.</summary>
     /// <param name="device">The device to register.</param>
     /// <param name="state">Registered, Configured, Testing or Active.</param>
     /// <returns>The device in that state.</returns>
-    protected async Task<Device> WalkToAsync(NewDevice device, DeviceState state)
-    {
-        var current = await Registry.RegisterAsync(device);
-        DeviceTrigger[] path = [DeviceTrigger.DeployConfig, DeviceTrigger.PollAttempted, DeviceTrigger.PollSucceeded];
-        foreach (var trigger in path)
-        {
-            if (current.State == state)
-            {
-                break;
-            }
-
-            current = await Registry.FireAsync(current.Id, trigger);
-        }
-
-        Assert.Equal(state, current.State);
-        return current;
-    }
+    protected Task<Device> WalkToAsync(NewDevice device, DeviceState state) => Registry.WalkToAsync(device, state);
 
     private (Device Device, DeviceHistoryEntry Entry) NewStored(string name, DeviceMetadata? metadata = null, Guid? id = null)
     {

@@ -15,9 +15,14 @@ public sealed class AsyncBarrier
     /// <param name="participants">How many arrivals release a round.</param>
     public AsyncBarrier(int participants) => _participants = participants;
 
-    /// <summary>Arrives, and waits until every participant of the round has arrived.</summary>
+    /// <summary>
+    /// Arrives, and waits until every participant of the round has arrived. Fails after a generous minute, so that
+    /// a participant that died does not hang the test run.
+    /// </summary>
     /// <returns>A task that completes when the round is released.</returns>
-    public Task SignalAndWaitAsync()
+    public Task SignalAndWaitAsync() => ArriveAsync().WaitAsync(TimeSpan.FromMinutes(1));
+
+    private Task ArriveAsync()
     {
         lock (_lock)
         {

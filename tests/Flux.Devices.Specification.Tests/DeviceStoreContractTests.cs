@@ -37,7 +37,7 @@ public abstract class DeviceStoreContractTests : IAsyncLifetime
         Store = await CreateStoreAsync();
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(Time);
-        services.AddFluxDevices().UseStore(_ => Store);
+        services.AddFluxDevices().UseStore(Store); // an instance: the container leaves its disposal to DisposeStoreAsync
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         Registry = _services.GetRequiredService<IDeviceRegistry>();
         Groups = _services.GetRequiredService<IDeviceGroupService>();
@@ -175,6 +175,7 @@ public abstract class DeviceStoreContractTests : IAsyncLifetime
         Assert.Equal("name", error.Field);
         Assert.Equal(b, await Store.GetAsync(b.Id));
         Assert.Equal(a, await Store.GetByNameAsync("A"));
+        Assert.Equal([bEntry], await Store.GetHistoryAsync(b.Id));
     }
 
     [Fact]
@@ -192,7 +193,7 @@ public abstract class DeviceStoreContractTests : IAsyncLifetime
         Assert.Equal(other, await Store.GetByNameAsync("A"));
     }
 
-    [Fact]
+    [Fact(Timeout = 120_000)]
     public async Task UpdateAsync_SameBaseVersionInParallel_ExactlyOneWins()
     {
         var (device, entry) = NewStored("A");
@@ -220,6 +221,63 @@ public abstract class DeviceStoreContractTests : IAsyncLifetime
         Assert.Equal(2, stored!.Version);
         Assert.Equal(winner, stored.Metadata["writer"].GetInt64());
         Assert.Equal(2, (await Store.GetHistoryAsync(device.Id)).Count);
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task AddAsync_SameNameInParallel_ExactlyOneIsStored()
+    {
+        const int writers = 8;
+        var barrier = new AsyncBarrier(writers);
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, writers).Select(async _ =>
+        {
+            var (device, entry) = NewStored("WLCE-BESS-01");
+            await barrier.SignalAndWaitAsync();
+            try
+            {
+                await Store.AddAsync(device, entry);
+                return device.Id;
+            }
+            catch (AlreadyExistsException ex) when (ex.Field == "name")
+            {
+                return Guid.Empty;
+            }
+        }));
+
+        var winner = Assert.Single(outcomes, id => id != Guid.Empty);
+        Assert.Equal(winner, (await Store.GetByNameAsync("WLCE-BESS-01"))!.Id);
+        Assert.Single(await Store.ListAsync(DeviceFilter.All));
+    }
+
+    [Fact]
+    public async Task AddAsync_AwkwardJsonValues_ReadBackEqual()
+    {
+        var metadata = DeviceMetadata.Parse("""
+            {"big": 9007199254740993, "tenth": 0.1, "exp": 1E+2, "tiny": 5e-324, "empty": {}, "list": [null, [], {"k": [1.5]}],
+             "ключ": "значение", "emoji": "😀", "quote": "a\"b\\c", "z": 1, "a": 2, "nothing": null, "t": true}
+            """);
+        var (device, entry) = NewStored("A", metadata);
+
+        await Store.AddAsync(device, entry);
+
+        var stored = (await Store.GetAsync(device.Id))!;
+        Assert.Equal(metadata, stored.Metadata);
+        Assert.Equal("😀", stored.Metadata.GetString("emoji"));
+        Assert.Equal(9007199254740993, stored.Metadata["big"].GetInt64());
+    }
+
+    [Fact]
+    public async Task ListAsync_NamesBeyondTheBasicPlane_SortByCodePoint()
+    {
+        string[] names = ["～-tilde", "😀-emoji", "A", "z", "é"];
+        foreach (var name in names)
+        {
+            var (device, entry) = NewStored(name);
+            await Store.AddAsync(device, entry);
+        }
+
+        // U+1F600 sorts after U+FF5E by code point (and in UTF-8 bytes), although its UTF-16 surrogates sort before.
+        Assert.Equal(["A", "z", "é", "～-tilde", "😀-emoji"], (await Store.ListAsync(DeviceFilter.All)).Select(d => d.Name));
     }
 
     // ---- Filters: every store follows DeviceFilter.Matches ----------------------------------------------
@@ -305,7 +363,7 @@ public abstract class DeviceStoreContractTests : IAsyncLifetime
         Assert.Equal([DeviceState.Registered, DeviceState.Registered], new[] { storedBess.State, storedMeter.State });
     }
 
-    [Fact]
+    [Fact(Timeout = 300_000)]
     public async Task UpdateAsync_SixteenWritersRetryingOnConflict_AllUpdatesApplied()
     {
         const int writers = 16;
@@ -316,8 +374,9 @@ public abstract class DeviceStoreContractTests : IAsyncLifetime
         {
             for (var i = 0; i < updatesPerWriter; i++)
             {
-                while (true)
+                for (var attempt = 1; ; attempt++)
                 {
+                    Assert.True(attempt <= 10_000, "a writer kept losing the race: the store never lets it win");
                     var current = (await Registry.GetAsync(device.Id))!;
                     var counter = current.Metadata["counter"].GetInt64();
                     try
@@ -340,7 +399,7 @@ public abstract class DeviceStoreContractTests : IAsyncLifetime
         Assert.Equal(Enumerable.Range(1, 1 + (writers * updatesPerWriter)).Select(v => (long)v), history.Select(h => h.Version));
     }
 
-    [Fact]
+    [Fact(Timeout = 300_000)]
     public async Task UpdateAsync_WritersWithoutRetry_EveryConflictSurfacesAndNoUpdateIsLost()
     {
         const int writers = 16;
@@ -378,7 +437,7 @@ public abstract class DeviceStoreContractTests : IAsyncLifetime
         Assert.Equal(1 + successes, (await Registry.GetHistoryAsync(device.Id)).Count);
     }
 
-    [Fact]
+    [Fact(Timeout = 120_000)]
     public async Task FireAsync_ConcurrentConflictingTriggers_ExactlyOneWins()
     {
         var device = await WalkToAsync(SpecSamples.Bess(), DeviceState.Testing);
@@ -556,11 +615,34 @@ public abstract class DeviceStoreContractTests : IAsyncLifetime
         var noDevice = await Assert.ThrowsAsync<DeviceNotFoundException>(() =>
             Store.SetMemberAsync(new DeviceGroupMember { GroupId = group.Id, DeviceId = missingDevice, Role = GroupMemberRole.Primary, Priority = 1 }).AsTask());
 
-        Assert.Equal(missingGroup, noGroup.GroupId);
-        Assert.Equal(missingDevice, noDevice.DeviceId);
+        Assert.Equal((missingGroup, "group_id"), (noGroup.GroupId!.Value, noGroup.Field));
+        Assert.Equal((missingDevice, "device_id"), (noDevice.DeviceId!.Value, noDevice.Field));
         Assert.Empty(await Store.ListMembersAsync(group.Id));
         Assert.Empty(await Store.ListMembershipsAsync(device.Id));
         await Assert.ThrowsAsync<DeviceGroupNotFoundException>(() => Store.ListMembersAsync(missingGroup).AsTask());
+    }
+
+    [Fact]
+    public async Task UpdateAsync_ToDecommissioned_RemovesTheDeviceFromItsGroupsInTheSameWrite()
+    {
+        var fleet = NewGroup("Fleet", "WLCE", DeviceGroupType.Control);
+        var analysis = NewGroup("Analysis", DeviceGroup.AllSites, DeviceGroupType.Analysis);
+        await Store.AddGroupAsync(fleet);
+        await Store.AddGroupAsync(analysis);
+        var gone = await Registry.RegisterAsync(SpecSamples.Bess("A"));
+        var stays = await Registry.RegisterAsync(SpecSamples.Bess("B"));
+        await Store.SetMemberAsync(Member(fleet, gone, GroupMemberRole.Primary, 1));
+        await Store.SetMemberAsync(Member(analysis, gone, GroupMemberRole.Monitor, 1));
+        await Store.SetMemberAsync(Member(fleet, stays, GroupMemberRole.Backup, 2));
+
+        await Registry.DecommissionAsync(gone.Id, reason: "Replaced");
+
+        Assert.Empty(await Store.ListMembershipsAsync(gone.Id));
+        Assert.Equal([Member(fleet, stays, GroupMemberRole.Backup, 2)], await Store.ListMembersAsync(fleet.Id));
+        Assert.Empty(await Store.ListMembersAsync(analysis.Id));
+        var error = await Assert.ThrowsAsync<DeviceValidationException>(() => Store.SetMemberAsync(Member(fleet, gone, GroupMemberRole.Primary, 1)).AsTask());
+        Assert.Equal("device_id", Assert.Single(error.Errors).Field);
+        Assert.Empty(await Store.ListMembershipsAsync(gone.Id));
     }
 
     [Fact]

@@ -27,7 +27,19 @@ public static class FluxDevicesBuilderExtensions
         return builder;
     }
 
-    /// <summary>Uses a store made by a factory, once, replacing any store plugged in before.</summary>
+    /// <summary>Uses a store instance, replacing any store plugged in before. The caller keeps ownership: the container does not dispose it.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="store">The store.</param>
+    /// <returns>The same builder.</returns>
+    public static IFluxDevicesBuilder UseStore(this IFluxDevicesBuilder builder, IDeviceStore store)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(store);
+        builder.Services.Replace(ServiceDescriptor.Singleton(store));
+        return builder;
+    }
+
+    /// <summary>Uses a store made by a factory, once, replacing any store plugged in before. The container disposes it.</summary>
     /// <param name="builder">The builder.</param>
     /// <param name="factory">Makes the store from the container.</param>
     /// <returns>The same builder.</returns>
@@ -76,7 +88,7 @@ public static class FluxDevicesBuilderExtensions
         return builder;
     }
 
-    /// <summary>Adds a notifier instance.</summary>
+    /// <summary>Adds a notifier instance; adding the same instance twice adds it once. The caller keeps ownership (it is not disposed).</summary>
     /// <param name="builder">The builder.</param>
     /// <param name="notifier">The notifier.</param>
     /// <returns>The same builder.</returns>
@@ -84,7 +96,11 @@ public static class FluxDevicesBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(notifier);
-        builder.Services.AddSingleton(notifier);
+        if (!builder.Services.Any(d => d.ServiceType == typeof(INotifier) && ReferenceEquals(d.ImplementationInstance, notifier)))
+        {
+            builder.Services.AddSingleton(notifier);
+        }
+
         return builder;
     }
 }

@@ -33,23 +33,29 @@ public sealed class DeviceFilter
     /// <summary>Gets the filter that selects every device.</summary>
     public static DeviceFilter All { get; } = new();
 
-    /// <summary>Gets the accepted device types; empty for any.</summary>
-    public IReadOnlyList<string> Types { get; init; } = [];
+    /// <summary>Gets the accepted device types; empty for any. Setting it copies the values.</summary>
+    public IReadOnlyList<string> Types { get; init => field = Copy(value, nameof(Types)); } = [];
 
-    /// <summary>Gets the accepted sites; empty for any.</summary>
-    public IReadOnlyList<string> Sites { get; init; } = [];
+    /// <summary>Gets the accepted sites; empty for any. Setting it copies the values.</summary>
+    public IReadOnlyList<string> Sites { get; init => field = Copy(value, nameof(Sites)); } = [];
 
-    /// <summary>Gets the accepted names or <c>*</c> patterns; empty for any.</summary>
-    public IReadOnlyList<string> Names { get; init; } = [];
+    /// <summary>Gets the accepted names or <c>*</c> patterns; empty for any. Setting it copies the values.</summary>
+    public IReadOnlyList<string> Names { get; init => field = Copy(value, nameof(Names)); } = [];
 
-    /// <summary>Gets the accepted lifecycle states; empty for any.</summary>
-    public IReadOnlyList<DeviceState> States { get; init; } = [];
+    /// <summary>Gets the accepted lifecycle states; empty for any. Setting it copies the values.</summary>
+    public IReadOnlyList<DeviceState> States
+    {
+        get;
+        init => field = value is null || value.Any(s => !Enum.IsDefined(s))
+            ? throw new ArgumentException("States must not be null or hold undefined states.", nameof(value))
+            : Array.AsReadOnly(value.ToArray());
+    } = [];
 
     /// <summary>Gets the required active flag; <see langword="null"/> for either.</summary>
     public bool? Active { get; init; }
 
-    /// <summary>Gets the conditions on metadata values, all of which must hold.</summary>
-    public IReadOnlyList<MetadataCondition> Metadata { get; init; } = [];
+    /// <summary>Gets the conditions on metadata values, all of which must hold. Setting it copies the list.</summary>
+    public IReadOnlyList<MetadataCondition> Metadata { get; init => field = Copy(value, nameof(Metadata)); } = [];
 
     /// <summary>Gets a value indicating whether the filter selects every device.</summary>
     public bool IsEmpty =>
@@ -126,6 +132,12 @@ public sealed class DeviceFilter
 
         return string.Join(',', clauses);
     }
+
+    private static System.Collections.ObjectModel.ReadOnlyCollection<T> Copy<T>(IReadOnlyList<T> values, string name)
+        where T : class =>
+        values is null || values.Any(v => v is null)
+            ? throw new ArgumentException($"{name} must not be null or hold null values.", nameof(values))
+            : Array.AsReadOnly(values.ToArray());
 
     internal static bool GlobMatch(string pattern, string text)
     {
@@ -238,8 +250,13 @@ public sealed class MetadataCondition
         ArgumentNullException.ThrowIfNull(values);
         ArgumentOutOfRangeException.ThrowIfZero(path.Count, nameof(path));
         ArgumentOutOfRangeException.ThrowIfZero(values.Count, nameof(values));
-        Path = path;
-        Values = values;
+        if (path.Any(string.IsNullOrEmpty) || values.Any(v => v is null))
+        {
+            throw new ArgumentException("Path keys must not be null or empty, and values must not be null.", nameof(path));
+        }
+
+        Path = Array.AsReadOnly(path.ToArray());
+        Values = Array.AsReadOnly(values.ToArray());
         _numbers = [.. values.Select(v => decimal.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) ? n : (decimal?)null)];
     }
 

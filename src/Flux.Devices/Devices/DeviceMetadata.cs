@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Diagnostics.CodeAnalysis;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Flux.Devices.Internal;
@@ -30,6 +31,10 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
 {
     /// <summary>The deepest nesting accepted, counting the root object as level 1.</summary>
     public const int MaxDepth = 32;
+
+    // Non-ASCII text is written as UTF-8, not as \uXXXX escapes, so that the size limit counts about what a UTF-8
+    // store holds. (The encoder still escapes characters beyond U+FFFF, which makes the count err on the safe side.)
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static readonly JsonDocumentOptions ParseOptions = new()
     {
@@ -86,6 +91,11 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
         catch (JsonException ex)
         {
             throw new DeviceValidationException([new DeviceValidationError("metadata", $"is not valid JSON: {ex.Message}")], ex);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // The duplicate-key check reads every key, and a key escaping an unpaired surrogate cannot be read.
+            throw new DeviceValidationException([new DeviceValidationError("metadata", "has a key that " + FieldRules.UnpairedSurrogate)], ex);
         }
 
         using (document)
@@ -224,8 +234,16 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
     /// <param name="key">The key.</param>
     /// <param name="value">The string.</param>
     /// <returns>The new metadata.</returns>
-    public DeviceMetadata With(string key, string value) =>
-        With(key, JsonSerializer.SerializeToElement(value, JsonContext.Default.String));
+    public DeviceMetadata With(string key, string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (FieldRules.HasUnpairedSurrogate(value))
+        {
+            throw new DeviceValidationException($"metadata.{key}", FieldRules.UnpairedSurrogate);
+        }
+
+        return With(key, JsonSerializer.SerializeToElement(value, JsonContext.Default.String));
+    }
 
     /// <summary>Returns a copy with a key set to a number.</summary>
     /// <param name="key">The key.</param>
@@ -364,7 +382,7 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
     public string ToJsonString()
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             WriteTo(writer);
         }
@@ -379,7 +397,7 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
         // Every write is size-checked: count the bytes through a reused writer instead of materialising them.
         var counter = t_byteCounter ??= new ByteCounter();
         counter.Reset();
-        var writer = t_countingWriter ??= new Utf8JsonWriter(counter);
+        var writer = t_countingWriter ??= new Utf8JsonWriter(counter, WriterOptions);
         writer.Reset(counter);
         WriteTo(writer);
         writer.Flush();
@@ -464,6 +482,10 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
         {
             errors.Add(new DeviceValidationError(parent, "has a key that contains the character U+0000, which PostgreSQL jsonb refuses"));
         }
+        else if (FieldRules.HasUnpairedSurrogate(key))
+        {
+            errors.Add(new DeviceValidationError(parent, "has a key that " + FieldRules.UnpairedSurrogate));
+        }
     }
 
     private static void CheckStorable(JsonElement element, string field, int depth, List<DeviceValidationError> errors)
@@ -479,22 +501,29 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
         {
             case JsonValueKind.Object:
                 // A JsonElement that did not come from a duplicate-checking parse can still repeat a key.
-                if (FindDuplicateKey(element) is { } duplicate)
+                // (A key that cannot be read is reported by the loop below.)
+                if (Try(FindDuplicateKey, element) is { } duplicate)
                 {
                     errors.Add(new DeviceValidationError($"{field}.{duplicate}", "appears more than once"));
                 }
 
                 foreach (var property in element.EnumerateObject())
                 {
-                    CheckKey(property.Name, field, errors);
+                    if (ReadText(property) is not { } name)
+                    {
+                        errors.Add(new DeviceValidationError(field, "has a key that " + FieldRules.UnpairedSurrogate));
+                        continue;
+                    }
+
+                    CheckKey(name, field, errors);
                     var child = property.Value;
                     if (child.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
                     {
-                        CheckStorable(child, $"{field}.{property.Name}", depth + 1, errors);
+                        CheckStorable(child, $"{field}.{name}", depth + 1, errors);
                     }
                     else if (CheckLeaf(child) is { } reason)
                     {
-                        errors.Add(new DeviceValidationError($"{field}.{property.Name}", reason));
+                        errors.Add(new DeviceValidationError($"{field}.{name}", reason));
                     }
                 }
 
@@ -523,6 +552,23 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
                 }
 
                 break;
+        }
+    }
+
+    /// <summary>Reads a string, or <see langword="null"/> when its escapes spell an unpaired surrogate (which <c>GetString</c> refuses).</summary>
+    private static string? ReadText(JsonElement element) => Try(static e => e.GetString(), element);
+
+    private static string? ReadText(JsonProperty property) => Try(static p => p.Name, property);
+
+    private static string? Try<T>(Func<T, string?> read, T value)
+    {
+        try
+        {
+            return read(value);
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
         }
     }
 
@@ -573,6 +619,8 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
 
     private static string? CheckLeaf(JsonElement element) => element.ValueKind switch
     {
+        JsonValueKind.String when ReadText(element) is not { } text || FieldRules.HasUnpairedSurrogate(text) =>
+            FieldRules.UnpairedSurrogate,
         JsonValueKind.String when element.GetString()!.Contains('\0', StringComparison.Ordinal) =>
             "contains the character U+0000, which PostgreSQL jsonb refuses",
         JsonValueKind.Number when !element.TryGetDouble(out var number) || !double.IsFinite(number) =>

@@ -11,6 +11,16 @@ public sealed class DeviceNotFoundException : FluxDevicesException
         DeviceId = deviceId;
     }
 
+    /// <summary>Initializes a new instance of the <see cref="DeviceNotFoundException"/> class for an id given in a field of the input.</summary>
+    /// <param name="deviceId">The id that was looked up.</param>
+    /// <param name="field">The input field that held the id (<c>device_id</c>).</param>
+    public DeviceNotFoundException(Guid deviceId, string field)
+        : base($"Invalid {field}: no device has id {deviceId}.")
+    {
+        DeviceId = deviceId;
+        Field = field;
+    }
+
     /// <summary>Initializes a new instance of the <see cref="DeviceNotFoundException"/> class for a name.</summary>
     /// <param name="name">The name that was looked up.</param>
     public DeviceNotFoundException(string name)
@@ -24,4 +34,7 @@ public sealed class DeviceNotFoundException : FluxDevicesException
 
     /// <summary>Gets the name that was looked up, when the lookup was by name.</summary>
     public string? Name { get; }
+
+    /// <summary>Gets the input field that held the id, when the id came from a field (<c>device_id</c>).</summary>
+    public string? Field { get; }
 }

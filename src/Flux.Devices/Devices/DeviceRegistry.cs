@@ -4,6 +4,7 @@ using Flux.Devices.Internal;
 using Flux.Devices.Lifecycle;
 using Flux.Devices.Maintenance;
 using Flux.Devices.Storage;
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -62,6 +63,7 @@ internal sealed class DeviceRegistry : IDeviceRegistry
         };
 
         var errors = Validate(registered);
+        FieldRules.CheckFreeText(actor, "actor", FieldRules.MaxActorLength, errors);
         if (device.Id is { } id && await _store.GetAsync(id, cancellationToken).ConfigureAwait(false) is not null)
         {
             errors.AddTaken("id", id.ToString());
@@ -124,9 +126,16 @@ internal sealed class DeviceRegistry : IDeviceRegistry
         }
 
         var errors = Validate(changed);
+        FieldRules.CheckFreeText(actor, "actor", FieldRules.MaxActorLength, errors);
+        CheckLifecycleOwnedFields(current, changed, errors);
         if (!string.Equals(changed.Name, current.Name, StringComparison.Ordinal))
         {
             await CheckNameIsFreeAsync(changed, errors, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!string.Equals(changed.Site, current.Site, StringComparison.Ordinal))
+        {
+            await CheckGroupsAllowSiteAsync(changed, errors, cancellationToken).ConfigureAwait(false);
         }
 
         ThrowIfInvalid(errors);
@@ -140,7 +149,7 @@ internal sealed class DeviceRegistry : IDeviceRegistry
             Kind = DeviceChangeKind.Updated,
             FromState = current.State,
             ToState = current.State,
-            ChangedFields = changedFields,
+            ChangedFields = changedFields.AsReadOnly(),
             Actor = actor,
             Timestamp = now,
         };
@@ -155,8 +164,9 @@ internal sealed class DeviceRegistry : IDeviceRegistry
         string? reason = null,
         string? actor = null,
         long? expectedVersion = null,
+        DeviceMetadata? metadata = null,
         CancellationToken cancellationToken = default) =>
-        TransitionAsync(id, trigger, new TransitionRequest(reason, actor, expectedVersion), cancellationToken);
+        TransitionAsync(id, trigger, new TransitionRequest(reason, actor, expectedVersion) { Metadata = metadata }, cancellationToken);
 
     public ValueTask<Device> DecommissionAsync(Guid id, string? reason = null, string? actor = null, CancellationToken cancellationToken = default) =>
         TransitionAsync(id, DeviceTrigger.Decommission, new TransitionRequest(reason, actor, ExpectedVersion: null), cancellationToken);
@@ -173,10 +183,25 @@ internal sealed class DeviceRegistry : IDeviceRegistry
     /// </summary>
     internal async ValueTask<Device> TransitionAsync(Guid id, DeviceTrigger trigger, TransitionRequest request, CancellationToken cancellationToken)
     {
+        var requestErrors = new ValidationErrors();
         if (trigger == DeviceTrigger.EnterMaintenance && string.IsNullOrWhiteSpace(request.Reason))
         {
-            throw new DeviceValidationException("reason", "is required to enter maintenance");
+            requestErrors.Add(new DeviceValidationError("reason", "is required to enter maintenance"));
         }
+
+        FieldRules.CheckFreeText(request.Reason, "reason", FieldRules.MaxReasonLength, requestErrors);
+        FieldRules.CheckFreeText(request.Actor, "actor", FieldRules.MaxActorLength, requestErrors);
+        if (request.Metadata is not null && trigger != DeviceTrigger.DeployConfig)
+        {
+            requestErrors.Add(new DeviceValidationError("metadata", $"only {DeviceTrigger.DeployConfig} writes metadata with its transition, not {trigger}"));
+        }
+
+        if (request.ExpectedDuration < TimeSpan.Zero)
+        {
+            requestErrors.Add(new DeviceValidationError("expected_duration", $"must not be negative, not {request.ExpectedDuration}"));
+        }
+
+        ThrowIfInvalid(requestErrors);
 
         for (var attempt = 1; ; attempt++)
         {
@@ -198,7 +223,16 @@ internal sealed class DeviceRegistry : IDeviceRegistry
                 Version = current.Version + 1,
                 UpdatedAt = now,
             };
-            ThrowIfInvalid(CheckSize(next.Metadata, new ValidationErrors()));
+            if (request.Metadata is not null)
+            {
+                var errors = Validate(next);
+                CheckLifecycleOwnedFields(current with { State = next.State }, next, errors);
+                ThrowIfInvalid(errors);
+            }
+            else
+            {
+                ThrowIfInvalid(CheckSize(next.Metadata, new ValidationErrors()));
+            }
 
             var entry = new DeviceHistoryEntry
             {
@@ -208,7 +242,7 @@ internal sealed class DeviceRegistry : IDeviceRegistry
                 FromState = current.State,
                 ToState = next.State,
                 Trigger = trigger,
-                ChangedFields = ChangedFields(current, next),
+                ChangedFields = ChangedFields(current, next).AsReadOnly(),
                 Reason = request.Reason,
                 Actor = request.Actor,
                 Timestamp = now,
@@ -225,7 +259,10 @@ internal sealed class DeviceRegistry : IDeviceRegistry
             }
 
             Log.DeviceTransitioned(_lifecycleLogger, next.Name, id, current.State, next.State, trigger);
-            await NotifyObserversAsync(new DeviceTransitioned(current, next, transition, entry), cancellationToken).ConfigureAwait(false);
+
+            // The transition is committed: what follows must not be cut short, or reported as the
+            // transition's failure, because the caller gave up.
+            await NotifyObserversAsync(new DeviceTransitioned(current, next, transition, entry)).ConfigureAwait(false);
             return next;
         }
     }
@@ -250,21 +287,23 @@ internal sealed class DeviceRegistry : IDeviceRegistry
                 return device with { Active = true, Metadata = device.Metadata.Without(MaintenanceInfo.MetadataKey) };
             case DeviceTrigger.Decommission:
                 return device with { Active = false };
+            case DeviceTrigger.DeployConfig when request.Metadata is { } metadata:
+                return device with { Metadata = metadata };
             default:
                 return device;
         }
     }
 
-    private async ValueTask NotifyObserversAsync(DeviceTransitioned transitioned, CancellationToken cancellationToken)
+    private async ValueTask NotifyObserversAsync(DeviceTransitioned transitioned)
     {
         foreach (var observer in _observers)
         {
             try
             {
-                await observer.OnTransitionedAsync(transitioned, cancellationToken).ConfigureAwait(false);
+                await observer.OnTransitionedAsync(transitioned, CancellationToken.None).ConfigureAwait(false);
             }
 #pragma warning disable CA1031 // The transition is committed; an observer's failure must not be reported as the transition's.
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            catch (Exception ex)
 #pragma warning restore CA1031
             {
                 Log.ObserverFailed(_lifecycleLogger, ex, observer.GetType().Name, transitioned.Transition.Trigger, transitioned.Device.Name);
@@ -274,6 +313,47 @@ internal sealed class DeviceRegistry : IDeviceRegistry
 
     private async ValueTask<Device> GetRequiredAsync(Guid id, CancellationToken cancellationToken) =>
         await _store.GetAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new DeviceNotFoundException(id);
+
+    /// <summary>
+    /// The maintenance block belongs to maintenance mode, and the active flag of a device in maintenance to the
+    /// lifecycle: an update must not forge, alter or drop them. (A stale block on a device that is not in
+    /// maintenance, as another tool may leave one, can be removed.)
+    /// </summary>
+    private static void CheckLifecycleOwnedFields(Device current, Device changed, ValidationErrors errors)
+    {
+        current.Metadata.TryGetValue(MaintenanceInfo.MetadataKey, out var before);
+        changed.Metadata.TryGetValue(MaintenanceInfo.MetadataKey, out var after);
+        var allowed = after.ValueKind == JsonValueKind.Undefined
+            ? before.ValueKind == JsonValueKind.Undefined || current.State != DeviceState.Maintenance
+            : before.ValueKind != JsonValueKind.Undefined && JsonElement.DeepEquals(before, after);
+        if (!allowed)
+        {
+            errors.Add(new DeviceValidationError(
+                $"metadata.{MaintenanceInfo.MetadataKey}",
+                "is set and cleared by maintenance mode (IMaintenanceService), not by an update"));
+        }
+
+        if (current.State == DeviceState.Maintenance && changed.Active != current.Active)
+        {
+            errors.Add(new DeviceValidationError("active", "a device in maintenance stays inactive until maintenance ends"));
+        }
+    }
+
+    private async ValueTask CheckGroupsAllowSiteAsync(Device device, ValidationErrors errors, CancellationToken cancellationToken)
+    {
+        foreach (var membership in await _store.ListMembershipsAsync(device.Id, cancellationToken).ConfigureAwait(false))
+        {
+            var group = await _store.GetGroupAsync(membership.GroupId, cancellationToken).ConfigureAwait(false);
+            if (group is not null
+                && !string.Equals(group.Site, DeviceGroup.AllSites, StringComparison.Ordinal)
+                && !string.Equals(group.Site, device.Site, StringComparison.Ordinal))
+            {
+                errors.Add(new DeviceValidationError(
+                    "site",
+                    $"the device is a member of group {group.Name}, which is for site {group.Site}; remove it from the group first"));
+            }
+        }
+    }
 
     private async ValueTask CheckNameIsFreeAsync(Device device, ValidationErrors errors, CancellationToken cancellationToken)
     {
@@ -396,4 +476,7 @@ internal sealed record TransitionRequest(string? Reason, string? Actor, long? Ex
 {
     /// <summary>Gets the expected duration of maintenance, for <see cref="DeviceTrigger.EnterMaintenance"/>.</summary>
     public TimeSpan? ExpectedDuration { get; init; }
+
+    /// <summary>Gets the metadata to write with the move, for <see cref="DeviceTrigger.DeployConfig"/> ("Update metadata").</summary>
+    public DeviceMetadata? Metadata { get; init; }
 }

@@ -72,6 +72,6 @@ public sealed partial class DeviceTypeDefinition
 
     internal static bool IsValidName(string name) => TypeName().IsMatch(name);
 
-    [GeneratedRegex("^[a-z][a-z0-9_]{0,31}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A[a-z][a-z0-9_]{0,31}\z", RegexOptions.CultureInvariant)]
     private static partial Regex TypeName();
 }

@@ -57,7 +57,11 @@ public interface IDeviceRegistry
     /// <returns>The device after the change.</returns>
     /// <exception cref="DeviceNotFoundException">No device has the id.</exception>
     /// <exception cref="DeviceConcurrencyException">The device is no longer at <paramref name="expectedVersion"/>; nothing was written.</exception>
-    /// <exception cref="DeviceValidationException">The changed device breaks a rule, or is decommissioned; nothing was written.</exception>
+    /// <exception cref="DeviceValidationException">
+    /// The changed device breaks a rule, is decommissioned, or the update touches what the lifecycle owns (the
+    /// <c>maintenance</c> block; the active flag of a device in maintenance); a new site conflicts with a site
+    /// group the device is in. Nothing was written.
+    /// </exception>
     ValueTask<Device> UpdateAsync(Guid id, long expectedVersion, DeviceUpdate update, string? actor = null, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -73,17 +77,25 @@ public interface IDeviceRegistry
     /// to accept any version, in which case a concurrent change makes the registry read the device again and
     /// re-check that the trigger is still permitted.
     /// </param>
-    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <param name="metadata">
+    /// For <see cref="DeviceTrigger.DeployConfig"/> only (the spec's "Update metadata" action): the deployed metadata,
+    /// replacing the whole object in the same write as the move, validated against the device's type.
+    /// </param>
+    /// <param name="cancellationToken">
+    /// Cancels the operation until the move is committed; observers and notifiers then run to completion.
+    /// </param>
     /// <returns>The device after the transition.</returns>
     /// <exception cref="DeviceNotFoundException">No device has the id.</exception>
     /// <exception cref="InvalidLifecycleTransitionException">The device's state does not permit the trigger; nothing was written.</exception>
     /// <exception cref="DeviceConcurrencyException">The device is no longer at <paramref name="expectedVersion"/>; nothing was written.</exception>
+    /// <exception cref="DeviceValidationException">The reason, the actor or the metadata breaks a rule; nothing was written.</exception>
     ValueTask<Device> FireAsync(
         Guid id,
         DeviceTrigger trigger,
         string? reason = null,
         string? actor = null,
         long? expectedVersion = null,
+        DeviceMetadata? metadata = null,
         CancellationToken cancellationToken = default);
 
     /// <summary>Decommissions a device (the <see cref="DeviceTrigger.Decommission"/> trigger): it becomes inactive, for good.</summary>

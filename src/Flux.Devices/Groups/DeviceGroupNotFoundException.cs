@@ -11,6 +11,16 @@ public sealed class DeviceGroupNotFoundException : FluxDevicesException
         GroupId = groupId;
     }
 
+    /// <summary>Initializes a new instance of the <see cref="DeviceGroupNotFoundException"/> class for an id given in a field of the input.</summary>
+    /// <param name="groupId">The id that was looked up.</param>
+    /// <param name="field">The input field that held the id (<c>group_id</c>).</param>
+    public DeviceGroupNotFoundException(Guid groupId, string field)
+        : base($"Invalid {field}: no device group has id {groupId}.")
+    {
+        GroupId = groupId;
+        Field = field;
+    }
+
     /// <summary>Initializes a new instance of the <see cref="DeviceGroupNotFoundException"/> class for a name.</summary>
     /// <param name="name">The name that was looked up.</param>
     public DeviceGroupNotFoundException(string name)
@@ -24,4 +34,7 @@ public sealed class DeviceGroupNotFoundException : FluxDevicesException
 
     /// <summary>Gets the name that was looked up, when the lookup was by name.</summary>
     public string? Name { get; }
+
+    /// <summary>Gets the input field that held the id, when the id came from a field (<c>group_id</c>).</summary>
+    public string? Field { get; }
 }

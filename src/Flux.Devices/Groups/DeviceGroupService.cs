@@ -92,9 +92,9 @@ internal sealed class DeviceGroupService(IDeviceStore store, TimeProvider timePr
         CancellationToken cancellationToken = default)
     {
         var group = await store.GetGroupAsync(groupId, cancellationToken).ConfigureAwait(false)
-            ?? throw new DeviceGroupNotFoundException(groupId);
+            ?? throw new DeviceGroupNotFoundException(groupId, "group_id");
         var device = await store.GetAsync(deviceId, cancellationToken).ConfigureAwait(false)
-            ?? throw new DeviceNotFoundException(deviceId);
+            ?? throw new DeviceNotFoundException(deviceId, "device_id");
 
         var errors = new List<DeviceValidationError>();
         if (DeviceLifecycle.IsTerminal(device.State))

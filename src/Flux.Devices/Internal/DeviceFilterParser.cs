@@ -164,6 +164,11 @@ internal static class DeviceFilterParser
                 }
             }
 
+            if (value.Contains('\0', StringComparison.Ordinal) || FieldRules.HasUnpairedSurrogate(value))
+            {
+                throw Error(text, start, "a value must not contain U+0000 or an unpaired surrogate, which no store can compare");
+            }
+
             values.Add((value, start));
             SkipSpaces(text, ref pos);
             if (pos < text.Length && text[pos] == '|')

@@ -41,10 +41,11 @@ public static class DeviceLifecycle
     ];
 
     private static readonly LifecycleTransition?[] Lookup = BuildLookup();
-    private static readonly DeviceTrigger[][] Permitted = BuildPermitted();
+    private static readonly IReadOnlyList<DeviceTrigger>[] Permitted = BuildPermitted();
+    private static readonly IReadOnlyList<LifecycleTransition> ReadOnlyTable = Array.AsReadOnly(Table);
 
     /// <summary>Gets every permitted transition, the spec's six first.</summary>
-    public static IReadOnlyList<LifecycleTransition> Transitions => Table;
+    public static IReadOnlyList<LifecycleTransition> Transitions => ReadOnlyTable;
 
     /// <summary>Gets the state every device starts in.</summary>
     public static DeviceState InitialState => DeviceState.Registered;
@@ -144,12 +145,12 @@ public static class DeviceLifecycle
         return lookup;
     }
 
-    private static DeviceTrigger[][] BuildPermitted()
+    private static IReadOnlyList<DeviceTrigger>[] BuildPermitted()
     {
-        var permitted = new DeviceTrigger[StateCount][];
+        var permitted = new IReadOnlyList<DeviceTrigger>[StateCount];
         for (var s = 0; s < StateCount; s++)
         {
-            permitted[s] = [.. Table.Where(t => (int)t.From == s).Select(t => t.Trigger)];
+            permitted[s] = Array.AsReadOnly(Table.Where(t => (int)t.From == s).Select(t => t.Trigger).ToArray());
         }
 
         return permitted;

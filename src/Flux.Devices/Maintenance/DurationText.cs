@@ -7,7 +7,8 @@ namespace Flux.Devices.Maintenance;
 
 /// <summary>
 /// Writes and reads durations the way people and the spec write them: <c>2 hours</c>, <c>1 hour 30 minutes</c>,
-/// <c>90 min</c>, <c>1.5h</c>; ISO 8601 (<c>PT2H</c>) and <c>hh:mm:ss</c> (PostgreSQL's interval text) are read too.
+/// <c>90 min</c>, <c>1.5h</c>; ISO 8601 (<c>PT2H</c>) and PostgreSQL's interval text (<c>02:00:00</c>,
+/// <c>1 day 02:00:00</c>) are read too.
 /// </summary>
 public static partial class DurationText
 {
@@ -47,7 +48,7 @@ public static partial class DurationText
         return text.Length == 0 ? "0 seconds" : text.ToString();
     }
 
-    /// <summary>Reads a duration written in words, ISO 8601 or <c>hh:mm:ss</c>.</summary>
+    /// <summary>Reads a duration written in words, ISO 8601, or PostgreSQL's interval text.</summary>
     /// <param name="text">The text.</param>
     /// <param name="duration">The duration read.</param>
     /// <returns><see langword="true"/> when the whole text is a non-negative duration.</returns>
@@ -68,9 +69,28 @@ public static partial class DurationText
                 return duration >= TimeSpan.Zero;
             }
 
-            if (text.Contains(':', StringComparison.Ordinal))
+            // PostgreSQL's interval text ends in a clock: "02:00:00", "1 day 02:00:00", "36:00:00".
+            var clock = TimeSpan.Zero;
+            var lastSpace = text.LastIndexOf(' ');
+            if (text.AsSpan(lastSpace + 1).Contains(':'))
             {
-                return TimeSpan.TryParseExact(text, ["c", @"h\:mm", @"hh\:mm"], CultureInfo.InvariantCulture, out duration) && duration >= TimeSpan.Zero;
+                var match = Clock().Match(text, lastSpace + 1);
+                if (!match.Success)
+                {
+                    return false;
+                }
+
+                clock = TimeSpan.FromDays(match.Groups["d"].Success ? long.Parse(match.Groups["d"].Value, CultureInfo.InvariantCulture) : 0)
+                    + TimeSpan.FromHours(long.Parse(match.Groups["h"].Value, CultureInfo.InvariantCulture))
+                    + TimeSpan.FromMinutes(int.Parse(match.Groups["m"].Value, CultureInfo.InvariantCulture))
+                    + TimeSpan.FromSeconds(match.Groups["s"].Success ? double.Parse(match.Groups["s"].Value, CultureInfo.InvariantCulture) : 0);
+                if (lastSpace < 0)
+                {
+                    duration = clock;
+                    return true;
+                }
+
+                text = text[..lastSpace].TrimEnd();
             }
 
             var consumed = 0;
@@ -98,7 +118,7 @@ public static partial class DurationText
                 return false;
             }
 
-            duration = TimeSpan.FromSeconds(total);
+            duration = TimeSpan.FromSeconds(total) + clock;
             return true;
         }
         catch (FormatException)
@@ -120,6 +140,9 @@ public static partial class DurationText
         "w" or "wk" or "week" or "weeks" => 604800,
         _ => null,
     };
+
+    [GeneratedRegex(@"\G(?:(?<d>\d{1,7})\.)?(?<h>\d{1,9}):(?<m>[0-5]\d)(?::(?<s>[0-5]\d(?:\.\d+)?))?\z", RegexOptions.CultureInvariant)]
+    private static partial Regex Clock();
 
     [GeneratedRegex(@"\G\s*(?<amount>\d+(?:\.\d+)?)\s*(?<unit>[A-Za-z]+)\s*(?:,\s*|and\s+)?", RegexOptions.CultureInvariant)]
     private static partial Regex Part();

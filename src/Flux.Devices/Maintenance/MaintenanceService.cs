@@ -15,22 +15,7 @@ internal sealed class MaintenanceService(DeviceRegistry registry) : IMaintenance
         string? actor = null,
         CancellationToken cancellationToken = default)
     {
-        var errors = new List<DeviceValidationError>();
-        if (string.IsNullOrWhiteSpace(reason))
-        {
-            errors.Add(new DeviceValidationError("reason", "is required to enter maintenance"));
-        }
-
-        if (expectedDuration < TimeSpan.Zero)
-        {
-            errors.Add(new DeviceValidationError("expected_duration", $"must not be negative, not {expectedDuration}"));
-        }
-
-        if (errors.Count > 0)
-        {
-            throw new DeviceValidationException(errors);
-        }
-
+        // The registry checks the reason, the actor and the duration, all at once.
         var request = new TransitionRequest(reason, actor, ExpectedVersion: null) { ExpectedDuration = expectedDuration };
         return _registry.TransitionAsync(deviceId, DeviceTrigger.EnterMaintenance, request, cancellationToken);
     }

@@ -19,7 +19,7 @@ internal sealed class NotificationDispatcher(IEnumerable<INotifier> notifiers, I
                 await notifier.SendAsync(notification, cancellationToken).ConfigureAwait(false);
             }
 #pragma warning disable CA1031 // A notifier's failure is logged; the change it reports is already committed.
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            catch (Exception ex)
 #pragma warning restore CA1031
             {
                 Log.NotifierFailed(_logger, ex, notifier.GetType().Name, notification.Kind, notification.DeviceName);

@@ -17,7 +17,9 @@ namespace Flux.Devices.Storage;
 /// <para>
 /// Every write of a device carries the one <see cref="DeviceHistoryEntry"/> that describes it; both are
 /// committed together or not at all. Every query returns the same results in every store: the semantics
-/// are those of <see cref="DeviceFilter.Matches"/>, and lists are ordered as each method says.
+/// are those of <see cref="DeviceFilter.Matches"/>, and lists are ordered as each method says. "By name" means
+/// by Unicode code point, which is what PostgreSQL's <c>COLLATE "C"</c> gives on UTF-8 (and what ordinal UTF-16
+/// comparison gives, except that characters beyond U+FFFF sort after U+FFFF).
 /// </para>
 /// </remarks>
 public interface IDeviceStore
@@ -39,8 +41,12 @@ public interface IDeviceStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>A task that completes when both are committed.</returns>
     /// <exception cref="DeviceNotFoundException">No device has the id.</exception>
-    /// <exception cref="DeviceConcurrencyException">The stored version is not the one the change was based on; nothing was written.</exception>
+    /// <exception cref="DeviceConcurrencyException">
+    /// The stored version is not the one the change was based on; nothing was written. The exception reports the
+    /// stored version in <see cref="DeviceConcurrencyException.ActualVersion"/>.
+    /// </exception>
     /// <exception cref="AlreadyExistsException">The new name is taken by another device; nothing was written.</exception>
+    /// <remarks>A device that becomes <see cref="DeviceState.Decommissioned"/> leaves all its groups in the same write.</remarks>
     ValueTask UpdateAsync(Device device, DeviceHistoryEntry entry, CancellationToken cancellationToken = default);
 
     /// <summary>Gets a device by id.</summary>
@@ -101,8 +107,9 @@ public interface IDeviceStore
     /// <param name="member">The membership.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>A task that completes when the membership is committed.</returns>
-    /// <exception cref="DeviceGroupNotFoundException">The group does not exist; nothing was written.</exception>
-    /// <exception cref="DeviceNotFoundException">The device does not exist; nothing was written.</exception>
+    /// <exception cref="DeviceGroupNotFoundException">The group does not exist (field <c>group_id</c>); nothing was written.</exception>
+    /// <exception cref="DeviceNotFoundException">The device does not exist (field <c>device_id</c>); nothing was written.</exception>
+    /// <exception cref="DeviceValidationException">The device is decommissioned (field <c>device_id</c>); nothing was written.</exception>
     ValueTask SetMemberAsync(DeviceGroupMember member, CancellationToken cancellationToken = default);
 
     /// <summary>Removes a device from a group.</summary>

@@ -1,4 +1,5 @@
 using Flux.Devices.Groups;
+using Flux.Devices.Internal;
 using Flux.Devices.Lifecycle;
 
 namespace Flux.Devices.Storage;
@@ -88,6 +89,13 @@ public sealed class InMemoryDeviceStore : IDeviceStore
 
             _devices[device.Id] = device;
             _history[device.Id].Add(entry);
+            if (device.State == DeviceState.Decommissioned && _groupsByDevice.Remove(device.Id, out var groups))
+            {
+                foreach (var groupId in groups)
+                {
+                    _membersByGroup[groupId].Remove(device.Id);
+                }
+            }
         }
 
         return ValueTask.CompletedTask;
@@ -125,7 +133,7 @@ public sealed class InMemoryDeviceStore : IDeviceStore
             matches = filter.IsEmpty ? [.. _devices.Values] : [.. _devices.Values.Where(filter.Matches)];
         }
 
-        matches.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        matches.Sort(static (a, b) => NameOrder.Compare(a.Name, b.Name));
         return ValueTask.FromResult<IReadOnlyList<Device>>(matches);
     }
 
@@ -196,7 +204,7 @@ public sealed class InMemoryDeviceStore : IDeviceStore
             groups = [.. _groups.Values];
         }
 
-        groups.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        groups.Sort(static (a, b) => NameOrder.Compare(a.Name, b.Name));
         return ValueTask.FromResult<IReadOnlyList<DeviceGroup>>(groups);
     }
 
@@ -231,12 +239,17 @@ public sealed class InMemoryDeviceStore : IDeviceStore
         {
             if (!_membersByGroup.TryGetValue(member.GroupId, out var members))
             {
-                throw new DeviceGroupNotFoundException(member.GroupId);
+                throw new DeviceGroupNotFoundException(member.GroupId, "group_id");
             }
 
-            if (!_devices.ContainsKey(member.DeviceId))
+            if (!_devices.TryGetValue(member.DeviceId, out var device))
             {
-                throw new DeviceNotFoundException(member.DeviceId);
+                throw new DeviceNotFoundException(member.DeviceId, "device_id");
+            }
+
+            if (device.State == DeviceState.Decommissioned)
+            {
+                throw new DeviceValidationException("device_id", $"device {device.Name} is decommissioned and cannot join a group");
             }
 
             members[member.DeviceId] = member;
@@ -285,7 +298,7 @@ public sealed class InMemoryDeviceStore : IDeviceStore
         members.Sort(static (a, b) =>
         {
             var byPriority = a.Member.Priority.CompareTo(b.Member.Priority);
-            return byPriority != 0 ? byPriority : string.CompareOrdinal(a.DeviceName, b.DeviceName);
+            return byPriority != 0 ? byPriority : NameOrder.Compare(a.DeviceName, b.DeviceName);
         });
         return ValueTask.FromResult<IReadOnlyList<DeviceGroupMember>>([.. members.Select(m => m.Member)]);
     }
@@ -305,7 +318,7 @@ public sealed class InMemoryDeviceStore : IDeviceStore
             memberships = [.. groupIds.Select(g => (_membersByGroup[g][deviceId], _groups[g].Name))];
         }
 
-        memberships.Sort(static (a, b) => string.CompareOrdinal(a.GroupName, b.GroupName));
+        memberships.Sort(static (a, b) => NameOrder.Compare(a.GroupName, b.GroupName));
         return ValueTask.FromResult<IReadOnlyList<DeviceGroupMember>>([.. memberships.Select(m => m.Member)]);
     }
 

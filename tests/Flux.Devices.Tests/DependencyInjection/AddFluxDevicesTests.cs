@@ -76,6 +76,17 @@ public sealed class AddFluxDevicesTests
     }
 
     [Fact]
+    public void AddNotifier_SameInstanceTwice_AddsItOnce()
+    {
+        var notifier = new Moq.Mock<Flux.Devices.Notifications.INotifier>().Object;
+        var services = new ServiceCollection();
+
+        services.AddFluxDevices().AddNotifier(notifier).AddNotifier(notifier);
+
+        Assert.Single(services, d => ReferenceEquals(d.ImplementationInstance, notifier));
+    }
+
+    [Fact]
     public async Task ValidateOnStart_InvalidOptions_HostFailsToStartNamingTheOption()
     {
         var builder = Host.CreateApplicationBuilder();

@@ -71,6 +71,7 @@ public sealed class DeviceFilterTests
     [InlineData("name=\"a\\b\"", 7, "only \\\" and \\\\ may follow a backslash")]
     [InlineData("metadata.=x", 0, "empty metadata key in")]
     [InlineData("metadata.a..b=x", 0, "empty metadata key in")]
+    [InlineData("name=a\0b", 5, "a value must not contain U+0000")]
     [InlineData("type=bess;site=WLCE", 14, "unexpected '=' in a value; separate conditions with ','")]
     [InlineData("name=\"a\"b", 8, "expected ',' or the end, found 'b'")]
     public void Parse_Malformed_ThrowsNamingThePosition(string text, int position, string reason)
@@ -81,6 +82,26 @@ public sealed class DeviceFilterTests
         Assert.Equal(position, error.Position);
         Assert.StartsWith(reason, error.Reason, StringComparison.Ordinal);
         Assert.Contains($"at column {position + 1}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Init_NullOrUndefinedValues_ThrowArgumentException()
+    {
+        Assert.Throws<ArgumentException>(() => new DeviceFilter { Types = null! });
+        Assert.Throws<ArgumentException>(() => new DeviceFilter { Sites = [null!] });
+        Assert.Throws<ArgumentException>(() => new DeviceFilter { States = [(DeviceState)42] });
+        Assert.Throws<ArgumentException>(() => new MetadataCondition([""], ["x"]));
+    }
+
+    [Fact]
+    public void Init_CopiesTheValues()
+    {
+        var sites = new List<string> { "WLCE" };
+        var filter = new DeviceFilter { Sites = sites };
+
+        sites.Add("HMCE");
+
+        Assert.Equal(["WLCE"], filter.Sites);
     }
 
     [Theory]

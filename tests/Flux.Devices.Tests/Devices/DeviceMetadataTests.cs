@@ -66,6 +66,37 @@ public sealed class DeviceMetadataTests
         Assert.Contains(reason, only.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("{\"a\":\"\\ud800\"}", "metadata.a")]
+    [InlineData("{\"a\":{\"b\":\"x\\udc00y\"}}", "metadata.a.b")]
+    [InlineData("{\"\\ud800\":1}", "metadata")]
+    [InlineData("{\"a\":[\"\\ud800\"]}", "metadata.a[0]")]
+    public void Parse_UnpairedSurrogateEscape_ThrowsValidationNotAnUntypedError(string json, string field)
+    {
+        var error = Assert.Throws<DeviceValidationException>(() => DeviceMetadata.Parse(json));
+
+        var only = Assert.Single(error.Errors);
+        Assert.Equal(field, only.Field);
+        Assert.Contains("unpaired", only.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void With_UnpairedSurrogateString_ThrowsValidation()
+    {
+        var error = Assert.Throws<DeviceValidationException>(() => DeviceMetadata.Empty.With("a", "x\ud800"));
+
+        Assert.Equal("metadata.a", Assert.Single(error.Errors).Field);
+    }
+
+    [Fact]
+    public void GetUtf8ByteCount_NonAsciiText_CountsUtf8BytesNotEscapes()
+    {
+        var metadata = DeviceMetadata.Empty.With("note", "Ünïcødé Ωμέγα 東京 <'+>");
+
+        Assert.Equal("""{"note":"Ünïcødé Ωμέγα 東京 <'+>"}""", metadata.ToJsonString());
+        Assert.Equal(System.Text.Encoding.UTF8.GetByteCount(metadata.ToJsonString()), metadata.GetUtf8ByteCount());
+    }
+
     [Fact]
     public void FromElement_DuplicateKeysInAnUncheckedElement_ThrowsValidation()
     {

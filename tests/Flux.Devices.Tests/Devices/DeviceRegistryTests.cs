@@ -1,6 +1,7 @@
 using Flux.Devices.Lifecycle;
 using Flux.Devices.Specification.Tests;
 using Flux.Devices.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Flux.Devices.Tests.Devices;
 
@@ -172,5 +173,170 @@ public sealed class DeviceRegistryTests : IDisposable
         var logs = _fixture.Logs.GetSnapshot();
         Assert.Contains(logs, l => l.Id.Id == 1000 && l.Category == "Flux.Devices.Registry" && l.Message.Contains("WLCE-BESS-01", StringComparison.Ordinal));
         Assert.Contains(logs, l => l.Id.Id == 2000 && l.Category == "Flux.Devices.Lifecycle" && l.Message.Contains("from Registered to Configured on DeployConfig", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task FireAsync_CallerCancelsAfterTheCommit_TransitionSucceedsAndEveryObserverRuns()
+    {
+        using var cts = new CancellationTokenSource();
+        var seen = new List<CancellationToken>();
+        using var fixture = new RegistryFixture(b => b.Services
+            .AddSingleton<Flux.Devices.Lifecycle.IDeviceLifecycleObserver>(new DelegateObserver((_, token) =>
+            {
+                seen.Add(token);
+                cts.Cancel(); // the caller gives up while the first observer runs
+                token.ThrowIfCancellationRequested();
+            }))
+            .AddSingleton<Flux.Devices.Lifecycle.IDeviceLifecycleObserver>(new DelegateObserver((_, token) =>
+            {
+                seen.Add(token);
+                token.ThrowIfCancellationRequested();
+            })));
+        var device = await fixture.Registry.RegisterAsync(SpecSamples.Bess());
+
+        var configured = await fixture.Registry.FireAsync(device.Id, DeviceTrigger.DeployConfig, cancellationToken: cts.Token);
+
+        Assert.Equal(DeviceState.Configured, configured.State);
+        Assert.Equal(2, seen.Count);
+        Assert.All(seen, t => Assert.False(t.IsCancellationRequested));
+        Assert.True(cts.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task FireAsync_CallerAlreadyCancelled_WritesNothing()
+    {
+        var device = await _fixture.Registry.RegisterAsync(SpecSamples.Bess());
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            _fixture.Registry.FireAsync(device.Id, DeviceTrigger.DeployConfig, cancellationToken: new CancellationToken(canceled: true)).AsTask());
+
+        Assert.Equal(device, await _fixture.Registry.GetAsync(device.Id));
+    }
+
+    [Fact]
+    public async Task FireAsync_DeployConfigWithMetadata_MovesAndWritesTheMetadataInOneVersion()
+    {
+        var device = await _fixture.Registry.RegisterAsync(SpecSamples.Bess());
+        var deployed = device.Metadata.With("polling_interval", "60s").With("register_map", "powerpack_bess");
+
+        var configured = await _fixture.Registry.FireAsync(device.Id, DeviceTrigger.DeployConfig, reason: "powerpack_bess.yaml", metadata: deployed);
+
+        Assert.Equal((DeviceState.Configured, 2L), (configured.State, configured.Version));
+        Assert.Equal(deployed, configured.Metadata);
+        var entry = (await _fixture.Registry.GetHistoryAsync(device.Id))[^1];
+        Assert.Equal(["state", "metadata.polling_interval", "metadata.register_map"], entry.ChangedFields);
+    }
+
+    [Fact]
+    public async Task FireAsync_MetadataWithAnotherTriggerOrInvalid_ThrowsAndWritesNothing()
+    {
+        var device = await _fixture.Registry.RegisterAsync(SpecSamples.Bess());
+        var before = await _fixture.SnapshotAsync();
+
+        var wrongTrigger = await Assert.ThrowsAsync<DeviceValidationException>(() =>
+            _fixture.Registry.FireAsync(device.Id, DeviceTrigger.Decommission, metadata: device.Metadata).AsTask());
+        var invalid = await Assert.ThrowsAsync<DeviceValidationException>(() =>
+            _fixture.Registry.FireAsync(device.Id, DeviceTrigger.DeployConfig, metadata: device.Metadata.With("efficiency", 7.0)).AsTask());
+
+        Assert.Equal("metadata", Assert.Single(wrongTrigger.Errors).Field);
+        Assert.Equal("metadata.efficiency", Assert.Single(invalid.Errors).Field);
+        Assert.Equal(before, await _fixture.SnapshotAsync());
+    }
+
+    [Theory]
+    [InlineData("reason", @"a\u0000b")]
+    [InlineData("actor", @"a\u0000b")]
+    [InlineData("reason", @"\ud800")]
+    public async Task FireAsync_TextNoStoreCanHold_ThrowsNamingTheField(string field, string escaped)
+    {
+        var text = System.Text.RegularExpressions.Regex.Unescape(escaped);
+        var device = await _fixture.Registry.RegisterAsync(SpecSamples.Bess());
+
+        var error = await Assert.ThrowsAsync<DeviceValidationException>(() => field == "reason"
+            ? _fixture.Registry.FireAsync(device.Id, DeviceTrigger.DeployConfig, reason: text).AsTask()
+            : _fixture.Registry.FireAsync(device.Id, DeviceTrigger.DeployConfig, actor: text).AsTask());
+
+        Assert.Equal(field, Assert.Single(error.Errors).Field);
+        Assert.Equal(device, await _fixture.Registry.GetAsync(device.Id));
+    }
+
+    [Fact]
+    public async Task UpdateAsync_TouchingWhatMaintenanceOwns_ThrowsNamingTheFields()
+    {
+        var device = await _fixture.WalkToAsync(SpecSamples.Bess(), DeviceState.Active);
+        var inMaintenance = await _fixture.Maintenance.EnterAsync(device.Id, "Firmware upgrade");
+        var before = await _fixture.SnapshotAsync();
+
+        var error = await Assert.ThrowsAsync<DeviceValidationException>(() => _fixture.Registry.UpdateAsync(
+            device.Id,
+            inMaintenance.Version,
+            new DeviceUpdate { Active = true, Metadata = inMaintenance.Metadata.Without("maintenance") }).AsTask());
+        var forged = await Assert.ThrowsAsync<DeviceValidationException>(() => _fixture.Registry.UpdateAsync(
+            device.Id,
+            inMaintenance.Version,
+            new DeviceUpdate { Metadata = inMaintenance.Metadata.With("maintenance", "done") }).AsTask());
+
+        Assert.Equal(["metadata.maintenance", "active"], error.Errors.Select(e => e.Field));
+        Assert.Equal("metadata.maintenance", Assert.Single(forged.Errors).Field);
+        Assert.Equal(before, await _fixture.SnapshotAsync());
+    }
+
+    [Fact]
+    public async Task UpdateAsync_StaleMaintenanceBlockOnADeviceNotInMaintenance_CanBeRemovedButNotAdded()
+    {
+        // The spec's SQL puts a device "in maintenance" by writing the block and active=false, and nothing else.
+        var block = DeviceMetadata.Parse("""{"started_at":"2024-01-01T10:00:00Z","reason":"Firmware upgrade","expected_duration":"2 hours"}""");
+        var device = await _fixture.Registry.RegisterAsync(SpecSamples.Bess() with { Metadata = DeviceMetadata.Parse(SpecSamples.BessMetadataJson).With("maintenance", block), Active = false });
+        var other = await _fixture.Registry.RegisterAsync(SpecSamples.Bess("WLCE-BESS-02"));
+
+        var cleaned = await _fixture.Registry.UpdateAsync(device.Id, device.Version, new DeviceUpdate { Metadata = device.Metadata.Without("maintenance"), Active = true });
+        var error = await Assert.ThrowsAsync<DeviceValidationException>(() =>
+            _fixture.Registry.UpdateAsync(other.Id, other.Version, new DeviceUpdate { Metadata = other.Metadata.With("maintenance", block) }).AsTask());
+
+        Assert.False(cleaned.Metadata.ContainsKey("maintenance"));
+        Assert.True(cleaned.Active);
+        Assert.Equal("metadata.maintenance", Assert.Single(error.Errors).Field);
+    }
+
+    [Fact]
+    public async Task UpdateAsync_SiteChangeThatLeavesASiteGroup_ThrowsNamingTheGroup()
+    {
+        var device = await _fixture.Registry.RegisterAsync(SpecSamples.Bess());
+        var fleet = await _fixture.Groups.CreateAsync(new Flux.Devices.Groups.NewDeviceGroup { Name = "WLCE-BESS-Fleet", Site = "WLCE", GroupType = Flux.Devices.Groups.DeviceGroupType.Control });
+        var all = await _fixture.Groups.CreateAsync(new Flux.Devices.Groups.NewDeviceGroup { Name = "Everything", Site = "ALL", GroupType = Flux.Devices.Groups.DeviceGroupType.Analysis });
+        await _fixture.Groups.AddMemberAsync(fleet.Id, device.Id);
+        await _fixture.Groups.AddMemberAsync(all.Id, device.Id);
+
+        var error = await Assert.ThrowsAsync<DeviceValidationException>(() =>
+            _fixture.Registry.UpdateAsync(device.Id, device.Version, new DeviceUpdate { Site = "HMCE" }).AsTask());
+        await _fixture.Groups.RemoveMemberAsync(fleet.Id, device.Id);
+        var moved = await _fixture.Registry.UpdateAsync(device.Id, device.Version, new DeviceUpdate { Site = "HMCE" });
+
+        var only = Assert.Single(error.Errors);
+        Assert.Equal("site", only.Field);
+        Assert.Contains("WLCE-BESS-Fleet", only.Message, StringComparison.Ordinal);
+        Assert.Equal("HMCE", moved.Site);
+    }
+
+    [Fact]
+    public async Task GetHistoryAsync_ChangedFields_CannotBeAlteredThroughTheReturnedList()
+    {
+        var device = await _fixture.Registry.RegisterAsync(SpecSamples.Bess());
+        await _fixture.Registry.UpdateAsync(device.Id, 1, new DeviceUpdate { Site = "HMCE" });
+
+        var fields = (await _fixture.Registry.GetHistoryAsync(device.Id))[^1].ChangedFields;
+
+        Assert.False(fields is List<string> or string[]);
+        Assert.Equal(["site"], fields);
+    }
+
+    private sealed class DelegateObserver(Action<Flux.Devices.Lifecycle.DeviceTransitioned, CancellationToken> onTransitioned)
+        : Flux.Devices.Lifecycle.IDeviceLifecycleObserver
+    {
+        public ValueTask OnTransitionedAsync(Flux.Devices.Lifecycle.DeviceTransitioned transition, CancellationToken cancellationToken)
+        {
+            onTransitioned(transition, cancellationToken);
+            return ValueTask.CompletedTask;
+        }
     }
 }

@@ -162,6 +162,14 @@ public sealed class DeviceValidationTests : IDisposable
     }
 
     [Fact]
+    public async Task RegisterAsync_NameWithUnpairedSurrogate_ThrowsNamingTheName()
+    {
+        var error = await Assert.ThrowsAsync<DeviceValidationException>(() => _fixture.Registry.RegisterAsync(SpecSamples.Bess() with { Name = "WLCE-\ud800" }).AsTask());
+
+        Assert.Equal(new DeviceValidationError("name", "is not valid Unicode text (it holds an unpaired UTF-16 surrogate)"), Assert.Single(error.Errors));
+    }
+
+    [Fact]
     public async Task RegisterAsync_MetadataOverTheSizeLimit_ThrowsNamingMetadata()
     {
         var metadata = DeviceMetadata.Parse(SpecSamples.BessMetadataJson).With("blob", new string('x', 70_000));
@@ -209,6 +217,7 @@ public sealed class DeviceValidationTests : IDisposable
         Assert.Throws<ArgumentException>(() => new DeviceTypeDefinition("Inverter", _ => { }));
         Assert.Throws<ArgumentException>(() => new DeviceTypeDefinition("1st", _ => { }));
         Assert.Throws<ArgumentException>(() => new DeviceTypeDefinition(new string('a', 33), _ => { }));
+        Assert.Throws<ArgumentException>(() => new DeviceTypeDefinition("inverter\n", _ => { }));
     }
 
     [Fact]

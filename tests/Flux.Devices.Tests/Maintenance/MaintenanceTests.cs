@@ -160,8 +160,12 @@ public sealed class MaintenanceTests
     [InlineData("pt1h30m", 5400)]
     [InlineData("02:00:00", 7200)]
     [InlineData("1.02:00:00", 93600)]
+    [InlineData("1 day 02:00:00", 93600)]
+    [InlineData("2 days 03:04:05.5", 183845.5)]
+    [InlineData("36:00:00", 129600)]
+    [InlineData("00:30", 1800)]
     [InlineData("  2 HOURS ", 7200)]
-    public void DurationText_TryParse_ReadsHowPeopleWriteDurations(string text, int seconds)
+    public void DurationText_TryParse_ReadsHowPeopleWriteDurations(string text, double seconds)
     {
         Assert.True(DurationText.TryParse(text, out var duration));
         Assert.Equal(TimeSpan.FromSeconds(seconds), duration);
@@ -177,6 +181,9 @@ public sealed class MaintenanceTests
     [InlineData("2 hours later")]
     [InlineData("-2 hours")]
     [InlineData("PT-2H")]
+    [InlineData("1 day 25:99:00")]
+    [InlineData("soon 02:00:00")]
+    [InlineData("02:00:00 later")]
     [InlineData("99999999999999999999 days")]
     public void DurationText_TryParse_RefusesWhatIsNotADuration(string? text) =>
         Assert.False(DurationText.TryParse(text, out _));

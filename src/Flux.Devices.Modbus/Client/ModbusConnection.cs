@@ -1,0 +1,585 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using Flux.Devices.Modbus.Diagnostics;
+using Flux.Devices.Modbus.Protocol;
+using Flux.Devices.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Flux.Devices.Modbus.Client;
+
+/// <summary>What a request reads its reply into.</summary>
+internal readonly record struct ReplyTarget(Memory<ushort> Registers, Memory<bool> Bits, IDictionary<byte, string>? Objects);
+
+/// <summary>What a device identification reply said about the objects that follow.</summary>
+internal readonly record struct ReplyInfo(bool MoreFollows, byte NextObjectId, byte ConformityLevel);
+
+/// <summary>
+/// The connection to one endpoint: opened lazily, one at a time, re-opened after failures with a growing wait.
+/// Requests take one of <see cref="ModbusTcpOptions.MaxRequestsInFlight"/> slots; a receive loop matches every reply
+/// to its request by transaction id. A reply whose request already ended is discarded; a reply that matches no
+/// request, or any malformed frame, closes the connection and fails what was in flight.
+/// </summary>
+internal sealed class ModbusConnection : IAsyncDisposable
+{
+    private const int ExpiredCapacity = 64;
+
+    private readonly ModbusEndpoint _endpoint;
+    private readonly ModbusTcpOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ModbusMetrics _metrics;
+    private readonly SemaphoreSlim _slots;
+    private readonly SemaphoreSlim _connectLock = new(1, 1);
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly Lock _lock = new();
+    private readonly Stack<PendingRequest> _free = new();
+    private readonly PendingRequest?[] _inFlight;
+    private readonly ushort[] _expired = new ushort[ExpiredCapacity];
+    private int _expiredCount;
+    private int _expiredNext;
+    private Socket? _socket;
+    private ushort _lastTransactionId;
+    private int _consecutiveTimeouts;
+    private int _failures;
+    private long _nextConnectAt;
+    private long _readyAt;
+    private long _lastSendAt;
+    private bool _disposed;
+
+    public ModbusConnection(ModbusEndpoint endpoint, ModbusTcpOptions options, TimeProvider time, ILogger logger, ModbusMetrics metrics)
+    {
+        _endpoint = endpoint;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _metrics = metrics;
+        _slots = new SemaphoreSlim(options.MaxRequestsInFlight, options.MaxRequestsInFlight);
+        _inFlight = new PendingRequest?[options.MaxRequestsInFlight];
+    }
+
+    /// <summary>Gets the count of replies that came after their request had ended and were discarded.</summary>
+    public long LateReplies { get; private set; }
+
+    /// <summary>Sends one request and reads its reply into <paramref name="target"/>: one attempt, with its own deadline.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<ReplyInfo> ExecuteAsync(ModbusRequest request, ReplyTarget target, CancellationToken cancellationToken)
+    {
+        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var slot = Rent();
+        try
+        {
+            slot.Start(_endpoint, _options.RequestTimeout, cancellationToken);
+            var pduLength = request.WritePdu(slot.Request.AsSpan(ModbusFrame.HeaderLength));
+            Socket socket;
+            int frameLength;
+            try
+            {
+                (socket, frameLength) = await RoundTripAsync(slot, request.UnitId, pduLength).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (request.IsWrite && slot.SendStarted && ex is ModbusTimeoutException or ModbusTransportException or ModbusProtocolException)
+            {
+                throw new ModbusWriteOutcomeUnknownException(_endpoint, request.UnitId, request.FunctionCode, request.Address, ex);
+            }
+
+            return Decode(request, target, slot.Response.AsSpan(0, frameLength), socket);
+        }
+        finally
+        {
+            slot.Finish();
+            Return(slot);
+            _slots.Release();
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Socket? socket;
+        lock (_lock)
+        {
+            _disposed = true;
+            socket = _socket;
+        }
+
+        if (socket is not null)
+        {
+            Abort(socket, () => new ModbusTransportException(_endpoint, "the client was disposed"), "the client was disposed", countFailure: false);
+        }
+
+        lock (_lock)
+        {
+            // Slots in use are disposed by nobody: their deadlines are cancelled by now and hold no timer.
+            while (_free.TryPop(out var slot))
+            {
+                slot.Dispose();
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private ReplyInfo Decode(in ModbusRequest request, ReplyTarget target, ReadOnlySpan<byte> frame, Socket socket)
+    {
+        if (_options.StrictUnitId && frame[6] != request.UnitId)
+        {
+            throw Reject(request, socket, $"unit id {frame[6]} in reply to unit id {request.UnitId}");
+        }
+
+        var pdu = frame[ModbusFrame.HeaderLength..];
+        switch (ModbusReply.Check(request, pdu, out var code, out var error))
+        {
+            case ReplyKind.Exception:
+                _metrics.ExceptionReply((ModbusExceptionCode)code);
+                throw new ModbusException(_endpoint, request.UnitId, request.FunctionCode, (ModbusExceptionCode)code);
+            case ReplyKind.Invalid:
+                throw Reject(request, socket, error!);
+        }
+
+        switch (request.FunctionCode)
+        {
+            case ModbusFunction.ReadCoils or ModbusFunction.ReadDiscreteInputs:
+                ModbusRequest.UnpackBits(pdu[2..], target.Bits.Span);
+                break;
+            case ModbusFunction.ReadHoldingRegisters or ModbusFunction.ReadInputRegisters or ModbusFunction.ReadWriteMultipleRegisters:
+                ModbusRequest.ReadRegisters(pdu[2..], target.Registers.Span);
+                break;
+            case ModbusFunction.EncapsulatedInterface:
+                var (more, next, conformity) = ModbusReply.ReadDeviceIdentification(pdu, target.Objects!);
+                return new ReplyInfo(more, next, conformity);
+        }
+
+        return default;
+    }
+
+    private Exception Reject(in ModbusRequest request, Socket socket, string error)
+    {
+        ModbusLog.ProtocolError(_logger, _endpoint, error);
+        Abort(socket, () => new ModbusProtocolException(_endpoint, error), error, countFailure: true);
+        var protocolError = new ModbusProtocolException(_endpoint, error);
+        return request.IsWrite
+            ? new ModbusWriteOutcomeUnknownException(_endpoint, request.UnitId, request.FunctionCode, request.Address, protocolError)
+            : protocolError;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(Socket Socket, int FrameLength)> RoundTripAsync(PendingRequest slot, byte unitId, int pduLength)
+    {
+        var token = slot.Token;
+        var socket = await EnsureConnectedAsync(slot).ConfigureAwait(false);
+        var frameLength = Register(slot, socket, unitId, pduLength);
+        var replied = false;
+        try
+        {
+            var sent = false;
+            try
+            {
+                await _sendLock.WaitAsync(token).ConfigureAwait(false);
+                try
+                {
+                    await WaitForGapAsync(token).ConfigureAwait(false);
+                    TraceFrame("->", slot.Request.AsSpan(0, frameLength));
+                    slot.SendStarted = true;
+                    await SendAllAsync(socket, slot.Request.AsMemory(0, frameLength), token).ConfigureAwait(false);
+                    sent = true;
+                    _lastSendAt = _time.GetTimestamp();
+                }
+                finally
+                {
+                    _sendLock.Release();
+                }
+            }
+            catch (Exception ex)
+            {
+                if (slot.SendStarted && !sent)
+                {
+                    // Part of a frame may be on the wire: the stream is no longer aligned.
+                    Abort(socket, () => new ModbusTransportException(_endpoint, "a send was interrupted"), "a send was interrupted", countFailure: false);
+                }
+
+                if (slot.TryClaim())
+                {
+                    throw ex switch
+                    {
+                        OperationCanceledException when token.IsCancellationRequested => slot.CancellationError(slot.SendStarted ? "sending" : "waiting to send"),
+                        SocketException or IOException or ObjectDisposedException => new ModbusTransportException(_endpoint, "sending failed", ex),
+                        _ => ex,
+                    };
+                }
+
+                // Something completed the request meanwhile (its reply, a failure, the deadline): await that.
+            }
+
+            var length = await slot.WaitAsync().ConfigureAwait(false);
+            replied = true;
+            Interlocked.Exchange(ref _consecutiveTimeouts, 0);
+            _failures = 0;
+            TraceFrame("<-", slot.Response.AsSpan(0, length));
+            return (socket, length);
+        }
+        catch (ModbusTimeoutException)
+        {
+            _metrics.Timeout();
+            if (Interlocked.Increment(ref _consecutiveTimeouts) >= _options.TimeoutsBeforeReconnect)
+            {
+                Interlocked.Exchange(ref _consecutiveTimeouts, 0);
+                Abort(socket, () => new ModbusTransportException(_endpoint, "the connection looks dead"), $"{_options.TimeoutsBeforeReconnect} timeouts in a row", countFailure: true);
+            }
+
+            throw;
+        }
+        finally
+        {
+            Unregister(slot, rememberTransaction: !replied && slot.SendStarted);
+        }
+    }
+
+    private int Register(PendingRequest slot, Socket socket, byte unitId, int pduLength)
+    {
+        lock (_lock)
+        {
+            if (!ReferenceEquals(_socket, socket))
+            {
+                throw new ModbusTransportException(_endpoint, "the connection closed before the request was sent");
+            }
+
+            var transactionId = NextTransactionId();
+            slot.TransactionId = transactionId;
+            var index = Array.IndexOf(_inFlight, null);
+            _inFlight[index] = slot;
+            slot.MarkWaiting();
+            return ModbusFrame.WriteHeader(slot.Request, transactionId, unitId, pduLength);
+        }
+    }
+
+    private void Unregister(PendingRequest slot, bool rememberTransaction)
+    {
+        lock (_lock)
+        {
+            var index = Array.IndexOf(_inFlight, slot);
+            if (index >= 0)
+            {
+                _inFlight[index] = null;
+            }
+
+            if (rememberTransaction)
+            {
+                _expired[_expiredNext] = slot.TransactionId;
+                _expiredNext = (_expiredNext + 1) % ExpiredCapacity;
+                _expiredCount = Math.Min(_expiredCount + 1, ExpiredCapacity);
+            }
+        }
+    }
+
+    /// <summary>Transaction ids run 1..65535 and skip any still in flight or recently expired.</summary>
+    private ushort NextTransactionId()
+    {
+        while (true)
+        {
+            _lastTransactionId = _lastTransactionId == ushort.MaxValue ? (ushort)1 : (ushort)(_lastTransactionId + 1);
+            if (Find(_lastTransactionId) is null && !IsExpired(_lastTransactionId))
+            {
+                return _lastTransactionId;
+            }
+        }
+    }
+
+    private PendingRequest? Find(ushort transactionId)
+    {
+        foreach (var slot in _inFlight)
+        {
+            if (slot is not null && slot.TransactionId == transactionId)
+            {
+                return slot;
+            }
+        }
+
+        return null;
+    }
+
+    private bool IsExpired(ushort transactionId)
+    {
+        for (var i = 0; i < _expiredCount; i++)
+        {
+            if (_expired[i] == transactionId)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<Socket> EnsureConnectedAsync(PendingRequest slot)
+    {
+        var current = Volatile.Read(ref _socket);
+        if (current is not null)
+        {
+            return current;
+        }
+
+        var token = slot.Token;
+        try
+        {
+            await _connectLock.WaitAsync(token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            throw slot.CancellationError("waiting for the connection");
+        }
+
+        try
+        {
+            lock (_lock)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                if (_socket is not null)
+                {
+                    return _socket;
+                }
+            }
+
+            var wait = _time.GetElapsedTime(_time.GetTimestamp(), _nextConnectAt);
+            if (_nextConnectAt != 0 && wait > TimeSpan.Zero)
+            {
+                try
+                {
+                    await Task.Delay(wait, _time, token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (token.IsCancellationRequested)
+                {
+                    throw slot.CancellationError($"waiting {wait.TotalMilliseconds:0} ms to reconnect after {_failures} failures");
+                }
+            }
+
+            return await ConnectAsync(slot).ConfigureAwait(false);
+        }
+        finally
+        {
+            _connectLock.Release();
+        }
+    }
+
+    private async Task<Socket> ConnectAsync(PendingRequest slot)
+    {
+        var token = slot.Token;
+        Socket? socket = null;
+        using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(token);
+        connectTimeout.CancelAfter(_options.ConnectTimeout);
+        try
+        {
+            var address = IPAddress.TryParse(_endpoint.Host, out var ip)
+                ? ip
+                : (await Dns.GetHostAddressesAsync(_endpoint.Host, connectTimeout.Token).ConfigureAwait(false))[0];
+            socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            await socket.ConnectAsync(new IPEndPoint(address, _endpoint.Port), connectTimeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or IndexOutOfRangeException)
+        {
+            socket?.Dispose();
+            var backoff = Backoff(++_failures);
+            _nextConnectAt = _time.GetTimestamp() + (long)(backoff.TotalSeconds * _time.TimestampFrequency);
+            ModbusLog.ConnectFailed(_logger, ex, _endpoint, _failures, backoff);
+            if (token.IsCancellationRequested)
+            {
+                throw slot.CancellationError("connecting");
+            }
+
+            throw ex is OperationCanceledException
+                ? new ModbusTimeoutException(_endpoint, _options.ConnectTimeout, "connecting")
+                : new ModbusTransportException(_endpoint, $"could not connect: {ex.Message}", ex);
+        }
+
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                socket.Dispose();
+                throw new ObjectDisposedException(nameof(ModbusTcpTransport));
+            }
+
+            _socket = socket;
+            _readyAt = _time.GetTimestamp() + (long)(_options.ConnectDelay.TotalSeconds * _time.TimestampFrequency);
+        }
+
+        _metrics.Connected();
+        ModbusLog.Connected(_logger, _endpoint);
+        _ = ReceiveLoopAsync(socket);
+        return socket;
+    }
+
+    private TimeSpan Backoff(int failures)
+    {
+        var delay = _options.RetryDelay * Math.Pow(2, Math.Min(failures - 1, 20));
+        return delay > _options.MaxRetryDelay ? _options.MaxRetryDelay : delay;
+    }
+
+    private async ValueTask WaitForGapAsync(CancellationToken token)
+    {
+        var due = Math.Max(_readyAt, _lastSendAt + (long)(_options.MinimumRequestGap.TotalSeconds * _time.TimestampFrequency));
+        var now = _time.GetTimestamp();
+        if (due > now && (_options.MinimumRequestGap > TimeSpan.Zero || _options.ConnectDelay > TimeSpan.Zero))
+        {
+            await Task.Delay(_time.GetElapsedTime(now, due), _time, token).ConfigureAwait(false);
+        }
+    }
+
+    private static async ValueTask SendAllAsync(Socket socket, ReadOnlyMemory<byte> frame, CancellationToken token)
+    {
+        while (!frame.IsEmpty)
+        {
+            var sent = await socket.SendAsync(frame, SocketFlags.None, token).ConfigureAwait(false);
+            frame = frame[sent..];
+        }
+    }
+
+    private async Task ReceiveLoopAsync(Socket socket)
+    {
+        // Room for several frames: after each pass at most one incomplete frame (< 260 bytes) stays behind.
+        var buffer = new byte[8 * ModbusFrame.MaxFrameLength];
+        var filled = 0;
+        try
+        {
+            while (true)
+            {
+                var received = await socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None).ConfigureAwait(false);
+                if (received == 0)
+                {
+                    Abort(socket, () => new ModbusTransportException(_endpoint, "the device closed the connection"), "closed by the device", countFailure: HasWaiting());
+                    return;
+                }
+
+                filled += received;
+                var offset = 0;
+                while (true)
+                {
+                    var status = ModbusFrame.TryRead(buffer.AsSpan(offset, filled - offset), out var header, out var frameLength, out var error);
+                    if (status == FrameStatus.NeedMoreData)
+                    {
+                        break;
+                    }
+
+                    if (status == FrameStatus.Invalid || !Dispatch(socket, header, buffer.AsSpan(offset, frameLength), out error))
+                    {
+                        ModbusLog.ProtocolError(_logger, _endpoint, error!);
+                        Abort(socket, () => new ModbusProtocolException(_endpoint, error!), error!, countFailure: true);
+                        return;
+                    }
+
+                    offset += frameLength;
+                }
+
+                if (offset > 0)
+                {
+                    buffer.AsSpan(offset, filled - offset).CopyTo(buffer);
+                    filled -= offset;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or IOException)
+        {
+            Abort(socket, () => new ModbusTransportException(_endpoint, $"the connection failed: {ex.Message}", ex), ex.Message, countFailure: HasWaiting());
+        }
+    }
+
+    /// <summary>Hands a reply to its request. Returns false for a reply that belongs to no request, past or present.</summary>
+    private bool Dispatch(Socket socket, MbapHeader header, ReadOnlySpan<byte> frame, out string? error)
+    {
+        error = null;
+        PendingRequest? slot;
+        bool late;
+        lock (_lock)
+        {
+            if (!ReferenceEquals(_socket, socket))
+            {
+                return true; // this connection is already being torn down
+            }
+
+            // Claim under the lock: the request cannot end and be reused for another transaction meanwhile.
+            slot = Find(header.TransactionId);
+            late = slot is null ? IsExpired(header.TransactionId) : !slot.TryClaim();
+        }
+
+        if (slot is not null && !late)
+        {
+            // Completing runs the caller's continuation inline: no lock may be held here.
+            slot.Complete(frame);
+            return true;
+        }
+
+        if (late)
+        {
+            LateReplies++;
+            _metrics.LateReply();
+            ModbusLog.LateReplyDiscarded(_logger, _endpoint, header.TransactionId);
+            return true;
+        }
+
+        error = $"transaction id {header.TransactionId} matches no request sent on this connection";
+        return false;
+    }
+
+    private bool HasWaiting()
+    {
+        lock (_lock)
+        {
+            return Array.Exists(_inFlight, s => s is not null && s.IsWaiting);
+        }
+    }
+
+    /// <summary>Closes a connection (if it is still the current one) and fails every request waiting on it.</summary>
+    private void Abort(Socket socket, Func<Exception> error, string reason, bool countFailure)
+    {
+        PendingRequest[] waiting;
+        lock (_lock)
+        {
+            if (!ReferenceEquals(_socket, socket))
+            {
+                socket.Dispose();
+                return;
+            }
+
+            _socket = null;
+            waiting = [.. _inFlight.Where(s => s is not null && s.TryClaim())!];
+            _expiredCount = 0;
+            if (countFailure)
+            {
+                var backoff = Backoff(++_failures);
+                _nextConnectAt = _time.GetTimestamp() + (long)(backoff.TotalSeconds * _time.TimestampFrequency);
+            }
+        }
+
+        ModbusLog.ConnectionClosed(_logger, _endpoint, reason);
+        socket.Dispose();
+        foreach (var slot in waiting)
+        {
+            slot.Fail(error());
+        }
+    }
+
+    private PendingRequest Rent()
+    {
+        lock (_lock)
+        {
+            return _free.TryPop(out var slot) ? slot : new PendingRequest(_time);
+        }
+    }
+
+    private void Return(PendingRequest slot)
+    {
+        lock (_lock)
+        {
+            _free.Push(slot);
+        }
+    }
+
+    private void TraceFrame(string direction, ReadOnlySpan<byte> frame)
+    {
+        if (_logger.IsEnabled(LogLevel.Trace))
+        {
+#pragma warning disable CA1873 // Guarded by IsEnabled: the hex text is only made when frames are traced.
+            ModbusLog.Frame(_logger, direction, _endpoint, Convert.ToHexString(frame));
+#pragma warning restore CA1873
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Flux.Devices.Modbus;
+
+/// <summary>Options of the Modbus TCP client (<see cref="ModbusTcpTransport"/>). Every duration is a <see cref="TimeSpan"/>.</summary>
+public sealed class ModbusTcpOptions
+{
+    /// <summary>
+    /// Gets or sets the deadline of one attempt of a request: connecting (if needed), sending and receiving the
+    /// reply together. A retry gets a deadline of its own.
+    /// </summary>
+    /// <value>The default value is 1 second. It must be from 1 millisecond to 5 minutes.</value>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:05:00")]
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets or sets the longest a TCP connect may take, within the request's deadline.</summary>
+    /// <value>The default value is 1 second. It must be from 1 millisecond to 5 minutes.</value>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:05:00")]
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Gets or sets how many times a read is tried again after a timeout, a transport or protocol error, or a
+    /// Busy (06) or Acknowledge (05) reply. Writes are retried only after Busy, or when nothing was sent.
+    /// </summary>
+    /// <value>The default value is 2. It must be from 0 to 10.</value>
+    [Range(0, 10)]
+    public int RetryCount { get; set; } = 2;
+
+    /// <summary>Gets or sets the wait before the first retry; it doubles for each further retry, up to <see cref="MaxRetryDelay"/>.</summary>
+    /// <value>The default value is 100 milliseconds. It must be from 0 to 1 minute.</value>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Gets or sets the longest wait between retries, and between reconnection attempts to a failing device.</summary>
+    /// <value>The default value is 30 seconds. It must be from 0 to 1 hour.</value>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Gets or sets how many requests may be in flight on one connection. 1 (the default) serialises requests
+    /// per device, which every device supports; more pipelines requests, matched by transaction id, for servers
+    /// that allow it.
+    /// </summary>
+    /// <value>The default value is 1. It must be from 1 to 64.</value>
+    [Range(1, 64)]
+    public int MaxRequestsInFlight { get; set; } = 1;
+
+    /// <summary>Gets or sets the least time between two requests sent on one connection (slow field devices need it).</summary>
+    /// <value>The default value is 0 (no gap). It must be from 0 to 10 seconds.</value>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:10")]
+    public TimeSpan MinimumRequestGap { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Gets or sets the wait after a connection opens before the first request is sent (some devices need it).</summary>
+    /// <value>The default value is 0. It must be from 0 to 10 seconds.</value>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:10")]
+    public TimeSpan ConnectDelay { get; set; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// Gets or sets after how many timeouts in a row the connection is considered dead (a half-open connection,
+    /// a power-cycled device) and is closed, to be opened anew by the next request.
+    /// </summary>
+    /// <value>The default value is 3. It must be from 1 to 100.</value>
+    [Range(1, 100)]
+    public int TimeoutsBeforeReconnect { get; set; } = 3;
+
+    /// <summary>
+    /// Gets or sets a value indicating whether a reply must carry the unit id of its request. Some gateways and
+    /// direct devices answer with another unit id (0 or 0xFF); turn this off for them.
+    /// </summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool StrictUnitId { get; set; } = true;
+}

@@ -1,0 +1,232 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
+using Flux.Devices.Modbus.Client;
+using Flux.Devices.Modbus.Diagnostics;
+using Flux.Devices.Modbus.Protocol;
+using Flux.Devices.Transport;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Flux.Devices.Modbus;
+
+/// <summary>
+/// The Modbus TCP client: an <see cref="IModbusTransport"/> written to the Modbus Application Protocol v1.1b3 and the
+/// Messaging on TCP/IP Implementation Guide v1.0b. One instance serves any number of devices and concurrent callers.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Each endpoint gets one connection, opened on first use and re-opened after a failure, with a doubling wait while
+/// the device keeps failing. Requests to an endpoint are serialised by default, or pipelined up to
+/// <see cref="ModbusTcpOptions.MaxRequestsInFlight"/> and matched by transaction id.
+/// </para>
+/// <para>
+/// Every reply is checked before it is used: transaction id, protocol id, MBAP length, unit id, function code, byte
+/// count and write echoes. A reply for a request that already timed out is discarded; any malformed reply closes the
+/// connection. Each attempt has its own deadline (<see cref="ModbusTcpOptions.RequestTimeout"/>) counted from when the
+/// request gets its turn on the connection. Reads are retried after timeouts, transport and protocol errors and
+/// Busy/Acknowledge replies; a write is retried only when the device said Busy or nothing was sent, and a write that
+/// was sent but not confirmed raises <see cref="ModbusWriteOutcomeUnknownException"/>.
+/// </para>
+/// <para>
+/// Replies complete their callers inline, on the thread that received them; do not block synchronously on one
+/// request inside the continuation of another.
+/// </para>
+/// </remarks>
+public sealed class ModbusTcpTransport : IModbusTransport, IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<ModbusEndpoint, ModbusConnection> _connections = new();
+    private readonly ModbusTcpOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ModbusMetrics _metrics;
+    private volatile bool _disposed;
+
+    /// <summary>Initializes a new instance of the <see cref="ModbusTcpTransport"/> class.</summary>
+    /// <param name="options">The options; <see langword="null"/> for the defaults. They are copied.</param>
+    /// <param name="timeProvider">The clock for deadlines, delays and backoff; <see langword="null"/> for the system clock.</param>
+    /// <param name="loggerFactory">Where logs go; <see langword="null"/> for none.</param>
+    /// <param name="meterFactory">Where metrics go (meter <c>Flux.Devices</c>); <see langword="null"/> for none.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of its documented range.</exception>
+    public ModbusTcpTransport(
+        ModbusTcpOptions? options = null,
+        TimeProvider? timeProvider = null,
+        ILoggerFactory? loggerFactory = null,
+        IMeterFactory? meterFactory = null)
+    {
+        _options = Copy(options ?? new ModbusTcpOptions());
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(ModbusLog.Category);
+        _metrics = new ModbusMetrics(meterFactory);
+    }
+
+    /// <summary>Gets the count of replies that arrived after their request had ended and were discarded, over all devices.</summary>
+    public long LateReplies => _connections.Values.Sum(c => c.LateReplies);
+
+    /// <inheritdoc />
+    public ValueTask ReadCoilsAsync(ModbusEndpoint endpoint, byte unitId, ushort startAddress, Memory<bool> destination, CancellationToken cancellationToken = default) =>
+        RunAsync(endpoint, ModbusRequest.Read(ModbusFunction.ReadCoils, unitId, startAddress, destination.Length), new ReplyTarget(default, destination, null), cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask ReadDiscreteInputsAsync(ModbusEndpoint endpoint, byte unitId, ushort startAddress, Memory<bool> destination, CancellationToken cancellationToken = default) =>
+        RunAsync(endpoint, ModbusRequest.Read(ModbusFunction.ReadDiscreteInputs, unitId, startAddress, destination.Length), new ReplyTarget(default, destination, null), cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask ReadHoldingRegistersAsync(ModbusEndpoint endpoint, byte unitId, ushort startAddress, Memory<ushort> destination, CancellationToken cancellationToken = default) =>
+        RunAsync(endpoint, ModbusRequest.Read(ModbusFunction.ReadHoldingRegisters, unitId, startAddress, destination.Length), new ReplyTarget(destination, default, null), cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask ReadInputRegistersAsync(ModbusEndpoint endpoint, byte unitId, ushort startAddress, Memory<ushort> destination, CancellationToken cancellationToken = default) =>
+        RunAsync(endpoint, ModbusRequest.Read(ModbusFunction.ReadInputRegisters, unitId, startAddress, destination.Length), new ReplyTarget(destination, default, null), cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask WriteSingleCoilAsync(ModbusEndpoint endpoint, byte unitId, ushort address, bool value, CancellationToken cancellationToken = default) =>
+        RunAsync(endpoint, ModbusRequest.WriteSingleCoil(unitId, address, value), default, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask WriteSingleRegisterAsync(ModbusEndpoint endpoint, byte unitId, ushort address, ushort value, CancellationToken cancellationToken = default) =>
+        RunAsync(endpoint, ModbusRequest.WriteSingleRegister(unitId, address, value), default, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask WriteMultipleCoilsAsync(ModbusEndpoint endpoint, byte unitId, ushort startAddress, ReadOnlyMemory<bool> values, CancellationToken cancellationToken = default) =>
+        RunAsync(endpoint, ModbusRequest.WriteMultipleCoils(unitId, startAddress, values), default, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask WriteMultipleRegistersAsync(ModbusEndpoint endpoint, byte unitId, ushort startAddress, ReadOnlyMemory<ushort> values, CancellationToken cancellationToken = default) =>
+        RunAsync(endpoint, ModbusRequest.WriteMultipleRegisters(unitId, startAddress, values), default, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask ReadWriteMultipleRegistersAsync(
+        ModbusEndpoint endpoint,
+        byte unitId,
+        ushort readStartAddress,
+        Memory<ushort> readDestination,
+        ushort writeStartAddress,
+        ReadOnlyMemory<ushort> values,
+        CancellationToken cancellationToken = default) =>
+        RunAsync(
+            endpoint,
+            ModbusRequest.ReadWriteMultipleRegisters(unitId, readStartAddress, readDestination.Length, writeStartAddress, values),
+            new ReplyTarget(readDestination, default, null),
+            cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask<DeviceIdentification> ReadDeviceIdentificationAsync(
+        ModbusEndpoint endpoint,
+        byte unitId,
+        DeviceIdentificationCategory category = DeviceIdentificationCategory.Basic,
+        CancellationToken cancellationToken = default)
+    {
+        if (!Enum.IsDefined(category))
+        {
+            throw new ArgumentOutOfRangeException(nameof(category), category, "Use basic, regular or extended.");
+        }
+
+        var objects = new SortedDictionary<byte, string>();
+        byte objectId = 0;
+        byte conformity = 0;
+        for (var round = 0; round < 256; round++)
+        {
+            var request = ModbusRequest.ReadDeviceIdentification(unitId, (byte)category, objectId);
+            var info = await ExecuteAsync(endpoint, request, new ReplyTarget(default, default, objects), cancellationToken).ConfigureAwait(false);
+            conformity = info.ConformityLevel;
+            if (!info.MoreFollows)
+            {
+                return new DeviceIdentification(conformity, objects);
+            }
+
+            if (info.NextObjectId <= objectId)
+            {
+                throw new ModbusProtocolException(endpoint, $"device identification says more objects follow from 0x{info.NextObjectId:X2}, which it already sent");
+            }
+
+            objectId = info.NextObjectId;
+        }
+
+        return new DeviceIdentification(conformity, objects);
+    }
+
+    /// <summary>Closes every connection; requests in flight fail with <see cref="ModbusTransportException"/>.</summary>
+    /// <returns>A task that completes when the connections are closed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        _disposed = true;
+        foreach (var connection in _connections.Values)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static ModbusTcpOptions Copy(ModbusTcpOptions options)
+    {
+        var copy = new ModbusTcpOptions
+        {
+            RequestTimeout = options.RequestTimeout,
+            ConnectTimeout = options.ConnectTimeout,
+            RetryCount = options.RetryCount,
+            RetryDelay = options.RetryDelay,
+            MaxRetryDelay = options.MaxRetryDelay,
+            MaxRequestsInFlight = options.MaxRequestsInFlight,
+            MinimumRequestGap = options.MinimumRequestGap,
+            ConnectDelay = options.ConnectDelay,
+            TimeoutsBeforeReconnect = options.TimeoutsBeforeReconnect,
+            StrictUnitId = options.StrictUnitId,
+        };
+        ModbusTcpOptionsValidation.ThrowIfInvalid(copy);
+        return copy;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask RunAsync(ModbusEndpoint endpoint, ModbusRequest request, ReplyTarget target, CancellationToken cancellationToken) =>
+        await ExecuteAsync(endpoint, request, target, cancellationToken).ConfigureAwait(false);
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<ReplyInfo> ExecuteAsync(ModbusEndpoint endpoint, ModbusRequest request, ReplyTarget target, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        cancellationToken.ThrowIfCancellationRequested();
+        var connection = _connections.GetOrAdd(endpoint, static (e, self) => new ModbusConnection(e, self._options, self._time, self._logger, self._metrics), this);
+        var started = _time.GetTimestamp();
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                var info = await connection.ExecuteAsync(request, target, cancellationToken).ConfigureAwait(false);
+                _metrics.RequestCompleted(request.FunctionCode, "ok", _time.GetElapsedTime(started));
+                return info;
+            }
+            catch (Exception ex) when (attempt < _options.RetryCount && IsRetryable(ex, request))
+            {
+                var delay = _options.RetryDelay * Math.Pow(2, attempt);
+                if (delay > _options.MaxRetryDelay)
+                {
+                    delay = _options.MaxRetryDelay;
+                }
+
+                ModbusLog.Retrying(_logger, request.FunctionCode, endpoint, request.UnitId, delay, attempt + 1, ex.Message);
+                if (delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                _metrics.RequestCompleted(request.FunctionCode, ex.GetType().Name, _time.GetElapsedTime(started));
+                throw;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A read may be repeated after anything transient. A write reaches here as a timeout, transport or protocol
+    /// error only when nothing was sent (otherwise it is <see cref="ModbusWriteOutcomeUnknownException"/>), and may
+    /// then be repeated; after an exception reply, only Busy says the device did not act on it.
+    /// </summary>
+    private static bool IsRetryable(Exception error, in ModbusRequest request) => error switch
+    {
+        ModbusTimeoutException or ModbusTransportException or ModbusProtocolException => true,
+        ModbusException { Code: ModbusExceptionCode.ServerDeviceBusy } => true,
+        ModbusException { Code: ModbusExceptionCode.Acknowledge } => !request.IsWrite,
+        _ => false,
+    };
+}

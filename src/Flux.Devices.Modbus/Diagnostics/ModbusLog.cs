@@ -1,0 +1,37 @@
+using Flux.Devices.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Flux.Devices.Modbus.Diagnostics;
+
+/// <summary>Log messages of the Modbus client and server (event ids 6000-6999), category <c>Flux.Devices.Modbus</c>.</summary>
+internal static partial class ModbusLog
+{
+    public const string Category = "Flux.Devices.Modbus";
+
+    [LoggerMessage(EventId = 6000, Level = LogLevel.Debug, Message = "Connected to {Endpoint}")]
+    public static partial void Connected(ILogger logger, ModbusEndpoint endpoint);
+
+    [LoggerMessage(EventId = 6001, Level = LogLevel.Warning, Message = "Could not connect to {Endpoint} (failure {Failures} in a row); next attempt in {Backoff}")]
+    public static partial void ConnectFailed(ILogger logger, Exception exception, ModbusEndpoint endpoint, int failures, TimeSpan backoff);
+
+    [LoggerMessage(EventId = 6002, Level = LogLevel.Debug, Message = "Connection to {Endpoint} closed: {Reason}")]
+    public static partial void ConnectionClosed(ILogger logger, ModbusEndpoint endpoint, string reason);
+
+    [LoggerMessage(EventId = 6003, Level = LogLevel.Debug, Message = "Discarded a late reply from {Endpoint} (transaction {TransactionId}, whose request had already ended)")]
+    public static partial void LateReplyDiscarded(ILogger logger, ModbusEndpoint endpoint, ushort transactionId);
+
+    [LoggerMessage(EventId = 6004, Level = LogLevel.Warning, Message = "Invalid reply from {Endpoint}: {Error}; closing the connection")]
+    public static partial void ProtocolError(ILogger logger, ModbusEndpoint endpoint, string error);
+
+    [LoggerMessage(EventId = 6005, Level = LogLevel.Debug, Message = "Retrying function {FunctionCode} on {Endpoint} unit {UnitId} in {Delay} (attempt {Attempt}): {Reason}")]
+    public static partial void Retrying(ILogger logger, byte functionCode, ModbusEndpoint endpoint, byte unitId, TimeSpan delay, int attempt, string reason);
+
+    [LoggerMessage(EventId = 6006, Level = LogLevel.Trace, Message = "{Direction} {Endpoint}: {Frame}")]
+    public static partial void Frame(ILogger logger, string direction, ModbusEndpoint endpoint, string frame);
+
+    [LoggerMessage(EventId = 6007, Level = LogLevel.Information, Message = "Modbus TCP server listening on {EndPoint}")]
+    public static partial void ServerListening(ILogger logger, System.Net.EndPoint? endPoint);
+
+    [LoggerMessage(EventId = 6008, Level = LogLevel.Debug, Message = "Modbus TCP server connection from {Remote} ended: {Reason}")]
+    public static partial void ServerConnectionEnded(ILogger logger, System.Net.EndPoint? remote, string reason);
+}

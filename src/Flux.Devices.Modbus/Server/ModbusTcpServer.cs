@@ -1,0 +1,340 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using Flux.Devices.Modbus.Diagnostics;
+using Flux.Devices.Modbus.Protocol;
+using Flux.Devices.Transport;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Flux.Devices.Modbus.Server;
+
+/// <summary>What a server does with a request for a unit id it does not serve.</summary>
+public enum UnknownUnitBehavior
+{
+    /// <summary>Answer with exception 0B (gateway target device failed to respond), as a gateway does.</summary>
+    GatewayTargetFailed = 0,
+
+    /// <summary>Do not answer, as a device that ignores other unit ids does.</summary>
+    Ignore = 1,
+}
+
+/// <summary>A request a server received, as recorded when <see cref="ModbusTcpServerOptions.RecordRequests"/> is on.</summary>
+/// <param name="UnitId">The unit id.</param>
+/// <param name="FunctionCode">The function code.</param>
+/// <param name="Address">The first address (for function 43, 0).</param>
+/// <param name="Quantity">The quantity (1 for single writes; for function 43, 0).</param>
+public readonly record struct ModbusRequestRecord(byte UnitId, byte FunctionCode, ushort Address, ushort Quantity);
+
+/// <summary>Options of a <see cref="ModbusTcpServer"/>.</summary>
+public sealed class ModbusTcpServerOptions
+{
+    /// <summary>Gets or sets what the server does with a request for a unit id it does not serve.</summary>
+    /// <value>The default value is <see cref="UnknownUnitBehavior.GatewayTargetFailed"/>.</value>
+    public UnknownUnitBehavior UnknownUnit { get; set; } = UnknownUnitBehavior.GatewayTargetFailed;
+
+    /// <summary>
+    /// Gets or sets the unit that answers every unit id, as a direct TCP device that ignores the unit id does;
+    /// <see langword="null"/> to route by unit id.
+    /// </summary>
+    public ModbusUnit? AnswerEveryUnitId { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether the server records every request it receives (<see cref="ModbusTcpServer.RecordedRequests"/>).</summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool RecordRequests { get; set; }
+
+    /// <summary>Gets or sets how many connections the server accepts at once; more are closed as they arrive.</summary>
+    /// <value>The default value is 64.</value>
+    public int MaxConnections { get; set; } = 64;
+}
+
+/// <summary>
+/// A Modbus TCP server for tests, samples and simulations: it binds any address and port (port 0 picks a free one),
+/// serves several unit ids, implements functions 1, 2, 3, 4, 5, 6, 15, 16, 23 and 43/14 with the spec's exception
+/// replies, and lets each unit misbehave on demand (<see cref="ModbusUnit.Faults"/>).
+/// </summary>
+/// <example>
+/// <code>
+/// await using var server = new ModbusTcpServer();
+/// server.AddUnit(1, new PowerPackBessSimulator());
+/// await server.StartAsync(new IPEndPoint(IPAddress.Loopback, 0));
+/// var endpoint = server.Endpoint; // 127.0.0.1:&lt;port&gt;
+/// </code>
+/// </example>
+public sealed class ModbusTcpServer : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<byte, ModbusUnit> _units = new();
+    private readonly ConcurrentQueue<ModbusRequestRecord> _recorded = new();
+    private readonly ConcurrentDictionary<Socket, Task> _connections = new();
+    private readonly ModbusTcpServerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stopping = new();
+    private Socket? _listener;
+    private Task? _acceptLoop;
+    private long _requestCount;
+
+    /// <summary>Initializes a new instance of the <see cref="ModbusTcpServer"/> class.</summary>
+    /// <param name="options">The options; <see langword="null"/> for the defaults.</param>
+    /// <param name="timeProvider">The clock for response delays and simulated values; <see langword="null"/> for the system clock.</param>
+    /// <param name="loggerFactory">Where logs go; <see langword="null"/> for none.</param>
+    public ModbusTcpServer(ModbusTcpServerOptions? options = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
+    {
+        _options = options ?? new ModbusTcpServerOptions();
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(ModbusLog.Category);
+    }
+
+    /// <summary>Gets the address and port the server listens on, once started.</summary>
+    public IPEndPoint LocalEndPoint => _listener?.LocalEndPoint as IPEndPoint ?? throw new InvalidOperationException("The server is not started.");
+
+    /// <summary>Gets the endpoint clients use to reach the server, once started.</summary>
+    public ModbusEndpoint Endpoint => ModbusEndpoint.From(LocalEndPoint);
+
+    /// <summary>Gets how many requests the server has received.</summary>
+    public long RequestCount => Interlocked.Read(ref _requestCount);
+
+    /// <summary>Gets how many connections are open.</summary>
+    public int ConnectionCount => _connections.Count;
+
+    /// <summary>Gets every request received, in arrival order, when <see cref="ModbusTcpServerOptions.RecordRequests"/> is on.</summary>
+    public IReadOnlyCollection<ModbusRequestRecord> RecordedRequests => _recorded;
+
+    /// <summary>Serves a unit at a unit id, replacing any unit served there before.</summary>
+    /// <param name="unitId">The unit id, 0..255.</param>
+    /// <param name="unit">The unit.</param>
+    /// <returns>The same server.</returns>
+    public ModbusTcpServer AddUnit(byte unitId, ModbusUnit unit)
+    {
+        ArgumentNullException.ThrowIfNull(unit);
+        _units[unitId] = unit;
+        return this;
+    }
+
+    /// <summary>Stops serving a unit id.</summary>
+    /// <param name="unitId">The unit id.</param>
+    /// <returns><see langword="true"/> when a unit was served there.</returns>
+    public bool RemoveUnit(byte unitId) => _units.TryRemove(unitId, out _);
+
+    /// <summary>Binds and starts accepting connections.</summary>
+    /// <param name="endPoint">Where to listen; port 0 picks a free port (read it back from <see cref="LocalEndPoint"/>).</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>A task that completes when the server listens.</returns>
+    public Task StartAsync(IPEndPoint endPoint, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endPoint);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_listener is not null)
+        {
+            throw new InvalidOperationException("The server is already started.");
+        }
+
+        var listener = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            listener.Bind(endPoint);
+            listener.Listen(512);
+        }
+        catch
+        {
+            listener.Dispose();
+            throw;
+        }
+
+        _listener = listener;
+        ModbusLog.ServerListening(_logger, listener.LocalEndPoint);
+        _acceptLoop = AcceptLoopAsync(listener);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Closes every connection a client has open, as a device that reboots does (the server keeps listening).</summary>
+    public void DropConnections()
+    {
+        foreach (var socket in _connections.Keys)
+        {
+            socket.Dispose();
+        }
+    }
+
+    /// <summary>Stops listening and closes every connection.</summary>
+    /// <returns>A task that completes when the server has stopped.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _listener?.Dispose();
+        DropConnections();
+        if (_acceptLoop is not null)
+        {
+            await _acceptLoop.ConfigureAwait(false);
+        }
+
+        await Task.WhenAll(_connections.Values).ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    private async Task AcceptLoopAsync(Socket listener)
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                return;
+            }
+
+            if (_connections.Count >= _options.MaxConnections)
+            {
+                client.Dispose();
+                continue;
+            }
+
+            client.NoDelay = true;
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _connections[client] = done.Task;
+            _ = ServeAsync(client, done);
+        }
+    }
+
+    private async Task ServeAsync(Socket socket, TaskCompletionSource done)
+    {
+        var remote = socket.RemoteEndPoint;
+        var buffer = new byte[8 * ModbusFrame.MaxFrameLength];
+        var reply = new byte[ModbusFrame.MaxFrameLength];
+        var filled = 0;
+        var reason = "closed by the client";
+        try
+        {
+            while (true)
+            {
+                var received = await socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, _stopping.Token).ConfigureAwait(false);
+                if (received == 0)
+                {
+                    return;
+                }
+
+                filled += received;
+                var offset = 0;
+                while (true)
+                {
+                    var status = ModbusFrame.TryRead(buffer.AsSpan(offset, filled - offset), out var header, out var frameLength, out var error);
+                    if (status == FrameStatus.NeedMoreData)
+                    {
+                        break;
+                    }
+
+                    if (status == FrameStatus.Invalid)
+                    {
+                        reason = $"invalid frame: {error}";
+                        return;
+                    }
+
+                    var keepOpen = await ServeFrameAsync(socket, header, buffer.AsMemory(offset + ModbusFrame.HeaderLength, header.PduLength), reply).ConfigureAwait(false);
+                    if (!keepOpen)
+                    {
+                        reason = "closed mid-frame on purpose";
+                        return;
+                    }
+
+                    offset += frameLength;
+                }
+
+                if (offset > 0)
+                {
+                    buffer.AsSpan(offset, filled - offset).CopyTo(buffer);
+                    filled -= offset;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException or IOException)
+        {
+            reason = ex.Message;
+        }
+        finally
+        {
+            ModbusLog.ServerConnectionEnded(_logger, remote, reason);
+            _connections.TryRemove(socket, out _);
+            socket.Dispose();
+            done.SetResult();
+        }
+    }
+
+    /// <summary>Serves one request frame. Returns false when the connection is to be closed.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> ServeFrameAsync(Socket socket, MbapHeader header, ReadOnlyMemory<byte> pdu, byte[] reply)
+    {
+        Interlocked.Increment(ref _requestCount);
+        if (_options.RecordRequests)
+        {
+            _recorded.Enqueue(Record(header.UnitId, pdu.Span));
+        }
+
+        var unit = _options.AnswerEveryUnitId ?? _units.GetValueOrDefault(header.UnitId);
+        int pduLength;
+        if (unit is null)
+        {
+            if (_options.UnknownUnit == UnknownUnitBehavior.Ignore)
+            {
+                return true;
+            }
+
+            pduLength = ModbusRequestHandler.ExceptionReply(pdu.Span[0], ModbusExceptionCode.GatewayTargetDeviceFailedToRespond, reply.AsSpan(ModbusFrame.HeaderLength));
+        }
+        else
+        {
+            var faults = unit.Faults;
+            if (faults.ResponseDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(faults.ResponseDelay, _time, _stopping.Token).ConfigureAwait(false);
+            }
+
+            if (faults.Stall)
+            {
+                return true;
+            }
+
+            if (faults.Garbage)
+            {
+                byte[] garbage = [0xDE, 0xAD, 0xBE, 0xEF, 0x00, 0x00, 0x00, 0x00, 0x00];
+                await socket.SendAsync(garbage, SocketFlags.None, _stopping.Token).ConfigureAwait(false);
+                return true;
+            }
+
+            pduLength = faults.ExceptionCode is { } code
+                ? ModbusRequestHandler.ExceptionReply(pdu.Span[0], code, reply.AsSpan(ModbusFrame.HeaderLength))
+                : ModbusRequestHandler.Handle(unit, pdu.Span, reply.AsSpan(ModbusFrame.HeaderLength));
+        }
+
+        var transactionId = unit?.Faults.WrongTransactionId == true ? (ushort)(header.TransactionId ^ 0x5A5A) : header.TransactionId;
+        var length = ModbusFrame.WriteHeader(reply, transactionId, header.UnitId, pduLength);
+        if (unit?.Faults.CloseMidFrame == true)
+        {
+            await socket.SendAsync(reply.AsMemory(0, Math.Max(1, length / 2)), SocketFlags.None, _stopping.Token).ConfigureAwait(false);
+            socket.Shutdown(SocketShutdown.Both);
+            return false;
+        }
+
+        var frame = reply.AsMemory(0, length);
+        while (!frame.IsEmpty)
+        {
+            var sent = await socket.SendAsync(frame, SocketFlags.None, _stopping.Token).ConfigureAwait(false);
+            frame = frame[sent..];
+        }
+
+        return true;
+    }
+
+    private static ModbusRequestRecord Record(byte unitId, ReadOnlySpan<byte> pdu) =>
+        pdu.Length >= 5 && pdu[0] != ModbusFunction.EncapsulatedInterface
+            ? new ModbusRequestRecord(
+                unitId,
+                pdu[0],
+                BinaryPrimitives.ReadUInt16BigEndian(pdu[1..]),
+                pdu[0] is ModbusFunction.WriteSingleCoil or ModbusFunction.WriteSingleRegister ? (ushort)1 : BinaryPrimitives.ReadUInt16BigEndian(pdu[3..]))
+            : new ModbusRequestRecord(unitId, pdu[0], 0, 0);
+}

@@ -45,6 +45,7 @@ internal sealed class ModbusConnection : IAsyncDisposable
     private long _nextConnectAt;
     private long _readyAt;
     private long _lastSendAt;
+    private int _strayBytes;
     private bool _disposed;
 
     public ModbusConnection(ModbusEndpoint endpoint, ModbusTcpOptions options, TimeProvider time, ILogger logger, ModbusMetrics metrics)
@@ -166,6 +167,14 @@ internal sealed class ModbusConnection : IAsyncDisposable
     {
         var token = slot.Token;
         var socket = await EnsureConnectedAsync(slot).ConfigureAwait(false);
+        if (Volatile.Read(ref _strayBytes) > 0 && !HasWaiting())
+        {
+            // Bytes arrived that no request is waiting for and that do not make a frame (trailing garbage):
+            // the stream is misaligned, so start this request on a fresh connection rather than fail it.
+            Abort(socket, () => new ModbusTransportException(_endpoint, "stray bytes on the connection"), "stray bytes between replies", countFailure: false);
+            socket = await EnsureConnectedAsync(slot).ConfigureAwait(false);
+        }
+
         var frameLength = Register(slot, socket, unitId, pduLength);
         var replied = false;
         try
@@ -474,6 +483,14 @@ internal sealed class ModbusConnection : IAsyncDisposable
                     buffer.AsSpan(offset, filled - offset).CopyTo(buffer);
                     filled -= offset;
                 }
+
+                lock (_lock)
+                {
+                    if (ReferenceEquals(_socket, socket))
+                    {
+                        _strayBytes = filled;
+                    }
+                }
             }
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException or IOException)
@@ -540,6 +557,7 @@ internal sealed class ModbusConnection : IAsyncDisposable
             }
 
             _socket = null;
+            _strayBytes = 0;
             waiting = [.. _inFlight.Where(s => s is not null && s.TryClaim())!];
             _expiredCount = 0;
             if (countFailure)

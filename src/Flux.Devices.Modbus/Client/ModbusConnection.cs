@@ -233,6 +233,11 @@ internal sealed class ModbusConnection : IAsyncDisposable
                 Interlocked.Exchange(ref _consecutiveTimeouts, 0);
                 Abort(socket, () => new ModbusTransportException(_endpoint, "the connection looks dead"), $"{_options.TimeoutsBeforeReconnect} timeouts in a row", countFailure: true);
             }
+            else if (Volatile.Read(ref _strayBytes) > 0 && !HasWaiting())
+            {
+                // The deadline passed mid-frame (a device dripping its reply): the stream would hold up the next request.
+                Abort(socket, () => new ModbusTransportException(_endpoint, "a reply was still arriving at the deadline"), "timed out mid-frame", countFailure: false);
+            }
 
             throw;
         }
@@ -373,15 +378,15 @@ internal sealed class ModbusConnection : IAsyncDisposable
     {
         var token = slot.Token;
         Socket? socket = null;
-        using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(token);
-        connectTimeout.CancelAfter(_options.ConnectTimeout);
+        using var connectTimeout = new CancellationTokenSource(_options.ConnectTimeout, _time);
+        using var connectToken = CancellationTokenSource.CreateLinkedTokenSource(token, connectTimeout.Token);
         try
         {
             var address = IPAddress.TryParse(_endpoint.Host, out var ip)
                 ? ip
-                : (await Dns.GetHostAddressesAsync(_endpoint.Host, connectTimeout.Token).ConfigureAwait(false))[0];
+                : (await Dns.GetHostAddressesAsync(_endpoint.Host, connectToken.Token).ConfigureAwait(false))[0];
             socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            await socket.ConnectAsync(new IPEndPoint(address, _endpoint.Port), connectTimeout.Token).ConfigureAwait(false);
+            await socket.ConnectAsync(new IPEndPoint(address, _endpoint.Port), connectToken.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or SocketException or IndexOutOfRangeException)
         {
@@ -468,11 +473,17 @@ internal sealed class ModbusConnection : IAsyncDisposable
                         break;
                     }
 
-                    if (status == FrameStatus.Invalid || !Dispatch(socket, header, buffer.AsSpan(offset, frameLength), out error))
+                    var trailing = filled - offset - frameLength;
+                    if (status == FrameStatus.Invalid || !Dispatch(socket, header, buffer.AsSpan(offset, frameLength), trailing, out error))
                     {
                         ModbusLog.ProtocolError(_logger, _endpoint, error!);
                         Abort(socket, () => new ModbusProtocolException(_endpoint, error!), error!, countFailure: true);
                         return;
+                    }
+
+                    if (!ReferenceEquals(Volatile.Read(ref _socket), socket))
+                    {
+                        return; // dispatching closed this connection (bytes after the last awaited reply)
                     }
 
                     offset += frameLength;
@@ -499,12 +510,17 @@ internal sealed class ModbusConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Hands a reply to its request. Returns false for a reply that belongs to no request, past or present.</summary>
-    private bool Dispatch(Socket socket, MbapHeader header, ReadOnlySpan<byte> frame, out string? error)
+    /// <summary>
+    /// Hands a reply to its request. Returns false for a reply that belongs to no request, past or present. Bytes
+    /// after a reply that no other request is waiting for are garbage: the connection is closed before the reply is
+    /// handed over, so that whatever the caller sends next goes out on a fresh connection.
+    /// </summary>
+    private bool Dispatch(Socket socket, MbapHeader header, ReadOnlySpan<byte> frame, int trailingBytes, out string? error)
     {
         error = null;
         PendingRequest? slot;
         bool late;
+        bool garbageFollows;
         lock (_lock)
         {
             if (!ReferenceEquals(_socket, socket))
@@ -515,6 +531,12 @@ internal sealed class ModbusConnection : IAsyncDisposable
             // Claim under the lock: the request cannot end and be reused for another transaction meanwhile.
             slot = Find(header.TransactionId);
             late = slot is null ? IsExpired(header.TransactionId) : !slot.TryClaim();
+            garbageFollows = trailingBytes > 0 && !Array.Exists(_inFlight, s => s is not null && s.IsWaiting);
+        }
+
+        if (garbageFollows)
+        {
+            Abort(socket, () => new ModbusTransportException(_endpoint, "stray bytes after a reply"), "stray bytes after a reply", countFailure: false);
         }
 
         if (slot is not null && !late)

@@ -29,27 +29,23 @@ public sealed class ConcurrencyTests
     [InlineData(8)]
     public async Task ThirtyTwoCallers_WithStaleRepliesAndResets_NoResultIsEverAnotherRequests(int inFlight)
     {
-        // Every 97th request is answered 250 ms late, after its request timed out and while later requests run on the
-        // same connection. Every 151st request makes a reset due, done by the first request on a connection with no late
-        // reply still to come (so that late replies do arrive); no new late reply is started while a reset is due.
-        var lateToCome = new System.Collections.Concurrent.ConcurrentDictionary<int, int>();
-        var resetsDue = 0;
+        // Every 97th request is answered 250 ms late, after its deadline, while later requests run on the same
+        // connection. Every 151st request resets the connection, if 300 ms have passed since the last reset, so that
+        // some late replies arrive before a reset and some are lost with one.
+        var lateSent = 0;
+        var lastReset = System.Diagnostics.Stopwatch.GetTimestamp();
         await using var server = new ScriptedModbusServer(async x =>
         {
-            if (x.RequestNumber % 151 == 0)
+            var sinceReset = System.Diagnostics.Stopwatch.GetElapsedTime(Interlocked.Read(ref lastReset));
+            if (x.RequestNumber % 151 == 0 && sinceReset > TimeSpan.FromMilliseconds(300))
             {
-                Interlocked.Increment(ref resetsDue);
-            }
-
-            if (Volatile.Read(ref resetsDue) > 0 && lateToCome.GetValueOrDefault(x.ConnectionNumber) == 0 && Interlocked.Decrement(ref resetsDue) >= 0)
-            {
+                Interlocked.Exchange(ref lastReset, System.Diagnostics.Stopwatch.GetTimestamp());
                 x.Reset();
                 return;
             }
 
-            if (x.RequestNumber % 97 == 0 && Volatile.Read(ref resetsDue) <= 0)
+            if (x.RequestNumber % 97 == 0)
             {
-                lateToCome.AddOrUpdate(x.ConnectionNumber, 1, (_, n) => n + 1);
                 var reply = x.RegisterReply();
                 _ = Task.Run(async () =>
                 {
@@ -57,12 +53,11 @@ public sealed class ConcurrencyTests
                     try
                     {
                         await x.SendAsync(reply);
+                        Interlocked.Increment(ref lateSent);
                     }
                     catch (Exception ex) when (ex is ObjectDisposedException or System.Net.Sockets.SocketException or OperationCanceledException)
                     {
                     }
-
-                    lateToCome.AddOrUpdate(x.ConnectionNumber, 0, (_, n) => n - 1);
                 });
                 return;
             }
@@ -79,12 +74,47 @@ public sealed class ConcurrencyTests
             TimeoutsBeforeReconnect = 100,
         });
 
-        var results = await RunCallersAsync(client, server.Endpoint, callers: 32, readsEach: 100);
+        var readsEach = inFlight == 1 ? 100 : 400; // pipelined runs are fast: run longer, so that resets happen
+        var results = await RunCallersAsync(client, server.Endpoint, callers: 32, readsEach);
+
+        // Late replies arrive after their request's deadline: they are discarded, or lost with a reset that follows.
+        Assert.Equal(0, results.Wrong);
+        Assert.True(results.Right >= 32 * readsEach * 0.95, $"{results.Right} right, {results.Failed} failed with typed errors");
+        Assert.True(server.Connections > 1, "no reset happened");
+        Assert.True(Volatile.Read(ref lateSent) > 0, "no late reply was sent");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(8)]
+    public async Task ThirtyTwoCallers_WithStaleReplies_LateRepliesAreCountedAndDiscarded(int inFlight)
+    {
+        // Every 53rd request is answered 250 ms late, while later requests run on the same connection.
+        await using var server = new ScriptedModbusServer(x =>
+        {
+            if (x.RequestNumber % 53 == 0)
+            {
+                x.SendLater(x.RegisterReply(), TimeSpan.FromMilliseconds(250));
+                return Task.CompletedTask;
+            }
+
+            return x.SendAsync(x.RegisterReply());
+        });
+        await using var client = new ModbusTcpTransport(new ModbusTcpOptions
+        {
+            MaxRequestsInFlight = inFlight,
+            RequestTimeout = TimeSpan.FromMilliseconds(150),
+            RetryCount = 3,
+            RetryDelay = TimeSpan.FromMilliseconds(5),
+            TimeoutsBeforeReconnect = 100,
+        });
+
+        var results = await RunCallersAsync(client, server.Endpoint, callers: 32, readsEach: 50);
+        await ScriptedModbusServer.WaitAsync(() => client.LateReplies >= server.Requests / 53 / 2);
 
         Assert.Equal(0, results.Wrong);
-        Assert.True(results.Right >= 3000, $"{results.Right} right, {results.Failed} failed with typed errors");
-        Assert.True(server.Connections > 1, "no reset happened");
-        Assert.True(client.LateReplies > 0, "no late reply arrived");
+        Assert.Equal(32 * 50, results.Right);
+        Assert.Equal(1, server.Connections);
     }
 
     private static async Task<(int Right, int Wrong, int Failed)> RunCallersAsync(ModbusTcpTransport client, ModbusEndpoint endpoint, int callers, int readsEach)

@@ -11,6 +11,13 @@ namespace Flux.Devices.Modbus.Client;
 /// <summary>What a request reads its reply into.</summary>
 internal readonly record struct ReplyTarget(Memory<ushort> Registers, Memory<bool> Bits, IDictionary<byte, string>? Objects);
 
+/// <summary>How a connection failure is reported to the requests it fails.</summary>
+internal enum FailureKind
+{
+    Transport,
+    Protocol,
+}
+
 /// <summary>What a device identification reply said about the objects that follow.</summary>
 internal readonly record struct ReplyInfo(bool MoreFollows, byte NextObjectId, byte ConformityLevel);
 
@@ -104,7 +111,7 @@ internal sealed class ModbusConnection : IAsyncDisposable
 
         if (socket is not null)
         {
-            Abort(socket, () => new ModbusTransportException(_endpoint, "the client was disposed"), "the client was disposed", countFailure: false);
+            Abort(socket, FailureKind.Transport, "the client was disposed", null, countFailure: false);
         }
 
         lock (_lock)
@@ -155,7 +162,7 @@ internal sealed class ModbusConnection : IAsyncDisposable
     private Exception Reject(in ModbusRequest request, Socket socket, string error)
     {
         ModbusLog.ProtocolError(_logger, _endpoint, error);
-        Abort(socket, () => new ModbusProtocolException(_endpoint, error), error, countFailure: true);
+        Abort(socket, FailureKind.Protocol, error, null, countFailure: true);
         var protocolError = new ModbusProtocolException(_endpoint, error);
         return request.IsWrite
             ? new ModbusWriteOutcomeUnknownException(_endpoint, request.UnitId, request.FunctionCode, request.Address, protocolError)
@@ -171,7 +178,7 @@ internal sealed class ModbusConnection : IAsyncDisposable
         {
             // Bytes arrived that no request is waiting for and that do not make a frame (trailing garbage):
             // the stream is misaligned, so start this request on a fresh connection rather than fail it.
-            Abort(socket, () => new ModbusTransportException(_endpoint, "stray bytes on the connection"), "stray bytes between replies", countFailure: false);
+            Abort(socket, FailureKind.Transport, "stray bytes between replies", null, countFailure: false);
             socket = await EnsureConnectedAsync(slot).ConfigureAwait(false);
         }
 
@@ -202,7 +209,7 @@ internal sealed class ModbusConnection : IAsyncDisposable
                 if (slot.SendStarted && !sent)
                 {
                     // Part of a frame may be on the wire: the stream is no longer aligned.
-                    Abort(socket, () => new ModbusTransportException(_endpoint, "a send was interrupted"), "a send was interrupted", countFailure: false);
+                    Abort(socket, FailureKind.Transport, "a send was interrupted", null, countFailure: false);
                 }
 
                 if (slot.TryClaim())
@@ -231,12 +238,12 @@ internal sealed class ModbusConnection : IAsyncDisposable
             if (Interlocked.Increment(ref _consecutiveTimeouts) >= _options.TimeoutsBeforeReconnect)
             {
                 Interlocked.Exchange(ref _consecutiveTimeouts, 0);
-                Abort(socket, () => new ModbusTransportException(_endpoint, "the connection looks dead"), $"{_options.TimeoutsBeforeReconnect} timeouts in a row", countFailure: true);
+                Abort(socket, FailureKind.Transport, $"the connection looks dead ({_options.TimeoutsBeforeReconnect} timeouts in a row)", null, countFailure: true);
             }
             else if (Volatile.Read(ref _strayBytes) > 0 && !HasWaiting())
             {
                 // The deadline passed mid-frame (a device dripping its reply): the stream would hold up the next request.
-                Abort(socket, () => new ModbusTransportException(_endpoint, "a reply was still arriving at the deadline"), "timed out mid-frame", countFailure: false);
+                Abort(socket, FailureKind.Transport, "a reply was still arriving at the deadline", null, countFailure: false);
             }
 
             throw;
@@ -459,7 +466,7 @@ internal sealed class ModbusConnection : IAsyncDisposable
                 var received = await socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None).ConfigureAwait(false);
                 if (received == 0)
                 {
-                    Abort(socket, () => new ModbusTransportException(_endpoint, "the device closed the connection"), "closed by the device", countFailure: HasWaiting());
+                    Abort(socket, FailureKind.Transport, "the device closed the connection", null, countFailure: HasWaiting());
                     return;
                 }
 
@@ -477,7 +484,7 @@ internal sealed class ModbusConnection : IAsyncDisposable
                     if (status == FrameStatus.Invalid || !Dispatch(socket, header, buffer.AsSpan(offset, frameLength), trailing, out error))
                     {
                         ModbusLog.ProtocolError(_logger, _endpoint, error!);
-                        Abort(socket, () => new ModbusProtocolException(_endpoint, error!), error!, countFailure: true);
+                        Abort(socket, FailureKind.Protocol, error!, null, countFailure: true);
                         return;
                     }
 
@@ -506,7 +513,7 @@ internal sealed class ModbusConnection : IAsyncDisposable
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException or IOException)
         {
-            Abort(socket, () => new ModbusTransportException(_endpoint, $"the connection failed: {ex.Message}", ex), ex.Message, countFailure: HasWaiting());
+            Abort(socket, FailureKind.Transport, $"the connection failed: {ex.Message}", ex, countFailure: HasWaiting());
         }
     }
 
@@ -536,7 +543,7 @@ internal sealed class ModbusConnection : IAsyncDisposable
 
         if (garbageFollows)
         {
-            Abort(socket, () => new ModbusTransportException(_endpoint, "stray bytes after a reply"), "stray bytes after a reply", countFailure: false);
+            Abort(socket, FailureKind.Transport, "stray bytes after a reply", null, countFailure: false);
         }
 
         if (slot is not null && !late)
@@ -567,7 +574,7 @@ internal sealed class ModbusConnection : IAsyncDisposable
     }
 
     /// <summary>Closes a connection (if it is still the current one) and fails every request waiting on it.</summary>
-    private void Abort(Socket socket, Func<Exception> error, string reason, bool countFailure)
+    private void Abort(Socket socket, FailureKind kind, string reason, Exception? inner, bool countFailure)
     {
         PendingRequest[] waiting;
         lock (_lock)
@@ -593,7 +600,9 @@ internal sealed class ModbusConnection : IAsyncDisposable
         socket.Dispose();
         foreach (var slot in waiting)
         {
-            slot.Fail(error());
+            slot.Fail(kind == FailureKind.Protocol
+                ? new ModbusProtocolException(_endpoint, reason)
+                : new ModbusTransportException(_endpoint, reason, inner));
         }
     }
 

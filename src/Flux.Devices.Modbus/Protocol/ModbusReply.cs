@@ -55,9 +55,9 @@ internal static class ModbusReply
         switch (fc)
         {
             case ModbusFunction.ReadCoils or ModbusFunction.ReadDiscreteInputs:
-                return CheckByteCount(pdu, (request.Quantity + 7) / 8, $"{request.Quantity} bits", out error);
+                return CheckByteCount(pdu, (request.Quantity + 7) / 8, request.Quantity, "bits", out error);
             case ModbusFunction.ReadHoldingRegisters or ModbusFunction.ReadInputRegisters or ModbusFunction.ReadWriteMultipleRegisters:
-                return CheckByteCount(pdu, 2 * request.Quantity, $"{request.Quantity} registers", out error);
+                return CheckByteCount(pdu, 2 * request.Quantity, request.Quantity, "registers", out error);
             case ModbusFunction.WriteSingleCoil or ModbusFunction.WriteSingleRegister:
                 return CheckEcho(pdu, request.Address, request.SingleValue, "value", out error);
             case ModbusFunction.WriteMultipleCoils or ModbusFunction.WriteMultipleRegisters:
@@ -87,7 +87,7 @@ internal static class ModbusReply
         return (pdu[4] == 0xFF, pdu[5], pdu[3]);
     }
 
-    private static ReplyKind CheckByteCount(ReadOnlySpan<byte> pdu, int expected, string what, out string? error)
+    private static ReplyKind CheckByteCount(ReadOnlySpan<byte> pdu, int expected, int quantity, string unit, out string? error)
     {
         if (pdu.Length < 2)
         {
@@ -97,7 +97,7 @@ internal static class ModbusReply
 
         if (pdu[1] != expected || pdu.Length != 2 + expected)
         {
-            error = $"byte count {pdu[1]} with {pdu.Length - 2} data bytes; {what} need {expected}";
+            error = $"byte count {pdu[1]} with {pdu.Length - 2} data bytes; {quantity} {unit} need {expected}";
             return ReplyKind.Invalid;
         }
 

@@ -204,8 +204,8 @@ public sealed class ModbusTcpServer : IAsyncDisposable
     private async Task ServeAsync(Socket socket, TaskCompletionSource done)
     {
         var remote = socket.RemoteEndPoint;
+        var connection = new ServerConnection(socket);
         var buffer = new byte[8 * ModbusFrame.MaxFrameLength];
-        var reply = new byte[ModbusFrame.MaxFrameLength];
         var filled = 0;
         var reason = "closed by the client";
         try
@@ -234,7 +234,7 @@ public sealed class ModbusTcpServer : IAsyncDisposable
                         return;
                     }
 
-                    var keepOpen = await ServeFrameAsync(socket, header, buffer.AsMemory(offset + ModbusFrame.HeaderLength, header.PduLength), reply).ConfigureAwait(false);
+                    var keepOpen = await ServeFrameAsync(connection, header, buffer.AsMemory(offset + ModbusFrame.HeaderLength, header.PduLength)).ConfigureAwait(false);
                     if (!keepOpen)
                     {
                         reason = "closed mid-frame on purpose";
@@ -244,6 +244,8 @@ public sealed class ModbusTcpServer : IAsyncDisposable
                     offset += frameLength;
                 }
 
+                // Replies to the requests that arrived together go out together (pipelining clients send many at once).
+                await FlushAsync(connection).ConfigureAwait(false);
                 if (offset > 0)
                 {
                     buffer.AsSpan(offset, filled - offset).CopyTo(buffer);
@@ -264,9 +266,9 @@ public sealed class ModbusTcpServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Serves one request frame. Returns false when the connection is to be closed.</summary>
+    /// <summary>Serves one request frame, queuing its reply. Returns false when the connection is to be closed.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> ServeFrameAsync(Socket socket, MbapHeader header, ReadOnlyMemory<byte> pdu, byte[] reply)
+    private async ValueTask<bool> ServeFrameAsync(ServerConnection connection, MbapHeader header, ReadOnlyMemory<byte> pdu)
     {
         Interlocked.Increment(ref _requestCount);
         if (_options.RecordRequests)
@@ -275,19 +277,16 @@ public sealed class ModbusTcpServer : IAsyncDisposable
         }
 
         var unit = _options.AnswerEveryUnitId ?? _units.GetValueOrDefault(header.UnitId);
-        int pduLength;
-        if (unit is null)
+        if (unit is null && _options.UnknownUnit == UnknownUnitBehavior.Ignore)
         {
-            if (_options.UnknownUnit == UnknownUnitBehavior.Ignore)
-            {
-                return true;
-            }
-
-            pduLength = ModbusRequestHandler.ExceptionReply(pdu.Span[0], ModbusExceptionCode.GatewayTargetDeviceFailedToRespond, reply.AsSpan(ModbusFrame.HeaderLength));
+            return true;
         }
-        else
+
+        var faults = unit?.Faults;
+        if (faults is { ResponseDelay.Ticks: > 0 } or { Stall: true } or { Garbage: true } or { CloseMidFrame: true })
         {
-            var faults = unit.Faults;
+            // A misbehaving reply goes out on its own, after the replies queued before it.
+            await FlushAsync(connection).ConfigureAwait(false);
             if (faults.ResponseDelay > TimeSpan.Zero)
             {
                 await Task.Delay(faults.ResponseDelay, _time, _stopping.Token).ConfigureAwait(false);
@@ -301,32 +300,44 @@ public sealed class ModbusTcpServer : IAsyncDisposable
             if (faults.Garbage)
             {
                 byte[] garbage = [0xDE, 0xAD, 0xBE, 0xEF, 0x00, 0x00, 0x00, 0x00, 0x00];
-                await socket.SendAsync(garbage, SocketFlags.None, _stopping.Token).ConfigureAwait(false);
+                await connection.Socket.SendAsync(garbage, SocketFlags.None, _stopping.Token).ConfigureAwait(false);
                 return true;
             }
-
-            pduLength = faults.ExceptionCode is { } code
-                ? ModbusRequestHandler.ExceptionReply(pdu.Span[0], code, reply.AsSpan(ModbusFrame.HeaderLength))
-                : ModbusRequestHandler.Handle(unit, pdu.Span, reply.AsSpan(ModbusFrame.HeaderLength));
         }
 
-        var transactionId = unit?.Faults.WrongTransactionId == true ? (ushort)(header.TransactionId ^ 0x5A5A) : header.TransactionId;
-        var length = ModbusFrame.WriteHeader(reply, transactionId, header.UnitId, pduLength);
-        if (unit?.Faults.CloseMidFrame == true)
+        if (connection.Output.Length - connection.Pending < ModbusFrame.MaxFrameLength)
         {
-            await socket.SendAsync(reply.AsMemory(0, Math.Max(1, length / 2)), SocketFlags.None, _stopping.Token).ConfigureAwait(false);
-            socket.Shutdown(SocketShutdown.Both);
+            await FlushAsync(connection).ConfigureAwait(false);
+        }
+
+        var frame = connection.Output.AsMemory(connection.Pending);
+        var pduLength = unit is null
+            ? ModbusRequestHandler.ExceptionReply(pdu.Span[0], ModbusExceptionCode.GatewayTargetDeviceFailedToRespond, frame.Span[ModbusFrame.HeaderLength..])
+            : faults!.ExceptionCode is { } code
+                ? ModbusRequestHandler.ExceptionReply(pdu.Span[0], code, frame.Span[ModbusFrame.HeaderLength..])
+                : ModbusRequestHandler.Handle(unit, pdu.Span, frame.Span[ModbusFrame.HeaderLength..]);
+        var transactionId = faults?.WrongTransactionId == true ? (ushort)(header.TransactionId ^ 0x5A5A) : header.TransactionId;
+        var length = ModbusFrame.WriteHeader(frame.Span, transactionId, header.UnitId, pduLength);
+        if (faults?.CloseMidFrame == true)
+        {
+            await connection.Socket.SendAsync(frame[..Math.Max(1, length / 2)], SocketFlags.None, _stopping.Token).ConfigureAwait(false);
+            connection.Socket.Shutdown(SocketShutdown.Both);
             return false;
         }
 
-        var frame = reply.AsMemory(0, length);
-        while (!frame.IsEmpty)
-        {
-            var sent = await socket.SendAsync(frame, SocketFlags.None, _stopping.Token).ConfigureAwait(false);
-            frame = frame[sent..];
-        }
-
+        connection.Pending += length;
         return true;
+    }
+
+    private async ValueTask FlushAsync(ServerConnection connection)
+    {
+        var output = connection.Output.AsMemory(0, connection.Pending);
+        connection.Pending = 0;
+        while (!output.IsEmpty)
+        {
+            var sent = await connection.Socket.SendAsync(output, SocketFlags.None, _stopping.Token).ConfigureAwait(false);
+            output = output[sent..];
+        }
     }
 
     private static ModbusRequestRecord Record(byte unitId, ReadOnlySpan<byte> pdu) =>
@@ -337,4 +348,14 @@ public sealed class ModbusTcpServer : IAsyncDisposable
                 BinaryPrimitives.ReadUInt16BigEndian(pdu[1..]),
                 pdu[0] is ModbusFunction.WriteSingleCoil or ModbusFunction.WriteSingleRegister ? (ushort)1 : BinaryPrimitives.ReadUInt16BigEndian(pdu[3..]))
             : new ModbusRequestRecord(unitId, pdu[0], 0, 0);
+
+    /// <summary>One client connection's socket and its queue of replies not yet sent.</summary>
+    private sealed class ServerConnection(Socket socket)
+    {
+        public Socket Socket { get; } = socket;
+
+        public byte[] Output { get; } = new byte[8 * ModbusFrame.MaxFrameLength];
+
+        public int Pending { get; set; }
+    }
 }

@@ -1,0 +1,125 @@
+using System.Net;
+using System.Net.Sockets;
+using Flux.Devices.Modbus.Server;
+using Flux.Devices.Modbus.Tests.Support;
+using Flux.Devices.Transport;
+
+namespace Flux.Devices.Modbus.Tests;
+
+/// <summary>Our server against raw request frames, including the ones our client refuses to send.</summary>
+public sealed class ServerTests : IAsyncLifetime
+{
+    private ModbusTcpServer _server = null!;
+    private Socket _socket = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _server = await Loopback.StartServerAsync(new ModbusTcpServerOptions { RecordRequests = true });
+        var unit = Loopback.AddressEchoUnit();
+        unit.Identification[0x00] = "Flux";
+        unit.Identification[0x01] = "SIM";
+        unit.Identification[0x02] = "1.0";
+        _server.AddUnit(1, unit);
+        _socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await _socket.ConnectAsync(_server.LocalEndPoint);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _socket.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0x03, 0x00, 0x00, 0x00, 0x00 }, new byte[] { 0x83, 0x03 })]       // quantity 0
+    [InlineData(new byte[] { 0x03, 0x00, 0x00, 0x00, 0x7E }, new byte[] { 0x83, 0x03 })]       // quantity 126
+    [InlineData(new byte[] { 0x01, 0x00, 0x00, 0x07, 0xD1 }, new byte[] { 0x81, 0x03 })]       // 2001 coils
+    [InlineData(new byte[] { 0x03, 0xFF, 0xFF, 0x00, 0x02 }, new byte[] { 0x83, 0x02 })]       // past 65535
+    [InlineData(new byte[] { 0x03, 0x00, 0x00 }, new byte[] { 0x83, 0x03 })]                   // truncated request
+    [InlineData(new byte[] { 0x07 }, new byte[] { 0x87, 0x01 })]                               // unsupported function
+    [InlineData(new byte[] { 0x05, 0x00, 0x01, 0x12, 0x34 }, new byte[] { 0x85, 0x03 })]       // coil value not FF00/0000
+    [InlineData(new byte[] { 0x0F, 0x00, 0x00, 0x00, 0x09, 0x01, 0xFF }, new byte[] { 0x8F, 0x03 })] // 9 coils need 2 bytes
+    [InlineData(new byte[] { 0x10, 0x00, 0x00, 0x00, 0x02, 0x02, 0x00, 0x01 }, new byte[] { 0x90, 0x03 })] // 2 registers need 4 bytes
+    [InlineData(new byte[] { 0x2B, 0x0E, 0x04, 0x09 }, new byte[] { 0xAB, 0x02 })]             // individual object 9 missing
+    [InlineData(new byte[] { 0x2B, 0x0D, 0x01, 0x00 }, new byte[] { 0xAB, 0x01 })]             // another MEI type
+    [InlineData(new byte[] { 0x03, 0x00, 0x0A, 0x00, 0x01 }, new byte[] { 0x03, 0x02, 0x00, 0x0A })] // a good one
+    [InlineData(new byte[] { 0x2B, 0x0E, 0x04, 0x01 }, new byte[] { 0x2B, 0x0E, 0x04, 0x81, 0x00, 0x00, 0x01, 0x01, 0x03, 0x53, 0x49, 0x4D })]
+    public async Task Request_GetsTheSpecsReply(byte[] requestPdu, byte[] expectedReplyPdu)
+    {
+        await _socket.SendAsync(ScriptedExchange.Frame(0x1234, 1, requestPdu), SocketFlags.None);
+
+        var reply = await ReceiveFrameAsync();
+
+        Assert.Equal(ScriptedExchange.Frame(0x1234, 1, expectedReplyPdu), reply);
+    }
+
+    [Fact]
+    public async Task SpecTestVector_Fc3At40000_IsAnsweredAsTheSpecShows()
+    {
+        // MODBUS.md d1: request 00 01 00 00 00 06 01 03 9C 40 00 02.
+        await _socket.SendAsync(new byte[] { 0x00, 0x01, 0x00, 0x00, 0x00, 0x06, 0x01, 0x03, 0x9C, 0x40, 0x00, 0x02 }, SocketFlags.None);
+
+        var reply = await ReceiveFrameAsync();
+
+        Assert.Equal(new byte[] { 0x00, 0x01, 0x00, 0x00, 0x00, 0x07, 0x01, 0x03, 0x04, 0x9C, 0x40, 0x9C, 0x41 }, reply);
+        Assert.Equal(new ModbusRequestRecord(1, 3, 40000, 2), Assert.Single(_server.RecordedRequests));
+    }
+
+    [Fact]
+    public async Task InvalidFrame_ClosesTheConnection()
+    {
+        await _socket.SendAsync(new byte[] { 0x00, 0x01, 0x00, 0x07, 0x00, 0x06, 0x01, 0x03, 0x00, 0x00, 0x00, 0x01 }, SocketFlags.None);
+
+        var buffer = new byte[16];
+        Assert.Equal(0, await _socket.ReceiveAsync(buffer.AsMemory(), SocketFlags.None).AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task UnknownUnit_IgnoreOrAnswerEveryUnitId_AsConfigured()
+    {
+        await using var ignoring = await Loopback.StartServerAsync(new ModbusTcpServerOptions { UnknownUnit = UnknownUnitBehavior.Ignore });
+        ignoring.AddUnit(1, Loopback.AddressEchoUnit());
+        await using var everyId = await Loopback.StartServerAsync(new ModbusTcpServerOptions { AnswerEveryUnitId = Loopback.AddressEchoUnit() });
+        await using var client = new ModbusTcpTransport(new ModbusTcpOptions { RequestTimeout = TimeSpan.FromMilliseconds(300), RetryCount = 0 });
+
+        await Assert.ThrowsAsync<ModbusTimeoutException>(() => client.ReadHoldingRegistersAsync(ignoring.Endpoint, 9, 0, new ushort[1]).AsTask());
+        var values = new ushort[1];
+        await client.ReadHoldingRegistersAsync(everyId.Endpoint, 200, 77, values);
+
+        Assert.Equal(77, values[0]);
+    }
+
+    [Fact]
+    public async Task PipelinedRequests_AreAnsweredInOrderInOneWrite()
+    {
+        byte[] frames = [.. Enumerable.Range(1, 10).SelectMany(i => ScriptedExchange.Frame((ushort)i, 1, 0x03, 0x00, (byte)i, 0x00, 0x01))];
+        await _socket.SendAsync(frames, SocketFlags.None);
+
+        for (var i = 1; i <= 10; i++)
+        {
+            Assert.Equal(ScriptedExchange.Frame((ushort)i, 1, 0x03, 0x02, 0x00, (byte)i), await ReceiveFrameAsync());
+        }
+    }
+
+    private readonly byte[] _received = new byte[4096];
+    private int _filled;
+
+    private async Task<byte[]> ReceiveFrameAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            if (Protocol.ModbusFrame.TryRead(_received.AsSpan(0, _filled), out _, out var length, out _) == Protocol.FrameStatus.Complete)
+            {
+                var frame = _received[..length];
+                _received.AsSpan(length, _filled - length).CopyTo(_received);
+                _filled -= length;
+                return frame;
+            }
+
+            var n = await _socket.ReceiveAsync(_received.AsMemory(_filled), SocketFlags.None, timeout.Token);
+            Assert.NotEqual(0, n);
+            _filled += n;
+        }
+    }
+}

@@ -5,6 +5,7 @@ using Flux.Devices.Transport;
 namespace Flux.Devices.Modbus.Tests;
 
 /// <summary>One client, many callers: every caller gets the reply to its own request, with and without faults.</summary>
+[Collection(nameof(TimingSensitive))]
 public sealed class ConcurrencyTests
 {
     [Theory]
@@ -90,11 +91,18 @@ public sealed class ConcurrencyTests
     public async Task ThirtyTwoCallers_WithStaleReplies_LateRepliesAreCountedAndDiscarded(int inFlight)
     {
         // Every 53rd request is answered 250 ms late, while later requests run on the same connection.
+        var lateSent = 0;
         await using var server = new ScriptedModbusServer(x =>
         {
             if (x.RequestNumber % 53 == 0)
             {
-                x.SendLater(x.RegisterReply(), TimeSpan.FromMilliseconds(250));
+                var reply = x.RegisterReply();
+                _ = Task.Run(async () =>
+                {
+                    await Task.Delay(250);
+                    await x.SendAsync(reply);
+                    Interlocked.Increment(ref lateSent);
+                });
                 return Task.CompletedTask;
             }
 
@@ -110,10 +118,43 @@ public sealed class ConcurrencyTests
         });
 
         var results = await RunCallersAsync(client, server.Endpoint, callers: 32, readsEach: 50);
-        await ScriptedModbusServer.WaitAsync(() => client.LateReplies >= server.Requests / 53 / 2);
+        var expectedLate = server.Requests / 53;
+        await ScriptedModbusServer.WaitAsync(() => Volatile.Read(ref lateSent) == expectedLate);
+        await ScriptedModbusServer.WaitAsync(() => client.LateReplies == expectedLate);
 
         Assert.Equal(0, results.Wrong);
         Assert.Equal(32 * 50, results.Right);
+        Assert.Equal(1, server.Connections); // late replies are discarded, not treated as a broken stream
+    }
+
+    [Fact]
+    public async Task PipelinedRepliesInAnyOrder_AreMatchedByTransactionId()
+    {
+        // The server holds replies four at a time and sends each batch in reverse order.
+        var batch = new List<byte[]>();
+        await using var server = new ScriptedModbusServer(async x =>
+        {
+            byte[][] ready = [];
+            lock (batch)
+            {
+                batch.Add(x.RegisterReply());
+                if (batch.Count == 4)
+                {
+                    ready = [.. Enumerable.Reverse(batch)];
+                    batch.Clear();
+                }
+            }
+
+            foreach (var reply in ready)
+            {
+                await x.SendAsync(reply);
+            }
+        });
+        await using var client = new ModbusTcpTransport(new ModbusTcpOptions { MaxRequestsInFlight = 4, RequestTimeout = TimeSpan.FromSeconds(10) });
+
+        var results = await RunCallersAsync(client, server.Endpoint, callers: 4, readsEach: 200);
+
+        Assert.Equal((800, 0, 0), results);
         Assert.Equal(1, server.Connections);
     }
 

@@ -191,9 +191,53 @@ public sealed class MalformedReplyTests
         await using var client = Client();
 
         Assert.Equal(new ushort[] { 1, 2 }, await ReadAsync(client, server, 1, 2));
-        await ScriptedModbusServer.WaitAsync(() => server.Requests >= 1);
 
         Assert.Equal(new ushort[] { 8 }, await ReadAsync(client, server, 8, 1));
+        Assert.Equal(2, server.Connections);
+    }
+
+    [Fact]
+    public async Task LateReplyRightBehindTheCurrentReply_IsDiscardedAndTheConnectionKept()
+    {
+        byte[]? late = null;
+        await using var server = new ScriptedModbusServer(async x =>
+        {
+            if (x.RequestNumber == 1)
+            {
+                late = x.RegisterReply(_ => 0xBAD);
+                return; // no answer in time
+            }
+
+            await x.SendAsync(x.RequestNumber == 2 ? [.. x.RegisterReply(), .. late!] : x.RegisterReply());
+        });
+        await using var client = Client(TimeSpan.FromMilliseconds(300));
+
+        await Assert.ThrowsAsync<ModbusTimeoutException>(() => ReadAsync(client, server, 1, 2));
+
+        Assert.Equal(new ushort[] { 60, 61 }, await ReadAsync(client, server, 60, 2));
+        Assert.Equal(new ushort[] { 70 }, await ReadAsync(client, server, 70, 1));
+        Assert.Equal(1, client.LateReplies);
+        Assert.Equal(1, server.Connections);
+    }
+
+    [Fact]
+    public async Task RepliesSplitBetweenHeaderAndPdu_KeepTheConnection()
+    {
+        await using var server = new ScriptedModbusServer(async x =>
+        {
+            var reply = x.RegisterReply();
+            await x.SendAsync(reply[..7]);
+            await Task.Delay(2);
+            await x.SendAsync(reply[7..]);
+        });
+        await using var client = Client();
+
+        for (var i = 0; i < 50; i++)
+        {
+            Assert.Equal(new ushort[] { (ushort)i }, await ReadAsync(client, server, (ushort)i, 1));
+        }
+
+        Assert.Equal(1, server.Connections);
     }
 
     [Fact]

@@ -90,7 +90,7 @@ public sealed class ServerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task PipelinedRequests_AreAnsweredInOrderInOneWrite()
+    public async Task PipelinedRequests_AreAllAnsweredInOrder()
     {
         byte[] frames = [.. Enumerable.Range(1, 10).SelectMany(i => ScriptedExchange.Frame((ushort)i, 1, 0x03, 0x00, (byte)i, 0x00, 0x01))];
         await _socket.SendAsync(frames, SocketFlags.None);
@@ -99,6 +99,63 @@ public sealed class ServerTests : IAsyncLifetime
         {
             Assert.Equal(ScriptedExchange.Frame((ushort)i, 1, 0x03, 0x02, 0x00, (byte)i), await ReceiveFrameAsync());
         }
+    }
+
+    [Theory]
+    [InlineData(244, 244)]
+    [InlineData(245, 244)]
+    [InlineData(300, 244)]
+    public async Task DeviceIdentification_LongObjects_AreCutToWhatFitsAReply(int length, int expected)
+    {
+        await using var server = await Loopback.StartServerAsync();
+        var unit = new ModbusUnit();
+        unit.Identification[0x00] = new string('V', length);
+        unit.Identification[0x01] = "P";
+        unit.Identification[0x02] = "R";
+        server.AddUnit(1, unit);
+        await using var client = new ModbusTcpTransport();
+
+        var identification = await client.ReadDeviceIdentificationAsync(server.Endpoint, 1);
+
+        Assert.Equal(new string('V', expected), identification.VendorName);
+        Assert.Equal(("P", "R"), (identification.ProductCode, identification.Revision));
+    }
+
+    [Fact]
+    public async Task ReadWrite_ReadRangeUnmapped_WritesNothing()
+    {
+        var unit = new ModbusUnit();
+        unit.SetRegisters(ModbusTable.HoldingRegisters, 0, new ushort[10]);
+        await using var server = await Loopback.StartServerAsync();
+        server.AddUnit(1, unit);
+        await using var client = new ModbusTcpTransport(new ModbusTcpOptions { RetryCount = 0 });
+
+        var error = await Assert.ThrowsAsync<ModbusException>(() =>
+            client.ReadWriteMultipleRegistersAsync(server.Endpoint, 1, 500, new ushort[2], 0, new ushort[] { 7, 7 }).AsTask());
+
+        var values = new ushort[2];
+        unit.TryGetRegisters(ModbusTable.HoldingRegisters, 0, values);
+        Assert.Equal(ModbusExceptionCode.IllegalDataAddress, error.Code);
+        Assert.Equal(new ushort[] { 0, 0 }, values);
+    }
+
+    [Fact]
+    public async Task UnitThatThrows_AnswersServerDeviceFailure()
+    {
+        await using var server = await Loopback.StartServerAsync();
+        server.AddUnit(1, new ThrowingUnit());
+        await using var client = new ModbusTcpTransport(new ModbusTcpOptions { RetryCount = 0 });
+
+        var error = await Assert.ThrowsAsync<ModbusException>(() => client.ReadHoldingRegistersAsync(server.Endpoint, 1, 0, new ushort[1]).AsTask());
+
+        Assert.Equal(ModbusExceptionCode.ServerDeviceFailure, error.Code);
+    }
+
+    private sealed class ThrowingUnit : ModbusUnit
+    {
+        public ThrowingUnit() => Map(ModbusTable.HoldingRegisters, 0, 10);
+
+        protected override void OnReading(ModbusTable table, ushort start, int count) => throw new InvalidOperationException("sensor bus down");
     }
 
     private readonly byte[] _received = new byte[4096];

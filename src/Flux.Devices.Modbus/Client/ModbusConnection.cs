@@ -53,6 +53,8 @@ internal sealed class ModbusConnection : IAsyncDisposable
     private long _readyAt;
     private long _lastSendAt;
     private int _strayBytes;
+    private readonly byte[] _strayPrefix = new byte[4];
+    private int _strayPrefixLength;
     private bool _disposed;
 
     public ModbusConnection(ModbusEndpoint endpoint, ModbusTcpOptions options, TimeProvider time, ILogger logger, ModbusMetrics metrics)
@@ -174,7 +176,7 @@ internal sealed class ModbusConnection : IAsyncDisposable
     {
         var token = slot.Token;
         var socket = await EnsureConnectedAsync(slot).ConfigureAwait(false);
-        if (Volatile.Read(ref _strayBytes) > 0 && !HasWaiting())
+        if (Volatile.Read(ref _strayBytes) > 0 && !HasWaiting() && !StrayBytesCouldBeLateReply())
         {
             // Bytes arrived that no request is waiting for and that do not make a frame (trailing garbage):
             // the stream is misaligned, so start this request on a fresh connection rather than fail it.
@@ -353,7 +355,11 @@ internal sealed class ModbusConnection : IAsyncDisposable
         {
             lock (_lock)
             {
-                ObjectDisposedException.ThrowIf(_disposed, this);
+                if (_disposed)
+                {
+                    throw new ModbusTransportException(_endpoint, "the client was disposed");
+                }
+
                 if (_socket is not null)
                 {
                     return _socket;
@@ -389,13 +395,30 @@ internal sealed class ModbusConnection : IAsyncDisposable
         using var connectToken = CancellationTokenSource.CreateLinkedTokenSource(token, connectTimeout.Token);
         try
         {
-            var address = IPAddress.TryParse(_endpoint.Host, out var ip)
-                ? ip
-                : (await Dns.GetHostAddressesAsync(_endpoint.Host, connectToken.Token).ConfigureAwait(false))[0];
-            socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            await socket.ConnectAsync(new IPEndPoint(address, _endpoint.Port), connectToken.Token).ConfigureAwait(false);
+            IPAddress[] addresses = IPAddress.TryParse(_endpoint.Host, out var ip)
+                ? [ip]
+                : await Dns.GetHostAddressesAsync(_endpoint.Host, connectToken.Token).ConfigureAwait(false);
+            if (addresses.Length == 0)
+            {
+                throw new SocketException((int)SocketError.HostNotFound);
+            }
+
+            // Try each address the name resolves to ("localhost" may give ::1 before 127.0.0.1).
+            for (var i = 0; ; i++)
+            {
+                socket = new Socket(addresses[i].AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    await socket.ConnectAsync(new IPEndPoint(addresses[i], _endpoint.Port), connectToken.Token).ConfigureAwait(false);
+                    break;
+                }
+                catch (SocketException) when (i + 1 < addresses.Length)
+                {
+                    socket.Dispose();
+                }
+            }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or SocketException or IndexOutOfRangeException)
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ArgumentException)
         {
             socket?.Dispose();
             var backoff = Backoff(++_failures);
@@ -416,7 +439,7 @@ internal sealed class ModbusConnection : IAsyncDisposable
             if (_disposed)
             {
                 socket.Dispose();
-                throw new ObjectDisposedException(nameof(ModbusTcpTransport));
+                throw new ModbusTransportException(_endpoint, "the client was disposed");
             }
 
             _socket = socket;
@@ -480,7 +503,7 @@ internal sealed class ModbusConnection : IAsyncDisposable
                         break;
                     }
 
-                    var trailing = filled - offset - frameLength;
+                    var trailing = buffer.AsSpan(offset + frameLength, filled - offset - frameLength);
                     if (status == FrameStatus.Invalid || !Dispatch(socket, header, buffer.AsSpan(offset, frameLength), trailing, out error))
                     {
                         ModbusLog.ProtocolError(_logger, _endpoint, error!);
@@ -507,6 +530,8 @@ internal sealed class ModbusConnection : IAsyncDisposable
                     if (ReferenceEquals(_socket, socket))
                     {
                         _strayBytes = filled;
+                        _strayPrefixLength = Math.Min(filled, _strayPrefix.Length);
+                        buffer.AsSpan(0, _strayPrefixLength).CopyTo(_strayPrefix);
                     }
                 }
             }
@@ -522,7 +547,7 @@ internal sealed class ModbusConnection : IAsyncDisposable
     /// after a reply that no other request is waiting for are garbage: the connection is closed before the reply is
     /// handed over, so that whatever the caller sends next goes out on a fresh connection.
     /// </summary>
-    private bool Dispatch(Socket socket, MbapHeader header, ReadOnlySpan<byte> frame, int trailingBytes, out string? error)
+    private bool Dispatch(Socket socket, MbapHeader header, ReadOnlySpan<byte> frame, ReadOnlySpan<byte> trailing, out string? error)
     {
         error = null;
         PendingRequest? slot;
@@ -538,7 +563,12 @@ internal sealed class ModbusConnection : IAsyncDisposable
             // Claim under the lock: the request cannot end and be reused for another transaction meanwhile.
             slot = Find(header.TransactionId);
             late = slot is null ? IsExpired(header.TransactionId) : !slot.TryClaim();
-            garbageFollows = trailingBytes > 0 && !Array.Exists(_inFlight, s => s is not null && s.IsWaiting);
+
+            // What follows this frame is what the caller's next request would find on the stream.
+            _strayBytes = trailing.Length;
+            _strayPrefixLength = Math.Min(trailing.Length, _strayPrefix.Length);
+            trailing[.._strayPrefixLength].CopyTo(_strayPrefix);
+            garbageFollows = !trailing.IsEmpty && !Array.Exists(_inFlight, s => s is not null && s.IsWaiting) && !CouldBeOurs(trailing);
         }
 
         if (garbageFollows)
@@ -565,6 +595,27 @@ internal sealed class ModbusConnection : IAsyncDisposable
         return false;
     }
 
+    /// <summary>Tells whether bytes can start a reply to a request of ours, current or expired (caller holds the lock).</summary>
+    private bool CouldBeOurs(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length < 2)
+        {
+            return true; // too few to tell; the check before the next send decides
+        }
+
+        var transactionId = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(bytes);
+        var protocolOk = bytes.Length < 4 || (bytes[2] == 0 && bytes[3] == 0);
+        return protocolOk && (Find(transactionId) is not null || IsExpired(transactionId));
+    }
+
+    private bool StrayBytesCouldBeLateReply()
+    {
+        lock (_lock)
+        {
+            return _strayPrefixLength >= 2 && CouldBeOurs(_strayPrefix.AsSpan(0, _strayPrefixLength));
+        }
+    }
+
     private bool HasWaiting()
     {
         lock (_lock)
@@ -587,6 +638,7 @@ internal sealed class ModbusConnection : IAsyncDisposable
 
             _socket = null;
             _strayBytes = 0;
+            _strayPrefixLength = 0;
             waiting = [.. _inFlight.Where(s => s is not null && s.TryClaim())!];
             _expiredCount = 0;
             if (countFailure)

@@ -186,6 +186,13 @@ public sealed class ModbusTcpTransport : IModbusTransport, IAsyncDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         cancellationToken.ThrowIfCancellationRequested();
         var connection = _connections.GetOrAdd(endpoint, static (e, self) => new ModbusConnection(e, self._options, self._time, self._logger, self._metrics), this);
+        if (_disposed)
+        {
+            // DisposeAsync ran between the check above and GetOrAdd: it may have missed this connection.
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw new ObjectDisposedException(nameof(ModbusTcpTransport));
+        }
+
         var started = _time.GetTimestamp();
         for (var attempt = 0; ; attempt++)
         {

@@ -12,6 +12,9 @@ internal sealed class ModbusMetrics
 {
     public const string MeterName = "Flux.Devices";
 
+    // Boxed once: a tag value is an object, and a request must not allocate one.
+    private static readonly object[] BoxedCodes = [.. Enumerable.Range(0, 256).Select(static b => (object)(byte)b)];
+
     private readonly Histogram<double>? _duration;
     private readonly Counter<long>? _timeouts;
     private readonly Counter<long>? _exceptions;
@@ -41,7 +44,7 @@ internal sealed class ModbusMetrics
     {
         if (_duration is { Enabled: true })
         {
-            _duration.Record(elapsed.TotalSeconds, new TagList { { "modbus.function_code", functionCode }, { "outcome", outcome } });
+            _duration.Record(elapsed.TotalSeconds, new TagList { { "modbus.function_code", BoxedCodes[functionCode] }, { "outcome", outcome } });
         }
     }
 
@@ -51,7 +54,7 @@ internal sealed class ModbusMetrics
     {
         if (_exceptions is { Enabled: true })
         {
-            _exceptions.Add(1, new KeyValuePair<string, object?>("modbus.exception_code", (byte)code));
+            _exceptions.Add(1, new KeyValuePair<string, object?>("modbus.exception_code", BoxedCodes[(byte)code]));
         }
     }
 

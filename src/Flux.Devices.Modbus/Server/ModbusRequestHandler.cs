@@ -12,9 +12,26 @@ namespace Flux.Devices.Modbus.Server;
 /// </summary>
 internal static class ModbusRequestHandler
 {
+    /// <summary>The longest identification object that fits a reply: 253 - 7 (header fields) - 2 (id, length).</summary>
+    private const int MaxObjectLength = ModbusFrame.MaxPduLength - 9;
+
     /// <summary>Writes the reply PDU for a request PDU.</summary>
     /// <returns>The reply PDU's length.</returns>
     public static int Handle(ModbusUnit unit, ReadOnlySpan<byte> request, Span<byte> reply)
+    {
+        try
+        {
+            return Serve(unit, request, reply);
+        }
+#pragma warning disable CA1031 // A simulated device that throws is a device that failed: the spec's answer is 04.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return ExceptionReply(request[0], ModbusExceptionCode.ServerDeviceFailure, reply);
+        }
+    }
+
+    private static int Serve(ModbusUnit unit, ReadOnlySpan<byte> request, Span<byte> reply)
     {
         var fc = request[0];
         int length;
@@ -190,15 +207,10 @@ internal static class ModbusRequestHandler
         ModbusRequest.ReadRegisters(request[10..], written);
         Span<ushort> read = stackalloc ushort[readQuantity];
 
-        // The write is performed before the read (section 6.17).
-        if ((OutOfRange(writeAddress, writeQuantity) ?? OutOfRange(readAddress, readQuantity) ?? unit.WriteRegisters(writeAddress, written)) is { } writeError)
+        // The write is performed before the read (section 6.17), and neither if either range is invalid.
+        if ((OutOfRange(writeAddress, writeQuantity) ?? OutOfRange(readAddress, readQuantity) ?? unit.WriteThenReadRegisters(writeAddress, written, readAddress, read)) is { } error)
         {
-            return writeError;
-        }
-
-        if (unit.ReadRegisters(ModbusTable.HoldingRegisters, readAddress, read) is { } readError)
-        {
-            return readError;
+            return error;
         }
 
         reply[0] = request[0];
@@ -253,8 +265,8 @@ internal static class ModbusRequestHandler
         }
         else
         {
-            // Stream access from the object asked for (or from 0 when it does not exist), as many as fit.
-            if (!objects.Any(o => o.Key == objectId))
+            // Stream access from the object asked for (or from 0 when it does not exist in the category), as many as fit.
+            if (objectId > last || !objects.Any(o => o.Key == objectId))
             {
                 objectId = 0;
             }
@@ -266,7 +278,7 @@ internal static class ModbusRequestHandler
                     continue;
                 }
 
-                var size = 2 + Math.Min(Encoding.Latin1.GetByteCount(value), 245);
+                var size = 2 + Math.Min(Encoding.Latin1.GetByteCount(value), MaxObjectLength);
                 if (at + size > ModbusFrame.MaxPduLength)
                 {
                     more = true;
@@ -289,7 +301,7 @@ internal static class ModbusRequestHandler
     private static int WriteObject(Span<byte> reply, int at, byte id, string value)
     {
         var bytes = Encoding.Latin1.GetBytes(value);
-        var length = Math.Min(bytes.Length, 245);
+        var length = Math.Min(bytes.Length, MaxObjectLength);
         reply[at] = id;
         reply[at + 1] = (byte)length;
         bytes.AsSpan(0, length).CopyTo(reply[(at + 2)..]);

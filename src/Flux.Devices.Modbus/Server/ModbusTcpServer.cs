@@ -203,13 +203,14 @@ public sealed class ModbusTcpServer : IAsyncDisposable
 
     private async Task ServeAsync(Socket socket, TaskCompletionSource done)
     {
-        var remote = socket.RemoteEndPoint;
+        EndPoint? remote = null;
         var connection = new ServerConnection(socket);
         var buffer = new byte[8 * ModbusFrame.MaxFrameLength];
         var filled = 0;
         var reason = "closed by the client";
         try
         {
+            remote = socket.RemoteEndPoint;
             while (true)
             {
                 var received = await socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, _stopping.Token).ConfigureAwait(false);

@@ -159,6 +159,20 @@ public class ModbusUnit
         }
     }
 
+    /// <summary>Serves function 23: both ranges must be valid before anything is written; write, then read, under one lock.</summary>
+    internal ModbusExceptionCode? WriteThenReadRegisters(ushort writeStart, ReadOnlySpan<ushort> values, ushort readStart, Span<ushort> destination)
+    {
+        lock (SyncRoot)
+        {
+            if (!_holdingRegisters.IsMapped(readStart, destination.Length))
+            {
+                return ModbusExceptionCode.IllegalDataAddress;
+            }
+
+            return WriteRegisters(writeStart, values) ?? ReadRegisters(ModbusTable.HoldingRegisters, readStart, destination);
+        }
+    }
+
     /// <summary>Serves a coil write.</summary>
     internal ModbusExceptionCode? WriteCoils(ushort start, ReadOnlySpan<bool> values)
     {

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Flux.Devices.RegisterMaps;
 
 namespace Flux.Devices;
 
@@ -22,4 +23,19 @@ public sealed class FluxDevicesOptions
     /// <value>The default value is 8. It must be from 1 to 100.</value>
     [Range(1, 100)]
     public int TriggerConflictRetries { get; set; } = 8;
+
+    /// <summary>
+    /// Gets the register maps added in code, found by name like the built-in ones (and shadowing a built-in of the
+    /// same name). Add them with <c>AddRegisterMap</c> on the <c>AddFluxDevices</c> builder.
+    /// </summary>
+    /// <remarks>Names must be unique across these maps and the maps read from <see cref="RegisterMapDirectories"/>.</remarks>
+    public IList<RegisterMap> RegisterMaps { get; } = [];
+
+    /// <summary>
+    /// Gets the folders whose <c>*.yaml</c> and <c>*.yml</c> files are read as register maps (keys under
+    /// <c>register_map</c>: <c>name</c>, <c>description</c>, <c>scaling</c>, <c>registers</c>) when the register map
+    /// provider is first used. A file that is refused stops the provider with a <see cref="Templates.DeviceTemplateException"/>
+    /// naming the file, line and column.
+    /// </summary>
+    public IList<string> RegisterMapDirectories { get; } = [];
 }

@@ -193,6 +193,110 @@ public abstract class DeviceStoreContractTests : IAsyncLifetime
         Assert.Equal(other, await Store.GetByNameAsync("A"));
     }
 
+    [Fact]
+    public async Task UpdateManyAsync_AllCurrent_WritesEveryDeviceWithItsHistory()
+    {
+        var stored = new List<(Device Device, DeviceHistoryEntry Entry)>();
+        foreach (var name in new[] { "A", "B", "C" })
+        {
+            var pair = NewStored(name);
+            await Store.AddAsync(pair.Device, pair.Entry);
+            stored.Add(pair);
+        }
+
+        var writes = stored.Select(s => s.Device with { Metadata = s.Device.Metadata.With("tag", s.Device.Name), Version = 2 })
+            .Select(d => new DeviceWrite(d, UpdateEntry(d, "metadata.tag")))
+            .ToList();
+
+        var outcomes = await Store.UpdateManyAsync(writes);
+
+        Assert.Equal([DeviceWriteOutcome.Written, DeviceWriteOutcome.Written, DeviceWriteOutcome.Written], outcomes);
+        foreach (var (write, (device, entry)) in writes.Zip(stored))
+        {
+            Assert.Equal(write.Device, await Store.GetAsync(device.Id));
+            Assert.Equal([entry, write.Entry], await Store.GetHistoryAsync(device.Id));
+        }
+    }
+
+    [Fact]
+    public async Task UpdateManyAsync_OneStaleOneMissing_ReportsThemAndWritesTheRest()
+    {
+        var (a, aEntry) = NewStored("A");
+        var (b, bEntry) = NewStored("B");
+        var (missing, _) = NewStored("Z");
+        await Store.AddAsync(a, aEntry);
+        await Store.AddAsync(b, bEntry);
+        var bEdited = b with { Site = "HMCE", Version = 2 };
+        await Store.UpdateAsync(bEdited, UpdateEntry(bEdited, "site"));
+        var aNext = a with { Site = "LFCE", Version = 2 };
+        var bStale = b with { Site = "LFCE", Version = 2 };
+        var missingNext = missing with { Version = 2 };
+
+        var outcomes = await Store.UpdateManyAsync([
+            new DeviceWrite(aNext, UpdateEntry(aNext, "site")),
+            new DeviceWrite(bStale, UpdateEntry(bStale, "site")),
+            new DeviceWrite(missingNext, UpdateEntry(missingNext, "site")),
+        ]);
+
+        Assert.Equal([DeviceWriteOutcome.Written, DeviceWriteOutcome.Conflict, DeviceWriteOutcome.NotFound], outcomes);
+        Assert.Equal(aNext, await Store.GetAsync(a.Id));
+        Assert.Equal(bEdited, await Store.GetAsync(b.Id));
+        Assert.Equal(2, (await Store.GetHistoryAsync(b.Id)).Count);
+        Assert.Null(await Store.GetAsync(missing.Id));
+        Assert.Empty(await Store.GetHistoryAsync(missing.Id));
+    }
+
+    [Fact]
+    public async Task UpdateManyAsync_ARename_IsRefusedAndNothingIsWritten()
+    {
+        var (a, aEntry) = NewStored("A");
+        var (b, bEntry) = NewStored("B");
+        await Store.AddAsync(a, aEntry);
+        await Store.AddAsync(b, bEntry);
+        var aNext = a with { Site = "LFCE", Version = 2 };
+        var bRenamed = b with { Name = "B2", Version = 2 };
+
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.UpdateManyAsync([
+            new DeviceWrite(aNext, UpdateEntry(aNext, "site")),
+            new DeviceWrite(bRenamed, UpdateEntry(bRenamed, "name")),
+        ]).AsTask());
+
+        Assert.Equal(a, await Store.GetAsync(a.Id));
+        Assert.Equal(b, await Store.GetAsync(b.Id));
+        Assert.Equal([aEntry], await Store.GetHistoryAsync(a.Id));
+    }
+
+    [Fact]
+    public async Task UpdateManyAsync_TwoWritesForOneDevice_IsRefusedAndNothingIsWritten()
+    {
+        var (a, aEntry) = NewStored("A");
+        await Store.AddAsync(a, aEntry);
+        var first = a with { Site = "LFCE", Version = 2 };
+        var second = a with { Site = "HMCE", Version = 2 };
+
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.UpdateManyAsync([
+            new DeviceWrite(first, UpdateEntry(first, "site")),
+            new DeviceWrite(second, UpdateEntry(second, "site")),
+        ]).AsTask());
+
+        Assert.Equal(a, await Store.GetAsync(a.Id));
+    }
+
+    [Fact]
+    public async Task UpdateManyAsync_Decommissioning_RemovesTheDeviceFromItsGroups()
+    {
+        var group = NewGroup("Fleet", "WLCE", DeviceGroupType.Control);
+        await Store.AddGroupAsync(group);
+        var device = await Registry.RegisterAsync(SpecSamples.Bess("A"));
+        await Store.SetMemberAsync(Member(group, device, GroupMemberRole.Primary, 1));
+        var retired = device with { State = DeviceState.Decommissioned, Active = false, Version = device.Version + 1 };
+
+        var outcomes = await Store.UpdateManyAsync([new DeviceWrite(retired, UpdateEntry(retired, "state"))]);
+
+        Assert.Equal([DeviceWriteOutcome.Written], outcomes);
+        Assert.Empty(await Store.ListMembersAsync(group.Id));
+    }
+
     [Fact(Timeout = 120_000)]
     public async Task UpdateAsync_SameBaseVersionInParallel_ExactlyOneWins()
     {

@@ -36,6 +36,49 @@ public static class SpecSamples
         }
         """;
 
+    /// <summary>
+    /// The spec's <c>templates/powerpack_bess.yaml</c>, verbatim: the spec prints it with its indentation lost, so
+    /// <c>device_template:</c>, <c>default_config:</c>, <c>registers:</c> and <c>scaling:</c> head flat lists.
+    /// </summary>
+    public const string PowerPackTemplateAsPrinted = """
+        # templates/powerpack_bess.yaml
+        device_template:
+        type: bess
+        manufacturer: PowerPack
+        default_config:
+        polling_interval: 60s
+        timeout: 5s
+        retry_count: 3
+        registers:
+        soe: 2026
+        target_power: 2008
+        status: 2000
+        available_blocks: 2028
+        scaling:
+        power: 1.0
+        energy: 0.001
+        """;
+
+    /// <summary>The same template as a YAML author indents it.</summary>
+    public const string PowerPackTemplate = """
+        # templates/powerpack_bess.yaml
+        device_template:
+          type: bess
+          manufacturer: PowerPack
+          default_config:
+            polling_interval: 60s
+            timeout: 5s
+            retry_count: 3
+          registers:
+            soe: 2026
+            target_power: 2008
+            status: 2000
+            available_blocks: 2028
+          scaling:
+            power: 1.0
+            energy: 0.001
+        """;
+
     /// <summary>The spec's BESS registration.</summary>
     public static NewDevice Bess() => new()
     {

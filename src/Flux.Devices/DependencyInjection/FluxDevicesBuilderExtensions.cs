@@ -1,6 +1,8 @@
 using Flux.Devices;
+using Flux.Devices.Internal;
 using Flux.Devices.Lifecycle;
 using Flux.Devices.Notifications;
+using Flux.Devices.RegisterMaps;
 using Flux.Devices.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -101,6 +103,52 @@ public static class FluxDevicesBuilderExtensions
             builder.Services.AddSingleton(notifier);
         }
 
+        return builder;
+    }
+
+    /// <summary>Adds a register map, found by name through <see cref="IRegisterMapProvider"/> exactly like a built-in one (and shadowing a built-in of the same name).</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="map">The map.</param>
+    /// <returns>The same builder.</returns>
+    /// <remarks>A name may be added once; adding it twice fails options validation at start.</remarks>
+    public static IFluxDevicesBuilder AddRegisterMap(this IFluxDevicesBuilder builder, RegisterMap map)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(map);
+        builder.Services.Configure<FluxDevicesOptions>(options => options.RegisterMaps.Add(map));
+        return builder;
+    }
+
+    /// <summary>
+    /// Reads the <c>*.yaml</c> and <c>*.yml</c> files of a folder as register maps (keys under <c>register_map</c>:
+    /// <c>name</c>, <c>description</c>, <c>scaling</c>, <c>registers</c>, as <see cref="Flux.Devices.Templates.DeviceTemplateLoader.LoadRegisterMap"/>).
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="path">The folder; it must exist when the host starts.</param>
+    /// <returns>The same builder.</returns>
+    public static IFluxDevicesBuilder AddRegisterMapsFromDirectory(this IFluxDevicesBuilder builder, string path)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var full = Path.GetFullPath(path);
+        builder.Services.Configure<FluxDevicesOptions>(options => options.RegisterMapDirectories.Add(full));
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds a provider of register maps (a database of maps, a vendor catalogue), created by the container as a
+    /// singleton and asked after the maps added in code and folders and before the built-ins. Adding the same type
+    /// twice adds it once.
+    /// </summary>
+    /// <typeparam name="TProvider">The provider.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The same builder.</returns>
+    public static IFluxDevicesBuilder AddRegisterMapProvider<TProvider>(this IFluxDevicesBuilder builder)
+        where TProvider : class, IRegisterMapProvider
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddSingleton<TProvider>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<RegisterMapSource, RegisterMapSource<TProvider>>());
         return builder;
     }
 }

@@ -4,7 +4,9 @@ using Flux.Devices.Internal;
 using Flux.Devices.Lifecycle;
 using Flux.Devices.Maintenance;
 using Flux.Devices.Notifications;
+using Flux.Devices.RegisterMaps;
 using Flux.Devices.Storage;
+using Flux.Devices.Templates;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -15,8 +17,9 @@ public static class FluxDevicesServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the device registry (<see cref="IDeviceRegistry"/>), groups (<see cref="IDeviceGroupService"/>),
-    /// maintenance (<see cref="IMaintenanceService"/>) and, unless another store is plugged in, the
-    /// <see cref="InMemoryDeviceStore"/>.
+    /// maintenance (<see cref="IMaintenanceService"/>), templates (<see cref="DeviceTemplateLoader"/>,
+    /// <see cref="IDeviceTemplateService"/>), register maps (<see cref="IRegisterMapProvider"/>) and, unless another
+    /// store is plugged in, the <see cref="InMemoryDeviceStore"/>.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <returns>The builder, to plug in stores, device types, observers and notifiers.</returns>
@@ -41,6 +44,12 @@ public static class FluxDevicesServiceCollectionExtensions
 
             services.TryAddSingleton<IDeviceStore, InMemoryDeviceStore>();
             services.TryAddSingleton<DeviceTypeCatalog>();
+            services.TryAddSingleton<RegisterMapCatalog>();
+            services.TryAddSingleton<IRegisterMapProvider>(static sp => sp.GetRequiredService<RegisterMapCatalog>());
+            services.TryAddSingleton(static sp => new DeviceTemplateLoader(
+                sp.GetRequiredService<IRegisterMapProvider>(),
+                sp.GetRequiredService<DeviceTypeCatalog>().All.Select(t => t.Name)));
+            services.TryAddSingleton<IDeviceTemplateService, DeviceTemplateService>();
             services.TryAddSingleton<DeviceRegistry>();
             services.TryAddSingleton<IDeviceRegistry>(static sp => sp.GetRequiredService<DeviceRegistry>());
             services.TryAddSingleton<IDeviceGroupService, DeviceGroupService>();

@@ -3,6 +3,7 @@ using Flux.Devices.Groups;
 using Flux.Devices.Internal;
 using Flux.Devices.Lifecycle;
 using Flux.Devices.Maintenance;
+using Flux.Devices.RegisterMaps;
 using Flux.Devices.Storage;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -16,6 +17,7 @@ internal sealed class DeviceRegistry : IDeviceRegistry
 {
     private readonly IDeviceStore _store;
     private readonly DeviceTypeCatalog _types;
+    private readonly IRegisterMapProvider _registerMaps;
     private readonly FluxDevicesOptions _options;
     private readonly TimeProvider _time;
     private readonly IDeviceLifecycleObserver[] _observers;
@@ -25,6 +27,7 @@ internal sealed class DeviceRegistry : IDeviceRegistry
     public DeviceRegistry(
         IDeviceStore store,
         DeviceTypeCatalog types,
+        IRegisterMapProvider registerMaps,
         IOptions<FluxDevicesOptions> options,
         TimeProvider timeProvider,
         IEnumerable<IDeviceLifecycleObserver> observers,
@@ -34,6 +37,7 @@ internal sealed class DeviceRegistry : IDeviceRegistry
         ArgumentNullException.ThrowIfNull(observers);
         _store = store;
         _types = types;
+        _registerMaps = registerMaps;
         _options = options.Value;
         _time = timeProvider;
         _observers = [.. observers];
@@ -267,6 +271,88 @@ internal sealed class DeviceRegistry : IDeviceRegistry
         }
     }
 
+    /// <summary>
+    /// Writes template configurations in one store batch: each device gets its new metadata, and a Registered device
+    /// moves to Configured with it ("Config deployment: Update metadata"). Each write is a compare-and-set on the
+    /// version the plan saw; a device that changed since is a conflict for that device only.
+    /// </summary>
+    internal async ValueTask<IReadOnlyList<DeploymentOutcome>> DeployAsync(
+        IReadOnlyList<(Device Planned, DeviceMetadata Metadata)> changes,
+        string? reason,
+        string? actor,
+        CancellationToken cancellationToken)
+    {
+        var requestErrors = new ValidationErrors();
+        FieldRules.CheckFreeText(reason, "reason", FieldRules.MaxReasonLength, requestErrors);
+        FieldRules.CheckFreeText(actor, "actor", FieldRules.MaxActorLength, requestErrors);
+        ThrowIfInvalid(requestErrors);
+
+        var now = _time.GetUtcNow();
+        var outcomes = new DeploymentOutcome[changes.Count];
+        var writes = new List<DeviceWrite>(changes.Count);
+        var writeIndex = new List<int>(changes.Count);
+        DeviceLifecycle.TryGetTransition(DeviceState.Registered, DeviceTrigger.DeployConfig, out var deployment);
+        for (var i = 0; i < changes.Count; i++)
+        {
+            var (planned, metadata) = changes[i];
+            var configure = planned.State == DeviceState.Registered;
+            var next = planned with
+            {
+                Metadata = metadata,
+                State = configure ? deployment!.To : planned.State,
+                Version = planned.Version + 1,
+                UpdatedAt = now,
+            };
+            var errors = Validate(next);
+            CheckLifecycleOwnedFields(planned, next, errors);
+            if (errors.Count > 0)
+            {
+                outcomes[i] = new DeploymentOutcome(null, null, new DeviceValidationException([.. errors]).Message);
+                continue;
+            }
+
+            var entry = new DeviceHistoryEntry
+            {
+                DeviceId = next.Id,
+                Version = next.Version,
+                Kind = configure ? DeviceChangeKind.Transitioned : DeviceChangeKind.Updated,
+                FromState = planned.State,
+                ToState = next.State,
+                Trigger = configure ? DeviceTrigger.DeployConfig : null,
+                ChangedFields = ChangedFields(planned, next).AsReadOnly(),
+                Reason = reason,
+                Actor = actor,
+                Timestamp = now,
+            };
+            writes.Add(new DeviceWrite(next, entry));
+            writeIndex.Add(i);
+        }
+
+        var written = writes.Count == 0 ? [] : await _store.UpdateManyAsync(writes, cancellationToken).ConfigureAwait(false);
+        for (var w = 0; w < writes.Count; w++)
+        {
+            var i = writeIndex[w];
+            var (device, entry) = writes[w];
+            outcomes[i] = new DeploymentOutcome(written[w], written[w] == DeviceWriteOutcome.Written ? device : null, null);
+            if (written[w] != DeviceWriteOutcome.Written)
+            {
+                continue;
+            }
+
+            if (entry.Kind == DeviceChangeKind.Transitioned)
+            {
+                Log.DeviceTransitioned(_lifecycleLogger, device.Name, device.Id, entry.FromState!.Value, device.State, DeviceTrigger.DeployConfig);
+                await NotifyObserversAsync(new DeviceTransitioned(changes[i].Planned, device, deployment!, entry)).ConfigureAwait(false);
+            }
+            else
+            {
+                Log.DeviceUpdated(_logger, device.Name, device.Id, device.Version, entry.ChangedFields);
+            }
+        }
+
+        return outcomes;
+    }
+
     private static Device ApplyEffects(Device device, LifecycleTransition transition, TransitionRequest request, DateTimeOffset now)
     {
         switch (transition.Trigger)
@@ -369,6 +455,20 @@ internal sealed class DeviceRegistry : IDeviceRegistry
         }
     }
 
+    /// <summary>A <c>register_map</c> named in metadata (a meter's, any host type's) must resolve through the register map provider.</summary>
+    private void CheckRegisterMap(DeviceMetadata metadata, ValidationErrors errors)
+    {
+        if (metadata.TryGetValue("register_map", out var value)
+            && value.ValueKind == JsonValueKind.String
+            && value.GetString() is { Length: > 0 } name
+            && !string.IsNullOrWhiteSpace(name)
+            && _registerMaps.Find(name) is null
+            && !errors.Any(e => e.Field == "metadata.register_map"))
+        {
+            errors.Add(new DeviceValidationError("metadata.register_map", $"'{name}' is not a known register map; known maps are {string.Join(", ", _registerMaps.Names)}"));
+        }
+    }
+
     private ValidationErrors Validate(Device device)
     {
         var errors = new ValidationErrors();
@@ -386,6 +486,7 @@ internal sealed class DeviceRegistry : IDeviceRegistry
         else if (_types.Find(device.Type) is { } definition)
         {
             errors.AddRange(definition.Validate(device.Metadata));
+            CheckRegisterMap(device.Metadata, errors);
         }
         else
         {
@@ -467,6 +568,9 @@ internal sealed class DeviceRegistry : IDeviceRegistry
         return fields;
     }
 }
+
+/// <summary>What became of one device of a deployment: the store's outcome and the device written, or why it was refused.</summary>
+internal readonly record struct DeploymentOutcome(DeviceWriteOutcome? Outcome, Device? Written, string? Error);
 
 /// <summary>What a caller said along with a trigger.</summary>
 /// <param name="Reason">Why.</param>

@@ -26,6 +26,31 @@ internal sealed class FluxDevicesOptionsCustomValidator : IValidateOptions<FluxD
             }
         }
 
+        var maps = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var map in options.RegisterMaps)
+        {
+            if (map is null)
+            {
+                builder.AddError("must not contain null", nameof(FluxDevicesOptions.RegisterMaps));
+            }
+            else if (!maps.Add(map.Name))
+            {
+                builder.AddError($"register map '{map.Name}' is added twice", nameof(FluxDevicesOptions.RegisterMaps));
+            }
+        }
+
+        foreach (var directory in options.RegisterMapDirectories)
+        {
+            if (string.IsNullOrWhiteSpace(directory))
+            {
+                builder.AddError("must not contain a blank path", nameof(FluxDevicesOptions.RegisterMapDirectories));
+            }
+            else if (!Directory.Exists(directory))
+            {
+                builder.AddError($"the folder '{directory}' does not exist", nameof(FluxDevicesOptions.RegisterMapDirectories));
+            }
+        }
+
         return builder.Build();
     }
 }

@@ -48,6 +48,23 @@ public static partial class DurationText
         return text.Length == 0 ? "0 seconds" : text.ToString();
     }
 
+    /// <summary>Writes a duration compactly, as templates do: <c>60s</c>, <c>1500ms</c>, <c>5m</c>, <c>2h</c>.</summary>
+    /// <param name="duration">The duration; not negative.</param>
+    /// <returns>The text, in the largest unit that divides the duration exactly, except that one minute stays <c>60s</c> as the spec writes it.</returns>
+    public static string FormatCompact(TimeSpan duration)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(duration, TimeSpan.Zero);
+        var ms = (long)Math.Round(duration.TotalMilliseconds);
+        return ms switch
+        {
+            0 => "0s",
+            _ when ms % 3_600_000 == 0 => string.Create(CultureInfo.InvariantCulture, $"{ms / 3_600_000}h"),
+            _ when ms % 60_000 == 0 && ms > 60_000 => string.Create(CultureInfo.InvariantCulture, $"{ms / 60_000}m"),
+            _ when ms % 1000 == 0 => string.Create(CultureInfo.InvariantCulture, $"{ms / 1000}s"),
+            _ => string.Create(CultureInfo.InvariantCulture, $"{ms}ms"),
+        };
+    }
+
     /// <summary>Reads a duration written in words, ISO 8601, or PostgreSQL's interval text.</summary>
     /// <param name="text">The text.</param>
     /// <param name="duration">The duration read.</param>
@@ -133,6 +150,7 @@ public static partial class DurationText
 
     private static double? UnitSeconds(string unit) => unit.ToLowerInvariant() switch
     {
+        "ms" or "msec" or "millisecond" or "milliseconds" => 0.001,
         "s" or "sec" or "secs" or "second" or "seconds" => 1,
         "m" or "min" or "mins" or "minute" or "minutes" => 60,
         "h" or "hr" or "hrs" or "hour" or "hours" => 3600,

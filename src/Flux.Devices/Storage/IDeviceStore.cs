@@ -49,6 +49,16 @@ public interface IDeviceStore
     /// <remarks>A device that becomes <see cref="DeviceState.Decommissioned"/> leaves all its groups in the same write.</remarks>
     ValueTask UpdateAsync(Device device, DeviceHistoryEntry entry, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Writes many device updates in one transaction, each a compare-and-set on its version like
+    /// <see cref="UpdateAsync"/>. A write whose device changed (or vanished) is left out and reported; the others
+    /// are committed together, with their history entries.
+    /// </summary>
+    /// <param name="writes">The writes; at most one per device, none renaming a device.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The outcome of each write, in the order given.</returns>
+    ValueTask<IReadOnlyList<DeviceWriteOutcome>> UpdateManyAsync(IReadOnlyList<DeviceWrite> writes, CancellationToken cancellationToken = default);
+
     /// <summary>Gets a device by id.</summary>
     /// <param name="id">The id.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>

@@ -56,12 +56,7 @@ public sealed class InMemoryDeviceStore : IDeviceStore
     /// <inheritdoc />
     public ValueTask UpdateAsync(Device device, DeviceHistoryEntry entry, CancellationToken cancellationToken = default)
     {
-        CheckWrite(device, entry);
-        if (device.Version < 2)
-        {
-            throw new ArgumentException($"An updated device is at version 2 or later, not {device.Version}.", nameof(device));
-        }
-
+        CheckUpdate(device, entry);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
@@ -87,18 +82,62 @@ public sealed class InMemoryDeviceStore : IDeviceStore
                 _deviceNames.Add(device.Name, device.Id);
             }
 
-            _devices[device.Id] = device;
-            _history[device.Id].Add(entry);
-            if (device.State == DeviceState.Decommissioned && _groupsByDevice.Remove(device.Id, out var groups))
+            Replace(device, entry);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<DeviceWriteOutcome>> UpdateManyAsync(IReadOnlyList<DeviceWrite> writes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(writes);
+        foreach (var write in writes)
+        {
+            CheckUpdate(write.Device, write.Entry);
+        }
+
+        if (writes.Select(w => w.Device.Id).Distinct().Count() != writes.Count)
+        {
+            throw new ArgumentException("A batch holds at most one write per device.", nameof(writes));
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var outcomes = new DeviceWriteOutcome[writes.Count];
+        lock (_lock)
+        {
+            // Decide every write before making any, so that a refused batch leaves nothing half-written.
+            for (var i = 0; i < writes.Count; i++)
             {
-                foreach (var groupId in groups)
+                var device = writes[i].Device;
+                if (!_devices.TryGetValue(device.Id, out var current))
                 {
-                    _membersByGroup[groupId].Remove(device.Id);
+                    outcomes[i] = DeviceWriteOutcome.NotFound;
+                }
+                else if (current.Version != device.Version - 1)
+                {
+                    outcomes[i] = DeviceWriteOutcome.Conflict;
+                }
+                else if (!string.Equals(current.Name, device.Name, StringComparison.Ordinal))
+                {
+                    throw new ArgumentException($"A batch does not rename devices; device {device.Id} would be renamed.", nameof(writes));
+                }
+                else
+                {
+                    outcomes[i] = DeviceWriteOutcome.Written;
+                }
+            }
+
+            for (var i = 0; i < writes.Count; i++)
+            {
+                if (outcomes[i] == DeviceWriteOutcome.Written)
+                {
+                    Replace(writes[i].Device, writes[i].Entry);
                 }
             }
         }
 
-        return ValueTask.CompletedTask;
+        return ValueTask.FromResult<IReadOnlyList<DeviceWriteOutcome>>(outcomes);
     }
 
     /// <inheritdoc />
@@ -320,6 +359,29 @@ public sealed class InMemoryDeviceStore : IDeviceStore
 
         memberships.Sort(static (a, b) => NameOrder.Compare(a.GroupName, b.GroupName));
         return ValueTask.FromResult<IReadOnlyList<DeviceGroupMember>>([.. memberships.Select(m => m.Member)]);
+    }
+
+    /// <summary>Stores a new version and its entry (under the lock); a decommissioned device leaves its groups.</summary>
+    private void Replace(Device device, DeviceHistoryEntry entry)
+    {
+        _devices[device.Id] = device;
+        _history[device.Id].Add(entry);
+        if (device.State == DeviceState.Decommissioned && _groupsByDevice.Remove(device.Id, out var groups))
+        {
+            foreach (var groupId in groups)
+            {
+                _membersByGroup[groupId].Remove(device.Id);
+            }
+        }
+    }
+
+    private static void CheckUpdate(Device device, DeviceHistoryEntry entry)
+    {
+        CheckWrite(device, entry);
+        if (device.Version < 2)
+        {
+            throw new ArgumentException($"An updated device is at version 2 or later, not {device.Version}.", nameof(device));
+        }
     }
 
     private static void CheckWrite(Device device, DeviceHistoryEntry entry)

@@ -1,0 +1,91 @@
+namespace Flux.Devices.RegisterMaps;
+
+/// <summary>A point's value as read: scaled, with its unit, or missing when the device reported "not available".</summary>
+/// <param name="Name">The point.</param>
+/// <param name="Value">The scaled number; <see langword="null"/> for text, or when not available.</param>
+/// <param name="Text">The text of a string point; <see langword="null"/> otherwise, or when not available.</param>
+/// <param name="Unit">The unit of <paramref name="Value"/>.</param>
+public sealed record RegisterReading(string Name, double? Value, string? Text, string? Unit)
+{
+    /// <summary>Gets a value indicating whether the device reported a value.</summary>
+    public bool IsAvailable => Value is not null || Text is not null;
+}
+
+/// <summary>Turns a point's raw registers into a <see cref="RegisterReading"/>.</summary>
+public static class RegisterDecoder
+{
+    /// <summary>Decodes a register point.</summary>
+    /// <param name="register">The point.</param>
+    /// <param name="words">Its registers, exactly <see cref="RegisterDefinition.Count"/> of them.</param>
+    /// <param name="scaling">The scale factors named by <see cref="RegisterDefinition.ScaleKey"/>.</param>
+    /// <returns>The reading.</returns>
+    /// <exception cref="ArgumentException">The point names a scale factor <paramref name="scaling"/> does not have.</exception>
+    public static RegisterReading Decode(RegisterDefinition register, ReadOnlySpan<ushort> words, IReadOnlyDictionary<string, double>? scaling = null)
+    {
+        ArgumentNullException.ThrowIfNull(register);
+        if (register.DataType == RegisterDataType.String)
+        {
+            var text = RegisterCodec.ReadString(words, register.Order);
+            return new RegisterReading(register.Name, null, text.Length == 0 ? null : text, register.Unit);
+        }
+
+        var raw = Raw(register, words);
+        if (register.NotAvailable == raw)
+        {
+            return new RegisterReading(register.Name, null, null, register.Unit);
+        }
+
+        double value = register.DataType switch
+        {
+            RegisterDataType.Int16 => (short)raw,
+            RegisterDataType.UInt16 => (ushort)raw,
+            RegisterDataType.Int32 => (int)raw,
+            RegisterDataType.UInt32 => (uint)raw,
+            RegisterDataType.Float32 => BitConverter.UInt32BitsToSingle((uint)raw),
+            RegisterDataType.Int64 => (long)raw,
+            RegisterDataType.UInt64 => raw,
+            RegisterDataType.Float64 => BitConverter.UInt64BitsToDouble(raw),
+            _ => throw new ArgumentOutOfRangeException(nameof(register), register.DataType, "Not a numeric data type."),
+        };
+        if (!double.IsFinite(value))
+        {
+            return new RegisterReading(register.Name, null, null, register.Unit);
+        }
+
+        return new RegisterReading(register.Name, (value * ScaleOf(register, scaling)) + register.Offset, null, register.Unit);
+    }
+
+    /// <summary>Decodes a bit point (a coil or discrete input) as 0 or 1.</summary>
+    /// <param name="register">The point.</param>
+    /// <param name="bit">The bit.</param>
+    /// <returns>The reading.</returns>
+    public static RegisterReading DecodeBit(RegisterDefinition register, bool bit)
+    {
+        ArgumentNullException.ThrowIfNull(register);
+        return new RegisterReading(register.Name, bit ? 1 : 0, null, register.Unit);
+    }
+
+    /// <summary>Gets the factor a point is scaled by.</summary>
+    /// <param name="register">The point.</param>
+    /// <param name="scaling">The named factors.</param>
+    /// <returns>The factor.</returns>
+    public static double ScaleOf(RegisterDefinition register, IReadOnlyDictionary<string, double>? scaling)
+    {
+        ArgumentNullException.ThrowIfNull(register);
+        if (register.ScaleKey is not { } key)
+        {
+            return register.Scale;
+        }
+
+        return scaling is not null && scaling.TryGetValue(key, out var factor)
+            ? factor
+            : throw new ArgumentException($"Point '{register.Name}' scales by '{key}', which the scaling given does not define.", nameof(scaling));
+    }
+
+    private static ulong Raw(RegisterDefinition register, ReadOnlySpan<ushort> words) => RegisterCodec.RegisterCount(register.DataType) switch
+    {
+        1 => RegisterCodec.ReadUInt16(words, register.Order),
+        2 => RegisterCodec.ReadUInt32(words, register.Order),
+        _ => RegisterCodec.ReadUInt64(words, register.Order),
+    };
+}

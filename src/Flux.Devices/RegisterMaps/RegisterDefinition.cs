@@ -1,0 +1,91 @@
+using System.Text.Json.Serialization;
+using Flux.Devices.Internal;
+
+namespace Flux.Devices.RegisterMaps;
+
+/// <summary>Which Modbus table a point lives in.</summary>
+[JsonConverter(typeof(SnakeCaseEnumConverter<RegisterKind>))]
+public enum RegisterKind
+{
+    /// <summary>Holding registers (function 3; written with 6 and 16). The default.</summary>
+    Holding = 0,
+
+    /// <summary>Input registers (function 4), read-only.</summary>
+    Input = 1,
+
+    /// <summary>Coils (function 1; written with 5 and 15).</summary>
+    Coil = 2,
+
+    /// <summary>Discrete inputs (function 2), read-only.</summary>
+    DiscreteInput = 3,
+}
+
+/// <summary>Whether a point may be written.</summary>
+[JsonConverter(typeof(SnakeCaseEnumConverter<RegisterAccess>))]
+public enum RegisterAccess
+{
+    /// <summary>Read only. The default.</summary>
+    Read = 0,
+
+    /// <summary>Read and written (a setpoint).</summary>
+    ReadWrite = 1,
+}
+
+/// <summary>
+/// One named point of a register map: where it is, how its registers decode, and how the raw value scales:
+/// <c>value = raw × scale + offset</c>, unless the raw value is the <see cref="NotAvailable"/> sentinel.
+/// </summary>
+public sealed record RegisterDefinition
+{
+    /// <summary>Gets the point's name (<c>soe</c>, <c>target_power</c>).</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Gets the first address, 0-based (PDU addressing).</summary>
+    public required ushort Address { get; init; }
+
+    /// <summary>Gets the table.</summary>
+    /// <value>The default value is <see cref="RegisterKind.Holding"/>.</value>
+    public RegisterKind Kind { get; init; } = RegisterKind.Holding;
+
+    /// <summary>Gets how the registers decode. Coils and discrete inputs are always one bit.</summary>
+    /// <value>The default value is <see cref="RegisterDataType.UInt16"/>.</value>
+    public RegisterDataType DataType { get; init; } = RegisterDataType.UInt16;
+
+    /// <summary>Gets how many registers (or bits) the point takes: the data type's size, or the length of a string.</summary>
+    public int Count { get; init; } = 1;
+
+    /// <summary>Gets the byte and word order of multi-register values.</summary>
+    /// <value>The default value is <see cref="ByteOrder.ABCD"/> (big-endian).</value>
+    public ByteOrder Order { get; init; } = ByteOrder.ABCD;
+
+    /// <summary>Gets the scale factor, when given as a number.</summary>
+    /// <value>The default value is 1.</value>
+    public double Scale { get; init; } = 1;
+
+    /// <summary>
+    /// Gets the key of the scaling block that gives the factor (<c>energy</c>), when the scale is named rather
+    /// than given; a template's <c>scaling</c> block overrides the map's.
+    /// </summary>
+    public string? ScaleKey { get; init; }
+
+    /// <summary>Gets the offset added after scaling.</summary>
+    public double Offset { get; init; }
+
+    /// <summary>Gets the unit of the scaled value (<c>kWh</c>).</summary>
+    public string? Unit { get; init; }
+
+    /// <summary>Gets whether the point may be written.</summary>
+    public RegisterAccess Access { get; init; } = RegisterAccess.Read;
+
+    /// <summary>
+    /// Gets the raw value that means "not available" (SunSpec's 0x8000 for int16, 0xFFFF for uint16, ...), compared
+    /// with the registers read as one unsigned number; such a reading has no value.
+    /// </summary>
+    public ulong? NotAvailable { get; init; }
+
+    /// <summary>Gets the address after the last register (or bit) of the point.</summary>
+    public int End => Address + Count;
+
+    /// <summary>Gets a value indicating whether the point is a bit (a coil or a discrete input).</summary>
+    public bool IsBit => Kind is RegisterKind.Coil or RegisterKind.DiscreteInput;
+}

@@ -1,0 +1,221 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Text.Json;
+using Flux.Devices.Maintenance;
+using Flux.Devices.RegisterMaps;
+
+namespace Flux.Devices.Templates;
+
+/// <summary>
+/// A device's polling configuration as a template deploys it, kept in the device's metadata under
+/// <see cref="MetadataKey"/> so that any process (a poller, the command line) can read it without the template file:
+/// the template's name, polling defaults, the effective register map and the effective scale factors.
+/// </summary>
+public sealed record DeviceConfiguration
+{
+    /// <summary>The metadata key of the block (<c>config</c>).</summary>
+    public const string MetadataKey = "config";
+
+    /// <summary>Gets the name of the template that deployed the configuration.</summary>
+    public required string Template { get; init; }
+
+    /// <summary>Gets how often the device is polled, when the template says.</summary>
+    public TimeSpan? PollingInterval { get; init; }
+
+    /// <summary>Gets the deadline of one poll request, when the template says.</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>Gets how many times a failed poll is retried, when the template says.</summary>
+    public int? RetryCount { get; init; }
+
+    /// <summary>Gets the registers to read: the base map's points with the template's overrides and additions.</summary>
+    public required RegisterMap RegisterMap { get; init; }
+
+    /// <summary>Gets the scale factors: the base map's, overridden by the template's <c>scaling</c> block.</summary>
+    public required IReadOnlyDictionary<string, double> Scaling { get; init; }
+
+    /// <summary>Returns the block as metadata, to be set under <see cref="MetadataKey"/>.</summary>
+    /// <returns>The block.</returns>
+    public DeviceMetadata ToMetadata()
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("template", Template);
+            if (PollingInterval is { } interval)
+            {
+                writer.WriteString("polling_interval", DurationText.FormatCompact(interval));
+            }
+
+            if (Timeout is { } timeout)
+            {
+                writer.WriteString("timeout", DurationText.FormatCompact(timeout));
+            }
+
+            if (RetryCount is { } retries)
+            {
+                writer.WriteNumber("retry_count", retries);
+            }
+
+            writer.WriteString("register_map", RegisterMap.Name);
+            writer.WriteStartObject("registers");
+            foreach (var register in RegisterMap.Registers)
+            {
+                writer.WritePropertyName(register.Name);
+                RegisterJson.Write(writer, register);
+            }
+
+            writer.WriteEndObject();
+            writer.WriteStartObject("scaling");
+            foreach (var (key, factor) in Scaling.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            {
+                writer.WriteNumber(key, factor);
+            }
+
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        using var document = JsonDocument.Parse(buffer.WrittenMemory);
+        return DeviceMetadata.FromElement(document.RootElement);
+    }
+
+    /// <summary>Reads the block from a device's metadata.</summary>
+    /// <param name="metadata">The device's metadata.</param>
+    /// <param name="configuration">The configuration, when present and readable.</param>
+    /// <returns><see langword="true"/> when the block is present and readable.</returns>
+    public static bool TryRead(DeviceMetadata metadata, [NotNullWhen(true)] out DeviceConfiguration? configuration)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        configuration = null;
+        if (!metadata.TryGetValue(MetadataKey, out var block)
+            || block.ValueKind != JsonValueKind.Object
+            || !block.TryGetProperty("template", out var template) || template.ValueKind != JsonValueKind.String
+            || !block.TryGetProperty("registers", out var registers) || registers.ValueKind != JsonValueKind.Object)
+        {
+            return false;
+        }
+
+        try
+        {
+            var scaling = new Dictionary<string, double>(StringComparer.Ordinal);
+            if (block.TryGetProperty("scaling", out var scales) && scales.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var scale in scales.EnumerateObject())
+                {
+                    scaling[scale.Name] = scale.Value.GetDouble();
+                }
+            }
+
+            var definitions = registers.EnumerateObject().Select(r => RegisterJson.Read(r.Name, r.Value)).ToList();
+            var mapName = block.TryGetProperty("register_map", out var name) && name.ValueKind == JsonValueKind.String ? name.GetString()! : template.GetString()!;
+            configuration = new DeviceConfiguration
+            {
+                Template = template.GetString()!,
+                PollingInterval = Duration(block, "polling_interval"),
+                Timeout = Duration(block, "timeout"),
+                RetryCount = block.TryGetProperty("retry_count", out var retries) && retries.TryGetInt32(out var count) ? count : null,
+                RegisterMap = new RegisterMap(mapName, definitions, scaling),
+                Scaling = scaling,
+            };
+            return true;
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidOperationException or ArgumentException or KeyNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    private static TimeSpan? Duration(JsonElement block, string key) =>
+        block.TryGetProperty(key, out var text) && text.ValueKind == JsonValueKind.String && DurationText.TryParse(text.GetString(), out var duration)
+            ? duration
+            : null;
+}
+
+/// <summary>Writes and reads register points as JSON objects with the keys of a template's extended register form.</summary>
+internal static class RegisterJson
+{
+    public static void Write(Utf8JsonWriter writer, RegisterDefinition register)
+    {
+        writer.WriteStartObject();
+        writer.WriteNumber("address", register.Address);
+        writer.WriteString("kind", TemplateNames.Kind(register.Kind));
+        if (!register.IsBit)
+        {
+            writer.WriteString("type", TemplateNames.DataType(register.DataType));
+            writer.WriteNumber("count", register.Count);
+            writer.WriteString("order", register.Order.ToString());
+        }
+
+        if (register.ScaleKey is { } key)
+        {
+            writer.WriteString("scale", key);
+        }
+        else if (register.Scale != 1)
+        {
+            writer.WriteNumber("scale", register.Scale);
+        }
+
+        if (register.Offset != 0)
+        {
+            writer.WriteNumber("offset", register.Offset);
+        }
+
+        if (register.Unit is { } unit)
+        {
+            writer.WriteString("unit", unit);
+        }
+
+        writer.WriteString("access", register.Access == RegisterAccess.ReadWrite ? "read_write" : "read");
+        if (register.NotAvailable is { } sentinel)
+        {
+            writer.WriteNumber("not_available", sentinel);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    public static RegisterDefinition Read(string name, JsonElement point)
+    {
+        var kind = TemplateNames.ParseKind(point.GetProperty("kind").GetString()!) ?? throw new FormatException("kind");
+        var type = point.TryGetProperty("type", out var t) ? TemplateNames.ParseDataType(t.GetString()!) ?? throw new FormatException("type") : RegisterDataType.UInt16;
+        return new RegisterDefinition
+        {
+            Name = name,
+            Address = point.GetProperty("address").GetUInt16(),
+            Kind = kind,
+            DataType = type,
+            Count = point.TryGetProperty("count", out var count) ? count.GetInt32() : 1,
+            Order = point.TryGetProperty("order", out var order) ? Enum.Parse<ByteOrder>(order.GetString()!) : ByteOrder.ABCD,
+            Scale = point.TryGetProperty("scale", out var scale) && scale.ValueKind == JsonValueKind.Number ? scale.GetDouble() : 1,
+            ScaleKey = point.TryGetProperty("scale", out var key) && key.ValueKind == JsonValueKind.String ? key.GetString() : null,
+            Offset = point.TryGetProperty("offset", out var offset) ? offset.GetDouble() : 0,
+            Unit = point.TryGetProperty("unit", out var unit) ? unit.GetString() : null,
+            Access = point.TryGetProperty("access", out var access) && access.GetString() == "read_write" ? RegisterAccess.ReadWrite : RegisterAccess.Read,
+            NotAvailable = point.TryGetProperty("not_available", out var sentinel) ? sentinel.GetUInt64() : null,
+        };
+    }
+}
+
+/// <summary>The words templates use for kinds, data types and orders.</summary>
+internal static class TemplateNames
+{
+    public static readonly string[] Kinds = ["holding", "input", "coil", "discrete_input"];
+
+    public static readonly string[] DataTypes = ["int16", "uint16", "int32", "uint32", "float32", "int64", "uint64", "float64", "string"];
+
+    public static readonly string[] Orders = ["ABCD", "CDAB", "BADC", "DCBA"];
+
+    public static string Kind(RegisterKind kind) => Kinds[(int)kind];
+
+    public static string DataType(RegisterDataType type) => DataTypes[(int)type];
+
+    public static RegisterKind? ParseKind(string text) => Array.IndexOf(Kinds, text) is var i and >= 0 ? (RegisterKind)i : null;
+
+    public static RegisterDataType? ParseDataType(string text) => Array.IndexOf(DataTypes, text) is var i and >= 0 ? (RegisterDataType)i : null;
+
+    public static ByteOrder? ParseOrder(string text) => Array.IndexOf(Orders, text) is var i and >= 0 ? (ByteOrder)i : null;
+
+    public static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,23 @@
+using Flux.Devices.RegisterMaps;
+
+namespace Flux.Devices.Templates;
+
+/// <summary>
+/// A configuration template, as <c>templates/powerpack_bess.yaml</c> in the spec: which devices it is for (type and
+/// manufacturer), their polling defaults, and their register map with its scaling. Load one with
+/// <see cref="DeviceTemplateLoader"/>; apply it to a fleet with <see cref="IDeviceTemplateService"/>.
+/// </summary>
+public sealed class DeviceTemplate
+{
+    /// <summary>Gets the template's name: its <c>name</c> key, or the file name without extension.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Gets the device type the template is for (<c>bess</c>).</summary>
+    public required string DeviceType { get; init; }
+
+    /// <summary>Gets the manufacturer the template is for, when it names one (<c>PowerPack</c>); devices of another are skipped.</summary>
+    public string? Manufacturer { get; init; }
+
+    /// <summary>Gets the configuration written to every device the template applies to.</summary>
+    public required DeviceConfiguration Configuration { get; init; }
+}

@@ -1,0 +1,89 @@
+using Flux.Devices.RegisterMaps;
+using Flux.Devices.Templates.Yaml;
+
+namespace Flux.Devices.Templates;
+
+/// <summary>
+/// Loads templates (and register map files) from YAML. Templates are untrusted input: the loader refuses text over
+/// 64 KB, nesting deeper than 64, anchors, aliases and tags, duplicate keys, unknown keys and wrong types, with a
+/// <see cref="DeviceTemplateException"/> giving the line and column of every problem. It accepts the spec's
+/// <c>powerpack_bess.yaml</c> as written, including its short register form and its <c>scaling</c> block.
+/// </summary>
+/// <remarks>
+/// <para>The format (keys under <c>device_template</c>):</para>
+/// <list type="bullet">
+/// <item><c>type</c> (required), <c>manufacturer</c>, <c>name</c> (default: the file name), <c>register_map</c> (a base map by name).</item>
+/// <item><c>default_config</c>: <c>polling_interval</c> and <c>timeout</c> as durations (<c>60s</c>, <c>500ms</c>, <c>5m</c>), <c>retry_count</c> 0..10.</item>
+/// <item><c>scaling</c>: named factors (<c>energy: 0.001</c>), over the base map's.</item>
+/// <item>
+/// <c>registers</c>: the short form <c>soe: 2026</c>, or the extended form with <c>address</c>, <c>kind</c>
+/// (holding, input, coil, discrete_input), <c>type</c> (int16, uint16, int32, uint32, float32, int64, uint64,
+/// float64, string), <c>count</c> (registers, for strings), <c>order</c> (ABCD, CDAB, BADC, DCBA), <c>scale</c>
+/// (a number or a scaling key), <c>offset</c>, <c>unit</c>, <c>access</c> (read, read_write) and
+/// <c>not_available</c> (the raw "no value" sentinel).
+/// </item>
+/// </list>
+/// <para>
+/// The base map is the one <c>register_map</c> names or, without it, the map named <c>&lt;manufacturer&gt;_&lt;type&gt;</c>
+/// in lower case if there is one (PowerPack and bess give <c>powerpack_bess</c>). The template's registers override
+/// the base map's points of the same name and add to them. A short-form register takes the base map's point of its
+/// name at the new address, so <c>soe: 2026</c> stays a uint32 in Wh scaled by <c>energy</c>; a short-form register
+/// the base map does not have is a uint16 holding register, scaled by the scaling key of the same name if there is
+/// one, else unscaled.
+/// </para>
+/// </remarks>
+public sealed class DeviceTemplateLoader
+{
+    private readonly IRegisterMapProvider _registerMaps;
+    private readonly IReadOnlyCollection<string>? _deviceTypes;
+
+    /// <summary>Initializes a new instance of the <see cref="DeviceTemplateLoader"/> class.</summary>
+    /// <param name="registerMaps">Where base maps are found.</param>
+    /// <param name="deviceTypes">The device types a template may name; <see langword="null"/> to accept any valid name.</param>
+    public DeviceTemplateLoader(IRegisterMapProvider registerMaps, IEnumerable<string>? deviceTypes = null)
+    {
+        ArgumentNullException.ThrowIfNull(registerMaps);
+        _registerMaps = registerMaps;
+        _deviceTypes = deviceTypes is null ? null : [.. deviceTypes];
+    }
+
+    /// <summary>Gets the largest template or register map file accepted, in bytes.</summary>
+    public static int MaxBytes => YamlTree.MaxBytes;
+
+    /// <summary>Loads a template from YAML text.</summary>
+    /// <param name="yaml">The text.</param>
+    /// <param name="fileName">The file it came from, for messages and as the default template name.</param>
+    /// <returns>The template.</returns>
+    /// <exception cref="DeviceTemplateException">The text is refused; every problem is listed with its line and column.</exception>
+    public DeviceTemplate Load(string yaml, string? fileName = null) =>
+        TemplateParser.ParseTemplate(YamlTree.Parse(yaml, fileName), fileName, _registerMaps, _deviceTypes);
+
+    /// <summary>Loads a template file.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The template.</returns>
+    /// <exception cref="DeviceTemplateException">The file is too large or is refused.</exception>
+    public async Task<DeviceTemplate> LoadFileAsync(string path, CancellationToken cancellationToken = default) =>
+        Load(await ReadFileAsync(path, cancellationToken).ConfigureAwait(false), Path.GetFileName(path));
+
+    /// <summary>Loads a register map from YAML text (keys under <c>register_map</c>: <c>name</c>, <c>description</c>, <c>scaling</c>, <c>registers</c>).</summary>
+    /// <param name="yaml">The text.</param>
+    /// <param name="fileName">The file it came from, for messages.</param>
+    /// <returns>The map.</returns>
+    /// <exception cref="DeviceTemplateException">The text is refused; every problem is listed with its line and column.</exception>
+    public static RegisterMap LoadRegisterMap(string yaml, string? fileName = null) =>
+        TemplateParser.ParseRegisterMap(YamlTree.Parse(yaml, fileName), fileName);
+
+    /// <summary>Reads a file of at most <see cref="MaxBytes"/> bytes.</summary>
+    internal static async Task<string> ReadFileAsync(string path, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var length = new FileInfo(path).Length;
+        if (length > YamlTree.MaxBytes)
+        {
+            throw new DeviceTemplateException(Path.GetFileName(path), [new TemplateError(1, 1, string.Empty, $"the file is {length} bytes; the limit is {YamlTree.MaxBytes}")]);
+        }
+
+        return await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,179 @@
+using System.Text.Json;
+using Flux.Devices.Storage;
+
+namespace Flux.Devices.Templates;
+
+/// <summary>Plans and commits templates through the registry, which validates and writes.</summary>
+internal sealed class DeviceTemplateService : IDeviceTemplateService
+{
+    private readonly DeviceRegistry _registry;
+
+    public DeviceTemplateService(DeviceRegistry registry) => _registry = registry;
+
+    public async ValueTask<TemplatePlan> PlanAsync(DeviceTemplate deviceTemplate, DeviceFilter filter, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(deviceTemplate);
+        var template = deviceTemplate;
+        ArgumentNullException.ThrowIfNull(filter);
+        var devices = await _registry.ListAsync(filter, cancellationToken).ConfigureAwait(false);
+        var block = template.Configuration.ToMetadata();
+        var blockElement = block.ToJsonElement();
+        var items = new TemplatePlanItem[devices.Count];
+        for (var i = 0; i < devices.Count; i++)
+        {
+            items[i] = Plan(template, devices[i], block, blockElement);
+        }
+
+        return new TemplatePlan(template, filter, items);
+    }
+
+    public async ValueTask<TemplateResult> CommitAsync(TemplatePlan plan, string? actor = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var changes = new List<(Device Planned, DeviceMetadata Metadata)>();
+        foreach (var item in plan.Items)
+        {
+            if (item is { Action: TemplatePlanAction.Configure or TemplatePlanAction.Update, NewMetadata: { } metadata })
+            {
+                changes.Add((item.Device, metadata));
+            }
+        }
+
+        var outcomes = await _registry.DeployAsync(changes, $"template {plan.Template.Name}", actor, cancellationToken).ConfigureAwait(false);
+        var results = new TemplateResultItem[plan.Items.Count];
+        var next = 0;
+        for (var i = 0; i < plan.Items.Count; i++)
+        {
+            var item = plan.Items[i];
+            var device = item.Device;
+            results[i] = item.Action switch
+            {
+                TemplatePlanAction.Skip => new TemplateResultItem(device.Id, device.Name, TemplateOutcome.Skipped, null, item.Reason),
+                TemplatePlanAction.Unchanged => new TemplateResultItem(device.Id, device.Name, TemplateOutcome.Unchanged, device, null),
+                _ => Result(device, outcomes[next++]),
+            };
+        }
+
+        return new TemplateResult(results);
+    }
+
+    private static TemplateResultItem Result(Device planned, DeploymentOutcome outcome) => outcome switch
+    {
+        { Error: { } error } => new TemplateResultItem(planned.Id, planned.Name, TemplateOutcome.Refused, null, error),
+        { Outcome: DeviceWriteOutcome.Written } => new TemplateResultItem(planned.Id, planned.Name, TemplateOutcome.Applied, outcome.Written, null),
+        { Outcome: DeviceWriteOutcome.NotFound } => new TemplateResultItem(planned.Id, planned.Name, TemplateOutcome.Conflict, null, "the device was removed after the plan was made"),
+        _ => new TemplateResultItem(planned.Id, planned.Name, TemplateOutcome.Conflict, null, $"the device changed after the plan was made (it was at version {planned.Version}); plan again"),
+    };
+
+    private static TemplatePlanItem Plan(DeviceTemplate template, Device device, DeviceMetadata block, JsonElement blockElement)
+    {
+        if (SkipReason(template, device) is { } reason)
+        {
+            return new TemplatePlanItem { Device = device, Action = TemplatePlanAction.Skip, Reason = reason };
+        }
+
+        var changes = device.Metadata.TryGetValue(DeviceConfiguration.MetadataKey, out var current)
+            ? Differences(current, blockElement)
+            : [DeviceConfiguration.MetadataKey];
+        if (device.State == DeviceState.Registered)
+        {
+            return new TemplatePlanItem
+            {
+                Device = device,
+                Action = TemplatePlanAction.Configure,
+                Changes = changes.Count == 0 ? ["state"] : [.. changes, "state"],
+                NewMetadata = device.Metadata.With(DeviceConfiguration.MetadataKey, block),
+            };
+        }
+
+        return changes.Count == 0
+            ? new TemplatePlanItem { Device = device, Action = TemplatePlanAction.Unchanged }
+            : new TemplatePlanItem
+            {
+                Device = device,
+                Action = TemplatePlanAction.Update,
+                Changes = changes,
+                NewMetadata = device.Metadata.With(DeviceConfiguration.MetadataKey, block),
+            };
+    }
+
+    private static string? SkipReason(DeviceTemplate template, Device device)
+    {
+        if (device.State == DeviceState.Decommissioned)
+        {
+            return "decommissioned";
+        }
+
+        if (!string.Equals(device.Type, template.DeviceType, StringComparison.Ordinal))
+        {
+            return $"type mismatch: the device is a {device.Type}, the template is for {template.DeviceType}";
+        }
+
+        if (template.Manufacturer is { } manufacturer)
+        {
+            var actual = device.Metadata.TryGetValue("manufacturer", out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+            if (!string.Equals(actual, manufacturer, StringComparison.OrdinalIgnoreCase))
+            {
+                return actual is null
+                    ? $"manufacturer mismatch: the device names none, the template is for {manufacturer}"
+                    : $"manufacturer mismatch: the device is made by {actual}, the template is for {manufacturer}";
+            }
+        }
+
+        return device.State == DeviceState.Maintenance ? "in maintenance" : null;
+    }
+
+    /// <summary>Names what differs between two configuration blocks: <c>config.&lt;key&gt;</c>, and <c>config.registers.&lt;name&gt;</c> per point.</summary>
+    private static List<string> Differences(JsonElement current, JsonElement next)
+    {
+        var changes = new List<string>();
+        if (current.ValueKind != JsonValueKind.Object)
+        {
+            changes.Add(DeviceConfiguration.MetadataKey);
+            return changes;
+        }
+
+        foreach (var key in Keys(current, next))
+        {
+            var hasOld = current.TryGetProperty(key, out var before);
+            var hasNew = next.TryGetProperty(key, out var after);
+            if (hasOld && hasNew && JsonElement.DeepEquals(before, after))
+            {
+                continue;
+            }
+
+            if (key == "registers" && hasOld && hasNew && before.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var point in Keys(before, after))
+                {
+                    if (!(before.TryGetProperty(point, out var a) && after.TryGetProperty(point, out var b) && JsonElement.DeepEquals(a, b)))
+                    {
+                        changes.Add($"config.registers.{point}");
+                    }
+                }
+            }
+            else
+            {
+                changes.Add($"config.{key}");
+            }
+        }
+
+        return changes;
+    }
+
+    private static SortedSet<string> Keys(JsonElement a, JsonElement b)
+    {
+        var keys = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var property in a.EnumerateObject())
+        {
+            keys.Add(property.Name);
+        }
+
+        foreach (var property in b.EnumerateObject())
+        {
+            keys.Add(property.Name);
+        }
+
+        return keys;
+    }
+}

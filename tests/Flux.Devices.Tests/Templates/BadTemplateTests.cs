@@ -1,0 +1,346 @@
+using System.Text;
+using Flux.Devices.Templates;
+
+namespace Flux.Devices.Tests.Templates;
+
+/// <summary>Every class of bad template gets a <see cref="DeviceTemplateException"/> with the line and column of the problem.</summary>
+public sealed class BadTemplateTests
+{
+    private static readonly DeviceTemplateLoader Loader = new(new DeviceTemplateLoaderTests.BuiltInProvider(), [DeviceTypes.Bess, DeviceTypes.Meter]);
+
+    public static TheoryData<string, string, int, int, string, string> BadTemplates => new()
+    {
+        {
+            "unknown key", """
+            device_template:
+              type: bess
+              colour: red
+            """, 3, 3, "device_template.colour", "unknown key"
+        },
+        {
+            "unknown register key", """
+            device_template:
+              type: bess
+              registers:
+                soe: {address: 2026, endian: big}
+            """, 4, 26, "device_template.registers.soe.endian", "unknown key"
+        },
+        {
+            "wrong type", """
+            device_template:
+              type: bess
+              default_config:
+                retry_count: three
+            """, 4, 18, "device_template.default_config.retry_count", "must be a whole number from 0 to 10"
+        },
+        {
+            "a list where a mapping belongs", """
+            device_template:
+              type: bess
+              registers:
+                - soe
+            """, 4, 5, "device_template.registers", "must be a mapping"
+        },
+        {
+            "duplicate key", """
+            device_template:
+              type: bess
+              type: meter
+            """, 3, 3, "", "the key 'type' appears twice"
+        },
+        {
+            "duplicate register name", """
+            device_template:
+              type: bess
+              registers:
+                soe: 2026
+                status: 2000
+                soe: 2030
+            """, 6, 5, "", "the key 'soe' appears twice"
+        },
+        {
+            "duplicate register name in the printed form", """
+            device_template:
+            type: bess
+            registers:
+            soe: 2026
+            scaling:
+            energy: 0.001
+            registers:
+            soe: 2030
+            """, 7, 1, "", "the key 'registers' appears twice"
+        },
+        {
+            "overlapping addresses", """
+            device_template:
+              type: bess
+              manufacturer: PowerPack
+              registers:
+                soe: 2026
+                temperature: 2027
+            """, 6, 18, "device_template.registers.temperature", "holding 2027..2027 overlaps 'soe' at 2026..2027"
+        },
+        {
+            "address above 65535", """
+            device_template:
+              type: bess
+              registers:
+                soe: 65536
+            """, 4, 10, "device_template.registers.soe", "must be from 0 to 65535"
+        },
+        {
+            "negative address", """
+            device_template:
+              type: bess
+              registers:
+                soe: {address: -1}
+            """, 4, 20, "device_template.registers.soe.address", "must be from 0 to 65535"
+        },
+        {
+            "registers running past 65535", """
+            device_template:
+              type: bess
+              registers:
+                soe: {address: 65535, type: uint32}
+            """, 4, 10, "device_template.registers.soe", "run past 65535"
+        },
+        {
+            "unparseable duration", """
+            device_template:
+              type: bess
+              default_config:
+                polling_interval: soon
+            """, 4, 23, "device_template.default_config.polling_interval", "must be a duration such as 60s"
+        },
+        {
+            "zero duration", """
+            device_template:
+              type: bess
+              default_config:
+                timeout: 0s
+            """, 4, 14, "device_template.default_config.timeout", "must be longer than 0"
+        },
+        {
+            "unknown scaling key", """
+            device_template:
+              type: bess
+              registers:
+                voltage: {address: 3000, scale: volts}
+              scaling:
+                energy: 0.001
+            """, 4, 37, "device_template.registers.voltage.scale", "'volts' is not a key of the scaling block (energy)"
+        },
+        {
+            "unknown register map", """
+            device_template:
+              type: bess
+              register_map: tesla_megapack
+            """, 3, 17, "device_template.register_map", "no register map is named 'tesla_megapack'; known maps are acuvim2_standard, powerpack_bess"
+        },
+        {
+            "unknown device type", """
+            device_template:
+              type: inverter
+              registers:
+                power: 1
+            """, 2, 9, "device_template.type", "'inverter' is not a registered device type"
+        },
+        {
+            "no type", """
+            device_template:
+              registers:
+                power: 1
+            """, 2, 3, "device_template.type", "is required"
+        },
+        {
+            "a string without a count", """
+            device_template:
+              type: bess
+              registers:
+                serial: {address: 10, type: string}
+            """, 4, 33, "device_template.registers.serial.count", "a string needs a count"
+        },
+        {
+            "a count that does not fit the type", """
+            device_template:
+              type: bess
+              registers:
+                power: {address: 10, type: float32, count: 3}
+            """, 4, 48, "device_template.registers.power.count", "a float32 takes 2 registers, not 3"
+        },
+        {
+            "a typed coil", """
+            device_template:
+              type: bess
+              registers:
+                breaker: {address: 10, kind: coil, type: float32}
+            """, 4, 46, "device_template.registers.breaker.type", "a coil or discrete input is one bit"
+        },
+        {
+            "not YAML", """
+            device_template:
+              type: bess
+              registers: [2026
+            """, 4, 1, "", "not valid YAML"
+        },
+        {
+            "no template at all", """
+            type: bess
+            """, 1, 1, "type", "unknown key; use device_template"
+        },
+        {
+            "empty text", "", 1, 1, "", "the text is empty"
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadTemplates))]
+    public void Load_BadTemplate_ThrowsWithLineColumnPathAndReason(string because, string yaml, int line, int column, string path, string reason)
+    {
+        var error = Assert.Throws<DeviceTemplateException>(() => Loader.Load(yaml, "bad.yaml"));
+
+        var first = error.Errors[0];
+        Assert.True((line, column, path) == (first.Line, first.Column, first.Path), $"{because}: expected {line}:{column} {path}, got {first}");
+        Assert.Contains(reason, first.Message, StringComparison.Ordinal);
+        Assert.Equal((line, column), (error.Line, error.Column));
+        Assert.Equal("bad.yaml", error.FileName);
+        Assert.StartsWith(
+            error.Errors.Count == 1 ? $"bad.yaml({line},{column}): {path}" : $"bad.yaml has {error.Errors.Count} problems: ({line},{column}) {path}",
+            error.Message,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_SeveralProblems_ReportsEveryOneInDocumentOrder()
+    {
+        var error = Assert.Throws<DeviceTemplateException>(() => Loader.Load("""
+            device_template:
+              type: bess
+              default_config:
+                polling_interval: soon
+                retry_count: 11
+              registers:
+                soe: 70000
+            """));
+
+        Assert.Equal(
+            ["4:23: device_template.default_config.polling_interval", "5:18: device_template.default_config.retry_count", "7:10: device_template.registers.soe"],
+            error.Errors.Select(e => $"{e.Line}:{e.Column}: {e.Path}"));
+    }
+
+    [Fact]
+    public void Load_OverSixtyFourKilobytes_IsRefused()
+    {
+        var yaml = SpecSamplesPadding(DeviceTemplateLoader.MaxBytes + 1);
+
+        var error = Assert.Throws<DeviceTemplateException>(() => Loader.Load(yaml));
+
+        Assert.Equal((1, 1), (error.Line, error.Column));
+        Assert.Contains("the limit is 65536", error.Errors[0].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_AHundredThousandNestedBrackets_IsRefusedAtTheSizeLimit()
+    {
+        var yaml = new string('[', 100_000) + new string(']', 100_000);
+
+        var error = Assert.Throws<DeviceTemplateException>(() => Loader.Load(yaml));
+
+        Assert.Equal("the text is 200000 bytes; the limit is 65536", error.Errors[0].Message);
+    }
+
+    [Theory]
+    [InlineData("[", "]")]
+    [InlineData("{a: ", "}")]
+    public void Load_ThirtyThousandNestedBrackets_IsRefusedAtTheDepthLimit(string open, string close)
+    {
+        var depth = 60_000 / (open.Length + close.Length);
+        var yaml = string.Concat(Enumerable.Repeat(open, depth)) + string.Concat(Enumerable.Repeat(close, depth));
+
+        var error = Assert.Throws<DeviceTemplateException>(() => Loader.Load(yaml));
+
+        Assert.Equal("nesting is deeper than 64 levels", error.Errors[0].Message);
+        Assert.Equal((1, (64 * open.Length) + 1), (error.Line, error.Column));
+    }
+
+    [Fact]
+    public void Load_SixtyFiveNestedMappings_IsRefusedAtTheDepthLimit()
+    {
+        var yaml = new StringBuilder();
+        for (var i = 0; i < 65; i++)
+        {
+            yaml.Append(' ', i * 2).Append('k').Append(i).Append(":\n");
+        }
+
+        var error = Assert.Throws<DeviceTemplateException>(() => Loader.Load(yaml.ToString()));
+
+        Assert.Contains("nesting is deeper than 64 levels", error.Errors[0].Message, StringComparison.Ordinal);
+        Assert.Equal(65, error.Line);
+    }
+
+    [Fact]
+    public void Load_BillionLaughs_IsRefusedAtTheFirstAnchor()
+    {
+        var yaml = """
+            a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+            b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+            c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+            d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+            e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+            f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+            g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+            h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+            i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
+            """;
+
+        var error = Assert.Throws<DeviceTemplateException>(() => Loader.Load(yaml));
+
+        Assert.Equal((1, 4), (error.Line, error.Column));
+        Assert.Contains("anchors (&a) are not allowed", error.Errors[0].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_AnAlias_IsRefused()
+    {
+        var error = Assert.Throws<DeviceTemplateException>(() => Loader.Load("""
+            device_template:
+              type: bess
+              registers: *missing
+            """));
+
+        Assert.Equal(3, error.Line);
+        Assert.Contains("aliases (*missing) are not allowed", error.Errors[0].Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("device_template: !!python/object:os.system {type: bess}", "tags (tag:yaml.org,2002:python/object:os.system) are not allowed")]
+    [InlineData("device_template:\n  type: !custom bess", "tags (!custom) are not allowed")]
+    public void Load_ATag_IsRefused(string yaml, string reason)
+    {
+        var error = Assert.Throws<DeviceTemplateException>(() => Loader.Load(yaml));
+
+        Assert.Contains(reason, error.Errors[0].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_TwoDocuments_IsRefused()
+    {
+        var error = Assert.Throws<DeviceTemplateException>(() => Loader.Load("device_template:\n  type: bess\n---\ndevice_template:\n  type: meter\n"));
+
+        Assert.Equal(3, error.Line);
+        Assert.Contains("more than one YAML document", error.Errors[0].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_TooManyNodes_IsRefused()
+    {
+        var yaml = "x: [" + string.Join(",", Enumerable.Repeat("1", 10_001)) + "]";
+
+        var error = Assert.Throws<DeviceTemplateException>(() => Loader.Load(yaml));
+
+        Assert.Contains("more than 10000 nodes", error.Errors[0].Message, StringComparison.Ordinal);
+    }
+
+    private static string SpecSamplesPadding(int bytes) =>
+        Specification.Tests.SpecSamples.PowerPackTemplate + "\n" + new string('#', bytes - Specification.Tests.SpecSamples.PowerPackTemplate.Length - 1);
+}

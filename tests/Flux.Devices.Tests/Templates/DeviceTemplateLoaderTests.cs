@@ -1,0 +1,176 @@
+using Flux.Devices.RegisterMaps;
+using Flux.Devices.Specification.Tests;
+using Flux.Devices.Templates;
+
+namespace Flux.Devices.Tests.Templates;
+
+public sealed class DeviceTemplateLoaderTests
+{
+    private static readonly DeviceTemplateLoader Loader = new(new BuiltInProvider(), [DeviceTypes.Bess, DeviceTypes.Meter]);
+
+    [Fact]
+    public void Load_SpecTemplateAsPrinted_ReadsEveryValue()
+    {
+        var template = Loader.Load(SpecSamples.PowerPackTemplateAsPrinted, "powerpack_bess.yaml");
+
+        Assert.Equal("powerpack_bess", template.Name);
+        Assert.Equal(DeviceTypes.Bess, template.DeviceType);
+        Assert.Equal("PowerPack", template.Manufacturer);
+        var config = template.Configuration;
+        Assert.Equal("powerpack_bess", config.Template);
+        Assert.Equal(TimeSpan.FromSeconds(60), config.PollingInterval);
+        Assert.Equal(TimeSpan.FromSeconds(5), config.Timeout);
+        Assert.Equal(3, config.RetryCount);
+        Assert.Equal(new Dictionary<string, double> { ["power"] = 1.0, ["energy"] = 0.001 }, config.Scaling);
+        Assert.Equal("powerpack_bess", config.RegisterMap.Name);
+        Assert.Equal(
+            ["status@2000 UInt16 x1", "target_power@2008 Int16 x1 power kW ReadWrite", "soe@2026 UInt32 x2 energy kWh Read", "available_blocks@2028 UInt16 x1"],
+            config.RegisterMap.Registers.Select(Describe));
+    }
+
+    [Fact]
+    public void Load_SpecTemplateIndented_EqualsTheTemplateAsPrinted()
+    {
+        var printed = Loader.Load(SpecSamples.PowerPackTemplateAsPrinted, "powerpack_bess.yaml");
+        var indented = Loader.Load(SpecSamples.PowerPackTemplate, "powerpack_bess.yaml");
+
+        Assert.Equal(printed.Configuration.ToMetadata(), indented.Configuration.ToMetadata());
+        Assert.Equal((printed.Name, printed.DeviceType, printed.Manufacturer), (indented.Name, indented.DeviceType, indented.Manufacturer));
+    }
+
+    [Fact]
+    public void Load_ShortFormWithoutABaseMap_IsAUInt16ScaledByTheScalingKeyOfItsName()
+    {
+        var template = Loader.Load("""
+            device_template:
+              name: generic
+              type: bess
+              manufacturer: Acme
+              registers:
+                energy: 100
+                status: 101
+              scaling:
+                energy: 0.5
+            """);
+
+        var map = template.Configuration.RegisterMap;
+        Assert.Equal("generic", map.Name);
+        Assert.Equal(new RegisterDefinition { Name = "energy", Address = 100, ScaleKey = "energy" }, map.Find("energy"));
+        Assert.Equal(new RegisterDefinition { Name = "status", Address = 101 }, map.Find("status"));
+    }
+
+    [Fact]
+    public void Load_ShortFormOverABaseMapPoint_KeepsItsTypeAndScalingAtTheNewAddress()
+    {
+        var template = Loader.Load("""
+            device_template:
+              type: bess
+              register_map: powerpack_bess
+              registers:
+                soe: 3000
+            """);
+
+        var soe = template.Configuration.RegisterMap.Find("soe")!;
+        Assert.Equal(BuiltInRegisterMaps.PowerPackBess.Find("soe")! with { Address = 3000 }, soe);
+        Assert.Equal(0.001, template.Configuration.Scaling["energy"]);
+        Assert.Equal(4, template.Configuration.RegisterMap.Registers.Count);
+    }
+
+    [Fact]
+    public void Load_ExtendedForm_ReadsEveryKey()
+    {
+        var template = Loader.Load("""
+            device_template:
+              type: meter
+              manufacturer: Acme
+              scaling:
+                volts: 0.1
+              registers:
+                voltage: {address: 0x10, kind: input, type: int32, order: CDAB, scale: volts, offset: -5, unit: V, not_available: 0x80000000}
+                serial: {address: 100, type: string, count: 8}
+                breaker: {address: 7, kind: coil, access: read_write}
+                alarm: {address: 7, kind: discrete_input}
+                gain: {address: 200, type: float32, scale: 2.5}
+            """);
+
+        var map = template.Configuration.RegisterMap;
+        Assert.Equal(
+            new RegisterDefinition
+            {
+                Name = "voltage", Address = 16, Kind = RegisterKind.Input, DataType = RegisterDataType.Int32, Count = 2, Order = ByteOrder.CDAB,
+                ScaleKey = "volts", Offset = -5, Unit = "V", NotAvailable = 0x80000000,
+            },
+            map.Find("voltage"));
+        Assert.Equal(new RegisterDefinition { Name = "serial", Address = 100, DataType = RegisterDataType.String, Count = 8 }, map.Find("serial"));
+        Assert.Equal(new RegisterDefinition { Name = "breaker", Address = 7, Kind = RegisterKind.Coil, Access = RegisterAccess.ReadWrite }, map.Find("breaker"));
+        Assert.Equal(new RegisterDefinition { Name = "alarm", Address = 7, Kind = RegisterKind.DiscreteInput }, map.Find("alarm"));
+        Assert.Equal(new RegisterDefinition { Name = "gain", Address = 200, DataType = RegisterDataType.Float32, Count = 2, Scale = 2.5 }, map.Find("gain"));
+    }
+
+    [Fact]
+    public void Configuration_RoundTripsThroughMetadata()
+    {
+        var template = Loader.Load(SpecSamples.PowerPackTemplate, "powerpack_bess.yaml");
+        var metadata = DeviceMetadata.Parse(SpecSamples.BessMetadataJson).With(DeviceConfiguration.MetadataKey, template.Configuration.ToMetadata());
+
+        Assert.True(DeviceConfiguration.TryRead(metadata, out var read));
+
+        Assert.Equal(template.Configuration.ToMetadata(), read.ToMetadata());
+        Assert.Equal(template.Configuration.RegisterMap.Registers, read.RegisterMap.Registers);
+        Assert.True(metadata.TryGetPath(["config", "polling_interval"], out var interval));
+        Assert.Equal("60s", interval.GetString());
+        Assert.True(metadata.TryGetPath(["config", "timeout"], out var timeout));
+        Assert.Equal("5s", timeout.GetString());
+    }
+
+    [Fact]
+    public async Task LoadFileAsync_ReadsTheFileAndNamesTheTemplateAfterIt()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"flux-{Guid.NewGuid():N}", "powerpack_bess.yaml");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        try
+        {
+            await File.WriteAllTextAsync(path, SpecSamples.PowerPackTemplateAsPrinted, TestContext.Current.CancellationToken);
+
+            var template = await Loader.LoadFileAsync(path, TestContext.Current.CancellationToken);
+
+            Assert.Equal("powerpack_bess", template.Name);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task LoadFileAsync_OverTheLimit_IsRefusedBeforeReading()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"flux-{Guid.NewGuid():N}.yaml");
+        try
+        {
+            await File.WriteAllTextAsync(path, SpecSamples.PowerPackTemplate + new string('#', DeviceTemplateLoader.MaxBytes), TestContext.Current.CancellationToken);
+
+            var error = await Assert.ThrowsAsync<DeviceTemplateException>(() => Loader.LoadFileAsync(path, TestContext.Current.CancellationToken));
+
+            Assert.Equal((1, 1), (error.Line, error.Column));
+            Assert.Contains("the limit is 65536", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    internal static string Describe(RegisterDefinition r) =>
+        $"{r.Name}@{r.Address} {r.DataType} x{r.Count}"
+        + (r.ScaleKey is null ? string.Empty : $" {r.ScaleKey}")
+        + (r.Unit is null ? string.Empty : $" {r.Unit} {r.Access}");
+
+    /// <summary>Only the built-in maps.</summary>
+    internal sealed class BuiltInProvider : IRegisterMapProvider
+    {
+        public IReadOnlyCollection<string> Names => [.. BuiltInRegisterMaps.All.Select(m => m.Name)];
+
+        public RegisterMap? Find(string name) => BuiltInRegisterMaps.All.FirstOrDefault(m => m.Name == name);
+    }
+}

@@ -22,7 +22,9 @@ namespace Flux.Devices.Modbus.Simulation;
 /// <item><term>0x404A</term><description>exported active energy, uint32, 0.1 kWh</description></item>
 /// </list>
 /// <para>
-/// The real-time block 0x4000..0x403B and the energy block 0x4048..0x404B are mapped. Power follows
+/// 0x4000..0x404B is mapped, so one read covers the whole <c>acuvim2_standard</c> map as on the meter; the
+/// registers between the real-time block and the energy block (0x403C..0x4047: load nature, unbalance factors,
+/// demands) are not simulated and read as 0. Power follows
 /// <see cref="ActivePowerW"/> (positive imports) with a small ripple over time; energy integrates it.
 /// </para>
 /// </remarks>
@@ -54,8 +56,7 @@ public sealed class AcuvimMeterSimulator : ModbusUnit
         _time = timeProvider ?? TimeProvider.System;
         _start = _lastUpdate = _time.GetTimestamp();
         ActivePowerW = activePowerW;
-        Map(ModbusTable.HoldingRegisters, FrequencyAddress, 0x3C);
-        Map(ModbusTable.HoldingRegisters, ImportedEnergyAddress, 4);
+        Map(ModbusTable.HoldingRegisters, FrequencyAddress, 0x4C);
         Identification[0x00] = "Accuenergy";
         Identification[0x01] = "Acuvim-II";
         Identification[0x02] = "3.0.4";

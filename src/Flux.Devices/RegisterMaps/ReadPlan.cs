@@ -40,10 +40,27 @@ public sealed record ReadRequest(RegisterKind Kind, ushort Start, int Count, IRe
 /// </summary>
 public sealed class ReadPlan
 {
-    private ReadPlan(IReadOnlyList<ReadRequest> requests) => Requests = requests;
+    private ReadPlan(IReadOnlyList<ReadRequest> requests, IReadOnlyDictionary<string, double>? scaling)
+    {
+        Requests = requests;
+        Scaling = scaling;
+    }
 
     /// <summary>Gets the reads, by table and address.</summary>
     public IReadOnlyList<ReadRequest> Requests { get; }
+
+    /// <summary>Gets the scale factors readings use when <see cref="ReadAsync"/> is given none: the map's, for a plan of a map.</summary>
+    public IReadOnlyDictionary<string, double>? Scaling { get; }
+
+    /// <summary>Plans the reads of every point of a map, keeping its scale factors for <see cref="ReadAsync"/>.</summary>
+    /// <param name="map">The map (a template's effective map is <c>DeviceConfiguration.RegisterMap</c>).</param>
+    /// <param name="options">The limits; <see langword="null"/> for the defaults.</param>
+    /// <returns>The plan.</returns>
+    public static ReadPlan ForMap(RegisterMap map, ReadPlanOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        return new ReadPlan(Plan(map.Registers, options), map.Scaling);
+    }
 
     /// <summary>Plans the reads of a set of points.</summary>
     /// <param name="registers">The points.</param>
@@ -54,10 +71,17 @@ public sealed class ReadPlan
     /// the limit and the gap before the point is at most <see cref="ReadPlanOptions.MaxGap"/>; otherwise a new read
     /// starts. Taking points greedily in order gives the fewest reads for these two constraints.
     /// </remarks>
-    public static ReadPlan Create(IEnumerable<RegisterDefinition> registers, ReadPlanOptions? options = null)
+    public static ReadPlan Create(IEnumerable<RegisterDefinition> registers, ReadPlanOptions? options = null) => new(Plan(registers, options), null);
+
+    private static List<ReadRequest> Plan(IEnumerable<RegisterDefinition> registers, ReadPlanOptions? options)
     {
         ArgumentNullException.ThrowIfNull(registers);
         options ??= new ReadPlanOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxRegistersPerRead, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.MaxRegistersPerRead, 125, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBitsPerRead, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.MaxBitsPerRead, 2000, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxGap, nameof(options));
         var requests = new List<ReadRequest>();
         foreach (var table in registers.GroupBy(r => r.Kind).OrderBy(g => g.Key))
         {
@@ -94,14 +118,14 @@ public sealed class ReadPlan
             }
         }
 
-        return new ReadPlan(requests);
+        return requests;
     }
 
     /// <summary>Reads every point of the plan from a device and decodes it.</summary>
     /// <param name="transport">The transport.</param>
     /// <param name="endpoint">The device.</param>
     /// <param name="unitId">The unit id.</param>
-    /// <param name="scaling">The scale factors named by the points (a template's, over its map's).</param>
+    /// <param name="scaling">The scale factors named by the points; <see langword="null"/> for <see cref="Scaling"/>.</param>
     /// <param name="cancellationToken">Cancels the reads.</param>
     /// <returns>One reading per point, in plan order.</returns>
     public async ValueTask<IReadOnlyList<RegisterReading>> ReadAsync(
@@ -112,6 +136,7 @@ public sealed class ReadPlan
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(transport);
+        scaling ??= Scaling;
         var readings = new List<RegisterReading>();
         foreach (var request in Requests)
         {

@@ -2,6 +2,7 @@ using Flux.Devices.Groups;
 using Flux.Devices.Maintenance;
 using Flux.Devices.Specification.Tests;
 using Flux.Devices.Storage;
+using Flux.Devices.Templates;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
@@ -37,6 +38,10 @@ public sealed class RegistryFixture : IDisposable
     public IDeviceGroupService Groups => _services.GetRequiredService<IDeviceGroupService>();
 
     public IMaintenanceService Maintenance => _services.GetRequiredService<IMaintenanceService>();
+
+    public IDeviceTemplateService Templates => _services.GetRequiredService<IDeviceTemplateService>();
+
+    public DeviceTemplateLoader TemplateLoader => _services.GetRequiredService<DeviceTemplateLoader>();
 
     /// <summary>Registers a device and walks it to Registered, Configured, Testing or Active.</summary>
     public Task<Device> WalkToAsync(NewDevice device, DeviceState state) => Registry.WalkToAsync(device, state);

@@ -52,6 +52,9 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
 
     private readonly KeyValuePair<string, JsonElement>[] _entries;
 
+    /// <summary>The size of the compact UTF-8 JSON, once counted (every write checks it); -1 until then.</summary>
+    private int _utf8ByteCount = -1;
+
     private DeviceMetadata(KeyValuePair<string, JsonElement>[] entries) => _entries = entries;
 
     /// <summary>Gets the empty object <c>{}</c>.</summary>
@@ -230,6 +233,34 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
         return new DeviceMetadata([.. _entries, entry]);
     }
 
+    /// <summary>
+    /// Returns a copy with a key set to a value that already passed <see cref="With(string, JsonElement)"/>'s checks
+    /// and is an element of a cloned (standalone) document, so that setting one block on thousands of devices
+    /// neither checks nor copies it again.
+    /// </summary>
+    /// <param name="key">The key.</param>
+    /// <param name="value">The value, already checked and standalone.</param>
+    /// <param name="entryByteCount">The value's <see cref="EntryByteCount"/> under <paramref name="key"/>, so that the new size is known without counting the whole object again.</param>
+    internal DeviceMetadata WithChecked(string key, JsonElement value, int entryByteCount)
+    {
+        var entry = new KeyValuePair<string, JsonElement>(key, value);
+        var index = IndexOf(key);
+        if (index >= 0)
+        {
+            var copy = (KeyValuePair<string, JsonElement>[])_entries.Clone();
+            copy[index] = entry;
+            return new DeviceMetadata(copy)
+            {
+                _utf8ByteCount = GetUtf8ByteCount() - EntryByteCount(key, _entries[index].Value) + entryByteCount,
+            };
+        }
+
+        return new DeviceMetadata([.. _entries, entry])
+        {
+            _utf8ByteCount = GetUtf8ByteCount() + entryByteCount + (_entries.Length > 0 ? 1 : 0),
+        };
+    }
+
     /// <summary>Returns a copy with a key set to a string.</summary>
     /// <param name="key">The key.</param>
     /// <param name="value">The string.</param>
@@ -394,12 +425,38 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
     /// <returns>The size in bytes.</returns>
     public int GetUtf8ByteCount()
     {
-        // Every write is size-checked: count the bytes through a reused writer instead of materialising them.
+        // The object is immutable, so the count is kept (a race only counts twice).
+        var count = _utf8ByteCount;
+        if (count < 0)
+        {
+            _utf8ByteCount = count = CountBytes(this, null, default);
+        }
+
+        return count;
+    }
+
+    /// <summary>Gets how many bytes one entry adds inside the braces of an object's compact JSON, without its comma.</summary>
+    internal static int EntryByteCount(string key, JsonElement value) => CountBytes(null, key, value) - 2;
+
+    // Every write is size-checked: count the bytes through a reused writer instead of materialising them.
+    private static int CountBytes(DeviceMetadata? metadata, string? key, JsonElement value)
+    {
         var counter = t_byteCounter ??= new ByteCounter();
         counter.Reset();
         var writer = t_countingWriter ??= new Utf8JsonWriter(counter, WriterOptions);
         writer.Reset(counter);
-        WriteTo(writer);
+        if (metadata is not null)
+        {
+            metadata.WriteTo(writer);
+        }
+        else
+        {
+            writer.WriteStartObject();
+            writer.WritePropertyName(key!);
+            value.WriteTo(writer);
+            writer.WriteEndObject();
+        }
+
         writer.Flush();
         return counter.Count;
     }

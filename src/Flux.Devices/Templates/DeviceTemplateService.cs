@@ -16,12 +16,13 @@ internal sealed class DeviceTemplateService : IDeviceTemplateService
         var template = deviceTemplate;
         ArgumentNullException.ThrowIfNull(filter);
         var devices = await _registry.ListAsync(filter, cancellationToken).ConfigureAwait(false);
-        var block = template.Configuration.ToMetadata();
-        var blockElement = block.ToJsonElement();
+        // The block is checked and copied once (by With), then shared by every device's new metadata.
+        var blockElement = DeviceMetadata.Empty.With(DeviceConfiguration.MetadataKey, template.Configuration.ToMetadata())[DeviceConfiguration.MetadataKey];
+        var block = new Block(blockElement, DeviceMetadata.EntryByteCount(DeviceConfiguration.MetadataKey, blockElement));
         var items = new TemplatePlanItem[devices.Count];
         for (var i = 0; i < devices.Count; i++)
         {
-            items[i] = Plan(template, devices[i], block, blockElement);
+            items[i] = Plan(template, devices[i], block);
         }
 
         return new TemplatePlan(template, filter, items);
@@ -65,7 +66,7 @@ internal sealed class DeviceTemplateService : IDeviceTemplateService
         _ => new TemplateResultItem(planned.Id, planned.Name, TemplateOutcome.Conflict, null, $"the device changed after the plan was made (it was at version {planned.Version}); plan again"),
     };
 
-    private static TemplatePlanItem Plan(DeviceTemplate template, Device device, DeviceMetadata block, JsonElement blockElement)
+    private static TemplatePlanItem Plan(DeviceTemplate template, Device device, Block block)
     {
         if (SkipReason(template, device) is { } reason)
         {
@@ -73,7 +74,7 @@ internal sealed class DeviceTemplateService : IDeviceTemplateService
         }
 
         var changes = device.Metadata.TryGetValue(DeviceConfiguration.MetadataKey, out var current)
-            ? Differences(current, blockElement)
+            ? Differences(current, block.Element)
             : [DeviceConfiguration.MetadataKey];
         if (device.State == DeviceState.Registered)
         {
@@ -82,7 +83,7 @@ internal sealed class DeviceTemplateService : IDeviceTemplateService
                 Device = device,
                 Action = TemplatePlanAction.Configure,
                 Changes = changes.Count == 0 ? ["state"] : [.. changes, "state"],
-                NewMetadata = device.Metadata.With(DeviceConfiguration.MetadataKey, block),
+                NewMetadata = device.Metadata.WithChecked(DeviceConfiguration.MetadataKey, block.Element, block.EntryByteCount),
             };
         }
 
@@ -93,7 +94,7 @@ internal sealed class DeviceTemplateService : IDeviceTemplateService
                 Device = device,
                 Action = TemplatePlanAction.Update,
                 Changes = changes,
-                NewMetadata = device.Metadata.With(DeviceConfiguration.MetadataKey, block),
+                NewMetadata = device.Metadata.WithChecked(DeviceConfiguration.MetadataKey, block.Element, block.EntryByteCount),
             };
     }
 
@@ -176,4 +177,7 @@ internal sealed class DeviceTemplateService : IDeviceTemplateService
 
         return keys;
     }
+
+    /// <summary>The configuration block every planned device gets, checked once, with its size as a metadata entry.</summary>
+    private readonly record struct Block(JsonElement Element, int EntryByteCount);
 }

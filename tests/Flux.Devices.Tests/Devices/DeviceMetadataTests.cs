@@ -173,4 +173,22 @@ public sealed class DeviceMetadataTests
         Assert.Equal(bess, DeviceMetadata.Parse(SpecSamples.BessMetadataJson).Deserialize<BessMetadata>());
         Assert.Equal(meter, DeviceMetadata.FromObject(meter).Deserialize<MeterMetadata>());
     }
+
+    [Theory]
+    [InlineData("{}", "config", """{"a":1}""")]
+    [InlineData("""{"x":1}""", "config", """{"a":[1,2,"three"]}""")]
+    [InlineData("""{"config":{"a":1},"x":"y"}""", "config", """{"a":"longer value ✓"}""")]
+    [InlineData("""{"x":1,"config":{"a":"a long old value"}}""", "config", "2")]
+    [InlineData("""{"Ünï":"<&>"}""", "clé", "\"<é>\"")]
+    public void WithChecked_KnowsItsSizeWithoutCountingAgain(string json, string key, string valueJson)
+    {
+        var metadata = DeviceMetadata.Parse(json);
+        var value = DeviceMetadata.Empty.With(key, DeviceMetadata.Parse($"{{\"v\":{valueJson}}}")["v"])[key];
+
+        var changed = metadata.WithChecked(key, value, DeviceMetadata.EntryByteCount(key, value));
+
+        Assert.Equal(metadata.With(key, value), changed);
+        Assert.Equal(System.Text.Encoding.UTF8.GetByteCount(changed.ToJsonString()), changed.GetUtf8ByteCount());
+        Assert.Equal(DeviceMetadata.Parse(changed.ToJsonString()).GetUtf8ByteCount(), changed.GetUtf8ByteCount());
+    }
 }

@@ -211,6 +211,14 @@ public sealed class BadTemplateTests
     }
 
     [Fact]
+    public void Load_BadDuration_MessageAsTheReadmeShowsIt()
+    {
+        var error = Assert.Throws<DeviceTemplateException>(() => Loader.Load("device_template:\n  type: bess\n  default_config:\n    polling_interval: soon\n", "bad.yaml"));
+
+        Assert.Equal("bad.yaml(4,23): device_template.default_config.polling_interval: must be a duration such as 60s, 500ms, 5m or 1h, not 'soon'", error.Message);
+    }
+
+    [Fact]
     public void Load_SeveralProblems_ReportsEveryOneInDocumentOrder()
     {
         var error = Assert.Throws<DeviceTemplateException>(() => Loader.Load("""

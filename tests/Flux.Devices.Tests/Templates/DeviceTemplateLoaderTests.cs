@@ -39,6 +39,18 @@ public sealed class DeviceTemplateLoaderTests
     }
 
     [Fact]
+    public async Task ShippedTemplateFile_SaysWhatTheSpecsTemplateSays()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "templates", "powerpack_bess.yaml");
+
+        var shipped = await Loader.LoadFileAsync(path, TestContext.Current.CancellationToken);
+        var printed = Loader.Load(SpecSamples.PowerPackTemplateAsPrinted, "powerpack_bess.yaml");
+
+        Assert.Equal(printed.Configuration.ToMetadata(), shipped.Configuration.ToMetadata());
+        Assert.Equal((printed.Name, printed.DeviceType, printed.Manufacturer), (shipped.Name, shipped.DeviceType, shipped.Manufacturer));
+    }
+
+    [Fact]
     public void Load_ShortFormWithoutABaseMap_IsAUInt16ScaledByTheScalingKeyOfItsName()
     {
         var template = Loader.Load("""

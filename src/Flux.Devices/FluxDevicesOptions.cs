@@ -33,9 +33,9 @@ public sealed class FluxDevicesOptions
 
     /// <summary>
     /// Gets the folders whose <c>*.yaml</c> and <c>*.yml</c> files are read as register maps (keys under
-    /// <c>register_map</c>: <c>name</c>, <c>description</c>, <c>scaling</c>, <c>registers</c>) when the register map
-    /// provider is first used. A file that is refused stops the provider with a <see cref="Templates.DeviceTemplateException"/>
-    /// naming the file, line and column.
+    /// <c>register_map</c>: <c>name</c>, <c>description</c>, <c>scaling</c>, <c>registers</c>). They are read when the
+    /// options are validated (at start with a host) and again by the register map provider; a missing folder, a
+    /// refused file (with its name, line and column) or a map name defined twice fails options validation.
     /// </summary>
     public IList<string> RegisterMapDirectories { get; } = [];
 }

@@ -49,8 +49,35 @@ internal sealed class FluxDevicesOptionsCustomValidator : IValidateOptions<FluxD
             {
                 builder.AddError($"the folder '{directory}' does not exist", nameof(FluxDevicesOptions.RegisterMapDirectories));
             }
+            else
+            {
+                CheckDirectory(directory, maps, builder);
+            }
         }
 
         return builder.Build();
+    }
+
+    /// <summary>Reads a folder's maps at start, so that a bad file or a name defined twice stops the host with the file, line and column.</summary>
+    private static void CheckDirectory(string directory, HashSet<string> maps, ValidateOptionsResultBuilder builder)
+    {
+        try
+        {
+            foreach (var (map, file) in RegisterMapCatalog.LoadDirectory(directory))
+            {
+                if (!maps.Add(map.Name))
+                {
+                    builder.AddError($"register map '{map.Name}' in '{file}' is already defined", nameof(FluxDevicesOptions.RegisterMapDirectories));
+                }
+            }
+        }
+        catch (Templates.DeviceTemplateException ex)
+        {
+            builder.AddError($"'{directory}': {ex.Message}", nameof(FluxDevicesOptions.RegisterMapDirectories));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            builder.AddError($"'{directory}' cannot be read: {ex.Message}", nameof(FluxDevicesOptions.RegisterMapDirectories));
+        }
     }
 }

@@ -75,13 +75,7 @@ internal sealed class RegisterMapCatalog : IRegisterMapProvider
         var files = Directory.EnumerateFiles(directory, "*.yaml").Concat(Directory.EnumerateFiles(directory, "*.yml")).Order(StringComparer.Ordinal);
         foreach (var file in files)
         {
-            var length = new FileInfo(file).Length;
-            if (length > DeviceTemplateLoader.MaxBytes)
-            {
-                throw new DeviceTemplateException(Path.GetFileName(file), [new TemplateError(1, 1, string.Empty, $"the file is {length} bytes; the limit is {DeviceTemplateLoader.MaxBytes}")]);
-            }
-
-            yield return (DeviceTemplateLoader.LoadRegisterMap(File.ReadAllText(file), Path.GetFileName(file)), file);
+            yield return (DeviceTemplateLoader.LoadRegisterMap(DeviceTemplateLoader.ReadFile(file), Path.GetFileName(file)), file);
         }
     }
 

@@ -88,4 +88,64 @@ public sealed record RegisterDefinition
 
     /// <summary>Gets a value indicating whether the point is a bit (a coil or a discrete input).</summary>
     public bool IsBit => Kind is RegisterKind.Coil or RegisterKind.DiscreteInput;
+
+    /// <summary>Says what is wrong with a point on its own (in a template's words), or <see langword="null"/> when nothing is.</summary>
+    /// <param name="register">The point.</param>
+    internal static string? Problem(RegisterDefinition register)
+    {
+        if (!DeviceTypeDefinition.IsValidName(register.Name))
+        {
+            return $"'{register.Name}' is not a register name (lower-case letters, digits and underscores, starting with a letter, at most 32 characters)";
+        }
+
+        if (register.IsBit)
+        {
+            if (register.DataType != RegisterDataType.UInt16 || register.Count != 1)
+            {
+                return "a coil or discrete input is one bit: give no type or count";
+            }
+
+            if (register.Scale != 1 || register.ScaleKey is not null || register.Offset != 0 || register.NotAvailable is not null)
+            {
+                return "a coil or discrete input reads as 0 or 1: give no scale, offset or not_available";
+            }
+        }
+        else if (register.DataType == RegisterDataType.String)
+        {
+            if (register.Count is < 1 or > 125)
+            {
+                return $"a string takes 1 to 125 registers, not {register.Count}";
+            }
+
+            if (register.NotAvailable is not null)
+            {
+                return "a string has no not_available value (an empty string reads as missing)";
+            }
+        }
+        else if (register.Count != RegisterCodec.RegisterCount(register.DataType))
+        {
+            return $"a {Templates.TemplateNames.DataType(register.DataType)} takes {RegisterCodec.RegisterCount(register.DataType)} registers, not {register.Count}";
+        }
+        else if (register.NotAvailable is { } sentinel && register.Count < 4 && sentinel >> (16 * register.Count) != 0)
+        {
+            return $"not_available {sentinel} does not fit a {Templates.TemplateNames.DataType(register.DataType)} ({16 * register.Count} bits)";
+        }
+
+        if (register.End > 65536)
+        {
+            return $"address {register.Address} and {register.Count} registers run past 65535";
+        }
+
+        if (!double.IsFinite(register.Scale) || !double.IsFinite(register.Offset))
+        {
+            return "scale and offset must be finite numbers";
+        }
+
+        if (register.Access == RegisterAccess.ReadWrite && register.Kind is RegisterKind.Input or RegisterKind.DiscreteInput)
+        {
+            return "input registers and discrete inputs are read-only: access must be read";
+        }
+
+        return null;
+    }
 }

@@ -10,7 +10,10 @@ public sealed class RegisterMap
 
     /// <summary>Initializes a new instance of the <see cref="RegisterMap"/> class.</summary>
     /// <param name="name">The map's name: lower-case letters, digits and underscores.</param>
-    /// <param name="registers">The points; names unique, and no two points of one table overlapping.</param>
+    /// <param name="registers">
+    /// The points: names unique; counts that fit their data types (strings 1..125, bits one); within 0..65535; no
+    /// sentinel wider than the type; inputs read-only; and no two points of one table overlapping.
+    /// </param>
     /// <param name="scaling">Named scale factors the points' <see cref="RegisterDefinition.ScaleKey"/> refer to.</param>
     /// <param name="description">What the map is, for listings.</param>
     /// <exception cref="ArgumentException">A rule is broken; the message names the point.</exception>
@@ -26,9 +29,20 @@ public sealed class RegisterMap
         Description = description;
         Registers = [.. registers];
         Scaling = new Dictionary<string, double>(scaling ?? new Dictionary<string, double>(), StringComparer.Ordinal);
+        if (Scaling.FirstOrDefault(kv => !double.IsFinite(kv.Value) || !DeviceTypeDefinition.IsValidName(kv.Key)) is { Key: not null } bad)
+        {
+            throw new ArgumentException($"Scale '{bad.Key}' of register map '{name}' must be a finite number under a lower-case name.", nameof(scaling));
+        }
+
         _byName = new Dictionary<string, RegisterDefinition>(StringComparer.Ordinal);
         foreach (var register in Registers)
         {
+            ArgumentNullException.ThrowIfNull(register, nameof(registers));
+            if (RegisterDefinition.Problem(register) is { } problem)
+            {
+                throw new ArgumentException($"Point '{register.Name}' of register map '{name}': {problem}.", nameof(registers));
+            }
+
             if (!_byName.TryAdd(register.Name, register))
             {
                 throw new ArgumentException($"Register map '{name}' has two points named '{register.Name}'.", nameof(registers));

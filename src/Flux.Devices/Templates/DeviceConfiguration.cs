@@ -11,7 +11,8 @@ namespace Flux.Devices.Templates;
 /// <see cref="MetadataKey"/> so that any process (a poller, the command line) can read it without the template file:
 /// the template's name, polling defaults, the effective register map and the effective scale factors.
 /// </summary>
-public sealed record DeviceConfiguration
+/// <remarks>Compare configurations through <see cref="ToMetadata"/>: two configurations are the same when their blocks are equal.</remarks>
+public sealed class DeviceConfiguration
 {
     /// <summary>The metadata key of the block (<c>config</c>).</summary>
     public const string MetadataKey = "config";
@@ -28,7 +29,11 @@ public sealed record DeviceConfiguration
     /// <summary>Gets how many times a failed poll is retried, when the template says.</summary>
     public int? RetryCount { get; init; }
 
-    /// <summary>Gets the registers to read: the base map's points with the template's overrides and additions.</summary>
+    /// <summary>
+    /// Gets the registers to read: the base map's points with the template's overrides and additions. Its name is
+    /// the base map's when the template changes none of its points or factors, otherwise one of its own made from
+    /// the template's name.
+    /// </summary>
     public required RegisterMap RegisterMap { get; init; }
 
     /// <summary>Gets the scale factors: the base map's, overridden by the template's <c>scaling</c> block.</summary>

@@ -1,3 +1,4 @@
+using System.Text;
 using Flux.Devices.RegisterMaps;
 using Flux.Devices.Templates.Yaml;
 
@@ -56,7 +57,7 @@ public sealed class DeviceTemplateLoader
     /// <returns>The template.</returns>
     /// <exception cref="DeviceTemplateException">The text is refused; every problem is listed with its line and column.</exception>
     public DeviceTemplate Load(string yaml, string? fileName = null) =>
-        TemplateParser.ParseTemplate(YamlTree.Parse(yaml, fileName), fileName, _registerMaps, _deviceTypes);
+        TemplateParser.ParseTemplate(YamlTree.Parse(yaml, fileName, rootDuplicatesAllowed: true), fileName, _registerMaps, _deviceTypes);
 
     /// <summary>Loads a template file.</summary>
     /// <param name="path">The file.</param>
@@ -74,16 +75,51 @@ public sealed class DeviceTemplateLoader
     public static RegisterMap LoadRegisterMap(string yaml, string? fileName = null) =>
         TemplateParser.ParseRegisterMap(YamlTree.Parse(yaml, fileName), fileName);
 
-    /// <summary>Reads a file of at most <see cref="MaxBytes"/> bytes.</summary>
+    /// <summary>
+    /// Reads a file of at most <see cref="MaxBytes"/> bytes. The limit is enforced on the bytes read, not on the size the
+    /// file system reports, so that a device file, a pipe or a file that grows cannot make the read unbounded.
+    /// </summary>
     internal static async Task<string> ReadFileAsync(string path, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var length = new FileInfo(path).Length;
-        if (length > YamlTree.MaxBytes)
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, useAsync: true);
+        await using (stream.ConfigureAwait(false))
         {
-            throw new DeviceTemplateException(Path.GetFileName(path), [new TemplateError(1, 1, string.Empty, $"the file is {length} bytes; the limit is {YamlTree.MaxBytes}")]);
+            var buffer = new byte[YamlTree.MaxBytes + 1];
+            var length = 0;
+            int read;
+            while (length < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                length += read;
+            }
+
+            return Decode(path, buffer, length);
+        }
+    }
+
+    /// <summary>Reads a file of at most <see cref="MaxBytes"/> bytes, synchronously (for start-up).</summary>
+    internal static string ReadFile(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+        var buffer = new byte[YamlTree.MaxBytes + 1];
+        var length = 0;
+        int read;
+        while (length < buffer.Length && (read = stream.Read(buffer, length, buffer.Length - length)) > 0)
+        {
+            length += read;
         }
 
-        return await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
+        return Decode(path, buffer, length);
+    }
+
+    private static string Decode(string path, byte[] buffer, int length)
+    {
+        if (length > YamlTree.MaxBytes)
+        {
+            throw new DeviceTemplateException(Path.GetFileName(path), [new TemplateError(1, 1, string.Empty, $"the file is over {YamlTree.MaxBytes} bytes, the limit")]);
+        }
+
+        var bytes = buffer.AsSpan(0, length);
+        return Encoding.UTF8.GetString(bytes.StartsWith("\uFEFF"u8) ? bytes[3..] : bytes);
     }
 }

@@ -111,11 +111,23 @@ public sealed class RegisterMapProviderTests : IDisposable
         File.WriteAllText(Path.Combine(_folder, "broken.yaml"), "register_map:\n  name: broken\n  registers:\n    power: {address: 100, type: float33}\n");
         using var fixture = new RegistryFixture(b => b.AddRegisterMapsFromDirectory(_folder));
 
-        var error = Assert.Throws<DeviceTemplateException>(() => fixture.Services.GetRequiredService<IRegisterMapProvider>());
+        var error = Assert.Throws<OptionsValidationException>(() => fixture.Services.GetRequiredService<IRegisterMapProvider>());
 
-        Assert.Equal("broken.yaml", error.FileName);
-        Assert.Equal((4, 33), (error.Line, error.Column));
-        Assert.Equal("register_map.registers.power.type", error.Errors[0].Path);
+        Assert.Contains(error.Failures, f => f.Contains("broken.yaml(4,33): register_map.registers.power.type: must be one of", StringComparison.Ordinal));
+        Assert.Throws<OptionsValidationException>(() => fixture.Registry);
+    }
+
+    [Fact]
+    public async Task AddRegisterMapsFromDirectory_BadFile_StopsTheHostAtStart()
+    {
+        File.WriteAllText(Path.Combine(_folder, "broken.yaml"), "register_map:\n  name: broken\n  registers:\n    power: 70000\n");
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Services.AddFluxDevices().AddRegisterMapsFromDirectory(_folder);
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains(error.Failures, f => f.Contains("broken.yaml(4,12): register_map.registers.power: must be from 0 to 65535", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -124,10 +136,9 @@ public sealed class RegisterMapProviderTests : IDisposable
         File.WriteAllText(Path.Combine(_folder, "acme.yaml"), "register_map:\n  name: acme_meter\n  registers:\n    power: 100\n");
         using var fixture = new RegistryFixture(b => b.AddRegisterMap(AcmeMeter).AddRegisterMapsFromDirectory(_folder));
 
-        var error = Assert.Throws<InvalidOperationException>(() => fixture.Services.GetRequiredService<IRegisterMapProvider>());
+        var error = Assert.Throws<OptionsValidationException>(() => fixture.Services.GetRequiredService<IRegisterMapProvider>());
 
-        Assert.StartsWith("Register map 'acme_meter' is defined twice: by code and by ", error.Message, StringComparison.Ordinal);
-        Assert.EndsWith("acme.yaml.", error.Message, StringComparison.Ordinal);
+        Assert.Contains(error.Failures, f => f.Contains("register map 'acme_meter' in '", StringComparison.Ordinal) && f.Contains("acme.yaml' is already defined", StringComparison.Ordinal));
     }
 
     [Fact]

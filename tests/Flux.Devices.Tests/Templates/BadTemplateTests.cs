@@ -68,7 +68,7 @@ public sealed class BadTemplateTests
             energy: 0.001
             registers:
             soe: 2030
-            """, 7, 1, "", "the key 'registers' appears twice"
+            """, 7, 1, "device_template.registers", "the key 'registers' appears twice"
         },
         {
             "overlapping addresses", """
@@ -175,6 +175,78 @@ public sealed class BadTemplateTests
               registers:
                 breaker: {address: 10, kind: coil, type: float32}
             """, 4, 46, "device_template.registers.breaker.type", "a coil or discrete input is one bit"
+        },
+        {
+            "duplicate register name in one printed section", """
+            device_template:
+            type: bess
+            registers:
+            soe: 2026
+            status: 2000
+            soe: 2030
+            """, 6, 1, "device_template.registers.soe", "the key 'soe' appears twice"
+        },
+        {
+            "duplicate key at the root", """
+            device_template:
+              type: bess
+            device_template:
+              type: meter
+            """, 3, 1, "device_template", "the key 'device_template' appears twice"
+        },
+        {
+            "a control character in a text", """
+            device_template:
+              type: bess
+              manufacturer: "Power\u0000Pack"
+            """, 3, 17, "device_template.manufacturer", "must not hold control characters"
+        },
+        {
+            "a name too long", $"""
+            device_template:
+              name: {new string('n', 201)}
+              type: bess
+            """, 2, 9, "device_template.name", "is 201 characters long; the limit is 200"
+        },
+        {
+            "a duration finer than a millisecond", """
+            device_template:
+              type: bess
+              default_config:
+                timeout: 0.4ms
+            """, 4, 14, "device_template.default_config.timeout", "must be a whole number of milliseconds"
+        },
+        {
+            "a sentinel wider than the type", """
+            device_template:
+              type: bess
+              registers:
+                status: {address: 1, type: uint16, not_available: 0x1FFFF}
+            """, 4, 13, "device_template.registers.status", "not_available 131071 does not fit a uint16 (16 bits)"
+        },
+        {
+            "a scaled coil", """
+            device_template:
+              type: bess
+              registers:
+                breaker: {address: 1, kind: coil, scale: 2}
+            """, 4, 14, "device_template.registers.breaker", "a coil or discrete input reads as 0 or 1"
+        },
+        {
+            "a writable input register", """
+            device_template:
+              type: bess
+              registers:
+                power: {address: 1, kind: input, access: read_write}
+            """, 4, 12, "device_template.registers.power", "input registers and discrete inputs are read-only"
+        },
+        {
+            "a register name too long", """
+            device_template:
+              type: bess
+              registers:
+                battery_module_temperature_maximum: 1
+            """, 4, 5, "device_template.registers.battery_module_temperature_maximum", "at most 32 characters"
         },
         {
             "not YAML", """

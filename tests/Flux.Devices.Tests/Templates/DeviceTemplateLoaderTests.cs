@@ -165,12 +165,57 @@ public sealed class DeviceTemplateLoaderTests
             var error = await Assert.ThrowsAsync<DeviceTemplateException>(() => Loader.LoadFileAsync(path, TestContext.Current.CancellationToken));
 
             Assert.Equal((1, 1), (error.Line, error.Column));
-            Assert.Contains("the limit is 65536", error.Message, StringComparison.Ordinal);
+            Assert.Equal("the file is over 65536 bytes, the limit", error.Errors[0].Message);
         }
         finally
         {
             File.Delete(path);
         }
+    }
+
+    [Fact]
+    public async Task LoadFileAsync_ADeviceFileThatNeverEnds_IsRefusedAtTheLimit()
+    {
+        // /dev/zero reports a length of 0 and never ends: the limit is on the bytes read, not on the reported size.
+        var error = await Assert.ThrowsAsync<DeviceTemplateException>(() => Loader.LoadFileAsync("/dev/zero", TestContext.Current.CancellationToken));
+
+        Assert.Equal("the file is over 65536 bytes, the limit", error.Errors[0].Message);
+    }
+
+    [Fact]
+    public void Load_PrintedFormWithRegistersNamedLikeTemplateKeys_KeepsThemInTheirSection()
+    {
+        var template = Loader.Load("""
+            device_template:
+            type: bess
+            manufacturer: PowerPack
+            registers:
+            name: 2040
+            type: 2041
+            power: 2042
+            timeout: 2043
+            scaling:
+            power: 2.0
+            """, "quirky.yaml");
+
+        Assert.Equal(("quirky", DeviceTypes.Bess, "PowerPack"), (template.Name, template.DeviceType, template.Manufacturer));
+        var map = template.Configuration.RegisterMap;
+        Assert.Equal([2040, 2041, 2042, 2043], new[] { "name", "type", "power", "timeout" }.Select(n => (int)map.Find(n)!.Address));
+        Assert.Equal("power", map.Find("power")!.ScaleKey);
+        Assert.Equal(2.0, template.Configuration.Scaling["power"]);
+        Assert.Null(template.Configuration.Timeout);
+    }
+
+    [Fact]
+    public void Configuration_MapName_IsTheBaseMapsOnlyWhileThePointsAreTheBaseMaps()
+    {
+        var unchanged = Loader.Load(SpecSamples.PowerPackTemplate, "powerpack_bess.yaml");
+        var moved = Loader.Load(SpecSamples.PowerPackTemplate.Replace("soe: 2026", "soe: 3000", StringComparison.Ordinal), "site_a.yaml");
+        var rescaled = Loader.Load(SpecSamples.PowerPackTemplate.Replace("energy: 0.001", "energy: 1", StringComparison.Ordinal), "powerpack_bess.yaml");
+
+        Assert.Equal("powerpack_bess", unchanged.Configuration.RegisterMap.Name);
+        Assert.Equal("site_a", moved.Configuration.RegisterMap.Name);
+        Assert.Equal("powerpack_bess_template", rescaled.Configuration.RegisterMap.Name);
     }
 
     internal static string Describe(RegisterDefinition r) =>

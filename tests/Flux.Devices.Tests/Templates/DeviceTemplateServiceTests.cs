@@ -124,7 +124,7 @@ public sealed class DeviceTemplateServiceTests : IDisposable
 
         var item = Assert.Single(plan.Items);
         Assert.Equal(TemplatePlanAction.Update, item.Action);
-        Assert.Equal(["config.polling_interval", "config.registers.soe"], item.Changes);
+        Assert.Equal(["config.polling_interval", "config.register_map", "config.registers.soe"], item.Changes);
         var stored = Assert.Single(result.Items).Device!;
         Assert.Equal((DeviceState.Active, active.Version + 2), (stored.State, stored.Version));
         var entry = (await _fixture.Registry.GetHistoryAsync(active.Id))[^1];

@@ -52,11 +52,25 @@ internal sealed class SchemaReader(string? fileName)
     public static YamlNode? Get(YamlMapping mapping, string key) =>
         mapping.Entries.Find(e => string.Equals(e.Key.Value, key, StringComparison.Ordinal)).Value;
 
-    public string? Text(YamlNode node, string path)
+    /// <summary>Reads a non-blank text of at most <paramref name="maxLength"/> characters, with no control characters or unpaired surrogates.</summary>
+    public string? Text(YamlNode node, string path, int maxLength = 200)
     {
         if (node is YamlScalar { IsNull: false } scalar && !string.IsNullOrWhiteSpace(scalar.Value))
         {
-            return scalar.Value;
+            var text = scalar.Value;
+            if (text.Length > maxLength)
+            {
+                Error(node, path, $"is {text.Length} characters long; the limit is {maxLength}");
+                return null;
+            }
+
+            if (text.AsSpan().ContainsAnyInRange('\u0000', '\u001F') || text.Contains('\u007F', StringComparison.Ordinal) || Internal.FieldRules.HasUnpairedSurrogate(text))
+            {
+                Error(node, path, "must not hold control characters or unpaired surrogates");
+                return null;
+            }
+
+            return text;
         }
 
         Error(node, path, node is YamlScalar ? "must not be empty" : $"must be text, not {Describe(node)}");
@@ -120,13 +134,19 @@ internal sealed class SchemaReader(string? fileName)
     {
         if (node is YamlScalar { IsNull: false } scalar && DurationText.TryParse(scalar.Value, out var duration))
         {
-            if (duration > TimeSpan.Zero)
+            if (duration <= TimeSpan.Zero)
             {
-                return duration;
+                Error(node, path, "must be longer than 0");
+                return null;
             }
 
-            Error(node, path, "must be longer than 0");
-            return null;
+            if (duration.Ticks % TimeSpan.TicksPerMillisecond != 0)
+            {
+                Error(node, path, $"must be a whole number of milliseconds, not {Describe(node)}");
+                return null;
+            }
+
+            return duration;
         }
 
         var hint = node is YamlScalar s && TryInteger(s.Value, out _) ? $"; write a unit, as {s.Value}s" : string.Empty;

@@ -138,7 +138,7 @@ internal static class TemplateParser
                 PollingInterval = pollingInterval,
                 Timeout = timeout,
                 RetryCount = retryCount,
-                RegisterMap = new RegisterMap(baseMap?.Name ?? Identifier(name), registers, scaling),
+                RegisterMap = new RegisterMap(EffectiveMapName(name, baseMap, registers, scaling, maps), registers, scaling),
                 Scaling = scaling,
             },
         };
@@ -208,13 +208,18 @@ internal static class TemplateParser
     /// <summary>
     /// The spec prints its template with the indentation lost: <c>device_template:</c>, <c>default_config:</c>,
     /// <c>registers:</c> and <c>scaling:</c> with no value, each followed by the keys that belong to it. Such a text
-    /// is read as the nested template it stands for; a nested template passes through unchanged.
+    /// is read as the nested template it stands for: the keys before the first section header are the template's,
+    /// and every key after a header belongs to that section until the next header (so a register may be called
+    /// <c>name</c> or <c>type</c>). A nested template passes through unchanged. Root keys may repeat in the printed
+    /// form (a <c>power</c> register and a <c>power</c> scale); within one section, or at the root of a nested
+    /// template, a repeated key is an error.
     /// </summary>
     private static YamlMapping NestFlatTemplate(YamlMapping root, SchemaReader reader)
     {
         var headerIndex = root.Entries.FindIndex(e => e.Key.Value == "device_template");
         if (headerIndex < 0 || root.Entries[headerIndex].Value is not YamlScalar { IsNull: true } || root.Entries.Count == 1)
         {
+            ReportDuplicates(reader, root, string.Empty);
             return root;
         }
 
@@ -224,31 +229,55 @@ internal static class TemplateParser
         nested.Entries.AddRange(root.Entries.Take(headerIndex));
         nested.Entries.Add((header, template));
         var current = template;
+        var currentPath = "device_template";
         foreach (var (key, entryValue) in root.Entries.Skip(headerIndex + 1))
         {
             YamlMapping target;
             var value = entryValue;
-            if (Array.IndexOf(SectionKeys, key.Value) >= 0 && value is YamlScalar { IsNull: true })
+            var path = currentPath;
+            if (Array.IndexOf(SectionKeys, key.Value) >= 0)
             {
-                current = new YamlMapping(key.Start);
                 target = template;
-                value = current;
+                path = "device_template";
+                if (value is YamlScalar { IsNull: true })
+                {
+                    value = current = new YamlMapping(key.Start);
+                    currentPath = $"device_template.{key.Value}";
+                }
+                else
+                {
+                    current = template;
+                    currentPath = "device_template";
+                }
             }
             else
             {
-                target = Array.IndexOf(TemplateKeys, key.Value) >= 0 ? template : current;
+                target = current;
             }
 
             if (target.Entries.Exists(e => e.Key.Value == key.Value))
             {
-                reader.Error(key, key.Value, $"the key '{key.Value}' appears twice");
+                reader.Error(key, $"{path}.{key.Value}", $"the key '{key.Value}' appears twice");
                 continue;
             }
 
             target.Entries.Add((key, value));
         }
 
+        ReportDuplicates(reader, nested, string.Empty);
         return nested;
+    }
+
+    private static void ReportDuplicates(SchemaReader reader, YamlMapping mapping, string path)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (key, _) in mapping.Entries)
+        {
+            if (!seen.Add(key.Value))
+            {
+                reader.Error(key, SchemaReader.Join(path, key.Value), $"the key '{key.Value}' appears twice");
+            }
+        }
     }
 
     private static void ReadScaling(SchemaReader reader, YamlNode node, string path, Dictionary<string, double> scaling)
@@ -280,7 +309,7 @@ internal static class TemplateParser
     {
         if (!DeviceTypeDefinition.IsValidName(key.Value))
         {
-            reader.Error(key, path, "a register name is lower-case letters, digits and underscores, starting with a letter");
+            reader.Error(key, path, "a register name is lower-case letters, digits and underscores, starting with a letter, at most 32 characters");
             return null;
         }
 
@@ -333,15 +362,19 @@ internal static class TemplateParser
 
         if (SchemaReader.Get(mapping, "count") is { } countNode)
         {
-            ok &= Set(reader.Integer(countNode, $"{path}.count", 1, 125), c =>
+            if (reader.Integer(countNode, $"{path}.count", 1, 125) is not { } c)
             {
-                if (register.DataType != RegisterDataType.String && c != RegisterCodec.RegisterCount(register.DataType))
-                {
-                    reader.Error(countNode, $"{path}.count", $"a {TemplateNames.DataType(register.DataType)} takes {RegisterCodec.RegisterCount(register.DataType)} registers, not {c}");
-                }
-
+                ok = false;
+            }
+            else if (register.DataType != RegisterDataType.String && c != RegisterCodec.RegisterCount(register.DataType))
+            {
+                reader.Error(countNode, $"{path}.count", $"a {TemplateNames.DataType(register.DataType)} takes {RegisterCodec.RegisterCount(register.DataType)} registers, not {c}");
+                ok = false;
+            }
+            else
+            {
                 register = register with { Count = (int)c };
-            });
+            }
         }
         else if (register.DataType == RegisterDataType.String && basePoint?.DataType != RegisterDataType.String)
         {
@@ -409,11 +442,12 @@ internal static class TemplateParser
         return ok ? CheckEnd(reader, value, path, register) : null;
     }
 
+    /// <summary>Reports what the specific checks did not: the point's own rules (<see cref="RegisterDefinition.Problem"/>).</summary>
     private static RegisterDefinition? CheckEnd(SchemaReader reader, YamlNode node, string path, RegisterDefinition register)
     {
-        if (register.End > 65536)
+        if (RegisterDefinition.Problem(register) is { } problem)
         {
-            reader.Error(node, path, $"address {register.Address} and {register.Count} registers run past 65535");
+            reader.Error(node, path, problem);
             return null;
         }
 
@@ -453,6 +487,25 @@ internal static class TemplateParser
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Names the map a template deploys: the base map's name when the template leaves its points and scaling as they
+    /// are, otherwise a name of its own made from the template's name, so that nobody looks the deployed points up
+    /// under a map whose addresses differ (<c>_template</c> is appended when that name is taken by a known map).
+    /// </summary>
+    private static string EffectiveMapName(string templateName, RegisterMap? baseMap, List<RegisterDefinition> registers, Dictionary<string, double> scaling, IRegisterMapProvider maps)
+    {
+        if (baseMap is not null
+            && baseMap.Registers.SequenceEqual(registers)
+            && baseMap.Scaling.Count == scaling.Count
+            && baseMap.Scaling.All(kv => scaling.TryGetValue(kv.Key, out var factor) && factor.Equals(kv.Value)))
+        {
+            return baseMap.Name;
+        }
+
+        var id = Identifier(templateName);
+        return maps.Find(id) is null ? id : $"{(id.Length > 23 ? id[..23] : id)}_template";
     }
 
     /// <summary>Makes a register map name out of a template name (<c>PowerPack BESS</c> becomes <c>powerpack_bess</c>).</summary>

@@ -45,7 +45,14 @@ internal static class YamlTree
     public const int MaxDepth = 64;
     public const int MaxNodes = 10_000;
 
-    public static YamlNode Parse(string text, string? fileName)
+    /// <summary>Parses text into a tree.</summary>
+    /// <param name="text">The text.</param>
+    /// <param name="fileName">The file it came from, for messages.</param>
+    /// <param name="rootDuplicatesAllowed">
+    /// Leaves duplicate keys of the root mapping to the caller: the spec's template, printed with its indentation lost,
+    /// repeats keys across its flattened sections (a <c>power</c> register and a <c>power</c> scale).
+    /// </param>
+    public static YamlNode Parse(string text, string? fileName, bool rootDuplicatesAllowed = false)
     {
         ArgumentNullException.ThrowIfNull(text);
         var bytes = Encoding.UTF8.GetByteCount(text);
@@ -56,15 +63,21 @@ internal static class YamlTree
 
         try
         {
-            return Build(new Parser(new StringReader(text)), fileName);
+            return Build(new Parser(new StringReader(text)), fileName, rootDuplicatesAllowed);
         }
         catch (YamlException ex)
         {
             throw new DeviceTemplateException(fileName, [new TemplateError((int)ex.Start.Line, (int)ex.Start.Column, string.Empty, $"not valid YAML: {ex.Message}")], ex);
         }
+#pragma warning disable CA1031 // Untrusted input: whatever else the parser throws is still a refused template, not a crash.
+        catch (Exception ex) when (ex is not (DeviceTemplateException or OutOfMemoryException or OperationCanceledException))
+#pragma warning restore CA1031
+        {
+            throw new DeviceTemplateException(fileName, [new TemplateError(1, 1, string.Empty, $"the YAML parser failed: {ex.Message}")], ex);
+        }
     }
 
-    private static YamlNode Build(Parser parser, string? fileName)
+    private static YamlNode Build(Parser parser, string? fileName, bool rootDuplicatesAllowed)
     {
         YamlNode? root = null;
         var open = new Stack<(YamlNode Node, YamlScalar? PendingKey)>();
@@ -141,7 +154,8 @@ internal static class YamlTree
                     }
 
                     var mapping = (YamlMapping)parent;
-                    if (mapping.Entries.Exists(e => string.Equals(e.Key.Value, key.Value, StringComparison.Ordinal)))
+                    if (!(rootDuplicatesAllowed && ReferenceEquals(mapping, root))
+                        && mapping.Entries.Exists(e => string.Equals(e.Key.Value, key.Value, StringComparison.Ordinal)))
                     {
                         throw Error(fileName, mark, $"the key '{key.Value}' appears twice");
                     }

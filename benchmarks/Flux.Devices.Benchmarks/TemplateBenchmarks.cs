@@ -9,7 +9,7 @@ namespace Flux.Devices.Benchmarks;
 [MemoryDiagnoser]
 public class TemplateBenchmarks
 {
-    private readonly DeviceTemplateLoader _loader = new(new BuiltInMaps(), [DeviceTypes.Bess, DeviceTypes.Meter]);
+    private readonly DeviceTemplateLoader _loader = new(BuiltInRegisterMaps.Provider, [DeviceTypes.Bess, DeviceTypes.Meter]);
     private readonly List<RegisterReading> _readings = new(32);
     private string _templateFile = null!;
     private ReadPlan _powerPack = null!;
@@ -62,12 +62,5 @@ public class TemplateBenchmarks
         _readings.Clear();
         ReadPlan.Decode(_acuvim.Requests[0], _acuvimWords, _acuvim.Scaling, _readings);
         return _readings.Count;
-    }
-
-    private sealed class BuiltInMaps : IRegisterMapProvider
-    {
-        public IReadOnlyCollection<string> Names { get; } = [.. BuiltInRegisterMaps.All.Select(m => m.Name)];
-
-        public RegisterMap? Find(string name) => BuiltInRegisterMaps.All.FirstOrDefault(m => m.Name == name);
     }
 }

@@ -32,7 +32,7 @@ public sealed class RegisterMapReadTests : IAsyncLifetime
     public async Task SpecTemplate_ReadsThePowerPackInOneRequest_AndScalesTheSoeByTheTemplatesEnergyFactor()
     {
         _server.AddUnit(1, new PowerPackBessSimulator(_time, capacityKwh: 500, initialSoe: 0.5));
-        var loader = new DeviceTemplateLoader(new BuiltIns());
+        var loader = new DeviceTemplateLoader(BuiltInRegisterMaps.Provider);
         var template = loader.Load(SpecSamples.PowerPackTemplateAsPrinted, "powerpack_bess.yaml");
         var plan = ReadPlan.ForMap(template.Configuration.RegisterMap);
 
@@ -64,12 +64,5 @@ public sealed class RegisterMapReadTests : IAsyncLifetime
         Assert.Equal("Hz", readings["frequency"].Unit);
         Assert.InRange(readings["frequency"].Value!.Value, 45, 65);
         Assert.Equal("kWh", readings["energy_import"].Unit);
-    }
-
-    private sealed class BuiltIns : IRegisterMapProvider
-    {
-        public IReadOnlyCollection<string> Names => [.. BuiltInRegisterMaps.All.Select(m => m.Name)];
-
-        public RegisterMap? Find(string name) => BuiltInRegisterMaps.All.FirstOrDefault(m => m.Name == name);
     }
 }

@@ -66,6 +66,16 @@ public static class BuiltInRegisterMaps
     /// <summary>Gets every built-in map.</summary>
     public static IReadOnlyList<RegisterMap> All { get; } = [PowerPackBess, Acuvim2Standard];
 
+    /// <summary>Gets a provider of the built-in maps alone, for a <c>DeviceTemplateLoader</c> made without a container.</summary>
+    public static IRegisterMapProvider Provider { get; } = new BuiltInProvider();
+
     private static RegisterDefinition Float(string name, ushort address, string? unit) =>
         new() { Name = name, Address = address, DataType = RegisterDataType.Float32, Count = 2, Unit = unit };
+
+    private sealed class BuiltInProvider : IRegisterMapProvider
+    {
+        public IReadOnlyCollection<string> Names { get; } = [.. All.Select(m => m.Name).Order(StringComparer.Ordinal)];
+
+        public RegisterMap? Find(string name) => All.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.Ordinal));
+    }
 }

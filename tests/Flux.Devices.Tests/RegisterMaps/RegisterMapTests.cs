@@ -49,9 +49,18 @@ public sealed class RegisterMapTests
     }
 
     [Fact]
+    public void BuiltInProvider_FindsTheBuiltInsByExactName()
+    {
+        Assert.Equal(["acuvim2_standard", "powerpack_bess"], BuiltInRegisterMaps.Provider.Names);
+        Assert.Same(BuiltInRegisterMaps.PowerPackBess, BuiltInRegisterMaps.Provider.Find("powerpack_bess"));
+        Assert.Null(BuiltInRegisterMaps.Provider.Find("PowerPack_BESS"));
+    }
+
+    [Fact]
     public void BuiltInMaps_AreValid()
     {
-        Assert.All(BuiltInRegisterMaps.All, map => Assert.Same(map, new[] { map }.Single(m => RegisterMap.FindOverlap(m.Registers) is null)));
+        Assert.All(BuiltInRegisterMaps.All, map => Assert.Null(RegisterMap.FindOverlap(map.Registers)));
+        Assert.All(BuiltInRegisterMaps.All.SelectMany(m => m.Registers), r => Assert.Null(RegisterDefinition.Problem(r)));
         Assert.Equal(["powerpack_bess", "acuvim2_standard"], BuiltInRegisterMaps.All.Select(m => m.Name));
     }
 }

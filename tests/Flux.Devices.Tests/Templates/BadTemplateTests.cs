@@ -6,7 +6,7 @@ namespace Flux.Devices.Tests.Templates;
 /// <summary>Every class of bad template gets a <see cref="DeviceTemplateException"/> with the line and column of the problem.</summary>
 public sealed class BadTemplateTests
 {
-    private static readonly DeviceTemplateLoader Loader = new(new DeviceTemplateLoaderTests.BuiltInProvider(), [DeviceTypes.Bess, DeviceTypes.Meter]);
+    private static readonly DeviceTemplateLoader Loader = new(Flux.Devices.RegisterMaps.BuiltInRegisterMaps.Provider, [DeviceTypes.Bess, DeviceTypes.Meter]);
 
     public static TheoryData<string, string, int, int, string, string> BadTemplates => new()
     {

@@ -6,7 +6,7 @@ namespace Flux.Devices.Tests.Templates;
 
 public sealed class DeviceTemplateLoaderTests
 {
-    private static readonly DeviceTemplateLoader Loader = new(new BuiltInProvider(), [DeviceTypes.Bess, DeviceTypes.Meter]);
+    private static readonly DeviceTemplateLoader Loader = new(BuiltInRegisterMaps.Provider, [DeviceTypes.Bess, DeviceTypes.Meter]);
 
     [Fact]
     public void Load_SpecTemplateAsPrinted_ReadsEveryValue()
@@ -222,12 +222,4 @@ public sealed class DeviceTemplateLoaderTests
         $"{r.Name}@{r.Address} {r.DataType} x{r.Count}"
         + (r.ScaleKey is null ? string.Empty : $" {r.ScaleKey}")
         + (r.Unit is null ? string.Empty : $" {r.Unit} {r.Access}");
-
-    /// <summary>Only the built-in maps.</summary>
-    internal sealed class BuiltInProvider : IRegisterMapProvider
-    {
-        public IReadOnlyCollection<string> Names => [.. BuiltInRegisterMaps.All.Select(m => m.Name)];
-
-        public RegisterMap? Find(string name) => BuiltInRegisterMaps.All.FirstOrDefault(m => m.Name == name);
-    }
 }

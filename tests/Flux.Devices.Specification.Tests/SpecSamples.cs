@@ -59,25 +59,14 @@ public static class SpecSamples
         energy: 0.001
         """;
 
-    /// <summary>The same template as a YAML author indents it.</summary>
-    public const string PowerPackTemplate = """
-        # templates/powerpack_bess.yaml
-        device_template:
-          type: bess
-          manufacturer: PowerPack
-          default_config:
-            polling_interval: 60s
-            timeout: 5s
-            retry_count: 3
-          registers:
-            soe: 2026
-            target_power: 2008
-            status: 2000
-            available_blocks: 2028
-          scaling:
-            power: 1.0
-            energy: 0.001
-        """;
+    /// <summary>
+    /// The same template as a YAML author indents it: the repository's <c>templates/powerpack_bess.yaml</c>, copied
+    /// next to every assembly that references these samples.
+    /// </summary>
+    public static string PowerPackTemplate => ShippedTemplate.Value;
+
+    private static readonly Lazy<string> ShippedTemplate =
+        new(() => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "templates", "powerpack_bess.yaml")));
 
     /// <summary>The spec's BESS registration.</summary>
     public static NewDevice Bess() => new()

@@ -44,6 +44,7 @@ public static class FluxDevicesServiceCollectionExtensions
 
             services.TryAddSingleton<IDeviceStore, InMemoryDeviceStore>();
             services.TryAddSingleton<DeviceTypeCatalog>();
+            services.TryAddSingleton<RegisterMapFolders>();
             services.TryAddSingleton<RegisterMapCatalog>();
             services.TryAddSingleton<IRegisterMapProvider>(static sp => sp.GetRequiredService<RegisterMapCatalog>());
             services.TryAddSingleton(static sp => new DeviceTemplateLoader(

@@ -221,16 +221,7 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
             throw new DeviceValidationException(errors);
         }
 
-        var entry = new KeyValuePair<string, JsonElement>(key, value.Clone());
-        var index = IndexOf(key);
-        if (index >= 0)
-        {
-            var copy = (KeyValuePair<string, JsonElement>[])_entries.Clone();
-            copy[index] = entry;
-            return new DeviceMetadata(copy);
-        }
-
-        return new DeviceMetadata([.. _entries, entry]);
+        return Set(IndexOf(key), key, value.Clone());
     }
 
     /// <summary>
@@ -243,22 +234,27 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
     /// <param name="entryByteCount">The value's <see cref="EntryByteCount"/> under <paramref name="key"/>, so that the new size is known without counting the whole object again.</param>
     internal DeviceMetadata WithChecked(string key, JsonElement value, int entryByteCount)
     {
-        var entry = new KeyValuePair<string, JsonElement>(key, value);
         var index = IndexOf(key);
-        if (index >= 0)
+        var size = index >= 0
+            ? GetUtf8ByteCount() - EntryByteCount(key, _entries[index].Value) + entryByteCount
+            : GetUtf8ByteCount() + entryByteCount + (_entries.Length > 0 ? 1 : 0);
+        var result = Set(index, key, value);
+        result._utf8ByteCount = size;
+        return result;
+    }
+
+    /// <summary>Returns a copy with the entry at <paramref name="index"/> replaced, or appended when the index is negative.</summary>
+    private DeviceMetadata Set(int index, string key, JsonElement value)
+    {
+        var entry = new KeyValuePair<string, JsonElement>(key, value);
+        if (index < 0)
         {
-            var copy = (KeyValuePair<string, JsonElement>[])_entries.Clone();
-            copy[index] = entry;
-            return new DeviceMetadata(copy)
-            {
-                _utf8ByteCount = GetUtf8ByteCount() - EntryByteCount(key, _entries[index].Value) + entryByteCount,
-            };
+            return new DeviceMetadata([.. _entries, entry]);
         }
 
-        return new DeviceMetadata([.. _entries, entry])
-        {
-            _utf8ByteCount = GetUtf8ByteCount() + entryByteCount + (_entries.Length > 0 ? 1 : 0),
-        };
+        var copy = (KeyValuePair<string, JsonElement>[])_entries.Clone();
+        copy[index] = entry;
+        return new DeviceMetadata(copy);
     }
 
     /// <summary>Returns a copy with a key set to a string.</summary>

@@ -460,7 +460,7 @@ internal sealed class DeviceRegistry : IDeviceRegistry
     {
         if (metadata.TryGetValue("register_map", out var value)
             && value.ValueKind == JsonValueKind.String
-            && value.GetString() is { Length: > 0 } name
+            && value.GetString() is { } name
             && !string.IsNullOrWhiteSpace(name)
             && _registerMaps.Find(name) is null
             && !errors.Any(e => e.Field == "metadata.register_map"))

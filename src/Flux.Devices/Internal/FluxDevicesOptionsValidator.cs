@@ -7,7 +7,7 @@ namespace Flux.Devices.Internal;
 internal sealed partial class FluxDevicesOptionsValidator : IValidateOptions<FluxDevicesOptions>;
 
 /// <summary>Checks the rules no attribute can express.</summary>
-internal sealed class FluxDevicesOptionsCustomValidator : IValidateOptions<FluxDevicesOptions>
+internal sealed class FluxDevicesOptionsCustomValidator(RegisterMapFolders folders) : IValidateOptions<FluxDevicesOptions>
 {
     public ValidateOptionsResult Validate(string? name, FluxDevicesOptions options)
     {
@@ -59,11 +59,11 @@ internal sealed class FluxDevicesOptionsCustomValidator : IValidateOptions<FluxD
     }
 
     /// <summary>Reads a folder's maps at start, so that a bad file or a name defined twice stops the host with the file, line and column.</summary>
-    private static void CheckDirectory(string directory, HashSet<string> maps, ValidateOptionsResultBuilder builder)
+    private void CheckDirectory(string directory, HashSet<string> maps, ValidateOptionsResultBuilder builder)
     {
         try
         {
-            foreach (var (map, file) in RegisterMapCatalog.LoadDirectory(directory))
+            foreach (var (map, file) in folders.Load(directory))
             {
                 if (!maps.Add(map.Name))
                 {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Flux.Devices.RegisterMaps;
 using Flux.Devices.Templates;
 using Microsoft.Extensions.Options;
@@ -6,29 +7,30 @@ namespace Flux.Devices.Internal;
 
 /// <summary>
 /// The container's <see cref="IRegisterMapProvider"/>: maps added in code, then maps read from the configured
-/// folders, then the providers a host added, then the built-ins. The first three may not define a name twice; each
-/// may shadow a built-in (a host that ships its own <c>acuvim2_standard</c> gets it).
+/// folders, then the providers a host added, then the built-ins. Maps from code and folders may not define a name
+/// twice (options validation refuses it); each may shadow a built-in (a host that ships its own <c>acuvim2_standard</c> gets it).
 /// </summary>
 internal sealed class RegisterMapCatalog : IRegisterMapProvider
 {
     private readonly Dictionary<string, RegisterMap> _maps = new(StringComparer.Ordinal);
     private readonly IRegisterMapProvider[] _providers;
 
-    public RegisterMapCatalog(IOptions<FluxDevicesOptions> options, IEnumerable<RegisterMapSource> sources)
+    /// <remarks>The options are validated before they are read here: names are unique and every folder's files were refused or accepted there.</remarks>
+    public RegisterMapCatalog(IOptions<FluxDevicesOptions> options, RegisterMapFolders folders, IEnumerable<RegisterMapSource> sources)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(folders);
         ArgumentNullException.ThrowIfNull(sources);
-        var origin = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var map in options.Value.RegisterMaps)
         {
-            Add(map, "code", origin);
+            _maps.Add(map.Name, map);
         }
 
         foreach (var directory in options.Value.RegisterMapDirectories)
         {
-            foreach (var (map, file) in LoadDirectory(directory))
+            foreach (var (map, _) in folders.Load(directory))
             {
-                Add(map, file, origin);
+                _maps.Add(map.Name, map);
             }
         }
 
@@ -63,30 +65,34 @@ internal sealed class RegisterMapCatalog : IRegisterMapProvider
 
         return BuiltInRegisterMaps.All.FirstOrDefault(m => m.Name == name);
     }
+}
 
-    /// <summary>Reads every <c>*.yaml</c> and <c>*.yml</c> file of a folder (not its subfolders) as a register map, in name order.</summary>
-    internal static IEnumerable<(RegisterMap Map, string File)> LoadDirectory(string directory)
+/// <summary>
+/// Reads register map folders once per container: options validation reads them at start (to refuse a bad file
+/// there) and the catalog takes the same maps, so no file is read twice.
+/// </summary>
+internal sealed class RegisterMapFolders
+{
+    private readonly ConcurrentDictionary<string, Lazy<IReadOnlyList<(RegisterMap Map, string File)>>> _read = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Gets the maps of every <c>*.yaml</c> and <c>*.yml</c> file of a folder (not its subfolders), in file name order;
+    /// a refused file throws <see cref="DeviceTemplateException"/>, the same one every time.
+    /// </summary>
+    public IReadOnlyList<(RegisterMap Map, string File)> Load(string directory) =>
+        _read.GetOrAdd(directory, static d => new(() => Read(d))).Value;
+
+    private static IReadOnlyList<(RegisterMap Map, string File)> Read(string directory)
     {
         if (!Directory.Exists(directory))
         {
             throw new DirectoryNotFoundException($"The register map folder '{directory}' does not exist.");
         }
 
-        var files = Directory.EnumerateFiles(directory, "*.yaml").Concat(Directory.EnumerateFiles(directory, "*.yml")).Order(StringComparer.Ordinal);
-        foreach (var file in files)
-        {
-            yield return (DeviceTemplateLoader.LoadRegisterMap(DeviceTemplateLoader.ReadFile(file), Path.GetFileName(file)), file);
-        }
-    }
-
-    private void Add(RegisterMap map, string from, Dictionary<string, string> origin)
-    {
-        if (!_maps.TryAdd(map.Name, map))
-        {
-            throw new InvalidOperationException($"Register map '{map.Name}' is defined twice: by {origin[map.Name]} and by {from}.");
-        }
-
-        origin[map.Name] = from;
+        return [.. Directory.EnumerateFiles(directory, "*.yaml")
+            .Concat(Directory.EnumerateFiles(directory, "*.yml"))
+            .Order(StringComparer.Ordinal)
+            .Select(file => (DeviceTemplateLoader.LoadRegisterMap(DeviceTemplateLoader.ReadFile(file), Path.GetFileName(file)), file))];
     }
 }
 

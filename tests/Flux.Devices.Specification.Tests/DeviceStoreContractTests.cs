@@ -12,7 +12,7 @@ namespace Flux.Devices.Specification.Tests;
 /// errors in every store. Derive a test class, return a fresh empty store from <see cref="CreateStoreAsync"/>,
 /// and every test here runs against it (directly, and through the registry that sits on top of it).
 /// </summary>
-public abstract class DeviceStoreContractTests : IAsyncLifetime
+public abstract partial class DeviceStoreContractTests : IAsyncLifetime
 {
     private ServiceProvider? _services;
 

@@ -18,8 +18,9 @@ public static class FluxDevicesServiceCollectionExtensions
     /// <summary>
     /// Registers the device registry (<see cref="IDeviceRegistry"/>), groups (<see cref="IDeviceGroupService"/>),
     /// maintenance (<see cref="IMaintenanceService"/>), templates (<see cref="DeviceTemplateLoader"/>,
-    /// <see cref="IDeviceTemplateService"/>), register maps (<see cref="IRegisterMapProvider"/>) and, unless another
-    /// store is plugged in, the <see cref="InMemoryDeviceStore"/>.
+    /// <see cref="IDeviceTemplateService"/>), register maps (<see cref="IRegisterMapProvider"/>), the health monitor
+    /// (<see cref="Flux.Devices.Health.IDeviceHealthMonitor"/>, which needs a transport such as <c>UseModbusTcp()</c>)
+    /// and, unless another store is plugged in, the <see cref="InMemoryDeviceStore"/>.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <returns>The builder, to plug in stores, device types, observers and notifiers.</returns>
@@ -59,6 +60,7 @@ public static class FluxDevicesServiceCollectionExtensions
             services.TryAddSingleton<NotificationDispatcher>();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<INotifier, LoggingNotifier>());
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeviceLifecycleObserver, NotifyingLifecycleObserver>());
+            FluxDevicesHealthExtensions.AddHealthMonitorCore(services);
         }
 
         return new FluxDevicesBuilder(services);

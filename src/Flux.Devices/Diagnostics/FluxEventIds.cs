@@ -20,4 +20,11 @@ internal static class FluxEventIds
 
     public const int Notification = 2800;
     public const int NotifierFailed = 2801;
+
+    public const int PollFailed = 5000;
+    public const int HealthWriteFailed = 5001;
+    public const int HealthObserverFailed = 5002;
+    public const int HealthRefreshFailed = 5003;
+    public const int PollTransitionSkipped = 5004;
+    public const int PollAborted = 5005;
 }

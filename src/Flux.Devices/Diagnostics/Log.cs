@@ -50,4 +50,28 @@ internal static partial class Log
     [LoggerMessage(EventId = FluxEventIds.NotifierFailed, Level = LogLevel.Error,
         Message = "Notifier {Notifier} failed to send {Kind} for device {DeviceName}")]
     public static partial void NotifierFailed(ILogger logger, Exception exception, string notifier, NotificationKind kind, string deviceName);
+
+    [LoggerMessage(EventId = FluxEventIds.PollFailed, Level = LogLevel.Debug,
+        Message = "Poll of device {DeviceName} ({DeviceId}) failed after {Attempts} attempt(s): {Error}")]
+    public static partial void PollFailed(ILogger logger, string deviceName, Guid deviceId, int attempts, string? error);
+
+    [LoggerMessage(EventId = FluxEventIds.HealthWriteFailed, Level = LogLevel.Error,
+        Message = "The store did not take {Count} health sample(s); they are dropped")]
+    public static partial void HealthWriteFailed(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(EventId = FluxEventIds.HealthObserverFailed, Level = LogLevel.Error,
+        Message = "Health observer {Observer} failed on a sample of device {DeviceName}; polling goes on")]
+    public static partial void HealthObserverFailed(ILogger logger, Exception exception, string observer, string deviceName);
+
+    [LoggerMessage(EventId = FluxEventIds.HealthRefreshFailed, Level = LogLevel.Error,
+        Message = "The health monitor could not read the device list; it polls the devices it knows and tries again later")]
+    public static partial void HealthRefreshFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = FluxEventIds.PollTransitionSkipped, Level = LogLevel.Debug,
+        Message = "Device {DeviceId} changed while its poll result was applied; {Trigger} is no longer permitted and is skipped")]
+    public static partial void PollTransitionSkipped(ILogger logger, Guid deviceId, DeviceTrigger trigger);
+
+    [LoggerMessage(EventId = FluxEventIds.PollAborted, Level = LogLevel.Warning,
+        Message = "The poll of device {DeviceId} could not complete (the store failed); the next poll tries again")]
+    public static partial void PollAborted(ILogger logger, Exception exception, Guid deviceId);
 }

@@ -1,10 +1,11 @@
 using Flux.Devices.Groups;
+using Flux.Devices.Health;
 using Flux.Devices.Lifecycle;
 
 namespace Flux.Devices.Storage;
 
 /// <summary>
-/// Where devices, their history, groups and memberships are kept. Flux.Devices ships an in-memory store
+/// Where devices, their history, groups and memberships, and their health samples are kept. Flux.Devices ships an in-memory store
 /// (<see cref="InMemoryDeviceStore"/>, the default) and PostgreSQL and SQLite stores in their own packages; a
 /// host can bring its own and check it with the store contract test suite.
 /// </summary>
@@ -141,4 +142,40 @@ public interface IDeviceStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The memberships; empty for an unknown device.</returns>
     ValueTask<IReadOnlyList<DeviceGroupMember>> ListMembershipsAsync(Guid deviceId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Appends health samples to the <c>device_health</c> time series, all in one write: either every sample is
+    /// stored or none is.
+    /// </summary>
+    /// <param name="samples">The samples, for any devices, in any order.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when the samples are committed.</returns>
+    /// <exception cref="DeviceNotFoundException">A sample is for an unknown device; nothing was written.</exception>
+    /// <exception cref="AlreadyExistsException">
+    /// A device already has a sample at that timestamp (to the microsecond), or the batch holds two; nothing was written.
+    /// </exception>
+    /// <remarks>
+    /// Timestamps are kept to the microsecond, as PostgreSQL keeps them; finer digits are dropped. A store may keep a
+    /// bounded window of samples per device (the in-memory store does) and drop the oldest beyond it.
+    /// </remarks>
+    ValueTask AppendHealthAsync(IReadOnlyList<DeviceHealthSample> samples, CancellationToken cancellationToken = default);
+
+    /// <summary>Gets a device's newest health sample.</summary>
+    /// <param name="deviceId">The device.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The sample with the latest timestamp, or <see langword="null"/> when the device has none.</returns>
+    ValueTask<DeviceHealthSample?> GetLatestHealthAsync(Guid deviceId, CancellationToken cancellationToken = default);
+
+    /// <summary>Gets the newest health sample of every device that has one.</summary>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>One sample per device, in no particular order.</returns>
+    ValueTask<IReadOnlyList<DeviceHealthSample>> ListLatestHealthAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Gets a device's health samples in a time range, oldest first.</summary>
+    /// <param name="deviceId">The device.</param>
+    /// <param name="since">The start of the range, included.</param>
+    /// <param name="until">The end of the range, excluded.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The samples; empty for an unknown device.</returns>
+    ValueTask<IReadOnlyList<DeviceHealthSample>> GetHealthAsync(Guid deviceId, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default);
 }

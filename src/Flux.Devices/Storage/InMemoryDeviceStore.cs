@@ -1,4 +1,5 @@
 using Flux.Devices.Groups;
+using Flux.Devices.Health;
 using Flux.Devices.Internal;
 using Flux.Devices.Lifecycle;
 
@@ -10,11 +11,16 @@ namespace Flux.Devices.Storage;
 /// </summary>
 /// <remarks>
 /// One lock guards all of it, so every write is atomic and every read sees a consistent state. Devices and
-/// groups are immutable records, handed out without copying.
+/// groups are immutable records, handed out without copying. Health samples are kept in a bounded window per
+/// device (<see cref="HealthSamplesPerDevice"/>), so that a long-running process does not grow without end.
 /// </remarks>
 public sealed class InMemoryDeviceStore : IDeviceStore
 {
+    /// <summary>The default of <see cref="HealthSamplesPerDevice"/>: a day of samples at the spec's 60-second polling interval.</summary>
+    public const int DefaultHealthSamplesPerDevice = 1440;
+
     private readonly Lock _lock = new();
+    private readonly Dictionary<Guid, HealthWindow> _health = [];
     private readonly Dictionary<Guid, Device> _devices = [];
     private readonly Dictionary<string, Guid> _deviceNames = new(StringComparer.Ordinal);
     private readonly Dictionary<Guid, List<DeviceHistoryEntry>> _history = [];
@@ -22,6 +28,25 @@ public sealed class InMemoryDeviceStore : IDeviceStore
     private readonly Dictionary<string, Guid> _groupNames = new(StringComparer.Ordinal);
     private readonly Dictionary<Guid, Dictionary<Guid, DeviceGroupMember>> _membersByGroup = [];
     private readonly Dictionary<Guid, HashSet<Guid>> _groupsByDevice = [];
+
+    /// <summary>Initializes a new instance of the <see cref="InMemoryDeviceStore"/> class that keeps <see cref="DefaultHealthSamplesPerDevice"/> health samples per device.</summary>
+    public InMemoryDeviceStore()
+        : this(DefaultHealthSamplesPerDevice)
+    {
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="InMemoryDeviceStore"/> class.</summary>
+    /// <param name="healthSamplesPerDevice">How many health samples to keep per device (the newest); from 1 to 1,000,000.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="healthSamplesPerDevice"/> is out of range.</exception>
+    public InMemoryDeviceStore(int healthSamplesPerDevice)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(healthSamplesPerDevice, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(healthSamplesPerDevice, 1_000_000);
+        HealthSamplesPerDevice = healthSamplesPerDevice;
+    }
+
+    /// <summary>Gets how many health samples the store keeps per device; older ones are dropped.</summary>
+    public int HealthSamplesPerDevice { get; }
 
     /// <inheritdoc />
     public ValueTask AddAsync(Device device, DeviceHistoryEntry entry, CancellationToken cancellationToken = default)
@@ -359,6 +384,84 @@ public sealed class InMemoryDeviceStore : IDeviceStore
 
         memberships.Sort(static (a, b) => NameOrder.Compare(a.GroupName, b.GroupName));
         return ValueTask.FromResult<IReadOnlyList<DeviceGroupMember>>([.. memberships.Select(m => m.Member)]);
+    }
+
+    /// <inheritdoc />
+    public ValueTask AppendHealthAsync(IReadOnlyList<DeviceHealthSample> samples, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        var stored = new DeviceHealthSample[samples.Count];
+        var keys = new HashSet<(Guid, DateTimeOffset)>(samples.Count);
+        for (var i = 0; i < samples.Count; i++)
+        {
+            stored[i] = HealthSampleRules.Normalize(samples[i], nameof(samples));
+            if (!keys.Add((stored[i].DeviceId, stored[i].Timestamp)))
+            {
+                throw new AlreadyExistsException("timestamp", $"{stored[i].DeviceId} at {stored[i].Timestamp:O}");
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            // Check every sample before storing any, so that a refused batch writes nothing.
+            foreach (var sample in stored)
+            {
+                if (!_devices.ContainsKey(sample.DeviceId))
+                {
+                    throw new DeviceNotFoundException(sample.DeviceId);
+                }
+
+                if (_health.TryGetValue(sample.DeviceId, out var window) && window.Contains(sample.Timestamp))
+                {
+                    throw new AlreadyExistsException("timestamp", $"{sample.DeviceId} at {sample.Timestamp:O}");
+                }
+            }
+
+            foreach (var sample in stored)
+            {
+                if (!_health.TryGetValue(sample.DeviceId, out var window))
+                {
+                    window = new HealthWindow(HealthSamplesPerDevice);
+                    _health.Add(sample.DeviceId, window);
+                }
+
+                window.Add(sample);
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<DeviceHealthSample?> GetLatestHealthAsync(Guid deviceId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            return ValueTask.FromResult(_health.TryGetValue(deviceId, out var window) ? window.Latest : null);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<DeviceHealthSample>> ListLatestHealthAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            return ValueTask.FromResult<IReadOnlyList<DeviceHealthSample>>([.. _health.Values.Select(w => w.Latest!)]);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<DeviceHealthSample>> GetHealthAsync(Guid deviceId, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            return ValueTask.FromResult<IReadOnlyList<DeviceHealthSample>>(
+                _health.TryGetValue(deviceId, out var window) ? window.Range(since, until) : []);
+        }
     }
 
     /// <summary>Stores a new version and its entry (under the lock); a decommissioned device leaves its groups.</summary>

@@ -1,0 +1,107 @@
+using Flux.Devices;
+using Flux.Devices.Health;
+using Flux.Devices.Internal;
+using Flux.Devices.Notifications;
+using Flux.Devices.Storage;
+using Flux.Devices.Transport;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Plugs health monitoring into <see cref="IFluxDevicesBuilder"/> and the host's health checks.</summary>
+public static class FluxDevicesHealthExtensions
+{
+    /// <summary>
+    /// Runs the health monitor (<see cref="IDeviceHealthMonitor"/>) as a hosted service for the life of the host, and
+    /// configures it. The monitor polls over the container's <see cref="IModbusTransport"/> (<c>UseModbusTcp()</c>).
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Configures the monitor; <see langword="null"/> for the defaults.</param>
+    /// <returns>The same builder.</returns>
+    /// <remarks>Without this call <see cref="IDeviceHealthMonitor"/> is still available, to poll on demand with <see cref="IDeviceHealthMonitor.CheckAsync"/>.</remarks>
+    public static IFluxDevicesBuilder AddHealthMonitor(this IFluxDevicesBuilder builder, Action<DeviceHealthOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (configure is not null)
+        {
+            builder.Services.Configure(configure);
+        }
+
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, HealthMonitorService>());
+        return builder;
+    }
+
+    /// <summary>Adds a health observer, created by the container as a singleton; adding the same type twice adds it once.</summary>
+    /// <typeparam name="TObserver">The observer.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The same builder.</returns>
+    public static IFluxDevicesBuilder AddHealthObserver<TObserver>(this IFluxDevicesBuilder builder)
+        where TObserver : class, IDeviceHealthObserver
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeviceHealthObserver, TObserver>());
+        return builder;
+    }
+
+    /// <summary>Adds a health observer instance; the caller keeps ownership (it is not disposed).</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="observer">The observer.</param>
+    /// <returns>The same builder.</returns>
+    public static IFluxDevicesBuilder AddHealthObserver(this IFluxDevicesBuilder builder, IDeviceHealthObserver observer)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(observer);
+        builder.Services.AddSingleton(observer);
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds a health check that reports the device fleet: healthy, degraded, or <paramref name="failureStatus"/> when
+    /// the share of offline devices reaches <see cref="DeviceHealthOptions.UnhealthyOfflineRatio"/>, with the counts
+    /// and the worst devices in its data. It reads the monitor's cached state and does no device I/O.
+    /// </summary>
+    /// <param name="builder">The health checks builder.</param>
+    /// <param name="name">The check's name.</param>
+    /// <param name="failureStatus">The status reported when too many devices are offline; <see langword="null"/> for Unhealthy.</param>
+    /// <param name="tags">Tags to filter checks by.</param>
+    /// <param name="timeout">The check's timeout; <see langword="null"/> for none.</param>
+    /// <returns>The same builder.</returns>
+    public static IHealthChecksBuilder AddFluxDevices(
+        this IHealthChecksBuilder builder,
+        string name = "flux_devices",
+        HealthStatus? failureStatus = null,
+        IEnumerable<string>? tags = null,
+        TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        return builder.Add(new HealthCheckRegistration(
+            name,
+            static sp => new FleetHealthCheck(sp.GetRequiredService<IDeviceHealthMonitor>(), sp.GetRequiredService<IOptions<DeviceHealthOptions>>().Value),
+            failureStatus,
+            tags,
+            timeout));
+    }
+
+    /// <summary>Registers the monitor and its options; part of <c>AddFluxDevices</c>.</summary>
+    internal static void AddHealthMonitorCore(IServiceCollection services)
+    {
+        services.AddOptions<DeviceHealthOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeviceHealthOptions>, DeviceHealthOptionsValidator>());
+        services.TryAddSingleton<IDeviceHealthMonitor>(static sp => new DeviceHealthMonitor(
+            sp.GetRequiredService<IDeviceStore>(),
+            sp.GetRequiredService<IDeviceRegistry>(),
+            sp.GetService<IModbusTransport>() ?? throw new InvalidOperationException(
+                "The health monitor polls devices over Modbus and needs an IModbusTransport: call UseModbusTcp() on the AddFluxDevices builder, or register a transport."),
+            sp.GetRequiredService<IOptions<DeviceHealthOptions>>().Value,
+            sp.GetRequiredService<NotificationDispatcher>(),
+            sp.GetServices<IDeviceHealthObserver>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILoggerFactory>(),
+            sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+    }
+}

@@ -1,0 +1,65 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Flux.Devices.Health;
+
+/// <summary>Options of the health monitor (<see cref="IDeviceHealthMonitor"/>), set through <c>AddHealthMonitor(options => ...)</c>.</summary>
+/// <remarks>
+/// A device's own configuration (the <c>polling_interval</c>, <c>timeout</c> and <c>retry_count</c> its template
+/// deployed) wins over the defaults here.
+/// </remarks>
+public sealed class DeviceHealthOptions
+{
+    /// <summary>Gets or sets the polling interval of a device whose configuration does not give one.</summary>
+    /// <value>The default value is 60 seconds, the spec template's. It must be from 100 milliseconds to 1 day.</value>
+    [Range(typeof(TimeSpan), "00:00:00.1", "1.00:00:00")]
+    public TimeSpan DefaultPollingInterval { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Gets or sets the deadline of one poll attempt of a device whose configuration does not give one.</summary>
+    /// <value>The default value is 5 seconds, the spec template's. It must be from 1 millisecond to 5 minutes.</value>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:05:00")]
+    public TimeSpan DefaultTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Gets or sets how many times a failed poll is tried again, for a device whose configuration does not say.</summary>
+    /// <value>The default value is 3, the spec template's. It must be from 0 to 10.</value>
+    [Range(0, 10)]
+    public int DefaultRetryCount { get; set; } = 3;
+
+    /// <summary>Gets or sets the response time above which a successful poll counts as <see cref="DeviceHealthStatus.Degraded"/>.</summary>
+    /// <value>The default value is 1 second, the spec's. It must be from 1 millisecond to 5 minutes.</value>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:05:00")]
+    public TimeSpan DegradedThreshold { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Gets or sets how many devices may be polled at once. A device that stalls holds one slot until its deadline,
+    /// so keep this well above the number of devices that may stall together.
+    /// </summary>
+    /// <value>The default value is 64. It must be from 1 to 10,000.</value>
+    [Range(1, 10_000)]
+    public int MaxConcurrentPolls { get; set; } = 64;
+
+    /// <summary>
+    /// Gets or sets how often the polling loop reads the device list from the store, to see devices registered,
+    /// configured, put into maintenance or decommissioned by other processes. Changes made in this process are seen at once.
+    /// </summary>
+    /// <value>The default value is 30 seconds. It must be from 100 milliseconds to 1 hour.</value>
+    [Range(typeof(TimeSpan), "00:00:00.1", "01:00:00")]
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets or sets the most samples written to the store in one batch.</summary>
+    /// <value>The default value is 1,000. It must be from 1 to 100,000.</value>
+    [Range(1, 100_000)]
+    public int SampleBatchSize { get; set; } = 1000;
+
+    /// <summary>
+    /// Gets or sets how many samples may wait for the store. When the store falls further behind, the oldest waiting
+    /// samples are dropped (and counted), so that polling never waits for the store.
+    /// </summary>
+    /// <value>The default value is 100,000. It must be from 1 to 10,000,000.</value>
+    [Range(1, 10_000_000)]
+    public int MaxPendingSamples { get; set; } = 100_000;
+
+    /// <summary>Gets or sets the share of offline devices from which the fleet health check reports Unhealthy rather than Degraded.</summary>
+    /// <value>The default value is 0.5. It must be from 0 to 1.</value>
+    [Range(0.0, 1.0)]
+    public double UnhealthyOfflineRatio { get; set; } = 0.5;
+}

@@ -1,0 +1,97 @@
+using System.Text.Json.Serialization;
+using Flux.Devices.Internal;
+
+namespace Flux.Devices.Health;
+
+/// <summary>How a device answered its last poll: the spec's <c>status</c> column of <c>flux.device_health</c>.</summary>
+[JsonConverter(typeof(SnakeCaseEnumConverter<DeviceHealthStatus>))]
+public enum DeviceHealthStatus
+{
+    /// <summary>The poll succeeded at the first attempt, within the response-time threshold.</summary>
+    Online = 0,
+
+    /// <summary>The poll failed after its retries.</summary>
+    Offline = 1,
+
+    /// <summary>The poll succeeded, but slower than the threshold or only after a retry.</summary>
+    Degraded = 2,
+}
+
+/// <summary>What went wrong in a poll, as a class of failure.</summary>
+[JsonConverter(typeof(SnakeCaseEnumConverter<HealthErrorKind>))]
+public enum HealthErrorKind
+{
+    /// <summary>No reply came before the deadline.</summary>
+    Timeout = 0,
+
+    /// <summary>The connection could not be opened or was lost.</summary>
+    Transport = 1,
+
+    /// <summary>The reply was malformed.</summary>
+    Protocol = 2,
+
+    /// <summary>The device answered with a Modbus exception (see <see cref="HealthDiagnostics.ExceptionCode"/>).</summary>
+    DeviceException = 3,
+
+    /// <summary>The registry does not say how to reach the device (no <c>ip_address</c>, a bad <c>port</c> or <c>modbus_address</c>).</summary>
+    Configuration = 4,
+}
+
+/// <summary>The details of a failed or degraded poll: the spec's <c>diagnostics</c> column.</summary>
+public sealed record HealthDiagnostics
+{
+    /// <summary>Gets the class of the last failure, if any.</summary>
+    [JsonPropertyName("error_kind")]
+    public HealthErrorKind? ErrorKind { get; init; }
+
+    /// <summary>Gets the text of the last failure, if any.</summary>
+    [JsonPropertyName("error")]
+    public string? Error { get; init; }
+
+    /// <summary>Gets the Modbus exception code of the last failure, when the device sent one.</summary>
+    [JsonPropertyName("exception_code")]
+    public int? ExceptionCode { get; init; }
+
+    /// <summary>Gets how many attempts the poll made (1 when the first succeeded).</summary>
+    [JsonPropertyName("attempts")]
+    public int Attempts { get; init; }
+}
+
+/// <summary>
+/// One health check of one device: a row of the spec's <c>flux.device_health</c> time series, keyed by device and
+/// timestamp.
+/// </summary>
+/// <remarks>
+/// Unlike the spec's sample code, <see cref="ErrorCount"/> counts consecutive failed polls, carried from one sample
+/// to the next and reset by a success, and <see cref="LastSuccessfulPoll"/> is carried forward through failures.
+/// </remarks>
+public sealed record DeviceHealthSample
+{
+    /// <summary>Gets the device.</summary>
+    [JsonPropertyName("device_id")]
+    public required Guid DeviceId { get; init; }
+
+    /// <summary>Gets when the poll started. Stores keep it to the microsecond, as PostgreSQL does.</summary>
+    [JsonPropertyName("timestamp")]
+    public required DateTimeOffset Timestamp { get; init; }
+
+    /// <summary>Gets the outcome.</summary>
+    [JsonPropertyName("status")]
+    public required DeviceHealthStatus Status { get; init; }
+
+    /// <summary>Gets how long the successful attempt took, in milliseconds; <see langword="null"/> when the poll failed.</summary>
+    [JsonPropertyName("response_time_ms")]
+    public int? ResponseTimeMs { get; init; }
+
+    /// <summary>Gets how many polls in a row have failed, this one included; 0 after a success.</summary>
+    [JsonPropertyName("error_count")]
+    public int ErrorCount { get; init; }
+
+    /// <summary>Gets when the device last answered a poll (this one, when it succeeded); <see langword="null"/> if never.</summary>
+    [JsonPropertyName("last_successful_poll")]
+    public DateTimeOffset? LastSuccessfulPoll { get; init; }
+
+    /// <summary>Gets what went wrong, for a failed or degraded poll; <see langword="null"/> for a clean success.</summary>
+    [JsonPropertyName("diagnostics")]
+    public HealthDiagnostics? Diagnostics { get; init; }
+}

@@ -1,0 +1,66 @@
+namespace Flux.Devices.Health;
+
+/// <summary>
+/// Polls devices over Modbus and records their health: the spec's <c>checkDeviceHealth</c>, on a schedule. It polls
+/// every active device in <see cref="DeviceState.Configured"/>, <see cref="DeviceState.Testing"/> or
+/// <see cref="DeviceState.Active"/> (never one in maintenance, decommissioned or inactive) on its template's polling
+/// interval, with its template's timeout and retry count.
+/// </summary>
+/// <remarks>
+/// <para>
+/// A poll reads the registers of the device's register map (holding register 0 when it has none, as the spec does),
+/// one attempt after another until one succeeds or the retries are spent, each attempt within the timeout. It yields a
+/// <see cref="DeviceHealthSample"/>: online, degraded (slower than <see cref="DeviceHealthOptions.DegradedThreshold"/>
+/// or only after a retry) or offline, with consecutive errors and the last good poll carried from the previous sample.
+/// Samples go to <see cref="Storage.IDeviceStore.AppendHealthAsync"/> in batches.
+/// </para>
+/// <para>
+/// Polls drive the lifecycle: the first poll of a configured device moves it to <see cref="DeviceState.Testing"/>, a
+/// successful poll in testing makes it <see cref="DeviceState.Active"/>, and a failed one moves it to
+/// <see cref="DeviceState.Failed"/> and alerts the operator. An active device that stops answering is reported once
+/// (<see cref="Notifications.NotificationKind.DeviceOffline"/>), and again when it recovers.
+/// </para>
+/// </remarks>
+public interface IDeviceHealthMonitor
+{
+    /// <summary>Polls every device that should be polled (or those of them that match a filter) once, now.</summary>
+    /// <param name="filter">Narrows the devices; <see langword="null"/> for all.</param>
+    /// <param name="cancellationToken">Cancels the polls.</param>
+    /// <returns>One sample per device polled, in device name order, already written to the store.</returns>
+    ValueTask<IReadOnlyList<DeviceHealthSample>> CheckAsync(DeviceFilter? filter = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Polls devices on their schedules until cancelled. Each device is polled on its own period, independently of
+    /// the others: one that stalls delays nobody but itself. The hosted service of <c>AddHealthMonitor</c> runs this.
+    /// </summary>
+    /// <param name="cancellationToken">Stops the loop; waiting samples are written before the task completes.</param>
+    /// <returns>A task that completes when the loop has stopped.</returns>
+    /// <exception cref="InvalidOperationException">The loop is already running.</exception>
+    Task RunAsync(CancellationToken cancellationToken);
+
+    /// <summary>Gets the newest health of every device this monitor has polled (cached; no I/O).</summary>
+    /// <returns>One entry per device, in device name order.</returns>
+    IReadOnlyList<DeviceHealth> GetLatest();
+}
+
+/// <summary>A device and its newest health sample.</summary>
+/// <param name="DeviceId">The device.</param>
+/// <param name="DeviceName">Its name when it was polled.</param>
+/// <param name="State">Its lifecycle state after the poll.</param>
+/// <param name="Sample">The sample.</param>
+public sealed record DeviceHealth(Guid DeviceId, string DeviceName, DeviceState State, DeviceHealthSample Sample);
+
+/// <summary>
+/// Receives every health sample as it is taken, before it is written to the store: a place to forward health to
+/// dashboards or alarms. Register with <c>AddHealthObserver</c> on the <c>AddFluxDevices</c> builder.
+/// </summary>
+/// <remarks>Observers run on the polling path: keep them quick. One that throws is logged and does not stop polling.</remarks>
+public interface IDeviceHealthObserver
+{
+    /// <summary>Called with each sample.</summary>
+    /// <param name="device">The device, as it is after the poll's lifecycle move.</param>
+    /// <param name="sample">The sample.</param>
+    /// <param name="cancellationToken">Cancels the call when the monitor stops.</param>
+    /// <returns>A task that completes when the observer is done.</returns>
+    ValueTask OnSampledAsync(Device device, DeviceHealthSample sample, CancellationToken cancellationToken);
+}

@@ -1,0 +1,94 @@
+using Flux.Devices.Internal;
+using Flux.Devices.RegisterMaps;
+using Flux.Devices.Templates;
+using Flux.Devices.Transport;
+
+namespace Flux.Devices.Health;
+
+/// <summary>What the monitor knows of one device: how to poll it, when, and what its last polls said.</summary>
+internal sealed class PollTarget(Guid deviceId)
+{
+    /// <summary>The plan of a device without a register map: holding register 0, as the spec's health check reads.</summary>
+    private static readonly ReadPlan DefaultPlan = ReadPlan.Create([new RegisterDefinition { Name = "register_0", Address = 0 }]);
+
+    private int _inFlight;
+
+    public Guid DeviceId { get; } = deviceId;
+
+    public Device? Device { get; private set; }
+
+    public ModbusEndpoint Endpoint { get; private set; }
+
+    public byte UnitId { get; private set; }
+
+    /// <summary>Why the device cannot be polled (its metadata does not say where it is), or null.</summary>
+    public string? Problem { get; private set; }
+
+    public ReadPlan Plan { get; private set; } = DefaultPlan;
+
+    public TimeSpan Interval { get; private set; }
+
+    public TimeSpan Timeout { get; private set; }
+
+    public int Retries { get; private set; }
+
+    public int ErrorCount { get; set; }
+
+    public DateTimeOffset? LastSuccess { get; set; }
+
+    public DateTimeOffset? LastTimestamp { get; set; }
+
+    public bool OfflineReported { get; set; }
+
+    public DeviceHealth? Latest { get; set; }
+
+    /// <summary>When the loop polls the device next.</summary>
+    public DateTimeOffset NextDue { get; set; }
+
+    public bool InFlight => Volatile.Read(ref _inFlight) != 0;
+
+    public bool TryBegin() => Interlocked.CompareExchange(ref _inFlight, 1, 0) == 0;
+
+    public void End() => Volatile.Write(ref _inFlight, 0);
+
+    /// <summary>Takes a newer version of the device, reading its address and configuration again when it changed.</summary>
+    public void Update(Device device, DeviceHealthOptions options)
+    {
+        if (Device is { } known && known.Version == device.Version)
+        {
+            return;
+        }
+
+        Device = device;
+        Problem = DeviceAddressing.TryRead(device.Metadata, out var endpoint, out var unitId, out var problem) ? null : problem;
+        Endpoint = endpoint;
+        UnitId = unitId;
+        DeviceConfiguration.TryRead(device.Metadata, out var configuration);
+        Plan = configuration is { RegisterMap.Registers.Count: > 0 } ? ReadPlan.ForMap(configuration.RegisterMap) : DefaultPlan;
+        Interval = configuration?.PollingInterval ?? options.DefaultPollingInterval;
+        Timeout = configuration?.Timeout ?? options.DefaultTimeout;
+        Retries = configuration?.RetryCount ?? options.DefaultRetryCount;
+    }
+
+    /// <summary>Carries the counters of the newest stored sample across a restart.</summary>
+    public void Seed(DeviceHealthSample latest)
+    {
+        ErrorCount = latest.ErrorCount;
+        LastSuccess = latest.LastSuccessfulPoll;
+        LastTimestamp = latest.Timestamp;
+        OfflineReported = latest.Status == DeviceHealthStatus.Offline;
+    }
+
+    /// <summary>The first slot after <paramref name="now"/> on the grid of <paramref name="scheduled"/> + k × interval, so that a late poll does not shift the period.</summary>
+    public static DateTimeOffset NextSlot(DateTimeOffset scheduled, TimeSpan interval, DateTimeOffset now)
+    {
+        var next = scheduled + interval;
+        if (next > now)
+        {
+            return next;
+        }
+
+        var missed = (now - scheduled).Ticks / interval.Ticks;
+        return scheduled + TimeSpan.FromTicks(interval.Ticks * (missed + 1));
+    }
+}

@@ -1,0 +1,8 @@
+using Flux.Devices.Health;
+using Microsoft.Extensions.Options;
+
+namespace Flux.Devices.Internal;
+
+/// <summary>Checks the attribute rules on <see cref="DeviceHealthOptions"/> (the body is generated).</summary>
+[OptionsValidator]
+internal sealed partial class DeviceHealthOptionsValidator : IValidateOptions<DeviceHealthOptions>;

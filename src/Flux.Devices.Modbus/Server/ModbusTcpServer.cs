@@ -72,6 +72,7 @@ public sealed class ModbusTcpServer : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
+    private int _disposed;
     private Socket? _listener;
     private Task? _acceptLoop;
     private long _requestCount;
@@ -101,6 +102,12 @@ public sealed class ModbusTcpServer : IAsyncDisposable
 
     /// <summary>Gets every request received, in arrival order, when <see cref="ModbusTcpServerOptions.RecordRequests"/> is on.</summary>
     public IReadOnlyCollection<ModbusRequestRecord> RecordedRequests => _recorded;
+
+    /// <summary>
+    /// Occurs when a request frame arrives, before it is served: a test can wait for a request to reach the device
+    /// (and advance a fake clock only then) instead of sleeping. Handlers run on the server's receive path; keep them quick.
+    /// </summary>
+    public event Action<ModbusRequestRecord>? RequestReceived;
 
     /// <summary>Serves a unit at a unit id, replacing any unit served there before.</summary>
     /// <param name="unitId">The unit id, 0..255.</param>
@@ -158,10 +165,15 @@ public sealed class ModbusTcpServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops listening and closes every connection.</summary>
+    /// <summary>Stops listening and closes every connection. Disposing again does nothing.</summary>
     /// <returns>A task that completes when the server has stopped.</returns>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync().ConfigureAwait(false);
         _listener?.Dispose();
         DropConnections();
@@ -276,6 +288,8 @@ public sealed class ModbusTcpServer : IAsyncDisposable
         {
             _recorded.Enqueue(Record(header.UnitId, pdu.Span));
         }
+
+        RequestReceived?.Invoke(Record(header.UnitId, pdu.Span));
 
         var unit = _options.AnswerEveryUnitId ?? _units.GetValueOrDefault(header.UnitId);
         if (unit is null && _options.UnknownUnit == UnknownUnitBehavior.Ignore)

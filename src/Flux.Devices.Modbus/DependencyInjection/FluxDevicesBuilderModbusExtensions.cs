@@ -12,8 +12,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class FluxDevicesBuilderModbusExtensions
 {
     /// <summary>
-    /// Uses <see cref="ModbusTcpTransport"/> as the <see cref="IModbusTransport"/>, replacing any transport plugged in
-    /// before. Its options are validated when the host starts; it takes the container's <see cref="TimeProvider"/>,
+    /// Uses <see cref="ModbusTcpTransport"/> as the <see cref="IModbusTransport"/> (and for discovery's
+    /// <see cref="IModbusTransportFactory"/>), replacing any transport plugged in before. Its options are validated when the host starts; it takes the container's <see cref="TimeProvider"/>,
     /// logger factory and meter factory.
     /// </summary>
     /// <param name="builder">The builder.</param>
@@ -32,6 +32,10 @@ public static class FluxDevicesBuilderModbusExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ModbusTcpOptions>, ModbusTcpOptionsValidator>());
         builder.Services.Replace(ServiceDescriptor.Singleton<IModbusTransport>(static sp => new ModbusTcpTransport(
             sp.GetRequiredService<IOptions<ModbusTcpOptions>>().Value,
+            sp.GetService<TimeProvider>(),
+            sp.GetService<ILoggerFactory>(),
+            sp.GetService<IMeterFactory>())));
+        builder.Services.Replace(ServiceDescriptor.Singleton<IModbusTransportFactory>(static sp => new ModbusTcpTransportFactory(
             sp.GetService<TimeProvider>(),
             sp.GetService<ILoggerFactory>(),
             sp.GetService<IMeterFactory>())));

@@ -1,3 +1,4 @@
+using Flux.Devices.Discovery;
 using Flux.Devices;
 using Flux.Devices.Internal;
 using Flux.Devices.Lifecycle;
@@ -149,6 +150,21 @@ public static class FluxDevicesBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddSingleton<TProvider>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<RegisterMapSource, RegisterMapSource<TProvider>>());
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds a device type probe, asked after the built-in ones (SunSpec, then Read Device Identification matched against
+    /// the scan's templates); adding the same type twice adds it once.
+    /// </summary>
+    /// <typeparam name="TProbe">The probe, created by the container as a singleton.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The same builder.</returns>
+    public static IFluxDevicesBuilder AddDeviceTypeProbe<TProbe>(this IFluxDevicesBuilder builder)
+        where TProbe : class, IDeviceTypeProbe
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeviceTypeProbe, TProbe>());
         return builder;
     }
 }

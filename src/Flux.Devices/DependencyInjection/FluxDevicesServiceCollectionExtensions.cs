@@ -1,4 +1,5 @@
 using Flux.Devices;
+using Flux.Devices.Discovery;
 using Flux.Devices.Groups;
 using Flux.Devices.Internal;
 using Flux.Devices.Lifecycle;
@@ -7,6 +8,7 @@ using Flux.Devices.Notifications;
 using Flux.Devices.RegisterMaps;
 using Flux.Devices.Storage;
 using Flux.Devices.Templates;
+using Flux.Devices.Transport;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -19,7 +21,8 @@ public static class FluxDevicesServiceCollectionExtensions
     /// Registers the device registry (<see cref="IDeviceRegistry"/>), groups (<see cref="IDeviceGroupService"/>),
     /// maintenance (<see cref="IMaintenanceService"/>), templates (<see cref="DeviceTemplateLoader"/>,
     /// <see cref="IDeviceTemplateService"/>), register maps (<see cref="IRegisterMapProvider"/>), the health monitor
-    /// (<see cref="Flux.Devices.Health.IDeviceHealthMonitor"/>, which needs a transport such as <c>UseModbusTcp()</c>)
+    /// (<see cref="Flux.Devices.Health.IDeviceHealthMonitor"/>), discovery (<see cref="IDeviceScanner"/>,
+    /// <see cref="IDeviceDiscoveryService"/>; these two need <c>UseModbusTcp()</c> or another transport)
     /// and, unless another store is plugged in, the <see cref="InMemoryDeviceStore"/>.
     /// </summary>
     /// <param name="services">The service collection.</param>
@@ -61,6 +64,14 @@ public static class FluxDevicesServiceCollectionExtensions
             services.TryAddEnumerable(ServiceDescriptor.Singleton<INotifier, LoggingNotifier>());
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeviceLifecycleObserver, NotifyingLifecycleObserver>());
             FluxDevicesHealthExtensions.AddHealthMonitorCore(services);
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeviceTypeProbe, SunSpecProbe>());
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeviceTypeProbe, DeviceIdentificationProbe>());
+            services.TryAddSingleton<IDeviceScanner>(static sp => new DeviceScanner(
+                sp.GetService<IModbusTransportFactory>() ?? throw new InvalidOperationException(
+                    "Discovery scans over Modbus TCP and needs an IModbusTransportFactory: call UseModbusTcp() on the AddFluxDevices builder."),
+                sp.GetServices<IDeviceTypeProbe>(),
+                sp.GetRequiredService<TimeProvider>()));
+            services.TryAddSingleton<IDeviceDiscoveryService, DeviceDiscoveryService>();
         }
 
         return new FluxDevicesBuilder(services);

@@ -1,0 +1,244 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Flux.Devices.Transport;
+
+namespace Flux.Devices.Discovery;
+
+/// <summary>
+/// The scanner: hosts in parallel (bounded), each host with one transport of its own (so one connection at a time,
+/// closed when the host is done), its ports one after another, its unit ids one after another at the host's rate cap,
+/// then the probes on each responder.
+/// </summary>
+internal sealed class DeviceScanner(IModbusTransportFactory transports, IEnumerable<IDeviceTypeProbe> probes, TimeProvider time) : IDeviceScanner
+{
+    private readonly IDeviceTypeProbe[] _probes = [.. probes];
+
+    public async IAsyncEnumerable<DiscoveredDevice> ScanAsync(
+        DeviceScanOptions options,
+        IProgress<ScanProgress>? progress = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var counters = new Counters { HostsTotal = options.Hosts.GetHosts().LongCount(h => !options.Exclude.Contains(h)) };
+        var found = Channel.CreateUnbounded<DiscoveredDevice>(new UnboundedChannelOptions { SingleReader = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var producer = ProduceAsync(options, counters, found.Writer, progress, stop.Token);
+        try
+        {
+            await foreach (var device in found.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return device;
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await producer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        await producer.ConfigureAwait(false); // a scan that failed says why
+    }
+
+    private async Task ProduceAsync(DeviceScanOptions options, Counters counters, ChannelWriter<DiscoveredDevice> found, IProgress<ScanProgress>? progress, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        try
+        {
+            var hosts = options.Hosts.GetHosts().Where(h => !options.Exclude.Contains(h));
+            await Parallel.ForEachAsync(
+                hosts,
+                new ParallelOptions { MaxDegreeOfParallelism = options.MaxConcurrentHosts, CancellationToken = cancellationToken },
+                async (host, token) =>
+                {
+                    var devices = await ScanHostAsync(host, options, counters, found, token).ConfigureAwait(false);
+                    Interlocked.Increment(ref counters.HostsScanned);
+                    if (devices > 0)
+                    {
+                        Interlocked.Increment(ref counters.HostsAnswering);
+                    }
+
+                    progress?.Report(counters.Snapshot());
+                }).ConfigureAwait(false);
+            found.Complete();
+        }
+        catch (Exception ex)
+        {
+            found.Complete(ex);
+            throw;
+        }
+    }
+
+    /// <summary>Scans one host within its budget; returns how many devices it found there.</summary>
+    private async ValueTask<int> ScanHostAsync(IPAddress host, DeviceScanOptions options, Counters counters, ChannelWriter<DiscoveredDevice> found, CancellationToken cancellationToken)
+    {
+        using var budget = new CancellationTokenSource(options.HostBudget, time);
+        using var link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), budget);
+        var inner = transports.CreateScanTransport(options.ConnectTimeout, options.RequestTimeout);
+        var count = 0;
+        try
+        {
+            var spacing = TimeSpan.FromSeconds(1.0 / options.MaxRequestsPerSecondPerHost);
+            var transport = new ScanTransport(inner, spacing, time, () => Interlocked.Increment(ref counters.RequestsSent));
+            foreach (var port in options.Ports)
+            {
+                var endpoint = new ModbusEndpoint(host.ToString(), port);
+                if (options.ExcludeEndpoints.Contains(endpoint))
+                {
+                    continue;
+                }
+
+                foreach (var device in await ScanPortAsync(transport, endpoint, options, budget.Token).ConfigureAwait(false))
+                {
+                    count++;
+                    Interlocked.Increment(ref counters.DevicesFound);
+                    await found.WriteAsync(device, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The host's budget ran out: what it found is kept, the rest of it is skipped.
+        }
+        finally
+        {
+            if (inner is IAsyncDisposable disposable)
+            {
+                await disposable.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        return count;
+    }
+
+    private async ValueTask<List<DiscoveredDevice>> ScanPortAsync(ScanTransport transport, ModbusEndpoint endpoint, DeviceScanOptions options, CancellationToken cancellationToken)
+    {
+        var responders = new List<(byte UnitId, Presence Presence)>();
+        var silent = 0;
+        foreach (var unitId in options.UnitIds)
+        {
+            var presence = await ProbePresenceAsync(transport, endpoint, unitId, cancellationToken).ConfigureAwait(false);
+            if (presence.Kind == PresenceKind.Unreachable)
+            {
+                break; // Nothing listens, the connection failed, or what answers does not speak Modbus.
+            }
+
+            if (presence.Kind == PresenceKind.Silent && responders.Count == 0 && ++silent >= options.SilentTimeoutsPerPort)
+            {
+                break; // Accepts connections, never answers: a stalled device is given up, not waited on per unit id.
+            }
+
+            if (presence.Kind == PresenceKind.Present)
+            {
+                responders.Add((unitId, presence));
+            }
+        }
+
+        var now = time.GetUtcNow();
+        var devices = new List<DiscoveredDevice>(responders.Count);
+        if (responders.Count >= 2 && responders.Count == options.UnitIds.Count && responders.All(r => r.Presence == responders[0].Presence))
+        {
+            // Every unit id answered the same: one device that ignores the unit id, if the first and the last look alike.
+            var first = await IdentifyAsync(transport, endpoint, responders[0].UnitId, options, cancellationToken).ConfigureAwait(false);
+            var last = await IdentifyAsync(transport, endpoint, responders[^1].UnitId, options, cancellationToken).ConfigureAwait(false);
+            if (first == last)
+            {
+                devices.Add(Found(endpoint, responders[0].UnitId, responders[0].Presence, first, now) with { IgnoresUnitId = true });
+                return devices;
+            }
+        }
+
+        foreach (var (unitId, presence) in responders)
+        {
+            var identity = await IdentifyAsync(transport, endpoint, unitId, options, cancellationToken).ConfigureAwait(false);
+            devices.Add(Found(endpoint, unitId, presence, identity, now));
+        }
+
+        return devices;
+    }
+
+    private static DiscoveredDevice Found(ModbusEndpoint endpoint, byte unitId, Presence presence, DeviceProbeResult? identity, DateTimeOffset now) => new()
+    {
+        Endpoint = endpoint,
+        UnitId = unitId,
+        PresenceException = presence.Exception,
+        Identity = identity,
+        DiscoveredAt = now,
+    };
+
+    /// <summary>The spec's presence test, holding register 0, classified by what came back.</summary>
+    private static async ValueTask<Presence> ProbePresenceAsync(ScanTransport transport, ModbusEndpoint endpoint, byte unitId, CancellationToken cancellationToken)
+    {
+        var register = new ushort[1];
+        try
+        {
+            await transport.ReadHoldingRegistersAsync(endpoint, unitId, 0, register, cancellationToken).ConfigureAwait(false);
+            return new Presence(PresenceKind.Present, register[0], null);
+        }
+        catch (ModbusException ex) when (ex.Code is ModbusExceptionCode.GatewayTargetDeviceFailedToRespond or ModbusExceptionCode.GatewayPathUnavailable)
+        {
+            return new Presence(PresenceKind.Absent, 0, ex.Code);
+        }
+        catch (ModbusException ex)
+        {
+            return new Presence(PresenceKind.Present, 0, ex.Code); // A refusal is an answer: something is there.
+        }
+        catch (ModbusTimeoutException)
+        {
+            return new Presence(PresenceKind.Silent, 0, null);
+        }
+        catch (Exception ex) when (ex is ModbusTransportException or ModbusProtocolException)
+        {
+            return new Presence(PresenceKind.Unreachable, 0, null);
+        }
+    }
+
+    /// <summary>Asks the probes in turn; a probe that fails on the wire counts as not recognising the device.</summary>
+    private async ValueTask<DeviceProbeResult?> IdentifyAsync(ScanTransport transport, ModbusEndpoint endpoint, byte unitId, DeviceScanOptions options, CancellationToken cancellationToken)
+    {
+        var context = new ProbeContext(transport, endpoint, unitId, options.Templates);
+        foreach (var probe in _probes)
+        {
+            try
+            {
+                if (await probe.ProbeAsync(context, cancellationToken).ConfigureAwait(false) is { } result)
+                {
+                    return result;
+                }
+            }
+            catch (FluxDevicesException)
+            {
+                // Timeouts, refusals and malformed replies: not this probe's kind of device.
+            }
+        }
+
+        return null;
+    }
+
+    private enum PresenceKind
+    {
+        Present,
+        Absent,
+        Silent,
+        Unreachable,
+    }
+
+    private readonly record struct Presence(PresenceKind Kind, ushort Value, ModbusExceptionCode? Exception);
+
+    private sealed class Counters
+    {
+        public long HostsTotal;
+        public long HostsScanned;
+        public long HostsAnswering;
+        public long DevicesFound;
+        public long RequestsSent;
+
+        public ScanProgress Snapshot() => new(
+            HostsTotal,
+            Interlocked.Read(ref HostsScanned),
+            Interlocked.Read(ref HostsAnswering),
+            Interlocked.Read(ref DevicesFound),
+            Interlocked.Read(ref RequestsSent));
+    }
+}

@@ -1,0 +1,108 @@
+namespace Flux.Devices.Discovery;
+
+/// <summary>
+/// Scans and registers what it finds: the spec's <c>auto_register.go</c>, idempotent. A device is known by its host,
+/// port and unit id, and by its serial number where a probe read one, so scanning a site twice registers nothing twice
+/// and a device that moved to another address is updated, not registered again.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Names follow the spec, <c>{site}-{TYPE}-{unit id}</c> (<c>WLCE-BESS-1</c>). When that name is taken by another
+/// device (two hosts both with unit id 1), the host goes in: <c>{site}-{TYPE}-{host}-{unit id}</c>, with the port after
+/// the host when it is not 502; then <c>-2</c>, <c>-3</c>, ... until a name is free.
+/// </para>
+/// <para>
+/// Metadata gets <c>ip_address</c>, <c>port</c>, <c>modbus_address</c>, <c>discovered_at</c>, <c>discovered_by</c> (the
+/// probe) and what the probe learned (<c>manufacturer</c>, <c>model</c>, <c>serial_number</c>, <c>firmware_version</c>,
+/// <c>capacity_kwh</c>, <c>phases</c>, ...), on top of <see cref="AutoRegistrationOptions.Defaults"/> for the type. The
+/// registry validates it like any registration: what a probe cannot learn and the type requires (a BESS's
+/// <c>efficiency</c>, a meter's <c>meter_type</c>) must come from the defaults, or the device is reported
+/// <see cref="DiscoveryOutcome.Invalid"/> with the missing fields, and nothing is written.
+/// </para>
+/// </remarks>
+public interface IDeviceDiscoveryService
+{
+    /// <summary>Scans and registers each device found, streaming what happened to each.</summary>
+    /// <param name="scan">What to scan.</param>
+    /// <param name="registration">How to register.</param>
+    /// <param name="progress">Receives scan progress; <see langword="null"/> for none.</param>
+    /// <param name="cancellationToken">Stops the scan; devices already registered stay registered.</param>
+    /// <returns>One result per device found.</returns>
+    IAsyncEnumerable<DiscoveryResult> DiscoverAsync(
+        DeviceScanOptions scan,
+        AutoRegistrationOptions registration,
+        IProgress<ScanProgress>? progress = null,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>Registers one discovered device, unless it is registered already.</summary>
+    /// <param name="device">The device.</param>
+    /// <param name="registration">How to register.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>What happened.</returns>
+    ValueTask<DiscoveryResult> RegisterAsync(DiscoveredDevice device, AutoRegistrationOptions registration, CancellationToken cancellationToken = default);
+}
+
+/// <summary>How discovered devices are registered.</summary>
+public sealed record AutoRegistrationOptions
+{
+    /// <summary>Gets the site the devices are registered at.</summary>
+    public required string Site { get; init; }
+
+    /// <summary>Gets a value indicating whether devices are registered; <see langword="false"/> reports what would be (a dry run).</summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool Register { get; init; } = true;
+
+    /// <summary>Gets the device type unrecognised responders are registered as; <see langword="null"/> (the default) reports them without registering.</summary>
+    public string? UnknownDeviceType { get; init; }
+
+    /// <summary>Gets metadata per device type that fills what probes cannot learn; what a probe learned wins.</summary>
+    public IReadOnlyDictionary<string, DeviceMetadata> Defaults { get; init; } = new Dictionary<string, DeviceMetadata>();
+
+    /// <summary>
+    /// Gets a value indicating whether endpoints of registered devices are left out of the scan, so that discovery
+    /// never opens a second connection to a device in service.
+    /// </summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool SkipRegisteredEndpoints { get; init; } = true;
+
+    /// <summary>Gets who registers, for the history.</summary>
+    /// <value>The default value is <c>discovery</c>.</value>
+    public string Actor { get; init; } = "discovery";
+}
+
+/// <summary>What auto-registration did with a discovered device.</summary>
+public enum DiscoveryOutcome
+{
+    /// <summary>Registered now.</summary>
+    Registered = 0,
+
+    /// <summary>Already registered at this host, port and unit id; nothing written.</summary>
+    AlreadyRegistered = 1,
+
+    /// <summary>Registered at another address (same serial number and type); its address was updated.</summary>
+    Moved = 2,
+
+    /// <summary>Would be registered (a dry run); nothing written.</summary>
+    WouldRegister = 3,
+
+    /// <summary>No probe recognised it and no type for unknown devices was given; reported, not registered.</summary>
+    Unknown = 4,
+
+    /// <summary>Its metadata breaks the type's rules (see <see cref="DiscoveryResult.Errors"/>); nothing written.</summary>
+    Invalid = 5,
+}
+
+/// <summary>What auto-registration did with one discovered device.</summary>
+/// <param name="Discovered">The device as found.</param>
+/// <param name="Outcome">What was done.</param>
+public sealed record DiscoveryResult(DiscoveredDevice Discovered, DiscoveryOutcome Outcome)
+{
+    /// <summary>Gets the registry's device: registered, already there or moved; <see langword="null"/> otherwise.</summary>
+    public Device? Device { get; init; }
+
+    /// <summary>Gets the name it has or would have; <see langword="null"/> for an unknown device.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>Gets the rules the metadata broke, for <see cref="DiscoveryOutcome.Invalid"/>.</summary>
+    public IReadOnlyList<DeviceValidationError> Errors { get; init; } = [];
+}

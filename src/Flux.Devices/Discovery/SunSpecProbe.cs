@@ -1,0 +1,131 @@
+using System.Text.Json;
+using Flux.Devices.RegisterMaps;
+using Flux.Devices.Transport;
+
+namespace Flux.Devices.Discovery;
+
+/// <summary>
+/// Recognises SunSpec devices: the marker "SunS" at 40000, then 0, then 50000 (the order pysunspec2 tries); the model
+/// chain walked to the end model 0xFFFF; model 1 for manufacturer, model, version and serial number; battery models
+/// (802-809, 713, 124) for a BESS with its rated energy and power, meter models (201-204, 211-214, 220) for a meter
+/// with its phases.
+/// </summary>
+internal sealed class SunSpecProbe : IDeviceTypeProbe
+{
+    public const string ProbeName = "sunspec";
+
+    private const ushort EndModel = 0xFFFF;
+    private const int MaxModels = 64;
+    private static readonly ushort[] Bases = [40000, 0, 50000];
+
+    public string Name => ProbeName;
+
+    public async ValueTask<DeviceProbeResult?> ProbeAsync(ProbeContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        foreach (var baseAddress in Bases)
+        {
+            if (await HasMarkerAsync(context, baseAddress, cancellationToken).ConfigureAwait(false))
+            {
+                return await WalkAsync(context, baseAddress, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return null;
+    }
+
+    private static async ValueTask<bool> HasMarkerAsync(ProbeContext context, ushort baseAddress, CancellationToken cancellationToken)
+    {
+        var marker = new ushort[2];
+        try
+        {
+            await context.Transport.ReadHoldingRegistersAsync(context.Endpoint, context.UnitId, baseAddress, marker, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ModbusException or ModbusTimeoutException)
+        {
+            return false; // Nothing mapped there, or no answer: try the next base, as pysunspec2 does.
+        }
+
+        return marker[0] == 0x5375 && marker[1] == 0x6E53;
+    }
+
+    private static async ValueTask<DeviceProbeResult> WalkAsync(ProbeContext context, ushort baseAddress, CancellationToken cancellationToken)
+    {
+        var result = new DeviceProbeResult { Probe = ProbeName };
+        var models = new List<long>();
+        var details = DeviceMetadata.Empty.With("sunspec_base", (long)baseAddress);
+        var header = new ushort[2];
+        int address = baseAddress + 2;
+        for (var i = 0; i < MaxModels && address + 2 <= 65536; i++)
+        {
+            await Read(context, address, header, cancellationToken).ConfigureAwait(false);
+            var (id, length) = (header[0], header[1]);
+            if (id == EndModel)
+            {
+                break;
+            }
+
+            models.Add(id);
+            var body = new ushort[Math.Min((int)length, ProbeContext.MaxQuantity)];
+            if (id is 1 or 802 && body.Length >= (id == 1 ? 64 : 53))
+            {
+                await Read(context, address + 2, body, cancellationToken).ConfigureAwait(false);
+                (result, details) = id == 1 ? ReadCommon(result, details, body) : (result, ReadBattery(details, body));
+            }
+
+            address += length + 2;
+        }
+
+        details = details.With("sunspec_models", JsonSerializer.SerializeToElement(models));
+        return Classify(result, models, details);
+    }
+
+    /// <summary>Model 1 from its first data register: Mn[16] Md[16] Opt[8] Vr[8] SN[16].</summary>
+    private static (DeviceProbeResult, DeviceMetadata) ReadCommon(DeviceProbeResult result, DeviceMetadata details, ushort[] body) =>
+        (result with
+        {
+            Manufacturer = Text(body.AsSpan(0, 16)),
+            Model = Text(body.AsSpan(16, 16)),
+            FirmwareVersion = Text(body.AsSpan(40, 8)),
+            SerialNumber = Text(body.AsSpan(48, 16)),
+        }, details);
+
+    /// <summary>Model 802 from its first data register: WHRtg at +1 with its scale factor at +51, WChaRteMax at +2 with its at +52.</summary>
+    private static DeviceMetadata ReadBattery(DeviceMetadata details, ushort[] body)
+    {
+        var energyWh = Scaled(body[1], body[51]);
+        var powerW = Scaled(body[2], body[52]);
+        if (energyWh is > 0)
+        {
+            details = details.With("capacity_kwh", energyWh.Value / 1000);
+        }
+
+        return powerW is > 0 ? details.With("max_power_kw", powerW.Value / 1000) : details;
+    }
+
+    private static DeviceProbeResult Classify(DeviceProbeResult result, List<long> models, DeviceMetadata details)
+    {
+        if (models.Any(m => m is (>= 802 and <= 809) or 713 or 124))
+        {
+            return result with { DeviceType = DeviceTypes.Bess, Details = details };
+        }
+
+        var meter = models.FirstOrDefault(m => m is (>= 201 and <= 204) or (>= 211 and <= 214) or 220);
+        if (meter != 0)
+        {
+            var phases = (meter % 10) switch { 1 => 1L, 2 => 2L, _ => 3L };
+            return result with { DeviceType = DeviceTypes.Meter, Details = details.With("phases", phases) };
+        }
+
+        return result with { Details = details };
+    }
+
+    private static ValueTask Read(ProbeContext context, int address, ushort[] destination, CancellationToken cancellationToken) =>
+        context.Transport.ReadHoldingRegistersAsync(context.Endpoint, context.UnitId, (ushort)address, destination, cancellationToken);
+
+    private static string? Text(ReadOnlySpan<ushort> registers) => RegisterCodec.ReadString(registers).Trim() is { Length: > 0 } text ? text : null;
+
+    /// <summary>A value times 10^scale factor; null for SunSpec's "not implemented" (0xFFFF, or a scale factor of 0x8000).</summary>
+    private static double? Scaled(ushort value, ushort scaleFactor) =>
+        value == 0xFFFF || scaleFactor == 0x8000 ? null : value * Math.Pow(10, (short)scaleFactor);
+}

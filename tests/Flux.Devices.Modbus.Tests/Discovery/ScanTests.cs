@@ -1,0 +1,282 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Flux.Devices.Discovery;
+using Flux.Devices.Modbus.Server;
+using Flux.Devices.Modbus.Simulation;
+using Flux.Devices.Specification.Tests;
+using Flux.Devices.Templates;
+using Flux.Devices.Transport;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Flux.Devices.Modbus.Tests.Discovery;
+
+/// <summary>
+/// Scans of 127.0.0.0/24 (every 127.x address is this machine) where a few simulated devices listen on one port on
+/// their own addresses: a gateway with a BESS and a meter, a SunSpec battery, a SunSpec meter, a device that stalls and
+/// one that answers every unit id with an exception.
+/// </summary>
+[Collection(nameof(TimingSensitive))]
+public sealed class ScanTests : IAsyncLifetime
+{
+    private const string AcuvimTemplate = """
+        device_template:
+          type: meter
+          manufacturer: Accuenergy
+          register_map: acuvim2_standard
+          default_config:
+            polling_interval: 30s
+        """;
+
+    private readonly List<ModbusTcpServer> _servers = [];
+    private ServiceProvider _services = null!;
+    private int _port;
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    private IDeviceScanner Scanner => _services.GetRequiredService<IDeviceScanner>();
+
+    private IDeviceDiscoveryService Discovery => _services.GetRequiredService<IDeviceDiscoveryService>();
+
+    private IDeviceRegistry Registry => _services.GetRequiredService<IDeviceRegistry>();
+
+    public async ValueTask InitializeAsync()
+    {
+        var services = new ServiceCollection();
+        services.AddFluxDevices().UseModbusTcp();
+        _services = services.BuildServiceProvider();
+        _port = await StartSiteAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        foreach (var server in _servers)
+        {
+            await server.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task ScanAsync_Slash24_FindsExactlyTheLiveDevicesWithTheirTypes_InAFewTimeouts()
+    {
+        var progress = new List<ScanProgress>();
+        var clock = Stopwatch.StartNew();
+
+        var found = await Scanner.ScanAsync(Options(), new SynchronousProgress(progress), Cancel).ToListAsync(Cancel);
+
+        clock.Stop();
+        var byAddress = found.ToDictionary(d => (d.Endpoint.Host, d.UnitId));
+        Assert.Equal(
+            [("127.0.0.2", 1), ("127.0.0.2", 2), ("127.0.0.3", 1), ("127.0.0.5", 1), ("127.0.0.6", 3)],
+            byAddress.Keys.Select(k => (k.Host, (int)k.UnitId)).Order());
+        Assert.Equal(("bess", "device_identification", "PowerPack", "PP-500"), Identity(byAddress[("127.0.0.2", 1)]));
+        Assert.Equal(("meter", "device_identification", "Accuenergy", "Acuvim-II"), Identity(byAddress[("127.0.0.2", 2)]));
+        var battery = byAddress[("127.0.0.3", 1)];
+        Assert.Equal(("bess", "sunspec", "SunSpecSim", "SIM-BESS-1"), Identity(battery));
+        Assert.Equal("SN0001", battery.Identity!.SerialNumber);
+        Assert.Equal(500, battery.Identity.Details["capacity_kwh"].GetDouble());
+        Assert.Equal(100, battery.Identity.Details["max_power_kw"].GetDouble());
+        Assert.Equal(3, byAddress[("127.0.0.6", 3)].Identity!.Details["phases"].GetInt32());
+        var refuser = byAddress[("127.0.0.5", 1)];
+        Assert.Equal((true, ModbusExceptionCode.IllegalFunction, (DeviceProbeResult?)null), (refuser.IgnoresUnitId, refuser.PresenceException, refuser.Identity));
+        Assert.Equal(new ScanProgress(254, 254, 4, 5, progress[^1].RequestsSent), progress[^1]);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"The scan took {clock.Elapsed}; serially it would take 254 hosts x 0.5 s.");
+    }
+
+    [Fact]
+    public async Task ScanAsync_SendsOnlyReadsAndIdentification_NeverUnitZero()
+    {
+        await Scanner.ScanAsync(Options(), cancellationToken: Cancel).ToListAsync(Cancel);
+
+        var requests = _servers.SelectMany(s => s.RecordedRequests).ToList();
+        Assert.NotEmpty(requests);
+        Assert.All(requests, r => Assert.Contains(r.FunctionCode, new byte[] { 3, 4, 43 }));
+        Assert.All(requests, r => Assert.InRange(r.UnitId, 1, 247));
+        Assert.All(requests.Where(r => r.FunctionCode is 3 or 4), r => Assert.InRange(r.Quantity, 1, ProbeContext.MaxQuantity));
+    }
+
+    [Fact]
+    public async Task DiscoverAsync_Twice_RegistersEachDeviceOnce()
+    {
+        var registration = Registration();
+
+        var first = await Discovery.DiscoverAsync(Options(), registration, cancellationToken: Cancel).ToListAsync(Cancel);
+        var again = await Discovery.DiscoverAsync(Options(), registration with { SkipRegisteredEndpoints = false }, cancellationToken: Cancel).ToListAsync(Cancel);
+        var skipping = await Discovery.DiscoverAsync(Options(), registration, cancellationToken: Cancel).ToListAsync(Cancel);
+
+        // Hosts are scanned in parallel, so which BESS takes the spec's name is a race; the other gets its host and port.
+        var names = first.Where(r => r.Outcome == DiscoveryOutcome.Registered).Select(r => r.Name!).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(["WLCE-BESS-1", "WLCE-METER-2", "WLCE-METER-3"], names.Where(n => !n.Contains("127.0.0.", StringComparison.Ordinal)));
+        Assert.Matches($@"^WLCE-BESS-127\.0\.0\.[23]-{_port}-1$", Assert.Single(names, n => n.Contains("127.0.0.", StringComparison.Ordinal)));
+        Assert.Equal(DiscoveryOutcome.Unknown, Assert.Single(first, r => r.Outcome != DiscoveryOutcome.Registered).Outcome);
+        Assert.All(again.Where(r => r.Outcome != DiscoveryOutcome.Unknown), r => Assert.Equal(DiscoveryOutcome.AlreadyRegistered, r.Outcome));
+        Assert.Equal(4, again.Count(r => r.Outcome == DiscoveryOutcome.AlreadyRegistered));
+        Assert.Equal("127.0.0.5", Assert.Single(skipping).Discovered.Endpoint.Host); // registered endpoints are not contacted
+        var devices = await Registry.ListAsync(cancellationToken: Cancel);
+        Assert.Equal(4, devices.Count);
+        var bess = devices.Single(d => d.Metadata.GetString("ip_address") == "127.0.0.3");
+        Assert.Equal(("127.0.0.3", _port, 1, "SN0001", "sunspec"), (bess.Metadata.GetString("ip_address"), bess.Metadata["port"].GetInt32(), bess.Metadata["modbus_address"].GetInt32(), bess.Metadata.GetString("serial_number"), bess.Metadata.GetString("discovered_by")));
+        Assert.Equal(500, BessMetadata.From(bess.Metadata).CapacityKwh); // learned, not the default
+    }
+
+    [Fact]
+    public async Task DiscoverAsync_SameSerialAtANewAddress_MovesTheDeviceInsteadOfRegisteringATwin()
+    {
+        var registration = Registration();
+        await Discovery.DiscoverAsync(Options(), registration, cancellationToken: Cancel).ToListAsync(Cancel);
+        var moved = await StartAsync(IPAddress.Parse("127.0.0.7"), _port, s => s.AddUnit(4, new SunSpecSimulator(serialNumber: "SN0001")));
+        Assert.NotNull(moved);
+
+        var results = await Discovery.DiscoverAsync(Options() with { Hosts = HostSet.Parse("127.0.0.7") }, registration, cancellationToken: Cancel).ToListAsync(Cancel);
+
+        var result = Assert.Single(results);
+        var only = Assert.Single(await Registry.ListAsync(DeviceFilter.Parse("metadata.serial_number=SN0001"), Cancel));
+        Assert.Equal((DiscoveryOutcome.Moved, only.Id), (result.Outcome, result.Device!.Id));
+        Assert.Equal(("127.0.0.7", 4), (result.Device!.Metadata.GetString("ip_address"), result.Device.Metadata["modbus_address"].GetInt32()));
+        Assert.Equal(4, (await Registry.ListAsync(cancellationToken: Cancel)).Count);
+    }
+
+    [Fact]
+    public async Task DiscoverAsync_WithoutTheDefaultsATypeNeeds_ReportsTheMissingFieldsAndWritesNothing()
+    {
+        var results = await Discovery.DiscoverAsync(
+            Options() with { Hosts = HostSet.Parse("127.0.0.2") },
+            new AutoRegistrationOptions { Site = "WLCE" },
+            cancellationToken: Cancel).ToListAsync(Cancel);
+
+        Assert.All(results, r => Assert.Equal(DiscoveryOutcome.Invalid, r.Outcome));
+        Assert.Contains(results[0].Errors, e => e.Field == "metadata.efficiency");
+        Assert.Empty(await Registry.ListAsync(cancellationToken: Cancel));
+    }
+
+    [Fact]
+    public async Task ScanAsync_Cancelled_EndsPromptlyWithWhatWasFound()
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+        var found = new List<DiscoveredDevice>();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var device in Scanner.ScanAsync(Options() with { MaxConcurrentHosts = 1 }, cancellationToken: stop.Token))
+            {
+                found.Add(device);
+                await stop.CancelAsync();
+            }
+        });
+
+        Assert.InRange(found.Count, 1, 2); // the first host's devices, found together; the rest of the /24 was never scanned
+        Assert.All(found, d => Assert.Equal("127.0.0.2", d.Endpoint.Host));
+    }
+
+    [Theory]
+    [InlineData(nameof(DeviceScanOptions.UnitIds))]
+    [InlineData(nameof(DeviceScanOptions.Ports))]
+    [InlineData(nameof(DeviceScanOptions.ConnectTimeout))]
+    [InlineData(nameof(DeviceScanOptions.MaxRequestsPerSecondPerHost))]
+    public async Task ScanAsync_OptionOutOfRange_IsRefusedByName(string option)
+    {
+        var options = option switch
+        {
+            nameof(DeviceScanOptions.UnitIds) => Options() with { UnitIds = [0, 1] },
+            nameof(DeviceScanOptions.Ports) => Options() with { Ports = [] },
+            nameof(DeviceScanOptions.ConnectTimeout) => Options() with { ConnectTimeout = TimeSpan.Zero },
+            _ => Options() with { MaxRequestsPerSecondPerHost = 0 },
+        };
+
+        var error = await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Scanner.ScanAsync(options, cancellationToken: Cancel).ToListAsync(Cancel));
+
+        Assert.Equal(option, error.ParamName);
+    }
+
+    private static (string?, string, string?, string?) Identity(DiscoveredDevice device) =>
+        (device.Identity!.DeviceType, device.Identity.Probe, device.Identity.Manufacturer, device.Identity.Model);
+
+    private DeviceScanOptions Options()
+    {
+        var loader = _services.GetRequiredService<DeviceTemplateLoader>();
+        return new DeviceScanOptions
+        {
+            Hosts = HostSet.Parse("127.0.0.0/24"),
+            Ports = [_port],
+            MaxRequestsPerSecondPerHost = 1000,
+            Templates = [loader.Load(SpecSamples.PowerPackTemplateAsPrinted), loader.Load(AcuvimTemplate)],
+        };
+    }
+
+    private static AutoRegistrationOptions Registration() => new()
+    {
+        Site = "WLCE",
+        Defaults = new Dictionary<string, DeviceMetadata>
+        {
+            ["bess"] = DeviceMetadata.Parse("""{"capacity_kwh": 210, "max_power_kw": 100, "efficiency": 0.92, "model": "unknown"}"""),
+            ["meter"] = DeviceMetadata.Parse("""{"manufacturer": "unknown", "model": "unknown", "meter_type": "grid", "phases": 3, "ct_ratio": 1, "vt_ratio": 1, "register_map": "acuvim2_standard"}"""),
+        },
+    };
+
+    /// <summary>Starts the site on one port free on every address it uses (below the ephemeral range, so that no port-0 listener elsewhere can take it).</summary>
+    private async Task<int> StartSiteAsync()
+    {
+        var random = new Random();
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            var port = random.Next(20_000, 30_000);
+            var gateway = await StartAsync(IPAddress.Parse("127.0.0.2"), port, s => s.AddUnit(1, new PowerPackBessSimulator()).AddUnit(2, new AcuvimMeterSimulator()));
+            if (gateway is null)
+            {
+                continue;
+            }
+
+            var stalled = new ModbusUnit();
+            stalled.Faults.Stall = true;
+            var refusing = new ModbusUnit();
+            refusing.Faults.ExceptionCode = ModbusExceptionCode.IllegalFunction;
+            if (await StartAsync(IPAddress.Parse("127.0.0.3"), port, s => s.AddUnit(1, new SunSpecSimulator())) is not null
+                && await StartAsync(IPAddress.Parse("127.0.0.4"), port, _ => { }, new ModbusTcpServerOptions { AnswerEveryUnitId = stalled, RecordRequests = true }) is not null
+                && await StartAsync(IPAddress.Parse("127.0.0.5"), port, _ => { }, new ModbusTcpServerOptions { AnswerEveryUnitId = refusing, RecordRequests = true }) is not null
+                && await StartAsync(IPAddress.Parse("127.0.0.6"), port, s => s.AddUnit(3, new SunSpecSimulator(SunSpecDeviceKind.Meter, model: "SIM-METER-1", serialNumber: "SN0002"))) is not null)
+            {
+                return port;
+            }
+
+            foreach (var server in _servers)
+            {
+                await server.DisposeAsync();
+            }
+
+            _servers.Clear();
+        }
+
+        throw new InvalidOperationException("No port from 20000 to 29999 was free on 127.0.0.2-6.");
+    }
+
+    private async Task<ModbusTcpServer?> StartAsync(IPAddress address, int port, Action<ModbusTcpServer> units, ModbusTcpServerOptions? options = null)
+    {
+        var server = new ModbusTcpServer(options ?? new ModbusTcpServerOptions { RecordRequests = true });
+        units(server);
+        try
+        {
+            await server.StartAsync(new IPEndPoint(address, port), Cancel);
+        }
+        catch (SocketException)
+        {
+            await server.DisposeAsync();
+            return null;
+        }
+
+        _servers.Add(server);
+        return server;
+    }
+
+    /// <summary>Records progress as it is reported (<see cref="Progress{T}"/> would post it later, to the thread pool).</summary>
+    private sealed class SynchronousProgress(List<ScanProgress> reports) : IProgress<ScanProgress>
+    {
+        public void Report(ScanProgress value)
+        {
+            lock (reports)
+            {
+                reports.Add(value);
+            }
+        }
+    }
+}

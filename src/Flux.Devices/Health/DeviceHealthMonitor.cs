@@ -94,7 +94,7 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IDisposable
         var polls = new Task<DeviceHealthSample?>[targets.Count];
         for (var i = 0; i < targets.Count; i++)
         {
-            polls[i] = PollAsync(targets[i], cancellationToken).AsTask();
+            polls[i] = PollOrSkipAsync(targets[i], cancellationToken);
         }
 
         var results = await Task.WhenAll(polls).ConfigureAwait(false);
@@ -206,7 +206,7 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IDisposable
     {
         try
         {
-            var sample = await PollAsync(target, cancellationToken).ConfigureAwait(false);
+            var sample = await PollOrSkipAsync(target, cancellationToken).ConfigureAwait(false);
             if (sample is not null)
             {
                 _pending?.Writer.TryWrite(sample);
@@ -215,11 +215,6 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IDisposable
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The loop is stopping.
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // The store refused a read or a lifecycle write: the next poll tries again.
-            Log.PollAborted(_logger, ex, target.DeviceId);
         }
         finally
         {
@@ -308,6 +303,20 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IDisposable
             {
                 target.Seed(sample);
             }
+        }
+    }
+
+    /// <summary>Polls one device; when the store fails under the poll, logs it and gives no sample (the next poll tries again).</summary>
+    private async Task<DeviceHealthSample?> PollOrSkipAsync(PollTarget target, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await PollAsync(target, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.PollAborted(_logger, ex, target.DeviceId);
+            return null;
         }
     }
 

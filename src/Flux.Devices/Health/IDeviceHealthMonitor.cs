@@ -26,7 +26,10 @@ public interface IDeviceHealthMonitor
     /// <summary>Polls every device that should be polled (or those of them that match a filter) once, now.</summary>
     /// <param name="filter">Narrows the devices; <see langword="null"/> for all.</param>
     /// <param name="cancellationToken">Cancels the polls.</param>
-    /// <returns>One sample per device polled, in device name order, already written to the store.</returns>
+    /// <returns>
+    /// One sample per device polled, in device name order, already written to the store. A device whose poll the store
+    /// failed under (logged) gives none.
+    /// </returns>
     ValueTask<IReadOnlyList<DeviceHealthSample>> CheckAsync(DeviceFilter? filter = null, CancellationToken cancellationToken = default);
 
     /// <summary>

@@ -155,7 +155,7 @@ public static class FluxDevicesBuilderExtensions
 
     /// <summary>
     /// Adds a device type probe, asked after the built-in ones (SunSpec, then Read Device Identification matched against
-    /// the scan's templates); adding the same type twice adds it once.
+    /// the scan's templates, then the templates' <c>identify</c> fingerprints); adding the same type twice adds it once.
     /// </summary>
     /// <typeparam name="TProbe">The probe, created by the container as a singleton.</typeparam>
     /// <param name="builder">The builder.</param>

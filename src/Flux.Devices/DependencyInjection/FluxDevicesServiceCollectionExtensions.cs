@@ -66,6 +66,7 @@ public static class FluxDevicesServiceCollectionExtensions
             FluxDevicesHealthExtensions.AddHealthMonitorCore(services);
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeviceTypeProbe, SunSpecProbe>());
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeviceTypeProbe, DeviceIdentificationProbe>());
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeviceTypeProbe, FingerprintProbe>());
             services.TryAddSingleton<IDeviceScanner>(static sp => new DeviceScanner(
                 sp.GetService<IModbusTransportFactory>() ?? throw new InvalidOperationException(
                     "Discovery scans over Modbus TCP and needs an IModbusTransportFactory: call UseModbusTcp() on the AddFluxDevices builder."),

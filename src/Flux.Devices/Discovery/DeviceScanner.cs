@@ -211,6 +211,10 @@ internal sealed class DeviceScanner(IModbusTransportFactory transports, IEnumera
             {
                 // Timeouts, refusals and malformed replies: not this probe's kind of device.
             }
+            catch (NotSupportedException)
+            {
+                // A probe that asked for more than discovery allows (a write, a large read) learns nothing from it.
+            }
         }
 
         return null;

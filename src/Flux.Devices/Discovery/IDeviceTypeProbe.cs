@@ -5,7 +5,8 @@ namespace Flux.Devices.Discovery;
 
 /// <summary>
 /// One way to tell what a responder is. The scanner asks each probe in turn (SunSpec, then Read Device Identification
-/// matched against templates, then those a host adds with <c>AddDeviceTypeProbe</c>) until one recognises the device.
+/// matched against the templates' manufacturers, then the templates' <c>identify</c> fingerprints, then those a host
+/// adds with <c>AddDeviceTypeProbe</c>) until one recognises the device.
 /// </summary>
 public interface IDeviceTypeProbe
 {

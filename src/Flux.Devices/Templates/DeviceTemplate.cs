@@ -20,4 +20,7 @@ public sealed class DeviceTemplate
 
     /// <summary>Gets the configuration written to every device the template applies to.</summary>
     public required DeviceConfiguration Configuration { get; init; }
+
+    /// <summary>Gets the points and values that identify the template's devices during discovery (the <c>identify</c> block); empty when it has none.</summary>
+    public IReadOnlyList<TemplateFingerprint> Fingerprint { get; init; } = [];
 }

@@ -170,6 +170,44 @@ public sealed class ScanTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData(10, "bess")]
+    [InlineData(12, null)]
+    public async Task ScanAsync_DeviceWithoutIdentification_IsRecognisedByItsTemplatesFingerprint(int blocks, string? expectedType)
+    {
+        var quiet = new PowerPackBessSimulator();
+        quiet.Identification.Clear(); // no FC43 objects, no SunSpec: only the registers tell
+        Assert.NotNull(await StartAsync(IPAddress.Parse("127.0.0.8"), _port, s => s.AddUnit(1, quiet)));
+        var template = _services.GetRequiredService<DeviceTemplateLoader>().Load(
+            SpecSamples.PowerPackTemplateAsPrinted + $"\nidentify:\navailable_blocks: {blocks}\n", "powerpack_bess.yaml");
+
+        var found = Assert.Single(await Scanner.ScanAsync(Options() with { Hosts = HostSet.Parse("127.0.0.8"), Templates = [template] }, cancellationToken: Cancel).ToListAsync(Cancel));
+
+        Assert.Equal(expectedType, found.Identity?.DeviceType);
+        if (expectedType is not null)
+        {
+            Assert.Equal(("fingerprint", "PowerPack", "powerpack_bess"), (found.Identity!.Probe, found.Identity.Manufacturer, found.Identity.Details.GetString("template")));
+        }
+    }
+
+    [Fact]
+    public async Task ScanAsync_HostsAtOnce_StayWithinTheLimit_AndExcludedHostsAreNeverContacted()
+    {
+        var counting = new CountingFactory(_services.GetRequiredService<IModbusTransportFactory>());
+        var services = new ServiceCollection();
+        services.AddFluxDevices().UseModbusTcp();
+        services.AddSingleton<IModbusTransportFactory>(counting);
+        await using var provider = services.BuildServiceProvider();
+        var options = Options() with { MaxConcurrentHosts = 3, Exclude = HostSet.Parse("127.0.0.2-127.0.0.3, 127.0.0.200-127.0.0.254") };
+
+        var found = await provider.GetRequiredService<IDeviceScanner>().ScanAsync(options, cancellationToken: Cancel).ToListAsync(Cancel);
+
+        Assert.Equal(["127.0.0.5", "127.0.0.6"], found.Select(d => d.Endpoint.Host).Order(StringComparer.Ordinal));
+        Assert.InRange(counting.MostAtOnce, 1, 3);
+        Assert.Equal(254 - 2 - 55, counting.Created);
+        Assert.Empty(_servers.Where(s => s.LocalEndPoint.Address.ToString() is "127.0.0.2" or "127.0.0.3").SelectMany(s => s.RecordedRequests));
+    }
+
+    [Theory]
     [InlineData(nameof(DeviceScanOptions.UnitIds))]
     [InlineData(nameof(DeviceScanOptions.Ports))]
     [InlineData(nameof(DeviceScanOptions.ConnectTimeout))]
@@ -266,6 +304,60 @@ public sealed class ScanTests : IAsyncLifetime
 
         _servers.Add(server);
         return server;
+    }
+
+    /// <summary>Counts scan transports alive at once (one per host being scanned) around the real factory.</summary>
+    private sealed class CountingFactory(IModbusTransportFactory inner) : IModbusTransportFactory
+    {
+        private int _alive;
+        private int _most;
+        private int _created;
+
+        public int MostAtOnce => Volatile.Read(ref _most);
+
+        public int Created => Volatile.Read(ref _created);
+
+        public IModbusTransport CreateScanTransport(TimeSpan connectTimeout, TimeSpan requestTimeout)
+        {
+            Interlocked.Increment(ref _created);
+            var alive = Interlocked.Increment(ref _alive);
+            for (var most = Volatile.Read(ref _most); alive > most && Interlocked.CompareExchange(ref _most, alive, most) != most; most = Volatile.Read(ref _most))
+            {
+            }
+
+            return new Counted(inner.CreateScanTransport(connectTimeout, requestTimeout), this);
+        }
+
+        private sealed class Counted(IModbusTransport transport, CountingFactory owner) : IAsyncDisposable, IModbusTransport
+        {
+            public async ValueTask DisposeAsync()
+            {
+                await ((IAsyncDisposable)transport).DisposeAsync();
+                Interlocked.Decrement(ref owner._alive);
+            }
+
+            public ValueTask ReadCoilsAsync(ModbusEndpoint endpoint, byte unitId, ushort startAddress, Memory<bool> destination, CancellationToken cancellationToken = default) => transport.ReadCoilsAsync(endpoint, unitId, startAddress, destination, cancellationToken);
+
+            public ValueTask ReadDiscreteInputsAsync(ModbusEndpoint endpoint, byte unitId, ushort startAddress, Memory<bool> destination, CancellationToken cancellationToken = default) => transport.ReadDiscreteInputsAsync(endpoint, unitId, startAddress, destination, cancellationToken);
+
+            public ValueTask ReadHoldingRegistersAsync(ModbusEndpoint endpoint, byte unitId, ushort startAddress, Memory<ushort> destination, CancellationToken cancellationToken = default) => transport.ReadHoldingRegistersAsync(endpoint, unitId, startAddress, destination, cancellationToken);
+
+            public ValueTask ReadInputRegistersAsync(ModbusEndpoint endpoint, byte unitId, ushort startAddress, Memory<ushort> destination, CancellationToken cancellationToken = default) => transport.ReadInputRegistersAsync(endpoint, unitId, startAddress, destination, cancellationToken);
+
+            public ValueTask WriteSingleCoilAsync(ModbusEndpoint endpoint, byte unitId, ushort address, bool value, CancellationToken cancellationToken = default) => transport.WriteSingleCoilAsync(endpoint, unitId, address, value, cancellationToken);
+
+            public ValueTask WriteSingleRegisterAsync(ModbusEndpoint endpoint, byte unitId, ushort address, ushort value, CancellationToken cancellationToken = default) => transport.WriteSingleRegisterAsync(endpoint, unitId, address, value, cancellationToken);
+
+            public ValueTask WriteMultipleCoilsAsync(ModbusEndpoint endpoint, byte unitId, ushort startAddress, ReadOnlyMemory<bool> values, CancellationToken cancellationToken = default) => transport.WriteMultipleCoilsAsync(endpoint, unitId, startAddress, values, cancellationToken);
+
+            public ValueTask WriteMultipleRegistersAsync(ModbusEndpoint endpoint, byte unitId, ushort startAddress, ReadOnlyMemory<ushort> values, CancellationToken cancellationToken = default) => transport.WriteMultipleRegistersAsync(endpoint, unitId, startAddress, values, cancellationToken);
+
+            public ValueTask ReadWriteMultipleRegistersAsync(ModbusEndpoint endpoint, byte unitId, ushort readStartAddress, Memory<ushort> readDestination, ushort writeStartAddress, ReadOnlyMemory<ushort> values, CancellationToken cancellationToken = default) =>
+                transport.ReadWriteMultipleRegistersAsync(endpoint, unitId, readStartAddress, readDestination, writeStartAddress, values, cancellationToken);
+
+            public ValueTask<DeviceIdentification> ReadDeviceIdentificationAsync(ModbusEndpoint endpoint, byte unitId, DeviceIdentificationCategory category = DeviceIdentificationCategory.Basic, CancellationToken cancellationToken = default) =>
+                transport.ReadDeviceIdentificationAsync(endpoint, unitId, category, cancellationToken);
+        }
     }
 
     /// <summary>Records progress as it is reported (<see cref="Progress{T}"/> would post it later, to the thread pool).</summary>

@@ -263,6 +263,42 @@ public sealed class BadTemplateTests
         {
             "empty text", "", 1, 1, "", "the text is empty"
         },
+        {
+            "identify names a point the map lacks", """
+            device_template:
+              type: bess
+              manufacturer: PowerPack
+              identify:
+                serial: 7
+            """, 5, 5, "device_template.identify.serial", "is not a point of the template's register map; its points are status, target_power, soe, available_blocks"
+        },
+        {
+            "identify on a coil", """
+            device_template:
+              type: bess
+              registers:
+                running: {address: 1, kind: coil}
+              identify:
+                running: 1
+            """, 6, 5, "device_template.identify.running", "discovery reads only holding and input registers"
+        },
+        {
+            "identify with a word for a number", """
+            device_template:
+              type: bess
+              manufacturer: PowerPack
+              identify:
+                available_blocks: [10, ten]
+            """, 5, 28, "device_template.identify.available_blocks", "must be a number"
+        },
+        {
+            "identify with nothing in it", """
+            device_template:
+              type: bess
+              manufacturer: PowerPack
+              identify: {}
+            """, 4, 13, "device_template.identify", "lists no point"
+        },
     };
 
     [Theory]

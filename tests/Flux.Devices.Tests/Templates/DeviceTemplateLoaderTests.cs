@@ -222,4 +222,38 @@ public sealed class DeviceTemplateLoaderTests
         $"{r.Name}@{r.Address} {r.DataType} x{r.Count}"
         + (r.ScaleKey is null ? string.Empty : $" {r.ScaleKey}")
         + (r.Unit is null ? string.Empty : $" {r.Unit} {r.Access}");
+
+    [Fact]
+    public void Load_IdentifyBlock_ReadsEachPointWithItsAcceptedValues()
+    {
+        var template = Loader.Load("""
+            device_template:
+              type: bess
+              manufacturer: PowerPack
+              registers:
+                model_name: {address: 2100, type: string, count: 8}
+              identify:
+                available_blocks: 10
+                soe: [0.5, 1.5e3]
+                model_name: [PP-500, " PP-1000 "]
+            """);
+
+        Assert.Equal(
+            [("available_blocks", "10", ""), ("soe", "0.5|1500", ""), ("model_name", "", "PP-500|PP-1000")],
+            template.Fingerprint.Select(f => (f.Register.Name, string.Join('|', f.Numbers), string.Join('|', f.Texts))));
+        Assert.Same(template.Configuration.RegisterMap.Find("soe"), template.Fingerprint[1].Register);
+    }
+
+    [Fact]
+    public void Load_IdentifyAsASectionOfThePrintedForm_BelongsToTheTemplate()
+    {
+        var template = Loader.Load(SpecSamples.PowerPackTemplateAsPrinted + "\nidentify:\navailable_blocks: 10\n");
+
+        Assert.Equal("available_blocks", Assert.Single(template.Fingerprint).Register.Name);
+        Assert.Equal(4, template.Configuration.RegisterMap.Registers.Count);
+    }
+
+    [Fact]
+    public void Load_WithoutIdentify_HasNoFingerprint() =>
+        Assert.Empty(Loader.Load(SpecSamples.PowerPackTemplateAsPrinted).Fingerprint);
 }

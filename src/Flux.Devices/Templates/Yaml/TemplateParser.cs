@@ -6,8 +6,8 @@ namespace Flux.Devices.Templates.Yaml;
 /// <summary>Turns a YAML tree into a <see cref="DeviceTemplate"/> or a <see cref="RegisterMap"/>, reporting every rule broken.</summary>
 internal static class TemplateParser
 {
-    private static readonly string[] TemplateKeys = ["name", "type", "manufacturer", "register_map", "default_config", "registers", "scaling"];
-    private static readonly string[] SectionKeys = ["default_config", "registers", "scaling"];
+    private static readonly string[] TemplateKeys = ["name", "type", "manufacturer", "register_map", "default_config", "registers", "scaling", "identify"];
+    private static readonly string[] SectionKeys = ["default_config", "registers", "scaling", "identify"];
     private static readonly string[] ConfigKeys = ["polling_interval", "timeout", "retry_count"];
     private static readonly string[] RegisterKeys = ["address", "kind", "type", "count", "order", "scale", "offset", "unit", "access", "not_available"];
     private static readonly string[] MapKeys = ["name", "description", "scaling", "registers"];
@@ -125,6 +125,7 @@ internal static class TemplateParser
         }
 
         ReportOverlap(reader, registers, fromTemplate, template!, $"{at}.registers");
+        var fingerprint = SchemaReader.Get(template!, "identify") is { } identifyNode ? ReadFingerprint(reader, identifyNode, $"{at}.identify", registers) : [];
         reader.ThrowIfErrors();
 
         return new DeviceTemplate
@@ -141,6 +142,7 @@ internal static class TemplateParser
                 RegisterMap = new RegisterMap(EffectiveMapName(name, baseMap, registers, scaling, maps), registers, scaling),
                 Scaling = scaling,
             },
+            Fingerprint = fingerprint,
         };
     }
 
@@ -266,6 +268,63 @@ internal static class TemplateParser
 
         ReportDuplicates(reader, nested, string.Empty);
         return nested;
+    }
+
+    /// <summary>The <c>identify</c> block: point name to a value or a list of values, each point one of the map's registers.</summary>
+    private static List<TemplateFingerprint> ReadFingerprint(SchemaReader reader, YamlNode node, string path, List<RegisterDefinition> registers)
+    {
+        var fingerprint = new List<TemplateFingerprint>();
+        if (reader.Mapping(node, path) is not { } identify)
+        {
+            return fingerprint;
+        }
+
+        if (identify.Entries.Count == 0)
+        {
+            reader.Error(node, path, "lists no point: give point names and the values that identify the device");
+        }
+
+        foreach (var (key, value) in identify.Entries)
+        {
+            var at = $"{path}.{key.Value}";
+            var register = registers.Find(r => r.Name == key.Value);
+            if (register is null)
+            {
+                reader.Error(key, at, $"is not a point of the template's register map; its points are {string.Join(", ", registers.Select(r => r.Name))}");
+                continue;
+            }
+
+            if (register.IsBit)
+            {
+                reader.Error(key, at, "is a coil or discrete input; discovery reads only holding and input registers");
+                continue;
+            }
+
+            var items = value is YamlSequence sequence ? sequence.Items : [value];
+            if (items.Count == 0)
+            {
+                reader.Error(value, at, "lists no value");
+                continue;
+            }
+
+            var numbers = new List<double>();
+            var texts = new List<string>();
+            foreach (var item in items)
+            {
+                if (register.DataType == RegisterDataType.String)
+                {
+                    Set(reader.Text(item, at), text => texts.Add(text.Trim()));
+                }
+                else
+                {
+                    Set(reader.Number(item, at), numbers.Add);
+                }
+            }
+
+            fingerprint.Add(new TemplateFingerprint { Register = register, Numbers = numbers, Texts = texts });
+        }
+
+        return fingerprint;
     }
 
     private static void ReportDuplicates(SchemaReader reader, YamlMapping mapping, string path)

@@ -103,6 +103,8 @@ public sealed class ScanTests : IAsyncLifetime
 
         var first = await Discovery.DiscoverAsync(Options(), registration, cancellationToken: Cancel).ToListAsync(Cancel);
         var again = await Discovery.DiscoverAsync(Options(), registration with { SkipRegisteredEndpoints = false }, cancellationToken: Cancel).ToListAsync(Cancel);
+        var registeredHosts = _servers.Where(s => s.LocalEndPoint.Address.ToString() is "127.0.0.2" or "127.0.0.3" or "127.0.0.6").ToList();
+        var requests = registeredHosts.Sum(s => s.RequestCount);
         var skipping = await Discovery.DiscoverAsync(Options(), registration, cancellationToken: Cancel).ToListAsync(Cancel);
 
         // Hosts are scanned in parallel, so which BESS takes the spec's name is a race; the other gets its host and port.
@@ -112,7 +114,8 @@ public sealed class ScanTests : IAsyncLifetime
         Assert.Equal(DiscoveryOutcome.Unknown, Assert.Single(first, r => r.Outcome != DiscoveryOutcome.Registered).Outcome);
         Assert.All(again.Where(r => r.Outcome != DiscoveryOutcome.Unknown), r => Assert.Equal(DiscoveryOutcome.AlreadyRegistered, r.Outcome));
         Assert.Equal(4, again.Count(r => r.Outcome == DiscoveryOutcome.AlreadyRegistered));
-        Assert.Equal("127.0.0.5", Assert.Single(skipping).Discovered.Endpoint.Host); // registered endpoints are not contacted
+        Assert.Equal("127.0.0.5", Assert.Single(skipping).Discovered.Endpoint.Host);
+        Assert.Equal(requests, registeredHosts.Sum(s => s.RequestCount)); // registered endpoints are not contacted
         var devices = await Registry.ListAsync(cancellationToken: Cancel);
         Assert.Equal(4, devices.Count);
         var bess = devices.Single(d => d.Metadata.GetString("ip_address") == "127.0.0.3");

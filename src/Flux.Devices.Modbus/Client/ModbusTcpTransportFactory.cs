@@ -4,21 +4,38 @@ using Microsoft.Extensions.Logging;
 
 namespace Flux.Devices.Modbus.Client;
 
-/// <summary>Makes <see cref="ModbusTcpTransport"/>s of their own: for a scan, one attempt per request, no backoff, any unit id echo.</summary>
-internal sealed class ModbusTcpTransportFactory(TimeProvider? timeProvider, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory) : IModbusTransportFactory
+/// <summary>
+/// Makes <see cref="ModbusTcpTransport"/>s of their own: for a scan, one attempt per request, no backoff, any unit id
+/// echo; for polling, the host's options with one attempt per request and the longest request deadline allowed.
+/// </summary>
+internal sealed class ModbusTcpTransportFactory(ModbusTcpOptions options, TimeProvider? timeProvider, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory) : IModbusTransportFactory
 {
-    public IModbusTransport CreateScanTransport(TimeSpan connectTimeout, TimeSpan requestTimeout) => new ModbusTcpTransport(
-        new ModbusTcpOptions
-        {
-            ConnectTimeout = connectTimeout,
-            RequestTimeout = requestTimeout,
-            RetryCount = 0,
-            RetryDelay = TimeSpan.Zero,
-            MaxRetryDelay = TimeSpan.Zero,
-            TimeoutsBeforeReconnect = 100,
-            StrictUnitId = false,
-        },
-        timeProvider,
-        loggerFactory,
-        meterFactory);
+    private static readonly TimeSpan LongestRequest = TimeSpan.FromMinutes(5);
+
+    public IModbusTransport CreateScanTransport(TimeSpan connectTimeout, TimeSpan requestTimeout) => Create(new ModbusTcpOptions
+    {
+        ConnectTimeout = connectTimeout,
+        RequestTimeout = requestTimeout,
+        RetryCount = 0,
+        RetryDelay = TimeSpan.Zero,
+        MaxRetryDelay = TimeSpan.Zero,
+        TimeoutsBeforeReconnect = 100,
+        StrictUnitId = false,
+    });
+
+    public IModbusTransport CreatePollingTransport() => Create(new ModbusTcpOptions
+    {
+        ConnectTimeout = options.ConnectTimeout,
+        RequestTimeout = LongestRequest,
+        RetryCount = 0,
+        RetryDelay = options.RetryDelay,
+        MaxRetryDelay = options.MaxRetryDelay,
+        MaxRequestsInFlight = options.MaxRequestsInFlight,
+        MinimumRequestGap = options.MinimumRequestGap,
+        ConnectDelay = options.ConnectDelay,
+        TimeoutsBeforeReconnect = options.TimeoutsBeforeReconnect,
+        StrictUnitId = options.StrictUnitId,
+    });
+
+    private ModbusTcpTransport Create(ModbusTcpOptions transportOptions) => new(transportOptions, timeProvider, loggerFactory, meterFactory);
 }

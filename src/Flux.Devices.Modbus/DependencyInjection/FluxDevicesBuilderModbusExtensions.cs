@@ -36,6 +36,7 @@ public static class FluxDevicesBuilderModbusExtensions
             sp.GetService<ILoggerFactory>(),
             sp.GetService<IMeterFactory>())));
         builder.Services.Replace(ServiceDescriptor.Singleton<IModbusTransportFactory>(static sp => new ModbusTcpTransportFactory(
+            sp.GetRequiredService<IOptions<ModbusTcpOptions>>().Value,
             sp.GetService<TimeProvider>(),
             sp.GetService<ILoggerFactory>(),
             sp.GetService<IMeterFactory>())));

@@ -17,7 +17,9 @@ public static class FluxDevicesHealthExtensions
 {
     /// <summary>
     /// Runs the health monitor (<see cref="IDeviceHealthMonitor"/>) as a hosted service for the life of the host, and
-    /// configures it. The monitor polls over the container's <see cref="IModbusTransport"/> (<c>UseModbusTcp()</c>).
+    /// configures it. With <c>UseModbusTcp()</c> the monitor polls over a Modbus TCP client of its own (one connection per
+    /// device, the client options' settings, no retries or deadlines but the templates'); with another
+    /// <see cref="IModbusTransport"/> it polls over that one.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="configure">Configures the monitor; <see langword="null"/> for the defaults.</param>
@@ -87,6 +89,16 @@ public static class FluxDevicesHealthExtensions
             timeout));
     }
 
+    /// <summary>
+    /// The monitor's transport: its own from the factory when there is one (the template's deadlines and retries are then
+    /// the only ones), else the container's transport, shared (whose own retries then run within each attempt).
+    /// </summary>
+    private static (IModbusTransport Transport, bool Owned) PollingTransport(IServiceProvider services) =>
+        services.GetService<IModbusTransportFactory>() is { } factory
+            ? (factory.CreatePollingTransport(), true)
+            : (services.GetService<IModbusTransport>() ?? throw new InvalidOperationException(
+                "The health monitor polls devices over Modbus and needs a transport: call UseModbusTcp() on the AddFluxDevices builder, or register an IModbusTransport."), false);
+
     /// <summary>Registers the monitor and its options; part of <c>AddFluxDevices</c>.</summary>
     internal static void AddHealthMonitorCore(IServiceCollection services)
     {
@@ -95,8 +107,7 @@ public static class FluxDevicesHealthExtensions
         services.TryAddSingleton<IDeviceHealthMonitor>(static sp => new DeviceHealthMonitor(
             sp.GetRequiredService<IDeviceStore>(),
             sp.GetRequiredService<IDeviceRegistry>(),
-            sp.GetService<IModbusTransport>() ?? throw new InvalidOperationException(
-                "The health monitor polls devices over Modbus and needs an IModbusTransport: call UseModbusTcp() on the AddFluxDevices builder, or register a transport."),
+            PollingTransport(sp),
             sp.GetRequiredService<IOptions<DeviceHealthOptions>>().Value,
             sp.GetRequiredService<NotificationDispatcher>(),
             sp.GetServices<IDeviceHealthObserver>(),

@@ -10,6 +10,8 @@ using Flux.Devices.Storage;
 using Flux.Devices.Templates;
 using Flux.Devices.Transport;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -71,8 +73,12 @@ public static class FluxDevicesServiceCollectionExtensions
                 sp.GetService<IModbusTransportFactory>() ?? throw new InvalidOperationException(
                     "Discovery scans over Modbus TCP and needs an IModbusTransportFactory: call UseModbusTcp() on the AddFluxDevices builder."),
                 sp.GetServices<IDeviceTypeProbe>(),
+                sp.GetRequiredService<TimeProvider>(),
+                (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("Flux.Devices.Discovery")));
+            services.TryAddSingleton<IDeviceDiscoveryService>(static sp => new DeviceDiscoveryService(
+                () => sp.GetRequiredService<IDeviceScanner>(), // resolved on the first scan: registering a found device needs no transport
+                sp.GetRequiredService<IDeviceRegistry>(),
                 sp.GetRequiredService<TimeProvider>()));
-            services.TryAddSingleton<IDeviceDiscoveryService, DeviceDiscoveryService>();
         }
 
         return new FluxDevicesBuilder(services);

@@ -21,6 +21,8 @@ internal static class FluxEventIds
     public const int Notification = 2800;
     public const int NotifierFailed = 2801;
 
+    public const int ProbeFailed = 4000;
+
     public const int PollFailed = 5000;
     public const int HealthWriteFailed = 5001;
     public const int HealthObserverFailed = 5002;

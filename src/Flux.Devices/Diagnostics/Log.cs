@@ -72,6 +72,10 @@ internal static partial class Log
     public static partial void PollTransitionSkipped(ILogger logger, Guid deviceId, DeviceTrigger trigger);
 
     [LoggerMessage(EventId = FluxEventIds.PollAborted, Level = LogLevel.Warning,
-        Message = "The poll of device {DeviceId} could not complete (the store failed); the next poll tries again")]
+        Message = "The poll of device {DeviceId} could not complete all its steps (a store, registry or transport failure); the next poll tries again")]
     public static partial void PollAborted(ILogger logger, Exception exception, Guid deviceId);
+
+    [LoggerMessage(EventId = FluxEventIds.ProbeFailed, Level = LogLevel.Warning,
+        Message = "Device type probe {Probe} failed on {Endpoint} unit {UnitId}; the next probe is asked")]
+    public static partial void ProbeFailed(ILogger logger, Exception exception, string probe, Transport.ModbusEndpoint endpoint, byte unitId);
 }

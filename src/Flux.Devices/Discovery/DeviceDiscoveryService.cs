@@ -6,7 +6,7 @@ using Flux.Devices.Transport;
 namespace Flux.Devices.Discovery;
 
 /// <summary>Auto-registration on top of the scanner and the registry (see <see cref="IDeviceDiscoveryService"/>).</summary>
-internal sealed class DeviceDiscoveryService(IDeviceScanner scanner, IDeviceRegistry registry, TimeProvider time) : IDeviceDiscoveryService
+internal sealed class DeviceDiscoveryService(Func<IDeviceScanner> scanner, IDeviceRegistry registry, TimeProvider time) : IDeviceDiscoveryService
 {
     private const int MaxNameAttempts = 100;
 
@@ -32,7 +32,7 @@ internal sealed class DeviceDiscoveryService(IDeviceScanner scanner, IDeviceRegi
             scan = scan with { ExcludeEndpoints = endpoints };
         }
 
-        await foreach (var found in scanner.ScanAsync(scan, progress, cancellationToken).ConfigureAwait(false))
+        await foreach (var found in scanner().ScanAsync(scan, progress, cancellationToken).ConfigureAwait(false))
         {
             yield return await RegisterAsync(found, registration, cancellationToken).ConfigureAwait(false);
         }
@@ -55,22 +55,22 @@ internal sealed class DeviceDiscoveryService(IDeviceScanner scanner, IDeviceRegi
 
         if (await FindMovedAsync(device, type, cancellationToken).ConfigureAwait(false) is { } moved)
         {
-            if (!registration.Register)
-            {
-                return new DiscoveryResult(device, DiscoveryOutcome.Moved) { Device = moved, Name = moved.Name };
-            }
-
-            var update = new DeviceUpdate { Metadata = Address(moved.Metadata, device) };
-            var updated = await registry.UpdateAsync(moved.Id, moved.Version, update, registration.Actor, cancellationToken).ConfigureAwait(false);
-            return new DiscoveryResult(device, DiscoveryOutcome.Moved) { Device = updated, Name = updated.Name };
+            return registration.Register
+                ? await MoveAsync(moved, device, registration, cancellationToken).ConfigureAwait(false)
+                : new DiscoveryResult(device, DiscoveryOutcome.Moved) { Device = moved, Name = moved.Name };
         }
 
         var metadata = Metadata(device, type, registration);
         for (var attempt = 0; attempt < MaxNameAttempts; attempt++)
         {
             var name = Name(registration.Site, type, device, attempt);
-            if (await registry.GetByNameAsync(name, cancellationToken).ConfigureAwait(false) is not null)
+            if (await registry.GetByNameAsync(name, cancellationToken).ConfigureAwait(false) is { } holder)
             {
+                if (IsAt(holder, device))
+                {
+                    return new DiscoveryResult(device, DiscoveryOutcome.AlreadyRegistered) { Device = holder, Name = name }; // registered meanwhile
+                }
+
                 continue;
             }
 
@@ -105,26 +105,25 @@ internal sealed class DeviceDiscoveryService(IDeviceScanner scanner, IDeviceRegi
     /// <summary>The registered device at the same host, port and unit id, if any (decommissioned ones do not count).</summary>
     private async ValueTask<Device?> FindAtAsync(DiscoveredDevice found, CancellationToken cancellationToken)
     {
-        var filter = DeviceFilter.Parse(string.Create(
-            CultureInfo.InvariantCulture,
-            $"metadata.{DeviceAddressing.IpAddressKey}=\"{found.Endpoint.Host}\",metadata.{DeviceAddressing.UnitIdKey}={found.UnitId}"));
-        foreach (var device in await registry.ListAsync(filter, cancellationToken).ConfigureAwait(false))
-        {
-            if (device.State != DeviceState.Decommissioned
-                && DeviceAddressing.TryRead(device.Metadata, out var endpoint, out _, out _)
-                && endpoint == found.Endpoint)
-            {
-                return device;
-            }
-        }
-
-        return null;
+        var filter = new DeviceFilter { Metadata = [new MetadataCondition([DeviceAddressing.IpAddressKey], [found.Endpoint.Host])] };
+        var devices = await registry.ListAsync(filter, cancellationToken).ConfigureAwait(false);
+        return devices.FirstOrDefault(d => IsAt(d, found));
     }
 
-    /// <summary>A registered device of the same type and serial number at another address: the same device, moved.</summary>
+    /// <summary>Tells whether a registered device (not decommissioned) is at the host, port and unit id a device was found at.</summary>
+    private static bool IsAt(Device device, DiscoveredDevice found) =>
+        device.State != DeviceState.Decommissioned
+        && DeviceAddressing.TryRead(device.Metadata, out var endpoint, out var unitId, out _)
+        && endpoint == found.Endpoint
+        && unitId == found.UnitId;
+
+    /// <summary>
+    /// The one registered device of the same type and serial number at another address: the same device, moved. A serial
+    /// number that is a placeholder, or that more than one device carries, identifies nothing.
+    /// </summary>
     private async ValueTask<Device?> FindMovedAsync(DiscoveredDevice found, string type, CancellationToken cancellationToken)
     {
-        if (found.Identity?.SerialNumber is not { } serial)
+        if (found.Identity?.SerialNumber is not { } serial || IsPlaceholder(serial))
         {
             return null;
         }
@@ -134,8 +133,43 @@ internal sealed class DeviceDiscoveryService(IDeviceScanner scanner, IDeviceRegi
             Types = [type],
             Metadata = [new MetadataCondition([SerialNumberKey], [serial])],
         };
-        var matches = await registry.ListAsync(filter, cancellationToken).ConfigureAwait(false);
-        return matches.FirstOrDefault(d => d.State != DeviceState.Decommissioned);
+        var matches = (await registry.ListAsync(filter, cancellationToken).ConfigureAwait(false))
+            .Where(d => d.State != DeviceState.Decommissioned)
+            .Take(2)
+            .ToList();
+        return matches.Count == 1 ? matches[0] : null;
+    }
+
+    /// <summary>Points a moved device at its new address, reading it again when it changed meanwhile.</summary>
+    private async ValueTask<DiscoveryResult> MoveAsync(Device moved, DiscoveredDevice found, AutoRegistrationOptions registration, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var update = new DeviceUpdate { Metadata = Address(moved.Metadata, found) };
+                var updated = await registry.UpdateAsync(moved.Id, moved.Version, update, registration.Actor, cancellationToken).ConfigureAwait(false);
+                return new DiscoveryResult(found, DiscoveryOutcome.Moved) { Device = updated, Name = updated.Name };
+            }
+            catch (DeviceConcurrencyException) when (attempt < 3)
+            {
+                moved = await registry.GetAsync(moved.Id, cancellationToken).ConfigureAwait(false) ?? throw new DeviceNotFoundException(moved.Id);
+                if (IsAt(moved, found))
+                {
+                    return new DiscoveryResult(found, DiscoveryOutcome.AlreadyRegistered) { Device = moved, Name = moved.Name };
+                }
+            }
+        }
+    }
+
+    private static bool IsPlaceholder(string serial)
+    {
+        var text = serial.Trim();
+        return text.Length < 3
+            || text.All(c => c is '0' or 'F' or 'f' or '-' or ' ')
+            || text.Equals("N/A", StringComparison.OrdinalIgnoreCase)
+            || text.Equals("unknown", StringComparison.OrdinalIgnoreCase)
+            || text.Equals("none", StringComparison.OrdinalIgnoreCase);
     }
 
     private DeviceMetadata Metadata(DiscoveredDevice found, string type, AutoRegistrationOptions registration)

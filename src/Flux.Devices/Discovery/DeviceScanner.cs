@@ -1,7 +1,9 @@
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
+using Flux.Devices.Diagnostics;
 using Flux.Devices.Transport;
+using Microsoft.Extensions.Logging;
 
 namespace Flux.Devices.Discovery;
 
@@ -10,7 +12,7 @@ namespace Flux.Devices.Discovery;
 /// closed when the host is done), its ports one after another, its unit ids one after another at the host's rate cap,
 /// then the probes on each responder.
 /// </summary>
-internal sealed class DeviceScanner(IModbusTransportFactory transports, IEnumerable<IDeviceTypeProbe> probes, TimeProvider time) : IDeviceScanner
+internal sealed class DeviceScanner(IModbusTransportFactory transports, IEnumerable<IDeviceTypeProbe> probes, TimeProvider time, ILogger logger) : IDeviceScanner
 {
     private readonly IDeviceTypeProbe[] _probes = [.. probes];
 
@@ -80,7 +82,7 @@ internal sealed class DeviceScanner(IModbusTransportFactory transports, IEnumera
         try
         {
             var spacing = TimeSpan.FromSeconds(1.0 / options.MaxRequestsPerSecondPerHost);
-            var transport = new ScanTransport(inner, spacing, time, () => Interlocked.Increment(ref counters.RequestsSent));
+            using var transport = new ScanTransport(inner, spacing, time, () => Interlocked.Increment(ref counters.RequestsSent));
             foreach (var port in options.Ports)
             {
                 var endpoint = new ModbusEndpoint(host.ToString(), port);
@@ -89,17 +91,13 @@ internal sealed class DeviceScanner(IModbusTransportFactory transports, IEnumera
                     continue;
                 }
 
-                foreach (var device in await ScanPortAsync(transport, endpoint, options, budget.Token).ConfigureAwait(false))
-                {
-                    count++;
-                    Interlocked.Increment(ref counters.DevicesFound);
-                    await found.WriteAsync(device, cancellationToken).ConfigureAwait(false);
-                }
+                await ScanPortAsync(transport, endpoint, options, Found, budget.Token).ConfigureAwait(false);
+
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            // The host's budget ran out: what it found is kept, the rest of it is skipped.
+            // The host's budget ran out: the devices already reported stand, the rest of the host is skipped.
         }
         finally
         {
@@ -110,9 +108,17 @@ internal sealed class DeviceScanner(IModbusTransportFactory transports, IEnumera
         }
 
         return count;
+
+        async ValueTask Found(DiscoveredDevice device)
+        {
+            count++;
+            Interlocked.Increment(ref counters.DevicesFound);
+            await found.WriteAsync(device, cancellationToken).ConfigureAwait(false);
+        }
     }
 
-    private async ValueTask<List<DiscoveredDevice>> ScanPortAsync(ScanTransport transport, ModbusEndpoint endpoint, DeviceScanOptions options, CancellationToken cancellationToken)
+    /// <summary>Sweeps the unit ids of one port, then identifies and reports each responder as soon as it is known.</summary>
+    private async ValueTask ScanPortAsync(ScanTransport transport, ModbusEndpoint endpoint, DeviceScanOptions options, Func<DiscoveredDevice, ValueTask> report, CancellationToken cancellationToken)
     {
         var responders = new List<(byte UnitId, Presence Presence)>();
         var silent = 0;
@@ -124,7 +130,8 @@ internal sealed class DeviceScanner(IModbusTransportFactory transports, IEnumera
                 break; // Nothing listens, the connection failed, or what answers does not speak Modbus.
             }
 
-            if (presence.Kind == PresenceKind.Silent && responders.Count == 0 && ++silent >= options.SilentTimeoutsPerPort)
+            silent = presence.Kind == PresenceKind.Silent ? silent + 1 : 0;
+            if (responders.Count == 0 && silent >= options.SilentTimeoutsPerPort)
             {
                 break; // Accepts connections, never answers: a stalled device is given up, not waited on per unit id.
             }
@@ -135,36 +142,33 @@ internal sealed class DeviceScanner(IModbusTransportFactory transports, IEnumera
             }
         }
 
-        var now = time.GetUtcNow();
-        var devices = new List<DiscoveredDevice>(responders.Count);
-        if (responders.Count >= 2 && responders.Count == options.UnitIds.Count && responders.All(r => r.Presence == responders[0].Presence))
+        if (responders.Count >= 2 && responders.Count == options.UnitIds.Count && responders.All(r => r.Presence.Exception == responders[0].Presence.Exception))
         {
-            // Every unit id answered the same: one device that ignores the unit id, if the first and the last look alike.
+            // Every unit id answered alike (register 0 itself may change between reads): one device that ignores the unit
+            // id, if the first and the last look alike to the probes.
             var first = await IdentifyAsync(transport, endpoint, responders[0].UnitId, options, cancellationToken).ConfigureAwait(false);
             var last = await IdentifyAsync(transport, endpoint, responders[^1].UnitId, options, cancellationToken).ConfigureAwait(false);
             if (first == last)
             {
-                devices.Add(Found(endpoint, responders[0].UnitId, responders[0].Presence, first, now) with { IgnoresUnitId = true });
-                return devices;
+                await report(Found(endpoint, responders[0].UnitId, responders[0].Presence, first) with { IgnoresUnitId = true }).ConfigureAwait(false);
+                return;
             }
         }
 
         foreach (var (unitId, presence) in responders)
         {
             var identity = await IdentifyAsync(transport, endpoint, unitId, options, cancellationToken).ConfigureAwait(false);
-            devices.Add(Found(endpoint, unitId, presence, identity, now));
+            await report(Found(endpoint, unitId, presence, identity)).ConfigureAwait(false);
         }
-
-        return devices;
     }
 
-    private static DiscoveredDevice Found(ModbusEndpoint endpoint, byte unitId, Presence presence, DeviceProbeResult? identity, DateTimeOffset now) => new()
+    private DiscoveredDevice Found(ModbusEndpoint endpoint, byte unitId, Presence presence, DeviceProbeResult? identity) => new()
     {
         Endpoint = endpoint,
         UnitId = unitId,
         PresenceException = presence.Exception,
         Identity = identity,
-        DiscoveredAt = now,
+        DiscoveredAt = time.GetUtcNow(),
     };
 
     /// <summary>The spec's presence test, holding register 0, classified by what came back.</summary>
@@ -211,9 +215,10 @@ internal sealed class DeviceScanner(IModbusTransportFactory transports, IEnumera
             {
                 // Timeouts, refusals and malformed replies: not this probe's kind of device.
             }
-            catch (NotSupportedException)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                // A probe that asked for more than discovery allows (a write, a large read) learns nothing from it.
+                // A probe that asked for more than discovery allows, or failed on its own: it learns nothing, the scan goes on.
+                Log.ProbeFailed(logger, ex, probe.Name, endpoint, unitId);
             }
         }
 

@@ -32,9 +32,9 @@ internal sealed class FingerprintProbe : IDeviceTypeProbe
                 var plan = ReadPlan.Create(template.Fingerprint.Select(f => f.Register), ProbeReads);
                 readings = await plan.ReadAsync(context.Transport, context.Endpoint, context.UnitId, template.Configuration.Scaling, cancellationToken).ConfigureAwait(false);
             }
-            catch (ModbusException)
+            catch (FluxDevicesException)
             {
-                continue; // The points are not there: another device.
+                continue; // The points are not there (an exception reply), or did not come: try the next template.
             }
 
             var byName = readings.ToDictionary(r => r.Name, StringComparer.Ordinal);

@@ -3,7 +3,8 @@ namespace Flux.Devices.Discovery;
 /// <summary>
 /// Scans and registers what it finds: the spec's <c>auto_register.go</c>, idempotent. A device is known by its host,
 /// port and unit id, and by its serial number where a probe read one, so scanning a site twice registers nothing twice
-/// and a device that moved to another address is updated, not registered again.
+/// and a device that moved to another address is updated, not registered again (only when exactly one registered
+/// device of that type carries the serial, and it is not a placeholder such as <c>0</c> or <c>N/A</c>).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -60,7 +61,8 @@ public sealed record AutoRegistrationOptions
 
     /// <summary>
     /// Gets a value indicating whether endpoints of registered devices are left out of the scan, so that discovery
-    /// never opens a second connection to a device in service.
+    /// never opens a second connection to a device in service. A whole host and port is left out: new unit ids behind
+    /// a gateway that is already registered are found only with this off.
     /// </summary>
     /// <value>The default value is <see langword="true"/>.</value>
     public bool SkipRegisteredEndpoints { get; init; } = true;

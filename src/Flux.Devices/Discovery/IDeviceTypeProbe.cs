@@ -24,8 +24,8 @@ public interface IDeviceTypeProbe
 /// <summary>The device a probe looks at, and the only transport it may use.</summary>
 public sealed class ProbeContext
 {
-    /// <summary>The most registers one probe read may ask for.</summary>
-    public const int MaxQuantity = 70;
+    /// <summary>Gets the most registers one probe read may ask for: 70, enough for the SunSpec common model in one read.</summary>
+    public static int MaxQuantity => 70;
 
     /// <summary>Initializes a new instance of the <see cref="ProbeContext"/> class.</summary>
     /// <param name="transport">The transport; the scanner's is read-only and rate-limited.</param>

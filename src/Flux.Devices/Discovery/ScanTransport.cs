@@ -5,10 +5,11 @@ namespace Flux.Devices.Discovery;
 /// <summary>
 /// The only transport discovery code gets: it forwards register reads of at most <see cref="ProbeContext.MaxQuantity"/>
 /// registers and device identification, spaced to the per-host rate cap, and refuses everything else before it reaches
-/// the wire. One instance serves one host, one request at a time.
+/// the wire. One instance serves one host; a probe that reads in parallel is served one request at a time.
 /// </summary>
-internal sealed class ScanTransport(IModbusTransport inner, TimeSpan spacing, TimeProvider time, Action onRequest) : IModbusTransport
+internal sealed class ScanTransport(IModbusTransport inner, TimeSpan spacing, TimeProvider time, Action onRequest) : IModbusTransport, IDisposable
 {
+    private readonly SemaphoreSlim _turn = new(1, 1);
     private long _nextAllowed;
 
     public ValueTask ReadHoldingRegistersAsync(ModbusEndpoint endpoint, byte unitId, ushort startAddress, Memory<ushort> destination, CancellationToken cancellationToken = default) =>
@@ -23,9 +24,20 @@ internal sealed class ScanTransport(IModbusTransport inner, TimeSpan spacing, Ti
         DeviceIdentificationCategory category = DeviceIdentificationCategory.Basic,
         CancellationToken cancellationToken = default)
     {
-        await BeforeRequestAsync(unitId, cancellationToken).ConfigureAwait(false);
-        return await inner.ReadDeviceIdentificationAsync(endpoint, unitId, category, cancellationToken).ConfigureAwait(false);
+        CheckUnitId(unitId);
+        await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await WaitForSlotAsync(cancellationToken).ConfigureAwait(false);
+            return await inner.ReadDeviceIdentificationAsync(endpoint, unitId, category, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _turn.Release();
+        }
     }
+
+    public void Dispose() => _turn.Dispose();
 
     public ValueTask ReadCoilsAsync(ModbusEndpoint endpoint, byte unitId, ushort startAddress, Memory<bool> destination, CancellationToken cancellationToken = default) => Refuse("read coils");
 
@@ -55,25 +67,37 @@ internal sealed class ScanTransport(IModbusTransport inner, TimeSpan spacing, Ti
             throw new NotSupportedException($"Discovery reads at most {ProbeContext.MaxQuantity} registers at a time, not {destination.Length}.");
         }
 
-        await BeforeRequestAsync(unitId, cancellationToken).ConfigureAwait(false);
-        if (holding)
+        CheckUnitId(unitId);
+        await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            await inner.ReadHoldingRegistersAsync(endpoint, unitId, startAddress, destination, cancellationToken).ConfigureAwait(false);
+            await WaitForSlotAsync(cancellationToken).ConfigureAwait(false);
+            if (holding)
+            {
+                await inner.ReadHoldingRegistersAsync(endpoint, unitId, startAddress, destination, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await inner.ReadInputRegistersAsync(endpoint, unitId, startAddress, destination, cancellationToken).ConfigureAwait(false);
+            }
         }
-        else
+        finally
         {
-            await inner.ReadInputRegistersAsync(endpoint, unitId, startAddress, destination, cancellationToken).ConfigureAwait(false);
+            _turn.Release();
         }
     }
 
-    /// <summary>Refuses unit id 0 and waits for the host's next request slot.</summary>
-    private async ValueTask BeforeRequestAsync(byte unitId, CancellationToken cancellationToken)
+    private static void CheckUnitId(byte unitId)
     {
         if (unitId is 0 or (> 247 and < 255))
         {
             throw new NotSupportedException($"Discovery never addresses unit id {unitId}: 0 is the broadcast id and 248..254 are reserved.");
         }
+    }
 
+    /// <summary>Waits for the host's next request slot (under the turn).</summary>
+    private async ValueTask WaitForSlotAsync(CancellationToken cancellationToken)
+    {
         var now = time.GetTimestamp();
         if (_nextAllowed > now)
         {

@@ -7,8 +7,8 @@ namespace Flux.Devices.Discovery;
 /// <summary>
 /// Recognises SunSpec devices: the marker "SunS" at 40000, then 0, then 50000 (the order pysunspec2 tries); the model
 /// chain walked to the end model 0xFFFF; model 1 for manufacturer, model, version and serial number; battery models
-/// (802-809, 713, 124) for a BESS with its rated energy and power, meter models (201-204, 211-214, 220) for a meter
-/// with its phases.
+/// (802-809, 713, 124) for a BESS with its rated energy and power, meter models (201-204, 211-214, 220) without an
+/// inverter model for a meter with its phases.
 /// </summary>
 internal sealed class SunSpecProbe : IDeviceTypeProbe
 {
@@ -49,31 +49,44 @@ internal sealed class SunSpecProbe : IDeviceTypeProbe
         return marker[0] == 0x5375 && marker[1] == 0x6E53;
     }
 
+    /// <summary>
+    /// Walks the model chain: each model's id read on its own (some devices leave out the end model's length), then its
+    /// length. A walk cut short by an error keeps what it learned so far.
+    /// </summary>
     private static async ValueTask<DeviceProbeResult> WalkAsync(ProbeContext context, ushort baseAddress, CancellationToken cancellationToken)
     {
         var result = new DeviceProbeResult { Probe = ProbeName };
         var models = new List<long>();
         var details = DeviceMetadata.Empty.With("sunspec_base", (long)baseAddress);
-        var header = new ushort[2];
+        var word = new ushort[1];
         int address = baseAddress + 2;
-        for (var i = 0; i < MaxModels && address + 2 <= 65536; i++)
+        try
         {
-            await Read(context, address, header, cancellationToken).ConfigureAwait(false);
-            var (id, length) = (header[0], header[1]);
-            if (id == EndModel)
+            for (var i = 0; i < MaxModels && address + 2 <= 65536; i++)
             {
-                break;
-            }
+                await Read(context, address, word, cancellationToken).ConfigureAwait(false);
+                var id = word[0];
+                if (id == EndModel)
+                {
+                    break;
+                }
 
-            models.Add(id);
-            var body = new ushort[Math.Min((int)length, ProbeContext.MaxQuantity)];
-            if (id is 1 or 802 && body.Length >= (id == 1 ? 64 : 53))
-            {
-                await Read(context, address + 2, body, cancellationToken).ConfigureAwait(false);
-                (result, details) = id == 1 ? ReadCommon(result, details, body) : (result, ReadBattery(details, body));
-            }
+                await Read(context, address + 1, word, cancellationToken).ConfigureAwait(false);
+                var length = word[0];
+                models.Add(id);
+                var body = new ushort[Math.Min((int)length, ProbeContext.MaxQuantity)];
+                if (id is 1 or 802 && body.Length >= (id == 1 ? 64 : 53))
+                {
+                    await Read(context, address + 2, body, cancellationToken).ConfigureAwait(false);
+                    (result, details) = id == 1 ? ReadCommon(result, details, body) : (result, ReadBattery(details, body));
+                }
 
-            address += length + 2;
+                address += length + 2;
+            }
+        }
+        catch (Exception ex) when (ex is ModbusException or ModbusTimeoutException or ModbusProtocolException)
+        {
+            details = details.With("sunspec_walk", $"stopped at {address}: {ex.Message}");
         }
 
         details = details.With("sunspec_models", JsonSerializer.SerializeToElement(models));
@@ -110,8 +123,9 @@ internal sealed class SunSpecProbe : IDeviceTypeProbe
             return result with { DeviceType = DeviceTypes.Bess, Details = details };
         }
 
+        // A meter model on a device that also has an inverter model is the inverter's own meter, not a meter.
         var meter = models.FirstOrDefault(m => m is (>= 201 and <= 204) or (>= 211 and <= 214) or 220);
-        if (meter != 0)
+        if (meter != 0 && !models.Any(m => m is (>= 101 and <= 103) or (>= 111 and <= 113) or 701))
         {
             var phases = (meter % 10) switch { 1 => 1L, 2 => 2L, _ => 3L };
             return result with { DeviceType = DeviceTypes.Meter, Details = details.With("phases", phases) };

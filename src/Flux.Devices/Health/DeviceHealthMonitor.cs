@@ -21,7 +21,7 @@ namespace Flux.Devices.Health;
 /// device is read again from the store, so that a device another process put into maintenance or decommissioned is
 /// not touched. Samples go through a bounded queue to one writer that sends them to the store in batches.
 /// </remarks>
-internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IDisposable
+internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposable
 {
     private const string Actor = "health-monitor";
 
@@ -34,6 +34,7 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IDisposable
     private readonly IDeviceStore _store;
     private readonly IDeviceRegistry _registry;
     private readonly IModbusTransport _transport;
+    private readonly bool _ownsTransport;
     private readonly DeviceHealthOptions _options;
     private readonly NotificationDispatcher _notifications;
     private readonly IDeviceHealthObserver[] _observers;
@@ -50,7 +51,7 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IDisposable
     public DeviceHealthMonitor(
         IDeviceStore store,
         IDeviceRegistry registry,
-        IModbusTransport transport,
+        (IModbusTransport Transport, bool Owned) transport,
         DeviceHealthOptions options,
         NotificationDispatcher notifications,
         IEnumerable<IDeviceHealthObserver> observers,
@@ -60,7 +61,7 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IDisposable
     {
         _store = store;
         _registry = registry;
-        _transport = transport;
+        (_transport, _ownsTransport) = transport;
         _options = options;
         _notifications = notifications;
         _observers = [.. observers];
@@ -138,11 +139,17 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IDisposable
         }
         finally
         {
-            await Task.WhenAll(polls.Keys).ConfigureAwait(false);
-            _pending = null;
-            pending.Writer.Complete();
-            await writer.ConfigureAwait(false);
-            Volatile.Write(ref _running, 0);
+            try
+            {
+                await Task.WhenAll(polls.Keys).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+            finally
+            {
+                _pending = null;
+                pending.Writer.Complete();
+                await writer.ConfigureAwait(false);
+                Volatile.Write(ref _running, 0);
+            }
         }
     }
 
@@ -204,6 +211,9 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IDisposable
 
     private async Task RunPollAsync(PollTarget target, CancellationToken cancellationToken)
     {
+        // Off the scheduler's thread at once: a poll that completes synchronously (a refused connect on loopback, a
+        // configuration problem) must not hold up the other devices due now.
+        await Task.Yield();
         try
         {
             var sample = await PollOrSkipAsync(target, cancellationToken).ConfigureAwait(false);
@@ -218,10 +228,8 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IDisposable
         }
         finally
         {
-            if (target.NextDue <= _time.GetUtcNow())
-            {
-                Wake();
-            }
+            // Always: the loop left this device out of its sleep while it was in flight.
+            Wake();
         }
     }
 
@@ -383,7 +391,16 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IDisposable
             Log.PollFailed(_logger, device.Name, device.Id, outcome.Attempts, outcome.Error);
         }
 
-        device = await ApplyLifecycleAsync(target, device, sample, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            device = await ApplyLifecycleAsync(target, device, sample, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The sample stands; the lifecycle move is tried again on the next poll (the device is still in its state).
+            Log.PollAborted(_logger, ex, device.Id);
+        }
+
         target.Latest = new DeviceHealth(device.Id, device.Name, device.State, sample);
         foreach (var observer in _observers)
         {
@@ -497,11 +514,11 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IDisposable
 
         if (device.State == DeviceState.Active && online == target.OfflineReported)
         {
-            target.OfflineReported = !online;
             var notification = online
                 ? new Notification(NotificationKind.DeviceRecovered, NotificationSeverity.Information, device.Id, device.Name, $"Device {device.Name} is answering again", sample.Timestamp)
                 : new Notification(NotificationKind.DeviceOffline, NotificationSeverity.Warning, device.Id, device.Name, $"Device {device.Name} is offline: {sample.Diagnostics?.Error}", sample.Timestamp);
             await _notifications.SendAsync(notification, cancellationToken).ConfigureAwait(false);
+            target.OfflineReported = !online;
         }
 
         return device;
@@ -551,6 +568,16 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IDisposable
                 // A device deleted behind the monitor's back: write the others.
                 _metrics.Dropped(batch.RemoveAll(s => s.DeviceId == gone));
             }
+            catch (AlreadyExistsException) when (batch.Count > 1)
+            {
+                // One sample's timestamp is taken: write them one by one, so that only that one is lost.
+                foreach (var sample in batch)
+                {
+                    await WriteBatchAsync([sample]).ConfigureAwait(false);
+                }
+
+                return;
+            }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 Log.HealthWriteFailed(_logger, ex, batch.Count);
@@ -599,7 +626,13 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IDisposable
 
     private static TaskCompletionSource NewWake() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public void Dispose() => _slots.Dispose();
+    public async ValueTask DisposeAsync()
+    {
+        if (_ownsTransport && _transport is IAsyncDisposable disposable)
+        {
+            await disposable.DisposeAsync().ConfigureAwait(false);
+        }
+    }
 
     private int[] CountByStatus()
     {

@@ -27,8 +27,8 @@ public interface IDeviceHealthMonitor
     /// <param name="filter">Narrows the devices; <see langword="null"/> for all.</param>
     /// <param name="cancellationToken">Cancels the polls.</param>
     /// <returns>
-    /// One sample per device polled, in device name order, already written to the store. A device whose poll the store
-    /// failed under (logged) gives none.
+    /// One sample per device polled, in device name order, already written to the store. A device that the running loop
+    /// is polling at that moment, or whose poll the store failed under (logged), gives none.
     /// </returns>
     ValueTask<IReadOnlyList<DeviceHealthSample>> CheckAsync(DeviceFilter? filter = null, CancellationToken cancellationToken = default);
 

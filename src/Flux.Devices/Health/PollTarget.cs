@@ -11,6 +11,12 @@ internal sealed class PollTarget(Guid deviceId)
     /// <summary>The plan of a device without a register map: holding register 0, as the spec's health check reads.</summary>
     private static readonly ReadPlan DefaultPlan = ReadPlan.Create([new RegisterDefinition { Name = "register_0", Address = 0 }]);
 
+    private static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxInterval = TimeSpan.FromDays(1);
+    private static readonly TimeSpan MinTimeout = TimeSpan.FromMilliseconds(1);
+    private static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(5);
+    private const int MaxRetries = 10;
+
     private int _inFlight;
 
     public Guid DeviceId { get; } = deviceId;
@@ -65,9 +71,10 @@ internal sealed class PollTarget(Guid deviceId)
         UnitId = unitId;
         DeviceConfiguration.TryRead(device.Metadata, out var configuration);
         Plan = configuration is { RegisterMap.Registers.Count: > 0 } ? ReadPlan.ForMap(configuration.RegisterMap) : DefaultPlan;
-        Interval = configuration?.PollingInterval ?? options.DefaultPollingInterval;
-        Timeout = configuration?.Timeout ?? options.DefaultTimeout;
-        Retries = configuration?.RetryCount ?? options.DefaultRetryCount;
+        // A device's configuration is metadata any tool may have written: keep it within the options' ranges.
+        Interval = Clamp(configuration?.PollingInterval ?? options.DefaultPollingInterval, MinInterval, MaxInterval);
+        Timeout = Clamp(configuration?.Timeout ?? options.DefaultTimeout, MinTimeout, MaxTimeout);
+        Retries = Math.Clamp(configuration?.RetryCount ?? options.DefaultRetryCount, 0, MaxRetries);
     }
 
     /// <summary>Carries the counters of the newest stored sample across a restart.</summary>
@@ -78,6 +85,8 @@ internal sealed class PollTarget(Guid deviceId)
         LastTimestamp = latest.Timestamp;
         OfflineReported = latest.Status == DeviceHealthStatus.Offline;
     }
+
+    private static TimeSpan Clamp(TimeSpan value, TimeSpan min, TimeSpan max) => value < min ? min : value > max ? max : value;
 
     /// <summary>The first slot after <paramref name="now"/> on the grid of <paramref name="scheduled"/> + k × interval, so that a late poll does not shift the period.</summary>
     public static DateTimeOffset NextSlot(DateTimeOffset scheduled, TimeSpan interval, DateTimeOffset now)

@@ -331,6 +331,8 @@ public sealed class ScanTests : IAsyncLifetime
             return new Counted(inner.CreateScanTransport(connectTimeout, requestTimeout), this);
         }
 
+        public IModbusTransport CreatePollingTransport() => inner.CreatePollingTransport();
+
         private sealed class Counted(IModbusTransport transport, CountingFactory owner) : IAsyncDisposable, IModbusTransport
         {
             public async ValueTask DisposeAsync()

@@ -205,7 +205,7 @@ public sealed class HealthLoopTests
         var monitor = new DeviceHealthMonitor(
             rig.Store,
             rig.Registry,
-            rig.Services.GetRequiredService<Transport.IModbusTransport>(),
+            (rig.Services.GetRequiredService<Transport.IModbusTransport>(), false),
             new DeviceHealthOptions { DefaultRetryCount = 0 },
             rig.Services.GetRequiredService<NotificationDispatcher>(),
             [],

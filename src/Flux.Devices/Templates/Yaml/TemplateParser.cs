@@ -300,6 +300,12 @@ internal static class TemplateParser
                 continue;
             }
 
+            if (register.Count > Discovery.ProbeContext.MaxQuantity)
+            {
+                reader.Error(key, at, $"takes {register.Count} registers; discovery reads at most {Discovery.ProbeContext.MaxQuantity} at a time");
+                continue;
+            }
+
             var items = value is YamlSequence sequence ? sequence.Items : [value];
             if (items.Count == 0)
             {

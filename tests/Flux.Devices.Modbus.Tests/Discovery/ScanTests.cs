@@ -193,6 +193,31 @@ public sealed class ScanTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ScanAsync_AProbeThatThrows_IsPassedOverAndTheScanGoesOn()
+    {
+        var services = new ServiceCollection();
+        services.AddFluxDevices().UseModbusTcp().AddDeviceTypeProbe<ThrowingProbe>();
+        await using var provider = services.BuildServiceProvider();
+
+        var found = await provider.GetRequiredService<IDeviceScanner>().ScanAsync(Options() with { Hosts = HostSet.Parse("127.0.0.2-127.0.0.5") }, cancellationToken: Cancel).ToListAsync(Cancel);
+
+        Assert.Equal(4, found.Count); // the refusing host reached the throwing probe, and was still reported
+        Assert.Null(Assert.Single(found, d => d.Endpoint.Host == "127.0.0.5").Identity);
+    }
+
+    [Fact]
+    public async Task ScanAsync_OneVendorWithTwoTemplates_LetsTheFingerprintDecide()
+    {
+        var loader = _services.GetRequiredService<DeviceTemplateLoader>();
+        var bess = loader.Load(SpecSamples.PowerPackTemplateAsPrinted + "\nidentify:\navailable_blocks: 10\n", "powerpack_bess.yaml");
+        var meter = loader.Load("device_template:\n  type: meter\n  manufacturer: PowerPack\n  register_map: acuvim2_standard\n", "powerpack_meter.yaml");
+
+        var found = await Scanner.ScanAsync(Options() with { Hosts = HostSet.Parse("127.0.0.2"), UnitIds = [1], Templates = [meter, bess] }, cancellationToken: Cancel).ToListAsync(Cancel);
+
+        Assert.Equal(("bess", "fingerprint"), (Assert.Single(found).Identity!.DeviceType, found[0].Identity!.Probe));
+    }
+
+    [Fact]
     public async Task ScanAsync_HostsAtOnce_StayWithinTheLimit_AndExcludedHostsAreNeverContacted()
     {
         var counting = new CountingFactory(_services.GetRequiredService<IModbusTransportFactory>());
@@ -307,6 +332,15 @@ public sealed class ScanTests : IAsyncLifetime
 
         _servers.Add(server);
         return server;
+    }
+
+    /// <summary>A probe with a bug: it throws what no Modbus failure would.</summary>
+    private sealed class ThrowingProbe : IDeviceTypeProbe
+    {
+        public string Name => "throwing";
+
+        public ValueTask<DeviceProbeResult?> ProbeAsync(ProbeContext context, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("a bug in a host's probe");
     }
 
     /// <summary>Counts scan transports alive at once (one per host being scanned) around the real factory.</summary>

@@ -110,6 +110,58 @@ public sealed class HealthLoopTests
     }
 
     [Fact]
+    public async Task RunAsync_APollThatEndsBeforeItsNextDueTime_IsScheduledAgain()
+    {
+        // A's poll takes 2 s; while it runs, the loop wakes for B (every 0.5 s), which fails its test and leaves, so the
+        // loop goes to sleep until the next refresh, an hour away. When A's poll ends, the loop must wake and schedule
+        // A at its own period (5 s), not sleep on.
+        await using var rig = HealthRig.Create(o => o.RefreshInterval = TimeSpan.FromHours(1));
+        var slow = HealthMonitorTests.Register0Unit();
+        var a = await rig.AddConfiguredAsync("A", await rig.StartServerAsync(), 1, slow);
+        var b = await rig.RegisterAsync("B", (await rig.StartServerAsync()).Endpoint.Port, 1); // no unit 1 there: 0x0B
+        b = await rig.Registry.FireAsync(b.Id, DeviceTrigger.DeployConfig, cancellationToken: Cancel);
+        await SetIntervalAsync(rig, a, "5s");
+        await SetIntervalAsync(rig, b, "500ms");
+        slow.Faults.ResponseDelay = TimeSpan.FromSeconds(2);
+        var start = rig.Time.GetUtcNow();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+        var loop = rig.Monitor.RunAsync(stop.Token);
+        var (failed, _) = await rig.Observer.NextAsync();
+        Assert.Equal((b.Id, DeviceState.Failed), (failed.Id, failed.State));
+        await SleepUntilAsync(rig, start + TimeSpan.FromMilliseconds(500));
+
+        rig.Time.Advance(TimeSpan.FromMilliseconds(500)); // the loop wakes for B, which has left, while A is in flight
+        await SleepUntilAsync(rig, start + TimeSpan.FromMilliseconds(1000));
+        rig.Time.Advance(TimeSpan.FromMilliseconds(500));
+        await SleepUntilAsync(rig, start + TimeSpan.FromHours(1));
+        rig.Time.Advance(TimeSpan.FromSeconds(1)); // A's reply comes
+        var (polled, _) = await rig.Observer.NextAsync();
+        Assert.Equal(a.Id, polled.Id);
+        await SleepUntilAsync(rig, start + TimeSpan.FromSeconds(5));
+
+        await stop.CancelAsync();
+        await loop.WaitAsync(HealthRig.Patience, Cancel);
+    }
+
+    [Fact]
+    public async Task RunAsync_AConfigurationWithAZeroInterval_IsPolledAtTheShortestIntervalInsteadOfStoppingTheLoop()
+    {
+        await using var rig = HealthRig.Create(o => o.RefreshInterval = TimeSpan.FromHours(1));
+        var device = await rig.AddConfiguredAsync("A", await rig.StartServerAsync(), 1, HealthMonitorTests.Register0Unit());
+        await SetIntervalAsync(rig, device, "0s");
+        var start = rig.Time.GetUtcNow();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+        var loop = rig.Monitor.RunAsync(stop.Token);
+
+        await rig.Observer.NextAsync();
+        await SleepUntilAsync(rig, start + TimeSpan.FromMilliseconds(100));
+
+        await stop.CancelAsync();
+        await loop.WaitAsync(HealthRig.Patience, Cancel);
+        Assert.True(loop.IsCompletedSuccessfully);
+    }
+
+    [Fact]
     public async Task RunAsync_Twice_IsRefused()
     {
         await using var rig = HealthRig.Create();
@@ -226,6 +278,22 @@ public sealed class HealthLoopTests
         Assert.Equal("transport", Assert.Single(failures.GetMeasurementSnapshot()).Tags["error_kind"]);
         var counts = byStatus.GetMeasurementSnapshot().ToDictionary(m => (string)m.Tags["status"]!, m => m.Value);
         Assert.Equal(new Dictionary<string, int> { ["online"] = 1, ["offline"] = 1, ["degraded"] = 0 }, counts);
+    }
+
+    /// <summary>Waits until the loop goes to sleep until the given time (sleeps until other times may come first).</summary>
+    private static async Task SleepUntilAsync(HealthRig rig, DateTimeOffset until)
+    {
+        while (await rig.NextSleepAsync() != until)
+        {
+        }
+    }
+
+    /// <summary>Writes a configuration block with the given polling interval into a configured device's metadata, as any tool may.</summary>
+    private static async Task SetIntervalAsync(HealthRig rig, Device device, string interval)
+    {
+        var current = (await rig.Registry.GetAsync(device.Id, Cancel))!;
+        var config = DeviceMetadata.Parse("""{"template": "hand_made", "registers": {}}""").With("polling_interval", interval);
+        await rig.Registry.UpdateAsync(current.Id, current.Version, new DeviceUpdate { Metadata = current.Metadata.With("config", config) }, cancellationToken: Cancel);
     }
 
     /// <summary>Takes the samples of one round: every healthy device once, plus whatever stalled polls finished.</summary>

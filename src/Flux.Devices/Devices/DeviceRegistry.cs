@@ -51,7 +51,7 @@ internal sealed class DeviceRegistry : IDeviceRegistry
     public async ValueTask<Device> RegisterAsync(NewDevice device, string? actor = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(device);
-        var now = _time.GetUtcNow();
+        var now = _time.GetStoredNow();
         var registered = new Device
         {
             Id = device.Id ?? Guid.CreateVersion7(now),
@@ -144,7 +144,7 @@ internal sealed class DeviceRegistry : IDeviceRegistry
 
         ThrowIfInvalid(errors);
 
-        var now = _time.GetUtcNow();
+        var now = _time.GetStoredNow();
         var next = changed with { Version = current.Version + 1, UpdatedAt = now };
         var entry = new DeviceHistoryEntry
         {
@@ -220,7 +220,7 @@ internal sealed class DeviceRegistry : IDeviceRegistry
                 throw new InvalidLifecycleTransitionException(id, current.State, trigger);
             }
 
-            var now = _time.GetUtcNow();
+            var now = _time.GetStoredNow();
             var next = ApplyEffects(current, transition, request, now) with
             {
                 State = transition.To,
@@ -287,7 +287,7 @@ internal sealed class DeviceRegistry : IDeviceRegistry
         FieldRules.CheckFreeText(actor, "actor", FieldRules.MaxActorLength, requestErrors);
         ThrowIfInvalid(requestErrors);
 
-        var now = _time.GetUtcNow();
+        var now = _time.GetStoredNow();
         var outcomes = new DeploymentOutcome[changes.Count];
         var writes = new List<DeviceWrite>(changes.Count);
         var writeIndex = new List<int>(changes.Count);

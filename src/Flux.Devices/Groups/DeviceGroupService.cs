@@ -46,7 +46,7 @@ internal sealed class DeviceGroupService(IDeviceStore store, TimeProvider timePr
             throw new DeviceValidationException(errors);
         }
 
-        var now = timeProvider.GetUtcNow();
+        var now = timeProvider.GetStoredNow();
         var created = new DeviceGroup
         {
             Id = group.Id ?? Guid.CreateVersion7(now),

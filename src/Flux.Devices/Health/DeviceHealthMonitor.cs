@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Flux.Devices.Diagnostics;
+using Flux.Devices.Internal;
 using Flux.Devices.Lifecycle;
 using Flux.Devices.Notifications;
 using Flux.Devices.Storage;
@@ -164,7 +165,7 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
             }
         }
 
-        latest.Sort(static (a, b) => Internal.NameOrder.Compare(a.DeviceName, b.DeviceName));
+        latest.Sort(static (a, b) => NameOrder.Compare(a.DeviceName, b.DeviceName));
         return latest;
     }
 
@@ -375,7 +376,7 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
             target.Update(device, _options);
         }
 
-        var timestamp = _time.GetUtcNow();
+        var timestamp = _time.GetStoredNow();
         if (target.LastTimestamp is { } last && timestamp <= last)
         {
             // Two polls within a microsecond (only a stopped test clock does that): keep the series' keys unique.

@@ -1,12 +1,11 @@
 using Flux.Devices.Health;
+using Flux.Devices.Internal;
 
 namespace Flux.Devices.Storage;
 
 /// <summary>What every store checks and normalises in a health sample before it writes it.</summary>
 internal static class HealthSampleRules
 {
-    private const long TicksPerMicrosecond = TimeSpan.TicksPerMillisecond / 1000;
-
     /// <summary>Checks a sample and returns it with UTC timestamps cut to the microsecond, as PostgreSQL keeps them.</summary>
     /// <exception cref="ArgumentException">The sample is malformed.</exception>
     public static DeviceHealthSample Normalize(DeviceHealthSample sample, string parameter)
@@ -24,14 +23,8 @@ internal static class HealthSampleRules
 
         return sample with
         {
-            Timestamp = ToMicroseconds(sample.Timestamp),
-            LastSuccessfulPoll = sample.LastSuccessfulPoll is { } last ? ToMicroseconds(last) : null,
+            Timestamp = StoredTime.ToMicroseconds(sample.Timestamp),
+            LastSuccessfulPoll = sample.LastSuccessfulPoll is { } last ? StoredTime.ToMicroseconds(last) : null,
         };
-    }
-
-    public static DateTimeOffset ToMicroseconds(DateTimeOffset value)
-    {
-        var ticks = value.UtcTicks;
-        return new DateTimeOffset(ticks - (ticks % TicksPerMicrosecond), TimeSpan.Zero);
     }
 }

@@ -27,4 +27,27 @@ internal static class HealthSampleRules
             LastSuccessfulPoll = sample.LastSuccessfulPoll is { } last ? StoredTime.ToMicroseconds(last) : null,
         };
     }
+
+    /// <summary>Normalises a batch, refusing two samples of one device at one timestamp (to the microsecond).</summary>
+    /// <exception cref="AlreadyExistsException">The batch holds two samples with one key.</exception>
+    public static DeviceHealthSample[] NormalizeBatch(IReadOnlyList<DeviceHealthSample> samples)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        var stored = new DeviceHealthSample[samples.Count];
+        var keys = new HashSet<(Guid, DateTimeOffset)>(samples.Count);
+        for (var i = 0; i < samples.Count; i++)
+        {
+            stored[i] = Normalize(samples[i], nameof(samples));
+            if (!keys.Add((stored[i].DeviceId, stored[i].Timestamp)))
+            {
+                throw Taken(stored[i]);
+            }
+        }
+
+        return stored;
+    }
+
+    /// <summary>The error for a sample whose device already has one at its timestamp.</summary>
+    public static AlreadyExistsException Taken(DeviceHealthSample sample) =>
+        new("timestamp", $"{sample.DeviceId} at {sample.Timestamp:O}");
 }

@@ -51,11 +51,7 @@ public sealed class InMemoryDeviceStore : IDeviceStore
     /// <inheritdoc />
     public ValueTask AddAsync(Device device, DeviceHistoryEntry entry, CancellationToken cancellationToken = default)
     {
-        CheckWrite(device, entry);
-        if (device.Version != 1)
-        {
-            throw new ArgumentException($"A new device starts at version 1, not {device.Version}.", nameof(device));
-        }
+        StoreArguments.CheckAdd(device, entry);
 
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
@@ -81,7 +77,7 @@ public sealed class InMemoryDeviceStore : IDeviceStore
     /// <inheritdoc />
     public ValueTask UpdateAsync(Device device, DeviceHistoryEntry entry, CancellationToken cancellationToken = default)
     {
-        CheckUpdate(device, entry);
+        StoreArguments.CheckUpdate(device, entry);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
@@ -116,16 +112,7 @@ public sealed class InMemoryDeviceStore : IDeviceStore
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<DeviceWriteOutcome>> UpdateManyAsync(IReadOnlyList<DeviceWrite> writes, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(writes);
-        foreach (var write in writes)
-        {
-            CheckUpdate(write.Device, write.Entry);
-        }
-
-        if (writes.Select(w => w.Device.Id).Distinct().Count() != writes.Count)
-        {
-            throw new ArgumentException("A batch holds at most one write per device.", nameof(writes));
-        }
+        StoreArguments.CheckBatch(writes);
 
         cancellationToken.ThrowIfCancellationRequested();
         var outcomes = new DeviceWriteOutcome[writes.Count];
@@ -145,7 +132,7 @@ public sealed class InMemoryDeviceStore : IDeviceStore
                 }
                 else if (!string.Equals(current.Name, device.Name, StringComparison.Ordinal))
                 {
-                    throw new ArgumentException($"A batch does not rename devices; device {device.Id} would be renamed.", nameof(writes));
+                    throw StoreArguments.BatchRename(device.Id, nameof(writes));
                 }
                 else
                 {
@@ -389,17 +376,7 @@ public sealed class InMemoryDeviceStore : IDeviceStore
     /// <inheritdoc />
     public ValueTask AppendHealthAsync(IReadOnlyList<DeviceHealthSample> samples, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(samples);
-        var stored = new DeviceHealthSample[samples.Count];
-        var keys = new HashSet<(Guid, DateTimeOffset)>(samples.Count);
-        for (var i = 0; i < samples.Count; i++)
-        {
-            stored[i] = HealthSampleRules.Normalize(samples[i], nameof(samples));
-            if (!keys.Add((stored[i].DeviceId, stored[i].Timestamp)))
-            {
-                throw new AlreadyExistsException("timestamp", $"{stored[i].DeviceId} at {stored[i].Timestamp:O}");
-            }
-        }
+        var stored = HealthSampleRules.NormalizeBatch(samples);
 
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
@@ -414,7 +391,7 @@ public sealed class InMemoryDeviceStore : IDeviceStore
 
                 if (_health.TryGetValue(sample.DeviceId, out var window) && window.Contains(sample.Timestamp))
                 {
-                    throw new AlreadyExistsException("timestamp", $"{sample.DeviceId} at {sample.Timestamp:O}");
+                    throw HealthSampleRules.Taken(sample);
                 }
             }
 
@@ -475,28 +452,6 @@ public sealed class InMemoryDeviceStore : IDeviceStore
             {
                 _membersByGroup[groupId].Remove(device.Id);
             }
-        }
-    }
-
-    private static void CheckUpdate(Device device, DeviceHistoryEntry entry)
-    {
-        CheckWrite(device, entry);
-        if (device.Version < 2)
-        {
-            throw new ArgumentException($"An updated device is at version 2 or later, not {device.Version}.", nameof(device));
-        }
-    }
-
-    private static void CheckWrite(Device device, DeviceHistoryEntry entry)
-    {
-        ArgumentNullException.ThrowIfNull(device);
-        ArgumentNullException.ThrowIfNull(entry);
-        ArgumentNullException.ThrowIfNull(device.Metadata, nameof(device));
-        if (entry.DeviceId != device.Id || entry.Version != device.Version)
-        {
-            throw new ArgumentException(
-                $"The history entry is for device {entry.DeviceId} version {entry.Version}, not device {device.Id} version {device.Version}.",
-                nameof(entry));
         }
     }
 }

@@ -1,0 +1,24 @@
+using Npgsql;
+
+namespace Flux.Devices.Postgres.Internal;
+
+/// <summary>
+/// The one place where PostgreSQL errors become the store's exceptions, the original kept as the inner exception; and
+/// the one place that says which failures are worth another try.
+/// </summary>
+internal static class PostgresErrors
+{
+    /// <summary>Tells whether trying the whole operation again may succeed: a serialization failure, a deadlock, a lost or refused connection, a server shutting down.</summary>
+    public static bool IsTransient(Exception exception) => exception switch
+    {
+        PostgresException postgres => postgres.SqlState is PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected
+            or PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow
+            || postgres.SqlState.StartsWith("08", StringComparison.Ordinal),
+        NpgsqlException npgsql => npgsql.IsTransient,
+        _ => false,
+    };
+
+    /// <summary>Translates a constraint violation on a known constraint; other errors are returned as they are.</summary>
+    public static Exception Translate(Exception exception, Func<string, Exception?> byConstraint) =>
+        exception is PostgresException { ConstraintName: { } constraint } && byConstraint(constraint) is { } translated ? translated : exception;
+}

@@ -1,0 +1,81 @@
+using System.Reflection;
+using Npgsql;
+
+namespace Flux.Devices.Postgres.Internal;
+
+/// <summary>
+/// Applies the embedded migrations (<c>Migrations/NNNN_name.sql</c>) in order, each once, recorded in
+/// <c>schema_migrations</c>; all in one transaction under an advisory lock, so that two processes starting at once
+/// apply each migration once and neither sees a half-made schema.
+/// </summary>
+internal static class SchemaMigrator
+{
+    private const string ResourcePrefix = "Flux.Devices.Postgres.Migrations.";
+
+    public static IReadOnlyList<(int Version, string Name, string Sql)> Migrations { get; } = Load();
+
+    public static async Task<int> MigrateAsync(NpgsqlDataSource dataSource, string schema, CancellationToken cancellationToken)
+    {
+        var quoted = Sql.Quote(schema);
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transactionScope = transaction.ConfigureAwait(false);
+        using (var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended('flux.devices.migrations:' || $1, 0))", connection, transaction))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = schema });
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await Execute(connection, transaction, $"""
+            CREATE SCHEMA IF NOT EXISTS {quoted};
+            CREATE TABLE IF NOT EXISTS {quoted}.schema_migrations (
+                version INTEGER PRIMARY KEY,
+                name TEXT NOT NULL,
+                applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+            );
+            """, cancellationToken).ConfigureAwait(false);
+
+        int current;
+        using (var command = new NpgsqlCommand($"SELECT COALESCE(max(version), 0) FROM {quoted}.schema_migrations", connection, transaction))
+        {
+            current = (int)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+
+        var applied = 0;
+        foreach (var (version, name, sql) in Migrations.Where(m => m.Version > current))
+        {
+            await Execute(connection, transaction, sql.Replace("{schema}", quoted, StringComparison.Ordinal), cancellationToken).ConfigureAwait(false);
+            using var record = new NpgsqlCommand($"INSERT INTO {quoted}.schema_migrations (version, name) VALUES ($1, $2)", connection, transaction);
+            record.Parameters.Add(new NpgsqlParameter { Value = version });
+            record.Parameters.Add(new NpgsqlParameter { Value = name });
+            await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            applied++;
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return applied;
+    }
+
+    private static async Task Execute(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken)
+    {
+        using var command = new NpgsqlCommand(sql, connection, transaction);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static List<(int, string, string)> Load()
+    {
+        var assembly = typeof(SchemaMigrator).Assembly;
+        var migrations = new List<(int, string, string)>();
+        foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            var file = resource[ResourcePrefix.Length..^".sql".Length];
+            var separator = file.IndexOf('_', StringComparison.Ordinal);
+            using var stream = assembly.GetManifestResourceStream(resource)!;
+            using var reader = new StreamReader(stream);
+            migrations.Add((int.Parse(file[..separator], System.Globalization.CultureInfo.InvariantCulture), file[(separator + 1)..], reader.ReadToEnd()));
+        }
+
+        return migrations;
+    }
+}

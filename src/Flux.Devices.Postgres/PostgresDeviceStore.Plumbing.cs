@@ -1,0 +1,210 @@
+using System.Data.Common;
+using System.Text.Json;
+using Flux.Devices.Groups;
+using Flux.Devices.Health;
+using Flux.Devices.Lifecycle;
+using Flux.Devices.Postgres.Internal;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Flux.Devices.Postgres;
+
+/// <summary>Transactions, retries, parameters and row readers.</summary>
+public sealed partial class PostgresDeviceStore
+{
+    /// <summary>
+    /// Runs work in a transaction of its own, committed at the end; retried from the start after a transient failure that
+    /// happened before the commit; constraint violations translated by <paramref name="byConstraint"/>.
+    /// </summary>
+    private async Task<T> RunAsync<T>(
+        Func<NpgsqlConnection, NpgsqlTransaction, CancellationToken, Task<T>> work,
+        Func<string, Exception?> byConstraint,
+        CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var committing = false;
+            try
+            {
+                var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                await using var connectionScope = connection.ConfigureAwait(false);
+                var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                await using var transactionScope = transaction.ConfigureAwait(false);
+                var result = await work(connection, transaction, cancellationToken).ConfigureAwait(false);
+                committing = true;
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return result;
+            }
+            catch (Exception ex) when (ex is PostgresException or NpgsqlException)
+            {
+                if (PostgresErrors.Translate(ex, byConstraint) is var translated && !ReferenceEquals(translated, ex))
+                {
+                    throw translated;
+                }
+
+                if (!PostgresErrors.IsTransient(ex) || cancellationToken.IsCancellationRequested)
+                {
+                    throw;
+                }
+
+                if (committing || attempt >= _options.TransientRetries)
+                {
+                    throw new DeviceStoreUnavailableException(
+                        committing
+                            ? "The connection to PostgreSQL failed while committing; the write may or may not have been made."
+                            : $"PostgreSQL could not be reached or failed transiently {attempt + 1} time(s): {ex.Message}",
+                        ex);
+                }
+
+                await Task.Delay(_options.RetryDelay * Math.Pow(2, attempt), _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Runs a read, retried like a write after a transient failure.</summary>
+    private async ValueTask<IReadOnlyList<T>> QueryAsync<T>(Func<NpgsqlCommand, string> prepare, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken) =>
+        await RunAsync<IReadOnlyList<T>>(
+            async (connection, transaction, token) =>
+            {
+                using var command = new NpgsqlCommand { Connection = connection, Transaction = transaction };
+                command.CommandText = prepare(command);
+                var reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
+                await using var readerScope = reader.ConfigureAwait(false);
+                var rows = new List<T>();
+                while (await reader.ReadAsync(token).ConfigureAwait(false))
+                {
+                    rows.Add(read(reader));
+                }
+
+                return rows;
+            },
+            static _ => null,
+            cancellationToken).ConfigureAwait(false);
+
+    private async ValueTask<T?> QuerySingleAsync<T>(string sql, object key, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
+        where T : class
+    {
+        var rows = await QueryAsync(command => Bind(command, sql, key), read, cancellationToken).ConfigureAwait(false);
+        return rows.Count == 0 ? null : rows[0];
+    }
+
+    private static string Bind(NpgsqlCommand command, string sql, object value)
+    {
+        command.Parameters.Add(new NpgsqlParameter { Value = value });
+        return sql;
+    }
+
+    private async Task<long?> StoredVersionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid id, CancellationToken cancellationToken)
+    {
+        using var command = new NpgsqlCommand($"SELECT version FROM {_devices} WHERE id = $1", connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter { Value = id });
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as long?;
+    }
+
+    /// <summary>$1..$10: the device's columns in <see cref="DeviceColumns"/> order.</summary>
+    private static void AddDevice(NpgsqlCommand command, Device device)
+    {
+        command.Parameters.Add(new NpgsqlParameter { Value = device.Id });
+        command.Parameters.Add(new NpgsqlParameter { Value = device.Name });
+        command.Parameters.Add(new NpgsqlParameter { Value = device.Type });
+        command.Parameters.Add(new NpgsqlParameter { Value = device.Site });
+        command.Parameters.Add(new NpgsqlParameter { Value = device.Metadata.ToJsonString(), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        command.Parameters.Add(new NpgsqlParameter { Value = device.Active });
+        command.Parameters.Add(new NpgsqlParameter { Value = Sql.Name(device.State) });
+        command.Parameters.Add(new NpgsqlParameter { Value = device.Version });
+        command.Parameters.Add(new NpgsqlParameter { Value = device.CreatedAt });
+        command.Parameters.Add(new NpgsqlParameter { Value = device.UpdatedAt });
+    }
+
+    /// <summary>$11..$19: the entry's columns after the device id, in <see cref="HistoryColumns"/> order.</summary>
+    private static void AddEntry(NpgsqlCommand command, DeviceHistoryEntry entry)
+    {
+        command.Parameters.Add(new NpgsqlParameter { Value = entry.Version });
+        command.Parameters.Add(new NpgsqlParameter { Value = Sql.Name(entry.Kind) });
+        command.Parameters.Add(new NpgsqlParameter { Value = entry.FromState is { } from ? Sql.Name(from) : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = Sql.Name(entry.ToState) });
+        command.Parameters.Add(new NpgsqlParameter { Value = entry.Trigger is { } trigger ? Sql.Name(trigger) : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = entry.ChangedFields.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)entry.Reason ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)entry.Actor ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = entry.Timestamp });
+    }
+
+    private static Device ReadDevice(NpgsqlDataReader reader) => new()
+    {
+        Id = reader.GetGuid(0),
+        Name = reader.GetString(1),
+        Type = reader.GetString(2),
+        Site = reader.GetString(3),
+        Metadata = DeviceMetadata.Parse(reader.GetString(4)),
+        Active = reader.GetBoolean(5),
+        State = Sql.Parse<DeviceState>(reader.GetString(6)),
+        Version = reader.GetInt64(7),
+        CreatedAt = reader.GetFieldValue<DateTimeOffset>(8),
+        UpdatedAt = reader.GetFieldValue<DateTimeOffset>(9),
+    };
+
+    private static DeviceHistoryEntry ReadEntry(NpgsqlDataReader reader) => new()
+    {
+        DeviceId = reader.GetGuid(0),
+        Version = reader.GetInt64(1),
+        Kind = Sql.Parse<DeviceChangeKind>(reader.GetString(2)),
+        FromState = reader.IsDBNull(3) ? null : Sql.Parse<DeviceState>(reader.GetString(3)),
+        ToState = Sql.Parse<DeviceState>(reader.GetString(4)),
+        Trigger = reader.IsDBNull(5) ? null : Sql.Parse<DeviceTrigger>(reader.GetString(5)),
+        ChangedFields = reader.GetFieldValue<string[]>(6),
+        Reason = reader.IsDBNull(7) ? null : reader.GetString(7),
+        Actor = reader.IsDBNull(8) ? null : reader.GetString(8),
+        Timestamp = reader.GetFieldValue<DateTimeOffset>(9),
+    };
+
+    /// <summary>A group row; a null metadata or creation time (rows the spec's examples insert leave them out) reads as empty.</summary>
+    private static DeviceGroup ReadGroup(NpgsqlDataReader reader) => new()
+    {
+        Id = reader.GetGuid(0),
+        Name = reader.GetString(1),
+        Site = reader.GetString(2),
+        GroupType = Sql.Parse<DeviceGroupType>(reader.GetString(3)),
+        Metadata = reader.IsDBNull(4) ? DeviceMetadata.Empty : DeviceMetadata.Parse(reader.GetString(4)),
+        CreatedAt = reader.IsDBNull(5) ? default : reader.GetFieldValue<DateTimeOffset>(5),
+    };
+
+    /// <summary>A membership row; the spec leaves role and priority nullable, read as primary and 0.</summary>
+    private static DeviceGroupMember ReadMember(NpgsqlDataReader reader) => new()
+    {
+        GroupId = reader.GetGuid(0),
+        DeviceId = reader.GetGuid(1),
+        Role = reader.IsDBNull(2) ? GroupMemberRole.Primary : Sql.Parse<GroupMemberRole>(reader.GetString(2)),
+        Priority = reader.IsDBNull(3) ? 0 : reader.GetInt32(3),
+    };
+
+    private static DeviceHealthSample ReadSample(NpgsqlDataReader reader) => new()
+    {
+        DeviceId = reader.GetGuid(0),
+        Timestamp = reader.GetFieldValue<DateTimeOffset>(1),
+        Status = Sql.Parse<DeviceHealthStatus>(reader.GetString(2)),
+        ResponseTimeMs = reader.IsDBNull(3) ? null : reader.GetInt32(3),
+        ErrorCount = reader.IsDBNull(4) ? 0 : reader.GetInt32(4),
+        LastSuccessfulPoll = reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5),
+        Diagnostics = reader.IsDBNull(6) ? null : JsonSerializer.Deserialize<HealthDiagnostics>(reader.GetString(6)),
+    };
+
+    private static async Task WriteNullableAsync<T>(NpgsqlBinaryImporter import, T? value, NpgsqlDbType type, CancellationToken cancellationToken)
+        where T : struct
+    {
+        if (value is { } present)
+        {
+            await import.WriteAsync(present, type, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await import.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+}
+
+/// <summary>Drops a task's result.</summary>
+internal static class TaskExtensions
+{
+    public static async ValueTask AsValueTaskWithoutResult<T>(this Task<T> task) => await task.ConfigureAwait(false);
+}

@@ -1,0 +1,496 @@
+using System.Text.Json;
+using Flux.Devices.Groups;
+using Flux.Devices.Health;
+using Flux.Devices.Lifecycle;
+using Flux.Devices.Postgres.Internal;
+using Flux.Devices.Storage;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Flux.Devices.Postgres;
+
+/// <summary>
+/// An <see cref="IDeviceStore"/> on PostgreSQL, in the spec's tables (<c>flux.mg_device_registry</c>,
+/// <c>flux.device_groups</c>, <c>flux.device_group_members</c>, <c>flux.device_health</c>) plus the change history.
+/// Several processes may share one database: every write is a transaction, updates are compare-and-set on the version
+/// column, and names are unique by constraint.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Create the schema with <see cref="MigrateAsync"/> (or <c>ApplySchemaOnStartup()</c> on the builder). Rows written by
+/// other tools, such as the spec's <c>INSERT</c> examples, read back as devices in <see cref="DeviceState.Registered"/>
+/// at version 1, without a history entry.
+/// </para>
+/// <para>
+/// Failures that another try may cure (a serialization failure, a deadlock, a lost connection) are retried up to
+/// <see cref="PostgresStoreOptions.TransientRetries"/> times with a doubling wait, unless they happened while committing
+/// (the outcome is then unknown and the error is raised). Constraint violations are never retried: they become the
+/// same exceptions the in-memory store raises.
+/// </para>
+/// </remarks>
+public sealed partial class PostgresDeviceStore : IDeviceStore
+{
+    private const string DeviceColumns = "id, name, type, site, metadata, active, state, version, created_at, updated_at";
+    private const string HistoryColumns = "device_id, version, kind, from_state, to_state, trigger, changed_fields, reason, actor, timestamp";
+    private const string GroupColumns = "id, name, site, group_type, metadata, created_at";
+    private const string HealthColumns = "device_id, timestamp, status, response_time_ms, error_count, last_successful_poll, diagnostics";
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly PostgresStoreOptions _options;
+    private readonly TimeProvider _time;
+    private readonly string _devices;
+    private readonly string _history;
+    private readonly string _groups;
+    private readonly string _members;
+    private readonly string _health;
+
+    /// <summary>Initializes a new instance of the <see cref="PostgresDeviceStore"/> class.</summary>
+    /// <param name="dataSource">The data source (the connection pool); the caller keeps ownership.</param>
+    /// <param name="options">The options; <see langword="null"/> for the defaults (schema <c>flux</c>).</param>
+    /// <param name="timeProvider">The clock for retry waits; <see langword="null"/> for the system clock.</param>
+    /// <exception cref="ArgumentException">The schema name is not a plain lower-case identifier.</exception>
+    public PostgresDeviceStore(NpgsqlDataSource dataSource, PostgresStoreOptions? options = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        _dataSource = dataSource;
+        _options = options ?? new PostgresStoreOptions();
+        if (!System.Text.RegularExpressions.Regex.IsMatch(_options.Schema, "^[a-z_][a-z0-9_]{0,62}$", System.Text.RegularExpressions.RegexOptions.CultureInvariant))
+        {
+            throw new ArgumentException($"'{_options.Schema}' is not a schema name this store accepts: lower-case letters, digits and underscores, starting with a letter or underscore, at most 63 characters.", nameof(options));
+        }
+
+        _time = timeProvider ?? TimeProvider.System;
+        var schema = Sql.Quote(_options.Schema);
+        _devices = $"{schema}.mg_device_registry";
+        _history = $"{schema}.device_history";
+        _groups = $"{schema}.device_groups";
+        _members = $"{schema}.device_group_members";
+        _health = $"{schema}.device_health";
+    }
+
+    /// <summary>Gets the schema the store's tables are in.</summary>
+    public string Schema => _options.Schema;
+
+    /// <summary>
+    /// Creates or upgrades the store's schema: applies each embedded migration not applied yet, in one transaction,
+    /// under an advisory lock, so that processes starting together apply each once.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the migration (nothing is applied).</param>
+    /// <returns>How many migrations were applied; 0 when the schema was current.</returns>
+    public Task<int> MigrateAsync(CancellationToken cancellationToken = default) =>
+        SchemaMigrator.MigrateAsync(_dataSource, _options.Schema, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask AddAsync(Device device, DeviceHistoryEntry entry, CancellationToken cancellationToken = default)
+    {
+        StoreArguments.CheckAdd(device, entry);
+        return RunAsync(
+            async (connection, transaction, token) =>
+            {
+                using var command = new NpgsqlCommand(
+                    $"WITH added AS (INSERT INTO {_devices} ({DeviceColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id) " +
+                    $"INSERT INTO {_history} ({HistoryColumns}) SELECT $1, $11, $12, $13, $14, $15, $16, $17, $18, $19 FROM added",
+                    connection,
+                    transaction);
+                AddDevice(command, device);
+                AddEntry(command, entry);
+                await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+                return true;
+            },
+            constraint => constraint switch
+            {
+                "mg_device_registry_pkey" => new AlreadyExistsException("id", device.Id.ToString()),
+                "mg_device_registry_name_key" => new AlreadyExistsException("name", device.Name),
+                _ => null,
+            },
+            cancellationToken).AsValueTaskWithoutResult();
+    }
+
+    /// <inheritdoc />
+    public ValueTask UpdateAsync(Device device, DeviceHistoryEntry entry, CancellationToken cancellationToken = default)
+    {
+        StoreArguments.CheckUpdate(device, entry);
+        return RunAsync(
+            async (connection, transaction, token) =>
+            {
+                using var command = new NpgsqlCommand(
+                    $"WITH updated AS (UPDATE {_devices} SET name = $2, type = $3, site = $4, metadata = $5, active = $6, state = $7, version = $8, updated_at = $10 " +
+                    "WHERE id = $1 AND version = $8 - 1 RETURNING id, state), " +
+                    $"history AS (INSERT INTO {_history} ({HistoryColumns}) SELECT $1, $11, $12, $13, $14, $15, $16, $17, $18, $19 FROM updated), " +
+                    $"left_groups AS (DELETE FROM {_members} m USING updated u WHERE m.device_id = u.id AND u.state = 'decommissioned') " +
+                    "SELECT count(*) FROM updated",
+                    connection,
+                    transaction);
+                AddDevice(command, device);
+                AddEntry(command, entry);
+                if ((long)(await command.ExecuteScalarAsync(token).ConfigureAwait(false))! == 1)
+                {
+                    return true;
+                }
+
+                var stored = await StoredVersionAsync(connection, transaction, device.Id, token).ConfigureAwait(false);
+                throw stored is null
+                    ? new DeviceNotFoundException(device.Id)
+                    : new DeviceConcurrencyException(device.Id, device.Version - 1, stored);
+            },
+            constraint => constraint == "mg_device_registry_name_key" ? new AlreadyExistsException("name", device.Name) : null,
+            cancellationToken).AsValueTaskWithoutResult();
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<DeviceWriteOutcome>> UpdateManyAsync(IReadOnlyList<DeviceWrite> writes, CancellationToken cancellationToken = default)
+    {
+        StoreArguments.CheckBatch(writes);
+        if (writes.Count == 0)
+        {
+            return [];
+        }
+
+        return await RunAsync<IReadOnlyList<DeviceWriteOutcome>>(
+            async (connection, transaction, token) =>
+            {
+                // Lock the rows, decide every write, then write the current ones in one batch of three statements.
+                var current = new Dictionary<Guid, (long Version, string Name)>(writes.Count);
+                using (var select = new NpgsqlCommand($"SELECT id, version, name FROM {_devices} WHERE id = ANY($1) FOR UPDATE", connection, transaction))
+                {
+                    select.Parameters.Add(new NpgsqlParameter { Value = writes.Select(w => w.Device.Id).ToArray() });
+                    var reader = await select.ExecuteReaderAsync(token).ConfigureAwait(false);
+                    await using var readerScope = reader.ConfigureAwait(false);
+                    while (await reader.ReadAsync(token).ConfigureAwait(false))
+                    {
+                        current[reader.GetGuid(0)] = (reader.GetInt64(1), reader.GetString(2));
+                    }
+                }
+
+                var outcomes = new DeviceWriteOutcome[writes.Count];
+                var written = new List<DeviceWrite>(writes.Count);
+                for (var i = 0; i < writes.Count; i++)
+                {
+                    var device = writes[i].Device;
+                    if (!current.TryGetValue(device.Id, out var stored))
+                    {
+                        outcomes[i] = DeviceWriteOutcome.NotFound;
+                    }
+                    else if (stored.Version != device.Version - 1)
+                    {
+                        outcomes[i] = DeviceWriteOutcome.Conflict;
+                    }
+                    else if (!string.Equals(stored.Name, device.Name, StringComparison.Ordinal))
+                    {
+                        throw StoreArguments.BatchRename(device.Id, nameof(writes));
+                    }
+                    else
+                    {
+                        outcomes[i] = DeviceWriteOutcome.Written;
+                        written.Add(writes[i]);
+                    }
+                }
+
+                if (written.Count > 0)
+                {
+                    await WriteBatchAsync(connection, transaction, written, token).ConfigureAwait(false);
+                }
+
+                return outcomes;
+            },
+            static _ => null,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<Device?> GetAsync(Guid id, CancellationToken cancellationToken = default) =>
+        QuerySingleAsync($"SELECT {DeviceColumns} FROM {_devices} WHERE id = $1", id, ReadDevice, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<Device?> GetByNameAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return QuerySingleAsync($"SELECT {DeviceColumns} FROM {_devices} WHERE name = $1", name, ReadDevice, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<Device>> ListAsync(DeviceFilter filter, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        return QueryAsync(
+            command => $"SELECT {DeviceColumns} FROM {_devices} WHERE {FilterSql.Where(filter, command)} ORDER BY name COLLATE \"C\"",
+            ReadDevice,
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<DeviceHistoryEntry>> GetHistoryAsync(Guid deviceId, CancellationToken cancellationToken = default) =>
+        QueryAsync(command => Bind(command, $"SELECT {HistoryColumns} FROM {_history} WHERE device_id = $1 ORDER BY version", deviceId), ReadEntry, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask AddGroupAsync(DeviceGroup group, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        return RunAsync(
+            async (connection, transaction, token) =>
+            {
+                using var command = new NpgsqlCommand($"INSERT INTO {_groups} ({GroupColumns}) VALUES ($1, $2, $3, $4, $5, $6)", connection, transaction);
+                command.Parameters.Add(new NpgsqlParameter { Value = group.Id });
+                command.Parameters.Add(new NpgsqlParameter { Value = group.Name });
+                command.Parameters.Add(new NpgsqlParameter { Value = group.Site });
+                command.Parameters.Add(new NpgsqlParameter { Value = Sql.Name(group.GroupType) });
+                command.Parameters.Add(new NpgsqlParameter { Value = group.Metadata.Count == 0 ? DBNull.Value : group.Metadata.ToJsonString(), NpgsqlDbType = NpgsqlDbType.Jsonb });
+                command.Parameters.Add(new NpgsqlParameter { Value = group.CreatedAt });
+                await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+                return true;
+            },
+            constraint => constraint switch
+            {
+                "device_groups_pkey" => new AlreadyExistsException("id", group.Id.ToString()),
+                "device_groups_name_key" => new AlreadyExistsException("name", group.Name),
+                _ => null,
+            },
+            cancellationToken).AsValueTaskWithoutResult();
+    }
+
+    /// <inheritdoc />
+    public ValueTask<DeviceGroup?> GetGroupAsync(Guid id, CancellationToken cancellationToken = default) =>
+        QuerySingleAsync($"SELECT {GroupColumns} FROM {_groups} WHERE id = $1", id, ReadGroup, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<DeviceGroup?> GetGroupByNameAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return QuerySingleAsync($"SELECT {GroupColumns} FROM {_groups} WHERE name = $1", name, ReadGroup, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<DeviceGroup>> ListGroupsAsync(CancellationToken cancellationToken = default) =>
+        QueryAsync(_ => $"SELECT {GroupColumns} FROM {_groups} ORDER BY name COLLATE \"C\"", ReadGroup, cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask<bool> DeleteGroupAsync(Guid id, CancellationToken cancellationToken = default) =>
+        await RunAsync(
+            async (connection, transaction, token) =>
+            {
+                using var command = new NpgsqlCommand(
+                    $"WITH members AS (DELETE FROM {_members} WHERE group_id = $1) DELETE FROM {_groups} WHERE id = $1",
+                    connection,
+                    transaction);
+                command.Parameters.Add(new NpgsqlParameter { Value = id });
+                return await command.ExecuteNonQueryAsync(token).ConfigureAwait(false) == 1;
+            },
+            static _ => null,
+            cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public ValueTask SetMemberAsync(DeviceGroupMember member, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        return RunAsync(
+            async (connection, transaction, token) =>
+            {
+                // The group first (as the contract orders the errors); the device's row is locked until the membership is in.
+                using (var check = new NpgsqlCommand(
+                    $"SELECT EXISTS (SELECT 1 FROM {_groups} WHERE id = $1 FOR SHARE), (SELECT state FROM {_devices} WHERE id = $2 FOR SHARE), (SELECT name FROM {_devices} WHERE id = $2)",
+                    connection,
+                    transaction))
+                {
+                    check.Parameters.Add(new NpgsqlParameter { Value = member.GroupId });
+                    check.Parameters.Add(new NpgsqlParameter { Value = member.DeviceId });
+                    var reader = await check.ExecuteReaderAsync(token).ConfigureAwait(false);
+                    await using var readerScope = reader.ConfigureAwait(false);
+                    await reader.ReadAsync(token).ConfigureAwait(false);
+                    if (!reader.GetBoolean(0))
+                    {
+                        throw new DeviceGroupNotFoundException(member.GroupId, "group_id");
+                    }
+
+                    if (reader.IsDBNull(1))
+                    {
+                        throw new DeviceNotFoundException(member.DeviceId, "device_id");
+                    }
+
+                    if (Sql.Parse<DeviceState>(reader.GetString(1)) == DeviceState.Decommissioned)
+                    {
+                        throw new DeviceValidationException("device_id", $"device {reader.GetString(2)} is decommissioned and cannot join a group");
+                    }
+                }
+
+                using var upsert = new NpgsqlCommand(
+                    $"INSERT INTO {_members} (group_id, device_id, role, priority) VALUES ($1, $2, $3, $4) " +
+                    "ON CONFLICT (group_id, device_id) DO UPDATE SET role = EXCLUDED.role, priority = EXCLUDED.priority",
+                    connection,
+                    transaction);
+                upsert.Parameters.Add(new NpgsqlParameter { Value = member.GroupId });
+                upsert.Parameters.Add(new NpgsqlParameter { Value = member.DeviceId });
+                upsert.Parameters.Add(new NpgsqlParameter { Value = Sql.Name(member.Role) });
+                upsert.Parameters.Add(new NpgsqlParameter { Value = member.Priority });
+                await upsert.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+                return true;
+            },
+            constraint => constraint == "device_group_members_group_id_fkey" ? new DeviceGroupNotFoundException(member.GroupId, "group_id") : null,
+            cancellationToken).AsValueTaskWithoutResult();
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> RemoveMemberAsync(Guid groupId, Guid deviceId, CancellationToken cancellationToken = default) =>
+        await RunAsync(
+            async (connection, transaction, token) =>
+            {
+                using var command = new NpgsqlCommand($"DELETE FROM {_members} WHERE group_id = $1 AND device_id = $2", connection, transaction);
+                command.Parameters.Add(new NpgsqlParameter { Value = groupId });
+                command.Parameters.Add(new NpgsqlParameter { Value = deviceId });
+                return await command.ExecuteNonQueryAsync(token).ConfigureAwait(false) == 1;
+            },
+            static _ => null,
+            cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<DeviceGroupMember>> ListMembersAsync(Guid groupId, CancellationToken cancellationToken = default)
+    {
+        // One statement: a group row with no member gives one row of nulls; no row at all means no group.
+        var rows = await QueryAsync(
+            command => Bind(
+                command,
+                $"SELECT m.group_id, m.device_id, m.role, m.priority FROM {_groups} g " +
+                $"LEFT JOIN ({_members} m JOIN {_devices} d ON d.id = m.device_id) ON m.group_id = g.id " +
+                "WHERE g.id = $1 ORDER BY m.priority, d.name COLLATE \"C\"",
+                groupId),
+            reader => reader.IsDBNull(0) ? null : ReadMember(reader),
+            cancellationToken).ConfigureAwait(false);
+        return rows.Count == 0 ? throw new DeviceGroupNotFoundException(groupId) : [.. rows.OfType<DeviceGroupMember>()];
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<DeviceGroupMember>> ListMembershipsAsync(Guid deviceId, CancellationToken cancellationToken = default) =>
+        QueryAsync(
+            command => Bind(
+                command,
+                $"SELECT m.group_id, m.device_id, m.role, m.priority FROM {_members} m JOIN {_groups} g ON g.id = m.group_id " +
+                "WHERE m.device_id = $1 ORDER BY g.name COLLATE \"C\"",
+                deviceId),
+            ReadMember,
+            cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask AppendHealthAsync(IReadOnlyList<DeviceHealthSample> samples, CancellationToken cancellationToken = default)
+    {
+        var stored = HealthSampleRules.NormalizeBatch(samples);
+        if (stored.Length == 0)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        return RunAsync(
+            async (connection, transaction, token) =>
+            {
+                using (var check = new NpgsqlCommand(
+                    $"SELECT u.id FROM unnest($1::uuid[]) AS u(id) WHERE NOT EXISTS (SELECT 1 FROM {_devices} d WHERE d.id = u.id) LIMIT 1",
+                    connection,
+                    transaction))
+                {
+                    check.Parameters.Add(new NpgsqlParameter { Value = stored.Select(s => s.DeviceId).Distinct().ToArray() });
+                    if (await check.ExecuteScalarAsync(token).ConfigureAwait(false) is Guid unknown)
+                    {
+                        throw new DeviceNotFoundException(unknown);
+                    }
+                }
+
+                var import = await connection.BeginBinaryImportAsync($"COPY {_health} ({HealthColumns}) FROM STDIN (FORMAT BINARY)", token).ConfigureAwait(false);
+
+                await using var importScope = import.ConfigureAwait(false);
+                foreach (var sample in stored)
+                {
+                    await import.StartRowAsync(token).ConfigureAwait(false);
+                    await import.WriteAsync(sample.DeviceId, NpgsqlDbType.Uuid, token).ConfigureAwait(false);
+                    await import.WriteAsync(sample.Timestamp, NpgsqlDbType.TimestampTz, token).ConfigureAwait(false);
+                    await import.WriteAsync(Sql.Name(sample.Status), NpgsqlDbType.Text, token).ConfigureAwait(false);
+                    await WriteNullableAsync(import, sample.ResponseTimeMs, NpgsqlDbType.Integer, token).ConfigureAwait(false);
+                    await import.WriteAsync(sample.ErrorCount, NpgsqlDbType.Integer, token).ConfigureAwait(false);
+                    await WriteNullableAsync(import, sample.LastSuccessfulPoll, NpgsqlDbType.TimestampTz, token).ConfigureAwait(false);
+                    if (sample.Diagnostics is { } diagnostics)
+                    {
+                        await import.WriteAsync(JsonSerializer.Serialize(diagnostics), NpgsqlDbType.Jsonb, token).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await import.WriteNullAsync(token).ConfigureAwait(false);
+                    }
+                }
+
+                await import.CompleteAsync(token).ConfigureAwait(false);
+                return true;
+            },
+            constraint => constraint switch
+            {
+                "device_health_pkey" => new AlreadyExistsException("timestamp", "a device already has a sample at a timestamp of the batch"),
+                "device_health_device_id_fkey" => new DeviceNotFoundException(stored[0].DeviceId),
+                _ => null,
+            },
+            cancellationToken).AsValueTaskWithoutResult();
+    }
+
+    /// <inheritdoc />
+    public ValueTask<DeviceHealthSample?> GetLatestHealthAsync(Guid deviceId, CancellationToken cancellationToken = default) =>
+        QuerySingleAsync($"SELECT {HealthColumns} FROM {_health} WHERE device_id = $1 ORDER BY timestamp DESC LIMIT 1", deviceId, ReadSample, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<DeviceHealthSample>> ListLatestHealthAsync(CancellationToken cancellationToken = default) =>
+        QueryAsync(_ => $"SELECT DISTINCT ON (device_id) {HealthColumns} FROM {_health} ORDER BY device_id, timestamp DESC", ReadSample, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<DeviceHealthSample>> GetHealthAsync(Guid deviceId, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default) =>
+        QueryAsync(
+            command =>
+            {
+                command.Parameters.Add(new NpgsqlParameter { Value = deviceId });
+                command.Parameters.Add(new NpgsqlParameter { Value = since.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+                command.Parameters.Add(new NpgsqlParameter { Value = until.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+                return $"SELECT {HealthColumns} FROM {_health} WHERE device_id = $1 AND timestamp >= $2 AND timestamp < $3 ORDER BY timestamp";
+            },
+            ReadSample,
+            cancellationToken);
+
+    private async Task WriteBatchAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<DeviceWrite> written, CancellationToken cancellationToken)
+    {
+        var devices = written.Select(w => w.Device).ToList();
+        var entries = written.Select(w => w.Entry).ToList();
+        using var batch = new NpgsqlBatch(connection, transaction);
+        var update = new NpgsqlBatchCommand(
+            $"UPDATE {_devices} AS d SET type = u.type, site = u.site, metadata = u.metadata, active = u.active, state = u.state, version = u.version, updated_at = u.updated_at " +
+            "FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::boolean[], $6::text[], $7::bigint[], $8::timestamptz[]) " +
+            "AS u(id, type, site, metadata, active, state, version, updated_at) WHERE d.id = u.id");
+        update.Parameters.Add(new NpgsqlParameter { Value = devices.Select(d => d.Id).ToArray() });
+        update.Parameters.Add(new NpgsqlParameter { Value = devices.Select(d => d.Type).ToArray() });
+        update.Parameters.Add(new NpgsqlParameter { Value = devices.Select(d => d.Site).ToArray() });
+        update.Parameters.Add(new NpgsqlParameter { Value = devices.Select(d => d.Metadata.ToJsonString()).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
+        update.Parameters.Add(new NpgsqlParameter { Value = devices.Select(d => d.Active).ToArray() });
+        update.Parameters.Add(new NpgsqlParameter { Value = devices.Select(d => Sql.Name(d.State)).ToArray() });
+        update.Parameters.Add(new NpgsqlParameter { Value = devices.Select(d => d.Version).ToArray() });
+        update.Parameters.Add(new NpgsqlParameter { Value = devices.Select(d => d.UpdatedAt).ToArray() });
+        batch.BatchCommands.Add(update);
+
+        var history = new NpgsqlBatchCommand(
+            $"INSERT INTO {_history} ({HistoryColumns}) " +
+            "SELECT u.device_id, u.version, u.kind, u.from_state, u.to_state, u.trigger, ARRAY(SELECT jsonb_array_elements_text(u.changed_fields)), u.reason, u.actor, u.timestamp " +
+            "FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::text[], $9::text[], $10::timestamptz[]) " +
+            "AS u(device_id, version, kind, from_state, to_state, trigger, changed_fields, reason, actor, timestamp)");
+        history.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.DeviceId).ToArray() });
+        history.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Version).ToArray() });
+        history.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => Sql.Name(e.Kind)).ToArray() });
+        history.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.FromState is { } s ? Sql.Name(s) : null).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        history.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => Sql.Name(e.ToState)).ToArray() });
+        history.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Trigger is { } t ? Sql.Name(t) : null).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        history.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => JsonSerializer.Serialize(e.ChangedFields)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
+        history.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Reason).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        history.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Actor).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        history.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Timestamp).ToArray() });
+        batch.BatchCommands.Add(history);
+
+        var decommissioned = devices.Where(d => d.State == DeviceState.Decommissioned).Select(d => d.Id).ToArray();
+        if (decommissioned.Length > 0)
+        {
+            var leave = new NpgsqlBatchCommand($"DELETE FROM {_members} WHERE device_id = ANY($1)");
+            leave.Parameters.Add(new NpgsqlParameter { Value = decommissioned });
+            batch.BatchCommands.Add(leave);
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -29,9 +29,21 @@ public sealed class PostgresServer : IAsyncLifetime
     /// <summary>Gets a value indicating whether the tests own the server and may stop and start it (crash tests).</summary>
     public bool IsThrowaway => _dataDirectory is not null;
 
+    /// <summary>Initializes a new instance of the <see cref="PostgresServer"/> class: the configured server, else a throwaway one.</summary>
+    public PostgresServer()
+        : this(alwaysThrowaway: false)
+    {
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="PostgresServer"/> class.</summary>
+    /// <param name="alwaysThrowaway">Make a throwaway cluster even when a server is configured (crash tests stop and start it).</param>
+    internal PostgresServer(bool alwaysThrowaway) => AlwaysThrowaway = alwaysThrowaway;
+
+    private bool AlwaysThrowaway { get; }
+
     public async ValueTask InitializeAsync()
     {
-        if (Environment.GetEnvironmentVariable(ConnectionVariable) is { Length: > 0 } configured)
+        if (!AlwaysThrowaway && Environment.GetEnvironmentVariable(ConnectionVariable) is { Length: > 0 } configured)
         {
             ConnectionString = configured;
             return;

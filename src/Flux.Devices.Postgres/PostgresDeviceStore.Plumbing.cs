@@ -189,6 +189,62 @@ public sealed partial class PostgresDeviceStore
         Diagnostics = reader.IsDBNull(6) ? null : JsonSerializer.Deserialize<HealthDiagnostics>(reader.GetString(6)),
     };
 
+    private async Task CopyDevicesAsync(NpgsqlConnection connection, IReadOnlyList<Storage.DeviceWrite> additions, CancellationToken cancellationToken)
+    {
+        var import = await connection.BeginBinaryImportAsync($"COPY {_devices} ({DeviceColumns}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
+        await using var importScope = import.ConfigureAwait(false);
+        foreach (var (device, _) in additions)
+        {
+            await import.StartRowAsync(cancellationToken).ConfigureAwait(false);
+            await import.WriteAsync(device.Id, NpgsqlDbType.Uuid, cancellationToken).ConfigureAwait(false);
+            await import.WriteAsync(device.Name, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+            await import.WriteAsync(device.Type, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+            await import.WriteAsync(device.Site, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+            await import.WriteAsync(device.Metadata.ToJsonString(), NpgsqlDbType.Jsonb, cancellationToken).ConfigureAwait(false);
+            await import.WriteAsync(device.Active, NpgsqlDbType.Boolean, cancellationToken).ConfigureAwait(false);
+            await import.WriteAsync(Sql.Name(device.State), NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+            await import.WriteAsync(device.Version, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+            await import.WriteAsync(device.CreatedAt, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
+            await import.WriteAsync(device.UpdatedAt, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
+        }
+
+        await import.CompleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task CopyEntriesAsync(NpgsqlConnection connection, IReadOnlyList<Storage.DeviceWrite> additions, CancellationToken cancellationToken)
+    {
+        var import = await connection.BeginBinaryImportAsync($"COPY {_history} ({HistoryColumns}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
+        await using var importScope = import.ConfigureAwait(false);
+        foreach (var (_, entry) in additions)
+        {
+            await import.StartRowAsync(cancellationToken).ConfigureAwait(false);
+            await import.WriteAsync(entry.DeviceId, NpgsqlDbType.Uuid, cancellationToken).ConfigureAwait(false);
+            await import.WriteAsync(entry.Version, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+            await import.WriteAsync(Sql.Name(entry.Kind), NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+            await WriteTextAsync(import, entry.FromState is { } from ? Sql.Name(from) : null, cancellationToken).ConfigureAwait(false);
+            await import.WriteAsync(Sql.Name(entry.ToState), NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+            await WriteTextAsync(import, entry.Trigger is { } trigger ? Sql.Name(trigger) : null, cancellationToken).ConfigureAwait(false);
+            await import.WriteAsync(entry.ChangedFields.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+            await WriteTextAsync(import, entry.Reason, cancellationToken).ConfigureAwait(false);
+            await WriteTextAsync(import, entry.Actor, cancellationToken).ConfigureAwait(false);
+            await import.WriteAsync(entry.Timestamp, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
+        }
+
+        await import.CompleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task WriteTextAsync(NpgsqlBinaryImporter import, string? value, CancellationToken cancellationToken)
+    {
+        if (value is null)
+        {
+            await import.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await import.WriteAsync(value, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     private static async Task WriteNullableAsync<T>(NpgsqlBinaryImporter import, T? value, NpgsqlDbType type, CancellationToken cancellationToken)
         where T : struct
     {

@@ -107,6 +107,47 @@ public sealed partial class PostgresDeviceStore : IDeviceStore
     }
 
     /// <inheritdoc />
+    /// <remarks>The devices and their entries go in by binary <c>COPY</c>, in one transaction.</remarks>
+    public ValueTask AddManyAsync(IReadOnlyList<DeviceWrite> additions, CancellationToken cancellationToken = default)
+    {
+        StoreArguments.CheckAddMany(additions);
+        if (additions.Count == 0)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        return RunAsync(
+            async (connection, transaction, token) =>
+            {
+                // Name the first taken id or name, as the in-memory store does; the constraints still hold against a race.
+                using (var taken = new NpgsqlCommand($"SELECT id, name, id = ANY($1) FROM {_devices} WHERE id = ANY($1) OR name = ANY($2) LIMIT 1", connection, transaction))
+                {
+                    taken.Parameters.Add(new NpgsqlParameter { Value = additions.Select(a => a.Device.Id).ToArray() });
+                    taken.Parameters.Add(new NpgsqlParameter { Value = additions.Select(a => a.Device.Name).ToArray() });
+                    var reader = await taken.ExecuteReaderAsync(token).ConfigureAwait(false);
+                    await using var readerScope = reader.ConfigureAwait(false);
+                    if (await reader.ReadAsync(token).ConfigureAwait(false))
+                    {
+                        throw reader.GetBoolean(2)
+                            ? new AlreadyExistsException("id", reader.GetGuid(0).ToString())
+                            : new AlreadyExistsException("name", reader.GetString(1));
+                    }
+                }
+
+                await CopyDevicesAsync(connection, additions, token).ConfigureAwait(false);
+                await CopyEntriesAsync(connection, additions, token).ConfigureAwait(false);
+                return true;
+            },
+            constraint => constraint switch
+            {
+                "mg_device_registry_pkey" => new AlreadyExistsException("id", "an id of the batch"),
+                "mg_device_registry_name_key" => new AlreadyExistsException("name", "a name of the batch"),
+                _ => null,
+            },
+            cancellationToken).AsValueTaskWithoutResult();
+    }
+
+    /// <inheritdoc />
     public ValueTask UpdateAsync(Device device, DeviceHistoryEntry entry, CancellationToken cancellationToken = default)
     {
         StoreArguments.CheckUpdate(device, entry);

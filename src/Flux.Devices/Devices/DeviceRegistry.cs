@@ -52,20 +52,7 @@ internal sealed class DeviceRegistry : IDeviceRegistry
     {
         ArgumentNullException.ThrowIfNull(device);
         var now = _time.GetStoredNow();
-        var registered = new Device
-        {
-            Id = device.Id ?? Guid.CreateVersion7(now),
-            Name = device.Name,
-            Type = device.Type,
-            Site = device.Site,
-            Metadata = device.Metadata ?? DeviceMetadata.Empty,
-            Active = device.Active,
-            State = DeviceLifecycle.InitialState,
-            Version = 1,
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
-
+        var registered = Registration(device, now);
         var errors = Validate(registered);
         FieldRules.CheckFreeText(actor, "actor", FieldRules.MaxActorLength, errors);
         if (device.Id is { } id && await _store.GetAsync(id, cancellationToken).ConfigureAwait(false) is not null)
@@ -76,17 +63,38 @@ internal sealed class DeviceRegistry : IDeviceRegistry
         await CheckNameIsFreeAsync(registered, errors, cancellationToken).ConfigureAwait(false);
         ThrowIfInvalid(errors);
 
-        var entry = new DeviceHistoryEntry
-        {
-            DeviceId = registered.Id,
-            Version = 1,
-            Kind = DeviceChangeKind.Registered,
-            ToState = registered.State,
-            Actor = actor,
-            Timestamp = now,
-        };
-        await _store.AddAsync(registered, entry, cancellationToken).ConfigureAwait(false);
+        await _store.AddAsync(registered, RegistrationEntry(registered, actor), cancellationToken).ConfigureAwait(false);
         Log.DeviceRegistered(_logger, registered.Name, registered.Id, registered.Type, registered.Site);
+        return registered;
+    }
+
+    public async ValueTask<IReadOnlyList<Device>> RegisterManyAsync(IReadOnlyList<NewDevice> devices, string? actor = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(devices);
+        var now = _time.GetStoredNow();
+        var errors = new ValidationErrors();
+        FieldRules.CheckFreeText(actor, "actor", FieldRules.MaxActorLength, errors);
+        var registered = new Device[devices.Count];
+        for (var i = 0; i < devices.Count; i++)
+        {
+            ArgumentNullException.ThrowIfNull(devices[i], nameof(devices));
+            registered[i] = Registration(devices[i], now);
+            foreach (var error in Validate(registered[i]))
+            {
+                errors.Add(error with { Field = $"devices[{i}].{error.Field}" });
+            }
+        }
+
+        ThrowIfInvalid(errors);
+        var additions = new DeviceWrite[registered.Length];
+        for (var i = 0; i < registered.Length; i++)
+        {
+            additions[i] = new DeviceWrite(registered[i], RegistrationEntry(registered[i], actor));
+        }
+
+        // Taken ids and names are the store's to find, in the same transaction (a query per device would cost more than the import).
+        await _store.AddManyAsync(additions, cancellationToken).ConfigureAwait(false);
+        Log.DevicesRegistered(_logger, registered.Length);
         return registered;
     }
 
@@ -508,6 +516,30 @@ internal sealed class DeviceRegistry : IDeviceRegistry
 
         return errors;
     }
+
+    private static Device Registration(NewDevice device, DateTimeOffset now) => new()
+    {
+        Id = device.Id ?? Guid.CreateVersion7(now),
+        Name = device.Name,
+        Type = device.Type,
+        Site = device.Site,
+        Metadata = device.Metadata ?? DeviceMetadata.Empty,
+        Active = device.Active,
+        State = DeviceLifecycle.InitialState,
+        Version = 1,
+        CreatedAt = now,
+        UpdatedAt = now,
+    };
+
+    private static DeviceHistoryEntry RegistrationEntry(Device registered, string? actor) => new()
+    {
+        DeviceId = registered.Id,
+        Version = 1,
+        Kind = DeviceChangeKind.Registered,
+        ToState = registered.State,
+        Actor = actor,
+        Timestamp = registered.CreatedAt,
+    };
 
     private static void ThrowIfInvalid(ValidationErrors errors)
     {

@@ -9,6 +9,7 @@ internal static class FluxEventIds
     public const int DeviceRegistered = 1000;
     public const int DeviceUpdated = 1001;
     public const int DeviceConflictRetried = 1002;
+    public const int DevicesRegistered = 1003;
 
     public const int DeviceTransitioned = 2000;
     public const int ObserverFailed = 2001;

@@ -11,6 +11,10 @@ internal static partial class Log
         Message = "Registered device {DeviceName} ({DeviceId}), type {DeviceType}, site {Site}")]
     public static partial void DeviceRegistered(ILogger logger, string deviceName, Guid deviceId, string deviceType, string site);
 
+    [LoggerMessage(EventId = FluxEventIds.DevicesRegistered, Level = LogLevel.Information,
+        Message = "Registered {Count} devices in one batch")]
+    public static partial void DevicesRegistered(ILogger logger, int count);
+
     [LoggerMessage(EventId = FluxEventIds.DeviceUpdated, Level = LogLevel.Debug,
         Message = "Updated device {DeviceName} ({DeviceId}) to version {Version}: {ChangedFields}")]
     public static partial void DeviceUpdated(ILogger logger, string deviceName, Guid deviceId, long version, IReadOnlyList<string> changedFields);

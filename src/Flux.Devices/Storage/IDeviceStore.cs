@@ -34,6 +34,16 @@ public interface IDeviceStore
     ValueTask AddAsync(Device device, DeviceHistoryEntry entry, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Adds many new devices with their registration entries in one transaction: every one of them, or none (a bulk
+    /// registration, an import).
+    /// </summary>
+    /// <param name="additions">The devices, each at version 1 with its entry.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when all are committed.</returns>
+    /// <exception cref="AlreadyExistsException">An id or a name is taken, or appears twice in the batch; nothing was written.</exception>
+    ValueTask AddManyAsync(IReadOnlyList<DeviceWrite> additions, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Replaces a device with a new version, if and only if the stored version is
     /// <c>device.Version - 1</c>, and appends its history entry in the same write.
     /// </summary>

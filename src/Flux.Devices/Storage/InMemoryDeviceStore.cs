@@ -75,6 +75,38 @@ public sealed class InMemoryDeviceStore : IDeviceStore
     }
 
     /// <inheritdoc />
+    public ValueTask AddManyAsync(IReadOnlyList<DeviceWrite> additions, CancellationToken cancellationToken = default)
+    {
+        StoreArguments.CheckAddMany(additions);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            // Check every device before adding any, so that a refused batch writes nothing.
+            foreach (var (device, _) in additions)
+            {
+                if (_devices.ContainsKey(device.Id))
+                {
+                    throw new AlreadyExistsException("id", device.Id.ToString());
+                }
+
+                if (_deviceNames.ContainsKey(device.Name))
+                {
+                    throw new AlreadyExistsException("name", device.Name);
+                }
+            }
+
+            foreach (var (device, entry) in additions)
+            {
+                _devices.Add(device.Id, device);
+                _deviceNames.Add(device.Name, device.Id);
+                _history.Add(device.Id, [entry]);
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
     public ValueTask UpdateAsync(Device device, DeviceHistoryEntry entry, CancellationToken cancellationToken = default)
     {
         StoreArguments.CheckUpdate(device, entry);

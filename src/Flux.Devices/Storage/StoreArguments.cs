@@ -38,6 +38,28 @@ internal static class StoreArguments
     }
 
     /// <summary>The error for a batch write that renames its device.</summary>
+    /// <summary>Checks a bulk addition, refusing an id or a name that appears twice in it.</summary>
+    /// <exception cref="AlreadyExistsException">An id or a name appears twice.</exception>
+    public static void CheckAddMany(IReadOnlyList<DeviceWrite> additions)
+    {
+        ArgumentNullException.ThrowIfNull(additions);
+        var ids = new HashSet<Guid>(additions.Count);
+        var names = new HashSet<string>(additions.Count, StringComparer.Ordinal);
+        foreach (var (device, entry) in additions)
+        {
+            CheckAdd(device, entry);
+            if (!ids.Add(device.Id))
+            {
+                throw new AlreadyExistsException("id", device.Id.ToString());
+            }
+
+            if (!names.Add(device.Name))
+            {
+                throw new AlreadyExistsException("name", device.Name);
+            }
+        }
+    }
+
     public static ArgumentException BatchRename(Guid deviceId, string parameterName) =>
         new($"A batch does not rename devices; device {deviceId} would be renamed.", parameterName);
 

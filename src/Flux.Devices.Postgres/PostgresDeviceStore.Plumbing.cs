@@ -12,14 +12,18 @@ namespace Flux.Devices.Postgres;
 /// <summary>Transactions, retries, parameters and row readers.</summary>
 public sealed partial class PostgresDeviceStore
 {
+    private static readonly TimeSpan MaxRetryWait = TimeSpan.FromSeconds(5);
+
     /// <summary>
-    /// Runs work in a transaction of its own, committed at the end; retried from the start after a transient failure that
-    /// happened before the commit; constraint violations translated by <paramref name="byConstraint"/>.
+    /// Runs work in a transaction of its own, committed at the end (or, for a read, without one); retried from the start
+    /// after a transient failure that happened before the commit; constraint violations translated by
+    /// <paramref name="byConstraint"/>, which gets the original error to keep as the inner exception.
     /// </summary>
     private async Task<T> RunAsync<T>(
-        Func<NpgsqlConnection, NpgsqlTransaction, CancellationToken, Task<T>> work,
-        Func<string, Exception?> byConstraint,
-        CancellationToken cancellationToken)
+        Func<NpgsqlConnection, NpgsqlTransaction?, CancellationToken, Task<T>> work,
+        Func<string, Exception, Exception?> byConstraint,
+        CancellationToken cancellationToken,
+        bool readOnly = false)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -28,6 +32,11 @@ public sealed partial class PostgresDeviceStore
             {
                 var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
                 await using var connectionScope = connection.ConfigureAwait(false);
+                if (readOnly)
+                {
+                    return await work(connection, null, cancellationToken).ConfigureAwait(false);
+                }
+
                 var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
                 await using var transactionScope = transaction.ConfigureAwait(false);
                 var result = await work(connection, transaction, cancellationToken).ConfigureAwait(false);
@@ -56,7 +65,9 @@ public sealed partial class PostgresDeviceStore
                         ex);
                 }
 
-                await Task.Delay(_options.RetryDelay * Math.Pow(2, attempt), _time, cancellationToken).ConfigureAwait(false);
+                // Doubling, capped, with jitter, so that clients cut off together do not all come back at the same moment.
+                var wait = _options.RetryDelay * Math.Pow(2, attempt) * (0.8 + (0.4 * Random.Shared.NextDouble()));
+                await Task.Delay(wait < MaxRetryWait ? wait : MaxRetryWait, _time, cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -78,8 +89,9 @@ public sealed partial class PostgresDeviceStore
 
                 return rows;
             },
-            static _ => null,
-            cancellationToken).ConfigureAwait(false);
+            static (_, _) => null,
+            cancellationToken,
+            readOnly: true).ConfigureAwait(false);
 
     private async ValueTask<T?> QuerySingleAsync<T>(string sql, object key, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
         where T : class
@@ -94,7 +106,16 @@ public sealed partial class PostgresDeviceStore
         return sql;
     }
 
-    private async Task<long?> StoredVersionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid id, CancellationToken cancellationToken)
+    /// <summary>Rounds up to the microsecond, the precision timestamps are kept to.</summary>
+    private static DateTimeOffset CeilingMicrosecond(DateTimeOffset value)
+    {
+        var floor = Internal.Sql.ToMicroseconds(value);
+        return floor >= value ? floor
+            : floor.UtcTicks > DateTimeOffset.MaxValue.UtcTicks - 10 ? DateTimeOffset.MaxValue // the end of time: PostgreSQL's infinity
+            : floor.AddTicks(10);
+    }
+
+    private async Task<long?> StoredVersionAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, Guid id, CancellationToken cancellationToken)
     {
         using var command = new NpgsqlCommand($"SELECT version FROM {_devices} WHERE id = $1", connection, transaction);
         command.Parameters.Add(new NpgsqlParameter { Value = id });
@@ -112,8 +133,8 @@ public sealed partial class PostgresDeviceStore
         command.Parameters.Add(new NpgsqlParameter { Value = device.Active });
         command.Parameters.Add(new NpgsqlParameter { Value = Sql.Name(device.State) });
         command.Parameters.Add(new NpgsqlParameter { Value = device.Version });
-        command.Parameters.Add(new NpgsqlParameter { Value = device.CreatedAt });
-        command.Parameters.Add(new NpgsqlParameter { Value = device.UpdatedAt });
+        command.Parameters.Add(new NpgsqlParameter { Value = device.CreatedAt.ToUniversalTime() });
+        command.Parameters.Add(new NpgsqlParameter { Value = device.UpdatedAt.ToUniversalTime() });
     }
 
     /// <summary>$11..$19: the entry's columns after the device id, in <see cref="HistoryColumns"/> order.</summary>
@@ -127,7 +148,7 @@ public sealed partial class PostgresDeviceStore
         command.Parameters.Add(new NpgsqlParameter { Value = entry.ChangedFields.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)entry.Reason ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)entry.Actor ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = entry.Timestamp });
+        command.Parameters.Add(new NpgsqlParameter { Value = entry.Timestamp.ToUniversalTime() });
     }
 
     private static Device ReadDevice(NpgsqlDataReader reader) => new()

@@ -54,7 +54,7 @@ public sealed partial class PostgresDeviceStore : IDeviceStore
         ArgumentNullException.ThrowIfNull(dataSource);
         _dataSource = dataSource;
         _options = options ?? new PostgresStoreOptions();
-        if (!System.Text.RegularExpressions.Regex.IsMatch(_options.Schema, "^[a-z_][a-z0-9_]{0,62}$", System.Text.RegularExpressions.RegexOptions.CultureInvariant))
+        if (!System.Text.RegularExpressions.Regex.IsMatch(_options.Schema, @"\A[a-z_][a-z0-9_]{0,62}\z", System.Text.RegularExpressions.RegexOptions.CultureInvariant))
         {
             throw new ArgumentException($"'{_options.Schema}' is not a schema name this store accepts: lower-case letters, digits and underscores, starting with a letter or underscore, at most 63 characters.", nameof(options));
         }
@@ -97,10 +97,10 @@ public sealed partial class PostgresDeviceStore : IDeviceStore
                 await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
                 return true;
             },
-            constraint => constraint switch
+            (constraint, inner) => constraint switch
             {
-                "mg_device_registry_pkey" => new AlreadyExistsException("id", device.Id.ToString()),
-                "mg_device_registry_name_key" => new AlreadyExistsException("name", device.Name),
+                "mg_device_registry_pkey" => new AlreadyExistsException("id", device.Id.ToString(), inner),
+                "mg_device_registry_name_key" => new AlreadyExistsException("name", device.Name, inner),
                 _ => null,
             },
             cancellationToken).AsValueTaskWithoutResult();
@@ -138,10 +138,10 @@ public sealed partial class PostgresDeviceStore : IDeviceStore
                 await CopyEntriesAsync(connection, additions, token).ConfigureAwait(false);
                 return true;
             },
-            constraint => constraint switch
+            (constraint, inner) => constraint switch
             {
-                "mg_device_registry_pkey" => new AlreadyExistsException("id", "an id of the batch"),
-                "mg_device_registry_name_key" => new AlreadyExistsException("name", "a name of the batch"),
+                "mg_device_registry_pkey" => new AlreadyExistsException("id", "an id of the batch", inner),
+                "mg_device_registry_name_key" => new AlreadyExistsException("name", "a name of the batch", inner),
                 _ => null,
             },
             cancellationToken).AsValueTaskWithoutResult();
@@ -156,9 +156,8 @@ public sealed partial class PostgresDeviceStore : IDeviceStore
             {
                 using var command = new NpgsqlCommand(
                     $"WITH updated AS (UPDATE {_devices} SET name = $2, type = $3, site = $4, metadata = $5, active = $6, state = $7, version = $8, updated_at = $10 " +
-                    "WHERE id = $1 AND version = $8 - 1 RETURNING id, state), " +
-                    $"history AS (INSERT INTO {_history} ({HistoryColumns}) SELECT $1, $11, $12, $13, $14, $15, $16, $17, $18, $19 FROM updated), " +
-                    $"left_groups AS (DELETE FROM {_members} m USING updated u WHERE m.device_id = u.id AND u.state = 'decommissioned') " +
+                    "WHERE id = $1 AND version = $8 - 1 RETURNING id), " +
+                    $"history AS (INSERT INTO {_history} ({HistoryColumns}) SELECT $1, $11, $12, $13, $14, $15, $16, $17, $18, $19 FROM updated) " +
                     "SELECT count(*) FROM updated",
                     connection,
                     transaction);
@@ -166,6 +165,14 @@ public sealed partial class PostgresDeviceStore : IDeviceStore
                 AddEntry(command, entry);
                 if ((long)(await command.ExecuteScalarAsync(token).ConfigureAwait(false))! == 1)
                 {
+                    if (device.State == DeviceState.Decommissioned)
+                    {
+                        // A statement of its own: its snapshot sees a membership committed while the update waited for the row.
+                        using var leave = new NpgsqlCommand($"DELETE FROM {_members} WHERE device_id = $1", connection, transaction);
+                        leave.Parameters.Add(new NpgsqlParameter { Value = device.Id });
+                        await leave.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+                    }
+
                     return true;
                 }
 
@@ -174,7 +181,7 @@ public sealed partial class PostgresDeviceStore : IDeviceStore
                     ? new DeviceNotFoundException(device.Id)
                     : new DeviceConcurrencyException(device.Id, device.Version - 1, stored);
             },
-            constraint => constraint == "mg_device_registry_name_key" ? new AlreadyExistsException("name", device.Name) : null,
+            (constraint, inner) => constraint == "mg_device_registry_name_key" ? new AlreadyExistsException("name", device.Name, inner) : null,
             cancellationToken).AsValueTaskWithoutResult();
     }
 
@@ -192,7 +199,7 @@ public sealed partial class PostgresDeviceStore : IDeviceStore
             {
                 // Lock the rows, decide every write, then write the current ones in one batch of three statements.
                 var current = new Dictionary<Guid, (long Version, string Name)>(writes.Count);
-                using (var select = new NpgsqlCommand($"SELECT id, version, name FROM {_devices} WHERE id = ANY($1) FOR UPDATE", connection, transaction))
+                using (var select = new NpgsqlCommand($"SELECT id, version, name FROM {_devices} WHERE id = ANY($1) ORDER BY id FOR UPDATE", connection, transaction))
                 {
                     select.Parameters.Add(new NpgsqlParameter { Value = writes.Select(w => w.Device.Id).ToArray() });
                     var reader = await select.ExecuteReaderAsync(token).ConfigureAwait(false);
@@ -234,7 +241,7 @@ public sealed partial class PostgresDeviceStore : IDeviceStore
 
                 return outcomes;
             },
-            static _ => null,
+            static (_, _) => null,
             cancellationToken).ConfigureAwait(false);
     }
 
@@ -280,10 +287,10 @@ public sealed partial class PostgresDeviceStore : IDeviceStore
                 await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
                 return true;
             },
-            constraint => constraint switch
+            (constraint, inner) => constraint switch
             {
-                "device_groups_pkey" => new AlreadyExistsException("id", group.Id.ToString()),
-                "device_groups_name_key" => new AlreadyExistsException("name", group.Name),
+                "device_groups_pkey" => new AlreadyExistsException("id", group.Id.ToString(), inner),
+                "device_groups_name_key" => new AlreadyExistsException("name", group.Name, inner),
                 _ => null,
             },
             cancellationToken).AsValueTaskWithoutResult();
@@ -309,14 +316,20 @@ public sealed partial class PostgresDeviceStore : IDeviceStore
         await RunAsync(
             async (connection, transaction, token) =>
             {
-                using var command = new NpgsqlCommand(
-                    $"WITH members AS (DELETE FROM {_members} WHERE group_id = $1) DELETE FROM {_groups} WHERE id = $1",
-                    connection,
-                    transaction);
-                command.Parameters.Add(new NpgsqlParameter { Value = id });
-                return await command.ExecuteNonQueryAsync(token).ConfigureAwait(false) == 1;
+                // Lock the group first (a concurrent SetMemberAsync holds it FOR SHARE until its member is in), then delete its
+                // members and itself in statements of their own, whose snapshots see that member.
+                using var batch = new NpgsqlBatch(connection, transaction);
+                foreach (var sql in new[] { $"SELECT 1 FROM {_groups} WHERE id = $1 FOR UPDATE", $"DELETE FROM {_members} WHERE group_id = $1", $"DELETE FROM {_groups} WHERE id = $1" })
+                {
+                    var statement = new NpgsqlBatchCommand(sql);
+                    statement.Parameters.Add(new NpgsqlParameter { Value = id });
+                    batch.BatchCommands.Add(statement);
+                }
+
+                await batch.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+                return batch.BatchCommands[2].RecordsAffected == 1;
             },
-            static _ => null,
+            static (_, _) => null,
             cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc />
@@ -365,7 +378,7 @@ public sealed partial class PostgresDeviceStore : IDeviceStore
                 await upsert.ExecuteNonQueryAsync(token).ConfigureAwait(false);
                 return true;
             },
-            constraint => constraint == "device_group_members_group_id_fkey" ? new DeviceGroupNotFoundException(member.GroupId, "group_id") : null,
+            (constraint, inner) => constraint == "device_group_members_group_id_fkey" ? new DeviceGroupNotFoundException(member.GroupId, "group_id", inner) : null,
             cancellationToken).AsValueTaskWithoutResult();
     }
 
@@ -379,7 +392,7 @@ public sealed partial class PostgresDeviceStore : IDeviceStore
                 command.Parameters.Add(new NpgsqlParameter { Value = deviceId });
                 return await command.ExecuteNonQueryAsync(token).ConfigureAwait(false) == 1;
             },
-            static _ => null,
+            static (_, _) => null,
             cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc />
@@ -391,7 +404,7 @@ public sealed partial class PostgresDeviceStore : IDeviceStore
                 command,
                 $"SELECT m.group_id, m.device_id, m.role, m.priority FROM {_groups} g " +
                 $"LEFT JOIN ({_members} m JOIN {_devices} d ON d.id = m.device_id) ON m.group_id = g.id " +
-                "WHERE g.id = $1 ORDER BY m.priority, d.name COLLATE \"C\"",
+                "WHERE g.id = $1 ORDER BY COALESCE(m.priority, 0), d.name COLLATE \"C\"",
                 groupId),
             reader => reader.IsDBNull(0) ? null : ReadMember(reader),
             cancellationToken).ConfigureAwait(false);
@@ -458,10 +471,10 @@ public sealed partial class PostgresDeviceStore : IDeviceStore
                 await import.CompleteAsync(token).ConfigureAwait(false);
                 return true;
             },
-            constraint => constraint switch
+            (constraint, inner) => constraint switch
             {
-                "device_health_pkey" => new AlreadyExistsException("timestamp", "a device already has a sample at a timestamp of the batch"),
-                "device_health_device_id_fkey" => new DeviceNotFoundException(stored[0].DeviceId),
+                "device_health_pkey" => new AlreadyExistsException("timestamp", "a device already has a sample at a timestamp of the batch", inner),
+                "device_health_device_id_fkey" => new DeviceNotFoundException(stored[0].DeviceId, "device_id", inner),
                 _ => null,
             },
             cancellationToken).AsValueTaskWithoutResult();
@@ -473,7 +486,10 @@ public sealed partial class PostgresDeviceStore : IDeviceStore
 
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<DeviceHealthSample>> ListLatestHealthAsync(CancellationToken cancellationToken = default) =>
-        QueryAsync(_ => $"SELECT DISTINCT ON (device_id) {HealthColumns} FROM {_health} ORDER BY device_id, timestamp DESC", ReadSample, cancellationToken);
+        QueryAsync(
+            _ => $"SELECT h.* FROM {_devices} d CROSS JOIN LATERAL (SELECT {HealthColumns} FROM {_health} WHERE device_id = d.id ORDER BY timestamp DESC LIMIT 1) AS h",
+            ReadSample,
+            cancellationToken);
 
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<DeviceHealthSample>> GetHealthAsync(Guid deviceId, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default) =>
@@ -481,14 +497,15 @@ public sealed partial class PostgresDeviceStore : IDeviceStore
             command =>
             {
                 command.Parameters.Add(new NpgsqlParameter { Value = deviceId });
-                command.Parameters.Add(new NpgsqlParameter { Value = since.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
-                command.Parameters.Add(new NpgsqlParameter { Value = until.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+                // Samples are kept to the microsecond: a bound between two microseconds selects as the in-memory store does.
+                command.Parameters.Add(new NpgsqlParameter { Value = CeilingMicrosecond(since), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+                command.Parameters.Add(new NpgsqlParameter { Value = CeilingMicrosecond(until), NpgsqlDbType = NpgsqlDbType.TimestampTz });
                 return $"SELECT {HealthColumns} FROM {_health} WHERE device_id = $1 AND timestamp >= $2 AND timestamp < $3 ORDER BY timestamp";
             },
             ReadSample,
             cancellationToken);
 
-    private async Task WriteBatchAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<DeviceWrite> written, CancellationToken cancellationToken)
+    private async Task WriteBatchAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, List<DeviceWrite> written, CancellationToken cancellationToken)
     {
         var devices = written.Select(w => w.Device).ToList();
         var entries = written.Select(w => w.Entry).ToList();

@@ -11,7 +11,7 @@ public sealed class PostgresStoreOptions
 
     /// <summary>Gets or sets the schema the tables live in.</summary>
     /// <value>The default value is <c>flux</c>, as in the spec. Lower-case letters, digits and underscores, starting with a letter or underscore, at most 63 characters.</value>
-    [RegularExpression("^[a-z_][a-z0-9_]{0,62}$")]
+    [RegularExpression(@"\A[a-z_][a-z0-9_]{0,62}\z")]
     public string Schema { get; set; } = "flux";
 
     /// <summary>Gets or sets how many times an operation that failed for a transient reason (serialization failure, deadlock, a lost connection) is tried again.</summary>

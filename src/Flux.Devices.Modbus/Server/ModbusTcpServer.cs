@@ -104,8 +104,9 @@ public sealed class ModbusTcpServer : IAsyncDisposable
     public IReadOnlyCollection<ModbusRequestRecord> RecordedRequests => _recorded;
 
     /// <summary>
-    /// Occurs when a request frame arrives, before it is served: a test can wait for a request to reach the device
-    /// (and advance a fake clock only then) instead of sleeping. Handlers run on the server's receive path; keep them quick.
+    /// Occurs when a request frame arrives, before it is served (and after its unit's response delay has started): a
+    /// test can wait for a request to reach the device, and advance a fake clock only then, instead of sleeping.
+    /// Handlers run on the server's receive path; keep them quick.
     /// </summary>
     public event Action<ModbusRequestRecord>? RequestReceived;
 
@@ -289,22 +290,25 @@ public sealed class ModbusTcpServer : IAsyncDisposable
             _recorded.Enqueue(Record(header.UnitId, pdu.Span));
         }
 
-        RequestReceived?.Invoke(Record(header.UnitId, pdu.Span));
-
         var unit = _options.AnswerEveryUnitId ?? _units.GetValueOrDefault(header.UnitId);
+        var faults = unit?.Faults;
+
+        // The response delay counts from the request's arrival, and starts before RequestReceived is raised, so that a
+        // test that waits for the request and then advances a fake clock past the delay never races the timer.
+        var delay = faults is { ResponseDelay.Ticks: > 0 } ? Task.Delay(faults.ResponseDelay, _time, _stopping.Token) : null;
+        RequestReceived?.Invoke(Record(header.UnitId, pdu.Span));
         if (unit is null && _options.UnknownUnit == UnknownUnitBehavior.Ignore)
         {
             return true;
         }
 
-        var faults = unit?.Faults;
         if (faults is { ResponseDelay.Ticks: > 0 } or { Stall: true } or { Garbage: true } or { CloseMidFrame: true })
         {
             // A misbehaving reply goes out on its own, after the replies queued before it.
             await FlushAsync(connection).ConfigureAwait(false);
-            if (faults.ResponseDelay > TimeSpan.Zero)
+            if (delay is not null)
             {
-                await Task.Delay(faults.ResponseDelay, _time, _stopping.Token).ConfigureAwait(false);
+                await delay.ConfigureAwait(false);
             }
 
             if (faults.Stall)

@@ -9,7 +9,7 @@ namespace Flux.Devices.Postgres.Internal;
 internal sealed partial class PostgresStoreOptionsValidator : IValidateOptions<PostgresStoreOptions>;
 
 /// <summary>The data source the store makes from a connection string, disposed with the container.</summary>
-internal sealed class OwnedDataSource : IAsyncDisposable
+internal sealed class OwnedDataSource : IAsyncDisposable, IDisposable
 {
     private readonly Lock _lock = new();
     private NpgsqlDataSource? _dataSource;
@@ -23,6 +23,8 @@ internal sealed class OwnedDataSource : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => _dataSource?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    public void Dispose() => _dataSource?.Dispose();
 }
 
 /// <summary>Applies the schema's migrations at host start.</summary>

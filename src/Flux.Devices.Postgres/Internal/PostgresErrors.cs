@@ -11,14 +11,17 @@ internal static class PostgresErrors
     /// <summary>Tells whether trying the whole operation again may succeed: a serialization failure, a deadlock, a lost or refused connection, a server shutting down.</summary>
     public static bool IsTransient(Exception exception) => exception switch
     {
-        PostgresException postgres => postgres.SqlState is PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected
+        PostgresException postgres => postgres.IsTransient || postgres.SqlState is PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected
             or PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow
             || postgres.SqlState.StartsWith("08", StringComparison.Ordinal),
         NpgsqlException npgsql => npgsql.IsTransient,
         _ => false,
     };
 
-    /// <summary>Translates a constraint violation on a known constraint; other errors are returned as they are.</summary>
-    public static Exception Translate(Exception exception, Func<string, Exception?> byConstraint) =>
-        exception is PostgresException { ConstraintName: { } constraint } && byConstraint(constraint) is { } translated ? translated : exception;
+    /// <summary>
+    /// Translates a constraint violation on a known constraint into the store's exception, which keeps the original as its
+    /// inner exception; other errors are returned as they are.
+    /// </summary>
+    public static Exception Translate(Exception exception, Func<string, Exception, Exception?> byConstraint) =>
+        exception is PostgresException { ConstraintName: { } constraint } && byConstraint(constraint, exception) is { } translated ? translated : exception;
 }

@@ -8,6 +8,9 @@ internal static class Sql
     /// <summary>Quotes an identifier (the schema name, already restricted to <c>[a-z0-9_]</c> by the options).</summary>
     public static string Quote(string identifier) => $"\"{identifier.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
 
+    /// <summary>Converts to UTC and cuts to the microsecond, PostgreSQL's precision.</summary>
+    public static DateTimeOffset ToMicroseconds(DateTimeOffset value) => Devices.Internal.StoredTime.ToMicroseconds(value);
+
     public static string Name<TEnum>(TEnum value)
         where TEnum : struct, Enum => EnumText<TEnum>.Names[Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture)];
 

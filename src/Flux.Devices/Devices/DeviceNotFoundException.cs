@@ -15,7 +15,16 @@ public sealed class DeviceNotFoundException : FluxDevicesException
     /// <param name="deviceId">The id that was looked up.</param>
     /// <param name="field">The input field that held the id (<c>device_id</c>).</param>
     public DeviceNotFoundException(Guid deviceId, string field)
-        : base($"Invalid {field}: no device has id {deviceId}.")
+        : this(deviceId, field, null)
+    {
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="DeviceNotFoundException"/> class for an id given in a field of the input, with the error that revealed it.</summary>
+    /// <param name="deviceId">The id that was looked up.</param>
+    /// <param name="field">The input field that held the id.</param>
+    /// <param name="innerException">The store's own error (a foreign key violation), kept for diagnosis.</param>
+    public DeviceNotFoundException(Guid deviceId, string field, Exception? innerException)
+        : base($"Invalid {field}: no device has id {deviceId}.", innerException)
     {
         DeviceId = deviceId;
         Field = field;

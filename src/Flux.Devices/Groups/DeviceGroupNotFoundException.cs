@@ -15,7 +15,16 @@ public sealed class DeviceGroupNotFoundException : FluxDevicesException
     /// <param name="groupId">The id that was looked up.</param>
     /// <param name="field">The input field that held the id (<c>group_id</c>).</param>
     public DeviceGroupNotFoundException(Guid groupId, string field)
-        : base($"Invalid {field}: no device group has id {groupId}.")
+        : this(groupId, field, null)
+    {
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="DeviceGroupNotFoundException"/> class for an id given in a field of the input, with the error that revealed it.</summary>
+    /// <param name="groupId">The id that was looked up.</param>
+    /// <param name="field">The input field that held the id.</param>
+    /// <param name="innerException">The store's own error (a foreign key violation), kept for diagnosis.</param>
+    public DeviceGroupNotFoundException(Guid groupId, string field, Exception? innerException)
+        : base($"Invalid {field}: no device group has id {groupId}.", innerException)
     {
         GroupId = groupId;
         Field = field;

@@ -25,6 +25,9 @@ internal static class HealthSampleRules
         {
             Timestamp = StoredTime.ToMicroseconds(sample.Timestamp),
             LastSuccessfulPoll = sample.LastSuccessfulPoll is { } last ? StoredTime.ToMicroseconds(last) : null,
+            Diagnostics = sample.Diagnostics is { Error: { } error } diagnostics && !IsStorable(error)
+                ? diagnostics with { Error = Storable(error) }
+                : sample.Diagnostics,
         };
     }
 
@@ -50,4 +53,26 @@ internal static class HealthSampleRules
     /// <summary>The error for a sample whose device already has one at its timestamp.</summary>
     public static AlreadyExistsException Taken(DeviceHealthSample sample) =>
         new("timestamp", $"{sample.DeviceId} at {sample.Timestamp:O}");
+
+    /// <summary>Tells whether text can go into a JSONB value: no U+0000, no unpaired surrogate.</summary>
+    private static bool IsStorable(string text) => !text.Contains('\0', StringComparison.Ordinal) && !FieldRules.HasUnpairedSurrogate(text);
+
+    /// <summary>An error text (a device's, a transport's) made storable: U+0000 and unpaired surrogates become U+FFFD.</summary>
+    private static string Storable(string text)
+    {
+        var chars = text.ToCharArray();
+        for (var i = 0; i < chars.Length; i++)
+        {
+            if (char.IsHighSurrogate(chars[i]) && i + 1 < chars.Length && char.IsLowSurrogate(chars[i + 1]))
+            {
+                i++;
+            }
+            else if (chars[i] == '\0' || char.IsSurrogate(chars[i]))
+            {
+                chars[i] = '\uFFFD';
+            }
+        }
+
+        return new string(chars);
+    }
 }

@@ -63,7 +63,8 @@ public sealed class PostgresServer : IAsyncLifetime
             await RunAsync("chown", ["postgres:postgres", _dataDirectory]);
         }
 
-        await RunServerToolAsync("initdb", ["-D", _dataDirectory, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"]);
+        // An ICU English default collation, as most real databases have: a query that forgets COLLATE "C" sorts wrongly here.
+        await RunServerToolAsync("initdb", ["-D", _dataDirectory, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--locale-provider=icu", "--icu-locale=en-US", "--no-sync"]);
         _port = FreeLoopbackPort();
         await StartAsync();
         ConnectionString = $"Host=127.0.0.1;Port={_port};Username=postgres;Database=postgres;Pooling=true;Timeout=5;Command Timeout=60";
@@ -110,6 +111,14 @@ public sealed class PostgresServer : IAsyncLifetime
 
     /// <summary>Stops the throwaway server as a crash would (<c>pg_ctl stop -m immediate</c>: no checkpoint, clients cut off).</summary>
     public Task StopImmediatelyAsync() => RunServerToolAsync("pg_ctl", ["-D", _dataDirectory!, "-m", "immediate", "-w", "stop"]);
+
+    /// <summary>Reads the throwaway server's log.</summary>
+    public async Task<string> ReadLogAsync()
+    {
+        await using var log = new FileStream(Path.Combine(_dataDirectory!, "server.log"), FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(log);
+        return await reader.ReadToEndAsync();
+    }
 
     /// <summary>Creates an empty schema with a unique name for one test class or test.</summary>
     public async Task<string> CreateSchemaAsync(string prefix)

@@ -1,0 +1,232 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Flux.Devices.Lifecycle;
+using Flux.Devices.Postgres;
+using Flux.Devices.Templates;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Flux.Devices.Cli;
+
+/// <summary>
+/// The <c>flux</c> command line. Exit codes: 0 done; 1 failed (an unknown device, a refused change, an unreachable
+/// store); 2 bad usage (unknown command or option, a malformed filter); 3 a dry run that would change something.
+/// </summary>
+internal static class FluxCli
+{
+    public const int Ok = 0;
+    public const int Failed = 1;
+    public const int Usage = 2;
+    public const int DryRunHasChanges = 3;
+
+    private const string StoreVariable = "FLUX_STORE";
+
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    private static readonly Option<string> StoreOption = new("--store")
+    {
+        Description = $"The registry: a SQLite file (the default, flux.db) or a PostgreSQL connection string (Host=...). Also ${StoreVariable}.",
+        Recursive = true,
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(StoreVariable) is { Length: > 0 } store ? store : "flux.db",
+    };
+
+    private static readonly Option<string> OutputOption = CreateOutputOption();
+
+    /// <summary>Parses and runs a command line, writing to the given streams.</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var root = BuildRoot(output, error);
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var problem in parsed.Errors)
+            {
+                await error.WriteLineAsync($"flux: {problem.Message}");
+            }
+
+            return Usage;
+        }
+
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
+    }
+
+    private static Option<string> CreateOutputOption()
+    {
+        var option = new Option<string>("--output", "-o")
+        {
+            Description = "table (the default) or json.",
+            Recursive = true,
+            DefaultValueFactory = _ => "table",
+        };
+        option.AcceptOnlyFromAmong("table", "json");
+        return option;
+    }
+
+    private static RootCommand BuildRoot(TextWriter output, TextWriter error)
+    {
+        var root = new RootCommand("flux: the microgrid device registry (Flux.Devices).");
+        root.Options.Add(StoreOption);
+        root.Options.Add(OutputOption);
+
+        var demo = new Command("demo", "Simulate a site on 127.0.0.x, scan and register it, apply the spec's template, poll until Active.");
+        demo.SetAction((_, token) => Demo.RunAsync(output, token));
+        root.Subcommands.Add(demo);
+
+        var devices = new Command("devices", "List, show and configure devices.");
+        root.Subcommands.Add(devices);
+
+        var filter = new Option<string?>("--filter") { Description = "A filter such as \"type=bess,site=WLCE\"." };
+        var list = new Command("list", "List the devices, by name.") { filter };
+        list.SetAction((result, token) => GuardAsync(error, async () =>
+        {
+            await using var registry = await OpenAsync(result, token);
+            var found = await registry.Registry.ListAsync(DeviceFilter.Parse(result.GetValue(filter)), token);
+            await WriteDevicesAsync(output, result, found);
+            return Ok;
+        }));
+        devices.Subcommands.Add(list);
+
+        var device = new Argument<string>("device") { Description = "The device's name or id." };
+        var show = new Command("show", "Show one device with its metadata.") { device };
+        show.SetAction((result, token) => GuardAsync(error, async () =>
+        {
+            await using var registry = await OpenAsync(result, token);
+            var found = await FindAsync(registry.Registry, result.GetValue(device)!, token);
+            await WriteDevicesAsync(output, result, [found], withMetadata: true);
+            return Ok;
+        }));
+        devices.Subcommands.Add(show);
+
+        var history = new Command("history", "Show a device's history, oldest first.") { device };
+        history.SetAction((result, token) => GuardAsync(error, async () =>
+        {
+            await using var registry = await OpenAsync(result, token);
+            var found = await FindAsync(registry.Registry, result.GetValue(device)!, token);
+            var entries = await registry.Registry.GetHistoryAsync(found.Id, token);
+            if (IsJson(result))
+            {
+                await output.WriteLineAsync(JsonSerializer.Serialize(entries, Json));
+                return Ok;
+            }
+
+            foreach (var entry in entries)
+            {
+                var move = entry.FromState is { } from && from != entry.ToState ? $"{from} -> {entry.ToState}" : $"{entry.ToState}";
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"v{entry.Version,-3} {entry.Timestamp:yyyy-MM-dd HH:mm:ss} {entry.Kind,-12} {move,-26} {entry.Trigger?.ToString() ?? string.Empty,-16} {entry.Actor,-14} {entry.Reason}"));
+            }
+
+            return Ok;
+        }));
+        devices.Subcommands.Add(history);
+
+        var template = new Option<FileInfo>("--template") { Description = "The template file (YAML, as the spec's powerpack_bess.yaml).", Required = true };
+        var requiredFilter = new Option<string>("--filter") { Description = "The devices, such as \"type=bess,site=WLCE\".", Required = true };
+        var commit = new Option<bool>("--commit") { Description = "Apply the plan; without it, only print it (exit code 3 when it would change something)." };
+        var apply = new Command("apply-template", "Apply a configuration template to the devices a filter selects: a dry run, or --commit.") { template, requiredFilter, commit };
+        apply.SetAction((result, token) => GuardAsync(error, async () =>
+        {
+            await using var registry = await OpenAsync(result, token);
+            var loaded = await registry.Services.GetRequiredService<DeviceTemplateLoader>().LoadFileAsync(result.GetValue(template)!.FullName, token);
+            var templates = registry.Services.GetRequiredService<IDeviceTemplateService>();
+            var plan = await templates.PlanAsync(loaded, DeviceFilter.Parse(result.GetValue(requiredFilter)), token);
+            await output.WriteLineAsync(IsJson(result) ? plan.ToJson() : plan.ToTable());
+            if (!result.GetValue(commit))
+            {
+                return plan.ChangeCount > 0 ? DryRunHasChanges : Ok;
+            }
+
+            var done = await templates.CommitAsync(plan, "flux", token);
+            await error.WriteLineAsync($"Committed: {done.Applied} device(s) changed, {done.Conflicts} changed meanwhile and left alone.");
+            return done.Conflicts > 0 ? Failed : Ok;
+        }));
+        devices.Subcommands.Add(apply);
+        return root;
+    }
+
+    /// <summary>Runs a command, turning the library's typed errors into one line on stderr and an exit code.</summary>
+    private static async Task<int> GuardAsync(TextWriter error, Func<Task<int>> run)
+    {
+        try
+        {
+            return await run();
+        }
+        catch (DeviceFilterException ex)
+        {
+            await error.WriteLineAsync($"flux: {ex.Message}");
+            return Usage;
+        }
+        catch (Exception ex) when (ex is FluxDevicesException or Npgsql.NpgsqlException or IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            await error.WriteLineAsync($"flux: {ex.Message}");
+            return Failed;
+        }
+    }
+
+    private static async Task<Device> FindAsync(IDeviceRegistry registry, string nameOrId, CancellationToken cancellationToken) =>
+        (Guid.TryParse(nameOrId, out var id) ? await registry.GetAsync(id, cancellationToken) : await registry.GetByNameAsync(nameOrId, cancellationToken))
+        ?? throw new DeviceNotFoundException(nameOrId);
+
+    private static bool IsJson(ParseResult result) => result.GetValue(OutputOption) == "json";
+
+    private static async Task WriteDevicesAsync(TextWriter output, ParseResult result, IReadOnlyList<Device> devices, bool withMetadata = false)
+    {
+        if (IsJson(result))
+        {
+            await output.WriteLineAsync(JsonSerializer.Serialize(devices, Json));
+            return;
+        }
+
+        await output.WriteLineAsync($"{"NAME",-28} {"TYPE",-6} {"SITE",-5} {"STATE",-14} {"ACTIVE",-6} VERSION");
+        foreach (var d in devices)
+        {
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{d.Name,-28} {d.Type,-6} {d.Site,-5} {d.State,-14} {d.Active,-6} {d.Version}"));
+            if (withMetadata)
+            {
+                await output.WriteLineAsync($"  id {d.Id}");
+                await output.WriteLineAsync($"  metadata {d.Metadata}");
+            }
+        }
+    }
+
+    /// <summary>The registry on the store the command line names: a PostgreSQL connection string, else a SQLite file.</summary>
+    private static async Task<OpenRegistry> OpenAsync(ParseResult result, CancellationToken cancellationToken)
+    {
+        var store = result.GetValue(StoreOption)!;
+        var services = new ServiceCollection();
+        var builder = services.AddFluxDevices();
+        var postgres = store.Contains('=', StringComparison.Ordinal);
+        if (postgres)
+        {
+            builder.UsePostgres(store);
+        }
+        else
+        {
+            builder.UseSqlite(store);
+        }
+
+        var provider = services.BuildServiceProvider();
+        if (postgres)
+        {
+            await provider.GetRequiredService<PostgresDeviceStore>().MigrateAsync(cancellationToken);
+        }
+
+        return new OpenRegistry(provider);
+    }
+
+    private sealed class OpenRegistry(ServiceProvider services) : IAsyncDisposable
+    {
+        public ServiceProvider Services { get; } = services;
+
+        public IDeviceRegistry Registry => Services.GetRequiredService<IDeviceRegistry>();
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Services.GetRequiredService<Storage.IDeviceStore>() is Sqlite.SqliteDeviceStore sqlite)
+            {
+                sqlite.ReleaseFile();
+            }
+
+            await Services.DisposeAsync();
+        }
+    }
+}

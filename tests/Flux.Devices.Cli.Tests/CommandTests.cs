@@ -1,0 +1,115 @@
+using System.Text.Json;
+using Flux.Devices.Specification.Tests;
+using Flux.Devices.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Flux.Devices.Cli.Tests;
+
+/// <summary>The commands, run through the real entry point on a SQLite file of their own: output, JSON, errors and exit codes.</summary>
+public sealed class CommandTests : IAsyncLifetime
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("flux-cli-").FullName;
+
+    private string Store => Path.Combine(_directory, "flux.db");
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        var store = new SqliteDeviceStore(Store);
+        var services = new ServiceCollection();
+        services.AddFluxDevices().UseStore(store);
+        await using (var provider = services.BuildServiceProvider())
+        {
+            var registry = provider.GetRequiredService<IDeviceRegistry>();
+            await registry.RegisterManyAsync([SpecSamples.Bess(), SpecSamples.Meter(), SpecSamples.Bess("HMCE-BESS-01", site: "HMCE")], cancellationToken: Cancel);
+        }
+
+        store.ReleaseFile();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Directory.Delete(_directory, recursive: true);
+        return ValueTask.CompletedTask;
+    }
+
+    [Fact]
+    public async Task DevicesList_WithAFilter_PrintsTheMatchingDevicesAsATable()
+    {
+        var (code, output, error) = await RunAsync("devices", "list", "--filter", "type=bess", "--store", Store);
+
+        Assert.Equal((FluxCli.Ok, string.Empty), (code, error));
+        var lines = output.Trim().Split('\n');
+        Assert.StartsWith("NAME", lines[0], StringComparison.Ordinal);
+        Assert.Equal(["HMCE-BESS-01", "WLCE-BESS-01"], lines[1..].Select(l => l.Split(' ')[0]));
+    }
+
+    [Fact]
+    public async Task DevicesList_AsJson_IsTheDevicesWithTheirMetadata()
+    {
+        var (code, output, _) = await RunAsync("devices", "list", "--output", "json", "--store", Store);
+
+        Assert.Equal(FluxCli.Ok, code);
+        using var json = JsonDocument.Parse(output);
+        var names = json.RootElement.EnumerateArray().Select(d => d.GetProperty("name").GetString()).ToList();
+        Assert.Equal(["HMCE-BESS-01", "WLCE-BESS-01", "WLCE-GRID-METER"], names);
+        Assert.Equal(500, json.RootElement[1].GetProperty("metadata").GetProperty("capacity_kwh").GetInt32());
+    }
+
+    [Fact]
+    public async Task ApplyTemplate_DryRunThenCommit_PrintsThePlanAndConfiguresTheDevices()
+    {
+        var template = Path.Combine(_directory, "powerpack_bess.yaml");
+        await File.WriteAllTextAsync(template, SpecSamples.PowerPackTemplateAsPrinted, Cancel);
+
+        var (dryCode, plan, _) = await RunAsync("devices", "apply-template", "--template", template, "--filter", "type=bess,site=WLCE", "--store", Store);
+        var (commitCode, _, summary) = await RunAsync("devices", "apply-template", "--template", template, "--filter", "type=bess,site=WLCE", "--commit", "--store", Store);
+        var (_, shown, _) = await RunAsync("devices", "show", "WLCE-BESS-01", "--store", Store);
+        var (_, history, _) = await RunAsync("devices", "history", "WLCE-BESS-01", "--store", Store);
+
+        Assert.Equal(FluxCli.DryRunHasChanges, dryCode);
+        Assert.Contains("WLCE-BESS-01", plan, StringComparison.Ordinal);
+        Assert.Contains("Configure", plan, StringComparison.Ordinal);
+        Assert.Equal(FluxCli.Ok, commitCode);
+        Assert.Contains("Committed: 1 device(s) changed", summary, StringComparison.Ordinal);
+        Assert.Contains("Configured", shown, StringComparison.Ordinal);
+        Assert.Contains("Registered -> Configured", history, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(FluxCli.Usage, "flux: Invalid filter", "devices", "list", "--filter", "type=")]
+    [InlineData(FluxCli.Usage, "flux: Unrecognized command or argument 'frobnicate'", "devices", "frobnicate")]
+    [InlineData(FluxCli.Usage, "flux: Argument 'xml' not recognized", "devices", "list", "--output", "xml")]
+    [InlineData(FluxCli.Failed, "flux: No device is named 'WLCE-BESS-99'.", "devices", "show", "WLCE-BESS-99")]
+    public async Task BadInput_PrintsOneClearLine_AndExitsNonZero(int expectedCode, string expectedError, params string[] args)
+    {
+        var (code, output, error) = await RunAsync([.. args, "--store", Store]);
+
+        Assert.Equal(expectedCode, code);
+        Assert.Contains(expectedError, error, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, output);
+    }
+
+    [Fact]
+    public async Task ApplyTemplate_ABadTemplate_FailsWithItsLineAndWritesNothing()
+    {
+        var template = Path.Combine(_directory, "bad.yaml");
+        await File.WriteAllTextAsync(template, "device_template:\n  type: bess\n  default_config:\n    polling_interval: soon\n", Cancel);
+
+        var (code, _, error) = await RunAsync("devices", "apply-template", "--template", template, "--filter", "type=bess", "--commit", "--store", Store);
+        var (_, list, _) = await RunAsync("devices", "list", "--filter", "state=configured", "--store", Store);
+
+        Assert.Equal(FluxCli.Failed, code);
+        Assert.Contains("bad.yaml(4,23): device_template.default_config.polling_interval", error, StringComparison.Ordinal);
+        Assert.Single(list.Trim().Split('\n')); // the header only: nothing configured
+    }
+
+    private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await FluxCli.RunAsync(args, output, error, Cancel);
+        return (code, output.ToString(), error.ToString());
+    }
+}

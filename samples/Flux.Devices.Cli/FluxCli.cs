@@ -140,7 +140,81 @@ internal static class FluxCli
             return done.Conflicts > 0 ? Failed : Ok;
         }));
         devices.Subcommands.Add(apply);
+
+        var healthFilter = new Option<string?>("--filter") { Description = "Only the devices this filter selects." };
+        var health = new Command("health", "Poll every device that should be polled once, now, and print its health.") { healthFilter };
+        health.SetAction((result, token) => GuardAsync(error, async () =>
+        {
+            await using var registry = await OpenAsync(result, token);
+            var samples = await registry.Services.GetRequiredService<Health.IDeviceHealthMonitor>().CheckAsync(DeviceFilter.Parse(result.GetValue(healthFilter)), token);
+            if (IsJson(result))
+            {
+                await output.WriteLineAsync(JsonSerializer.Serialize(samples, Json));
+                return Ok;
+            }
+
+            var names = (await registry.Registry.ListAsync(cancellationToken: token)).ToDictionary(d => d.Id);
+            await output.WriteLineAsync($"{"NAME",-28} {"STATUS",-8} {"MS",5} {"ERRORS",6}  STATE");
+            foreach (var sample in samples)
+            {
+                var device = names[sample.DeviceId];
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{device.Name,-28} {sample.Status,-8} {sample.ResponseTimeMs,5} {sample.ErrorCount,6}  {device.State} {sample.Diagnostics?.Error}"));
+            }
+
+            return samples.Any(s => s.Status == Health.DeviceHealthStatus.Offline) ? Failed : Ok;
+        }));
+        devices.Subcommands.Add(health);
+
+        root.Subcommands.Add(BuildRegisters(output, error));
         return root;
+    }
+
+    /// <summary><c>flux registers read</c>: an mbpoll-style one-off read, with 0-based PDU addresses.</summary>
+    private static Command BuildRegisters(TextWriter output, TextWriter error)
+    {
+        var host = new Option<string>("--host") { Description = "The device's address.", Required = true };
+        var port = new Option<int>("--port") { Description = "The TCP port.", DefaultValueFactory = _ => Transport.ModbusEndpoint.DefaultPort };
+        var unit = new Option<byte>("--unit") { Description = "The unit id.", DefaultValueFactory = _ => 1 };
+        var address = new Option<ushort>("--address") { Description = "The first register, a 0-based PDU address (holding register 40001 is 0).", Required = true };
+        var count = new Option<int>("--count") { Description = "How many values.", DefaultValueFactory = _ => 1 };
+        var type = new Option<RegisterMaps.RegisterDataType>("--type") { Description = "How to read each value.", DefaultValueFactory = _ => RegisterMaps.RegisterDataType.UInt16 };
+        var order = new Option<RegisterMaps.ByteOrder>("--order") { Description = "The byte order of multi-register values.", DefaultValueFactory = _ => RegisterMaps.ByteOrder.ABCD };
+        var input = new Option<bool>("--input") { Description = "Read input registers (function 4) instead of holding registers (function 3)." };
+        var read = new Command("read", "Read registers from a device.") { host, port, unit, address, count, type, order, input };
+        read.SetAction((result, token) => GuardAsync(error, async () =>
+        {
+            var dataType = result.GetValue(type);
+            var width = RegisterMaps.RegisterCodec.RegisterCount(dataType);
+            var values = result.GetValue(count);
+            if (values < 1 || values * width > 125)
+            {
+                await error.WriteLineAsync($"flux: --count must be from 1 to {125 / width} for {dataType}");
+                return Usage;
+            }
+
+            await using var transport = new Modbus.ModbusTcpTransport(new Modbus.ModbusTcpOptions { RetryCount = 0 });
+            var endpoint = new Transport.ModbusEndpoint(result.GetValue(host)!, result.GetValue(port));
+            var words = new ushort[values * width];
+            var start = result.GetValue(address);
+            if (result.GetValue(input))
+            {
+                await transport.ReadInputRegistersAsync(endpoint, result.GetValue(unit), start, words, token);
+            }
+            else
+            {
+                await transport.ReadHoldingRegistersAsync(endpoint, result.GetValue(unit), start, words, token);
+            }
+
+            for (var i = 0; i < values; i++)
+            {
+                var point = new RegisterMaps.RegisterDefinition { Name = "value", Address = (ushort)(start + (i * width)), DataType = dataType, Order = result.GetValue(order) };
+                var reading = RegisterMaps.RegisterDecoder.Decode(point, words.AsSpan(i * width, width));
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"[{point.Address}]: {(object?)reading.Text ?? reading.Value}"));
+            }
+
+            return Ok;
+        }));
+        return new Command("registers", "Talk to a device directly.") { read };
     }
 
     /// <summary>Runs a command, turning the library's typed errors into one line on stderr and an exit code.</summary>
@@ -193,7 +267,7 @@ internal static class FluxCli
     {
         var store = result.GetValue(StoreOption)!;
         var services = new ServiceCollection();
-        var builder = services.AddFluxDevices();
+        var builder = services.AddFluxDevices().UseModbusTcp();
         var postgres = store.Contains('=', StringComparison.Ordinal);
         if (postgres)
         {

@@ -113,3 +113,76 @@ public sealed class CommandTests : IAsyncLifetime
         return (code, output.ToString(), error.ToString());
     }
 }
+
+/// <summary>The commands that talk to devices: against simulated devices on loopback.</summary>
+public sealed class DeviceCommandTests : IAsyncLifetime
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("flux-cli-").FullName;
+    private Modbus.Server.ModbusTcpServer _server = null!;
+
+    private string Store => Path.Combine(_directory, "flux.db");
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _server = new Modbus.Server.ModbusTcpServer();
+        _server.AddUnit(1, new Modbus.Simulation.PowerPackBessSimulator(capacityKwh: 500, initialSoe: 0.5));
+        await _server.StartAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0), Cancel);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task RegistersRead_AUInt32_DecodesTwoRegistersAtTheirPduAddress()
+    {
+        var (code, output, error) = await RunAsync("registers", "read", "--host", "127.0.0.1", "--port", $"{_server.Endpoint.Port}", "--unit", "1", "--address", "2026", "--type", "UInt32");
+
+        Assert.Equal((FluxCli.Ok, string.Empty), (code, error));
+        Assert.Equal("[2026]: 250000", output.Trim()); // state of energy in Wh: half of 500 kWh
+    }
+
+    [Fact]
+    public async Task RegistersRead_AnUnmappedAddress_FailsWithTheDevicesException()
+    {
+        var (code, _, error) = await RunAsync("registers", "read", "--host", "127.0.0.1", "--port", $"{_server.Endpoint.Port}", "--address", "0");
+
+        Assert.Equal(FluxCli.Failed, code);
+        Assert.Contains("02", error, StringComparison.Ordinal); // illegal data address
+    }
+
+    [Fact]
+    public async Task DevicesHealth_AfterTheTemplate_PollsTheDeviceToActive()
+    {
+        var store = new SqliteDeviceStore(Store);
+        var services = new ServiceCollection();
+        services.AddFluxDevices().UseStore(store);
+        await using (var provider = services.BuildServiceProvider())
+        {
+            var bess = SpecSamples.Bess();
+            await provider.GetRequiredService<IDeviceRegistry>().RegisterAsync(bess with { Metadata = bess.Metadata!.With("ip_address", "127.0.0.1").With("port", (long)_server.Endpoint.Port) }, cancellationToken: Cancel);
+        }
+
+        store.ReleaseFile();
+        var template = Path.Combine(_directory, "powerpack_bess.yaml");
+        await File.WriteAllTextAsync(template, SpecSamples.PowerPackTemplateAsPrinted, Cancel);
+        Assert.Equal(FluxCli.Ok, (await RunAsync("devices", "apply-template", "--template", template, "--filter", "type=bess", "--commit", "--store", Store)).Code);
+
+        var (code, output, _) = await RunAsync("devices", "health", "--store", Store);
+
+        Assert.Equal(FluxCli.Ok, code);
+        Assert.Matches(@"WLCE-BESS-01\s+Online\s+\d+\s+0\s+Active", output);
+    }
+
+    private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await FluxCli.RunAsync(args, output, error, Cancel);
+        return (code, output.ToString(), error.ToString());
+    }
+}

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Flux.Devices.Discovery;
 using Flux.Devices.Lifecycle;
 using Flux.Devices.Postgres;
 using Flux.Devices.Templates;
@@ -164,9 +165,92 @@ internal static class FluxCli
             return samples.Any(s => s.Status == Health.DeviceHealthStatus.Offline) ? Failed : Ok;
         }));
         devices.Subcommands.Add(health);
+        devices.Subcommands.Add(BuildScan(output, error));
 
         root.Subcommands.Add(BuildRegisters(output, error));
         return root;
+    }
+
+    /// <summary>
+    /// <c>flux devices scan HOSTS</c>: finds Modbus devices (read-only), streaming one line per device (JSON Lines with
+    /// <c>--output json</c>), progress on stderr; with <c>--register</c>, registers them at <c>--site</c>.
+    /// </summary>
+    private static Command BuildScan(TextWriter output, TextWriter error)
+    {
+        var hosts = new Argument<string>("hosts") { Description = "Hosts: a CIDR (127.0.0.0/24), a range (127.0.0.2-20) or a list." };
+        var ports = new Option<int[]>("--ports") { Description = "TCP ports.", DefaultValueFactory = _ => [Transport.ModbusEndpoint.DefaultPort], AllowMultipleArgumentsPerToken = true };
+        var units = new Option<byte[]>("--units") { Description = "Unit ids.", DefaultValueFactory = _ => [1, 2, 3, 4, 5, 6, 7, 8, 9], AllowMultipleArgumentsPerToken = true };
+        var site = new Option<string>("--site") { Description = "The site to register the devices at.", DefaultValueFactory = _ => "SITE" };
+        var register = new Option<bool>("--register") { Description = "Register what is found (idempotent: nothing twice)." };
+        var templates = new Option<FileInfo[]>("--template") { Description = "Templates whose manufacturers and identify blocks recognise devices.", AllowMultipleArgumentsPerToken = true };
+        var defaults = new Option<FileInfo?>("--defaults") { Description = "A JSON file of metadata per device type ({\"bess\": {\"efficiency\": 0.92, ...}}) for what no probe can learn." };
+        var scan = new Command("scan", "Scan hosts for Modbus devices, read-only, and optionally register them.") { hosts, ports, units, site, register, templates, defaults };
+        scan.SetAction((result, token) => GuardAsync(error, async () =>
+        {
+            HostSet set;
+            try
+            {
+                set = HostSet.Parse(result.GetValue(hosts));
+            }
+            catch (HostSetException ex)
+            {
+                await error.WriteLineAsync($"flux: {ex.Message}");
+                return Usage;
+            }
+
+            await using var registry = await OpenAsync(result, token);
+            var loader = registry.Services.GetRequiredService<DeviceTemplateLoader>();
+            var loaded = new List<DeviceTemplate>();
+            foreach (var file in result.GetValue(templates) ?? [])
+            {
+                loaded.Add(await loader.LoadFileAsync(file.FullName, token));
+            }
+
+            var options = new DeviceScanOptions { Hosts = set, Ports = result.GetValue(ports)!, UnitIds = result.GetValue(units)!, Templates = loaded };
+            var perType = new Dictionary<string, DeviceMetadata>();
+            if (result.GetValue(defaults) is { } defaultsFile)
+            {
+                foreach (var (type, metadata) in DeviceMetadata.Parse(await File.ReadAllTextAsync(defaultsFile.FullName, token)))
+                {
+                    perType[type] = DeviceMetadata.FromElement(metadata);
+                }
+            }
+
+            var progress = new LineProgress(error);
+            var registration = new AutoRegistrationOptions { Site = result.GetValue(site)!, Register = result.GetValue(register), Actor = "flux scan", Defaults = perType };
+            await foreach (var found in registry.Services.GetRequiredService<IDeviceDiscoveryService>().DiscoverAsync(options, registration, progress, token))
+            {
+                var identity = found.Discovered.Identity;
+                if (IsJson(result))
+                {
+                    await output.WriteLineAsync(JsonSerializer.Serialize(new
+                    {
+                        endpoint = found.Discovered.Endpoint.ToString(),
+                        unit_id = found.Discovered.UnitId,
+                        type = identity?.DeviceType,
+                        manufacturer = identity?.Manufacturer,
+                        model = identity?.Model,
+                        serial_number = identity?.SerialNumber,
+                        probe = identity?.Probe,
+                        outcome = JsonNamingPolicy.SnakeCaseLower.ConvertName(found.Outcome.ToString()),
+                        name = found.Name,
+                        errors = found.Errors.Select(e => $"{e.Field}: {e.Message}"),
+                    }));
+                }
+                else
+                {
+                    await output.WriteLineAsync($"{found.Discovered.Endpoint} unit {found.Discovered.UnitId}: {identity?.DeviceType ?? "unknown"} {identity?.Manufacturer} {identity?.Model} -> {found.Outcome} {found.Name} {string.Join("; ", found.Errors.Select(e => $"{e.Field}: {e.Message}"))}".TrimEnd());
+                }
+            }
+
+            lock (error)
+            {
+                error.WriteLine();
+            }
+
+            return Ok;
+        }));
+        return scan;
     }
 
     /// <summary><c>flux registers read</c>: an mbpoll-style one-off read, with 0-based PDU addresses.</summary>
@@ -285,6 +369,18 @@ internal static class FluxCli
         }
 
         return new OpenRegistry(provider);
+    }
+
+    /// <summary>Scan progress on one line of stderr, rewritten in place (reports come from the scan's parallel hosts).</summary>
+    private sealed class LineProgress(TextWriter error) : IProgress<ScanProgress>
+    {
+        public void Report(ScanProgress value)
+        {
+            lock (error)
+            {
+                error.Write(string.Create(CultureInfo.InvariantCulture, $"\rscanned {value.HostsScanned}/{value.HostsTotal} hosts, {value.DevicesFound} device(s)"));
+            }
+        }
     }
 
     private sealed class OpenRegistry(ServiceProvider services) : IAsyncDisposable

@@ -186,3 +186,67 @@ public sealed class DeviceCommandTests : IAsyncLifetime
         return (code, output.ToString(), error.ToString());
     }
 }
+
+/// <summary><c>flux devices scan</c> against a simulated PowerPack on loopback.</summary>
+public sealed class ScanCommandTests : IAsyncLifetime
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("flux-cli-").FullName;
+    private Modbus.Server.ModbusTcpServer _server = null!;
+
+    private string Store => Path.Combine(_directory, "flux.db");
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _server = new Modbus.Server.ModbusTcpServer();
+        _server.AddUnit(1, new Modbus.Simulation.PowerPackBessSimulator());
+        await _server.StartAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0), Cancel);
+        await File.WriteAllTextAsync(Path.Combine(_directory, "powerpack_bess.yaml"), SpecSamples.PowerPackTemplateAsPrinted, Cancel);
+        await File.WriteAllTextAsync(Path.Combine(_directory, "defaults.json"), """{"bess": {"capacity_kwh": 500, "max_power_kw": 100, "efficiency": 0.92}}""", Cancel);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task Scan_WithRegister_StreamsJsonLinesAndRegistersOnce()
+    {
+        string[] scan =
+        [
+            "devices", "scan", "127.0.0.1", "--ports", $"{_server.Endpoint.Port}", "--units", "1", "2", "--site", "WLCE", "--register",
+            "--template", Path.Combine(_directory, "powerpack_bess.yaml"), "--defaults", Path.Combine(_directory, "defaults.json"), "--output", "json", "--store", Store,
+        ];
+
+        var (code, output, error) = await RunAsync(scan);
+        var (againCode, again, _) = await RunAsync(scan);
+        var (_, list, _) = await RunAsync("devices", "list", "--store", Store);
+
+        Assert.Equal(FluxCli.Ok, code);
+        using var line = JsonDocument.Parse(output.Trim());
+        Assert.Equal(("bess", "PowerPack", "registered", "WLCE-BESS-1"), (line.RootElement.GetProperty("type").GetString(), line.RootElement.GetProperty("manufacturer").GetString(), line.RootElement.GetProperty("outcome").GetString(), line.RootElement.GetProperty("name").GetString()));
+        Assert.Contains("scanned 1/1 hosts, 1 device(s)", error, StringComparison.Ordinal);
+        Assert.Equal((FluxCli.Ok, string.Empty), (againCode, again.Trim())); // the registered endpoint is not contacted again
+        Assert.Equal(2, list.Trim().Split('\n').Length); // the header and WLCE-BESS-1
+    }
+
+    [Fact]
+    public async Task Scan_ABadHostList_IsBadUsage()
+    {
+        var (code, _, error) = await RunAsync("devices", "scan", "224.0.0.1", "--store", Store);
+
+        Assert.Equal(FluxCli.Usage, code);
+        Assert.Contains("multicast", error, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await FluxCli.RunAsync(args, output, error, Cancel);
+        return (code, output.ToString(), error.ToString());
+    }
+}

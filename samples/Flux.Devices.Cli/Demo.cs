@@ -20,25 +20,6 @@ namespace Flux.Devices.Cli;
 /// </summary>
 internal static class Demo
 {
-    /// <summary>The spec's template, as printed.</summary>
-    private const string PowerPackTemplate = """
-        device_template:
-        type: bess
-        manufacturer: PowerPack
-        default_config:
-        polling_interval: 60s
-        timeout: 5s
-        retry_count: 3
-        registers:
-        soe: 2026
-        target_power: 2008
-        status: 2000
-        available_blocks: 2028
-        scaling:
-        power: 1.0
-        energy: 0.001
-        """;
-
     private const string AcuvimTemplate = """
         device_template:
           type: meter
@@ -71,7 +52,11 @@ internal static class Demo
             await using var provider = services.BuildServiceProvider();
             var registry = provider.GetRequiredService<IDeviceRegistry>();
             var loader = provider.GetRequiredService<DeviceTemplateLoader>();
-            var templates = new[] { loader.Load(PowerPackTemplate, "powerpack_bess.yaml"), loader.Load(AcuvimTemplate, "acuvim2_meter.yaml") };
+            var templates = new[]
+            {
+                await loader.LoadFileAsync(Path.Combine(AppContext.BaseDirectory, "templates", "powerpack_bess.yaml"), cancellationToken),
+                loader.Load(AcuvimTemplate, "acuvim2_meter.yaml"),
+            };
             output.WriteLine($"Registry: SQLite file {database}");
 
             output.WriteLine();
@@ -114,15 +99,11 @@ internal static class Demo
 
             output.WriteLine();
             output.WriteLine($"History of {bess.Name}");
-            foreach (var entry in await registry.GetHistoryAsync(bess.Id, cancellationToken))
-            {
-                var move = entry.FromState is { } from && from != entry.ToState ? $"{from} -> {entry.ToState}" : $"{entry.ToState}";
-                output.WriteLine($"  v{entry.Version,-2} {entry.Kind,-12} {move,-26} {entry.Trigger?.ToString() ?? string.Empty,-16} {entry.Actor,-14} {entry.Reason}");
-            }
+            await Tables.WriteHistoryAsync(output, await registry.GetHistoryAsync(bess.Id, cancellationToken), "  ");
 
             output.WriteLine();
             output.WriteLine("Registry");
-            PrintDevices(output, await registry.ListAsync(cancellationToken: cancellationToken));
+            await Tables.WriteDevicesAsync(output, await registry.ListAsync(cancellationToken: cancellationToken), "  ");
             ((SqliteDeviceStore)provider.GetRequiredService<Storage.IDeviceStore>()).ReleaseFile();
             return 0;
         }
@@ -178,15 +159,6 @@ internal static class Demo
         {
             var device = names[sample.DeviceId];
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {device.Name,-28} {sample.Status,-8} {sample.ResponseTimeMs,4} ms  errors {sample.ErrorCount}  now {device.State}"));
-        }
-    }
-
-    private static void PrintDevices(TextWriter output, IReadOnlyList<Device> devices)
-    {
-        output.WriteLine($"  {"NAME",-28} {"TYPE",-6} {"SITE",-5} {"STATE",-11} {"ACTIVE",-6} VERSION");
-        foreach (var d in devices)
-        {
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {d.Name,-28} {d.Type,-6} {d.Site,-5} {d.State,-11} {d.Active,-6} {d.Version}"));
         }
     }
 

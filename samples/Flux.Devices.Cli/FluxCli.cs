@@ -110,12 +110,7 @@ internal static class FluxCli
                 return Ok;
             }
 
-            foreach (var entry in entries)
-            {
-                var move = entry.FromState is { } from && from != entry.ToState ? $"{from} -> {entry.ToState}" : $"{entry.ToState}";
-                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"v{entry.Version,-3} {entry.Timestamp:yyyy-MM-dd HH:mm:ss} {entry.Kind,-12} {move,-26} {entry.Trigger?.ToString() ?? string.Empty,-16} {entry.Actor,-14} {entry.Reason}"));
-            }
-
+            await Tables.WriteHistoryAsync(output, entries);
             return Ok;
         }));
         devices.Subcommands.Add(history);
@@ -334,16 +329,7 @@ internal static class FluxCli
             return;
         }
 
-        await output.WriteLineAsync($"{"NAME",-28} {"TYPE",-6} {"SITE",-5} {"STATE",-14} {"ACTIVE",-6} VERSION");
-        foreach (var d in devices)
-        {
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{d.Name,-28} {d.Type,-6} {d.Site,-5} {d.State,-14} {d.Active,-6} {d.Version}"));
-            if (withMetadata)
-            {
-                await output.WriteLineAsync($"  id {d.Id}");
-                await output.WriteLineAsync($"  metadata {d.Metadata}");
-            }
-        }
+        await Tables.WriteDevicesAsync(output, devices, withMetadata: withMetadata);
     }
 
     /// <summary>The registry on the store the command line names: a PostgreSQL connection string, else a SQLite file.</summary>

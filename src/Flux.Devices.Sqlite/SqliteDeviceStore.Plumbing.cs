@@ -267,10 +267,10 @@ public sealed partial class SqliteDeviceStore
     private static string StateName(DeviceState state) => Name(state);
 
     private static string Name<TEnum>(TEnum value)
-        where TEnum : struct, Enum => JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
+        where TEnum : struct, Enum => Devices.Internal.EnumText.Name(value);
 
     private static TEnum Parse<TEnum>(string text)
-        where TEnum : struct, Enum => Enum.Parse<TEnum>(text.Replace("_", string.Empty, StringComparison.Ordinal), ignoreCase: true);
+        where TEnum : struct, Enum => Devices.Internal.EnumText.Parse<TEnum>(text);
 
     private static Device ReadDevice(SqliteDataReader reader) => new()
     {

@@ -184,7 +184,7 @@ public sealed partial class SqliteDeviceStore : IDeviceStore
                 connection,
                 transaction,
                 $"INSERT INTO device_groups ({GroupColumns}) VALUES ($p0, $p1, $p2, $p3, $p4, $p5)",
-                [Text(group.Id), group.Name, group.Site, JsonNamingPolicy.SnakeCaseLower.ConvertName(group.GroupType.ToString()), group.Metadata.Count == 0 ? DBNull.Value : group.Metadata.ToJsonString(), Ticks(group.CreatedAt)],
+                [Text(group.Id), group.Name, group.Site, Name(group.GroupType), group.Metadata.Count == 0 ? DBNull.Value : group.Metadata.ToJsonString(), Ticks(group.CreatedAt)],
                 token),
             cancellationToken,
             (table, column) => (table, column) switch
@@ -253,7 +253,7 @@ public sealed partial class SqliteDeviceStore : IDeviceStore
                     transaction,
                     "INSERT INTO device_group_members (group_id, device_id, role, priority) VALUES ($p0, $p1, $p2, $p3) " +
                     "ON CONFLICT (group_id, device_id) DO UPDATE SET role = excluded.role, priority = excluded.priority",
-                    [Text(member.GroupId), Text(member.DeviceId), JsonNamingPolicy.SnakeCaseLower.ConvertName(member.Role.ToString()), member.Priority],
+                    [Text(member.GroupId), Text(member.DeviceId), Name(member.Role), member.Priority],
                     token).ConfigureAwait(false);
             },
             cancellationToken);
@@ -322,7 +322,7 @@ public sealed partial class SqliteDeviceStore : IDeviceStore
                 using var insert = Command(connection, transaction, $"INSERT INTO device_health ({HealthColumns}) VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6)", new object[7]);
                 foreach (var sample in stored)
                 {
-                    SetValues(insert, Text(sample.DeviceId), Ticks(sample.Timestamp), JsonNamingPolicy.SnakeCaseLower.ConvertName(sample.Status.ToString()), (object?)sample.ResponseTimeMs ?? DBNull.Value, sample.ErrorCount, sample.LastSuccessfulPoll is { } last ? Ticks(last) : DBNull.Value, sample.Diagnostics is { } d ? JsonSerializer.Serialize(d) : DBNull.Value);
+                    SetValues(insert, Text(sample.DeviceId), Ticks(sample.Timestamp), Name(sample.Status), (object?)sample.ResponseTimeMs ?? DBNull.Value, sample.ErrorCount, sample.LastSuccessfulPoll is { } last ? Ticks(last) : DBNull.Value, sample.Diagnostics is { } d ? JsonSerializer.Serialize(d) : DBNull.Value);
                     try
                     {
                         await insert.ExecuteNonQueryAsync(token).ConfigureAwait(false);

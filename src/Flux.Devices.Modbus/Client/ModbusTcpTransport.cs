@@ -157,7 +157,8 @@ public sealed class ModbusTcpTransport : IModbusTransport, IAsyncDisposable
         }
     }
 
-    private static ModbusTcpOptions Copy(ModbusTcpOptions options)
+    /// <summary>A validated copy of the options, so that later changes to the caller's object change nothing.</summary>
+    internal static ModbusTcpOptions Copy(ModbusTcpOptions options)
     {
         var copy = new ModbusTcpOptions
         {

@@ -23,19 +23,13 @@ internal sealed class ModbusTcpTransportFactory(ModbusTcpOptions options, TimePr
         StrictUnitId = false,
     });
 
-    public IModbusTransport CreatePollingTransport() => Create(new ModbusTcpOptions
+    public IModbusTransport CreatePollingTransport()
     {
-        ConnectTimeout = options.ConnectTimeout,
-        RequestTimeout = LongestRequest,
-        RetryCount = 0,
-        RetryDelay = options.RetryDelay,
-        MaxRetryDelay = options.MaxRetryDelay,
-        MaxRequestsInFlight = options.MaxRequestsInFlight,
-        MinimumRequestGap = options.MinimumRequestGap,
-        ConnectDelay = options.ConnectDelay,
-        TimeoutsBeforeReconnect = options.TimeoutsBeforeReconnect,
-        StrictUnitId = options.StrictUnitId,
-    });
+        var polling = ModbusTcpTransport.Copy(options);
+        polling.RequestTimeout = LongestRequest;
+        polling.RetryCount = 0;
+        return Create(polling);
+    }
 
     private ModbusTcpTransport Create(ModbusTcpOptions transportOptions) => new(transportOptions, timeProvider, loggerFactory, meterFactory);
 }

@@ -1,8 +1,6 @@
-using System.Text.Json;
-
 namespace Flux.Devices.Postgres.Internal;
 
-/// <summary>Identifiers and the text forms of our enums in the tables (snake case, as the JSON forms).</summary>
+/// <summary>Identifiers, timestamps and the text forms of our enums in the tables (the core's, snake case).</summary>
 internal static class Sql
 {
     /// <summary>Quotes an identifier (the schema name, already restricted to <c>[a-z0-9_]</c> by the options).</summary>
@@ -12,19 +10,8 @@ internal static class Sql
     public static DateTimeOffset ToMicroseconds(DateTimeOffset value) => Devices.Internal.StoredTime.ToMicroseconds(value);
 
     public static string Name<TEnum>(TEnum value)
-        where TEnum : struct, Enum => EnumText<TEnum>.Names[Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture)];
+        where TEnum : struct, Enum => Devices.Internal.EnumText.Name(value);
 
     public static TEnum Parse<TEnum>(string text)
-        where TEnum : struct, Enum =>
-        EnumText<TEnum>.Values.TryGetValue(text, out var value)
-            ? value
-            : throw new FormatException($"'{text}' is not a {typeof(TEnum).Name} (one of {string.Join(", ", EnumText<TEnum>.Names)}).");
-
-    private static class EnumText<TEnum>
-        where TEnum : struct, Enum
-    {
-        public static readonly string[] Names = [.. Enum.GetValues<TEnum>().Select(v => JsonNamingPolicy.SnakeCaseLower.ConvertName(v.ToString()))];
-
-        public static readonly Dictionary<string, TEnum> Values = Enum.GetValues<TEnum>().ToDictionary(v => JsonNamingPolicy.SnakeCaseLower.ConvertName(v.ToString()), StringComparer.OrdinalIgnoreCase);
-    }
+        where TEnum : struct, Enum => Devices.Internal.EnumText.Parse<TEnum>(text);
 }

@@ -1,0 +1,13 @@
+namespace Flux.Devices.Cli.Tests;
+
+/// <summary>Runs the command line through its entry point, capturing what it writes.</summary>
+internal static class FluxProcess
+{
+    public static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await FluxCli.RunAsync(args, output, error, TestContext.Current.CancellationToken);
+        return (code, output.ToString(), error.ToString());
+    }
+}

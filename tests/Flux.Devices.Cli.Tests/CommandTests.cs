@@ -37,7 +37,7 @@ public sealed class CommandTests : IAsyncLifetime
     [Fact]
     public async Task DevicesList_WithAFilter_PrintsTheMatchingDevicesAsATable()
     {
-        var (code, output, error) = await Flux.RunAsync("devices", "list", "--filter", "type=bess", "--store", Store);
+        var (code, output, error) = await FluxProcess.RunAsync("devices", "list", "--filter", "type=bess", "--store", Store);
 
         Assert.Equal((FluxCli.Ok, string.Empty), (code, error));
         var lines = output.Trim().Split('\n');
@@ -48,7 +48,7 @@ public sealed class CommandTests : IAsyncLifetime
     [Fact]
     public async Task DevicesList_AsJson_IsTheDevicesWithTheirMetadata()
     {
-        var (code, output, _) = await Flux.RunAsync("devices", "list", "--output", "json", "--store", Store);
+        var (code, output, _) = await FluxProcess.RunAsync("devices", "list", "--output", "json", "--store", Store);
 
         Assert.Equal(FluxCli.Ok, code);
         using var json = JsonDocument.Parse(output);
@@ -63,10 +63,10 @@ public sealed class CommandTests : IAsyncLifetime
         var template = Path.Combine(_directory, "powerpack_bess.yaml");
         await File.WriteAllTextAsync(template, SpecSamples.PowerPackTemplateAsPrinted, Cancel);
 
-        var (dryCode, plan, _) = await Flux.RunAsync("devices", "apply-template", "--template", template, "--filter", "type=bess,site=WLCE", "--store", Store);
-        var (commitCode, _, summary) = await Flux.RunAsync("devices", "apply-template", "--template", template, "--filter", "type=bess,site=WLCE", "--commit", "--store", Store);
-        var (_, shown, _) = await Flux.RunAsync("devices", "show", "WLCE-BESS-01", "--store", Store);
-        var (_, history, _) = await Flux.RunAsync("devices", "history", "WLCE-BESS-01", "--store", Store);
+        var (dryCode, plan, _) = await FluxProcess.RunAsync("devices", "apply-template", "--template", template, "--filter", "type=bess,site=WLCE", "--store", Store);
+        var (commitCode, _, summary) = await FluxProcess.RunAsync("devices", "apply-template", "--template", template, "--filter", "type=bess,site=WLCE", "--commit", "--store", Store);
+        var (_, shown, _) = await FluxProcess.RunAsync("devices", "show", "WLCE-BESS-01", "--store", Store);
+        var (_, history, _) = await FluxProcess.RunAsync("devices", "history", "WLCE-BESS-01", "--store", Store);
 
         Assert.Equal(FluxCli.DryRunHasChanges, dryCode);
         Assert.Contains("WLCE-BESS-01", plan, StringComparison.Ordinal);
@@ -84,7 +84,7 @@ public sealed class CommandTests : IAsyncLifetime
     [InlineData(FluxCli.Failed, "flux: No device is named 'WLCE-BESS-99'.", "devices", "show", "WLCE-BESS-99")]
     public async Task BadInput_PrintsOneClearLine_AndExitsNonZero(int expectedCode, string expectedError, params string[] args)
     {
-        var (code, output, error) = await Flux.RunAsync([.. args, "--store", Store]);
+        var (code, output, error) = await FluxProcess.RunAsync([.. args, "--store", Store]);
 
         Assert.Equal(expectedCode, code);
         Assert.Contains(expectedError, error, StringComparison.Ordinal);
@@ -97,8 +97,8 @@ public sealed class CommandTests : IAsyncLifetime
         var template = Path.Combine(_directory, "bad.yaml");
         await File.WriteAllTextAsync(template, "device_template:\n  type: bess\n  default_config:\n    polling_interval: soon\n", Cancel);
 
-        var (code, _, error) = await Flux.RunAsync("devices", "apply-template", "--template", template, "--filter", "type=bess", "--commit", "--store", Store);
-        var (_, list, _) = await Flux.RunAsync("devices", "list", "--filter", "state=configured", "--store", Store);
+        var (code, _, error) = await FluxProcess.RunAsync("devices", "apply-template", "--template", template, "--filter", "type=bess", "--commit", "--store", Store);
+        var (_, list, _) = await FluxProcess.RunAsync("devices", "list", "--filter", "state=configured", "--store", Store);
 
         Assert.Equal(FluxCli.Failed, code);
         Assert.Contains("bad.yaml(4,23): device_template.default_config.polling_interval", error, StringComparison.Ordinal);
@@ -132,7 +132,7 @@ public sealed class DeviceCommandTests : IAsyncLifetime
     [Fact]
     public async Task RegistersRead_AUInt32_DecodesTwoRegistersAtTheirPduAddress()
     {
-        var (code, output, error) = await Flux.RunAsync("registers", "read", "--host", "127.0.0.1", "--port", $"{_server.Endpoint.Port}", "--unit", "1", "--address", "2026", "--type", "UInt32");
+        var (code, output, error) = await FluxProcess.RunAsync("registers", "read", "--host", "127.0.0.1", "--port", $"{_server.Endpoint.Port}", "--unit", "1", "--address", "2026", "--type", "UInt32");
 
         Assert.Equal((FluxCli.Ok, string.Empty), (code, error));
         Assert.Equal("[2026]: 250000", output.Trim()); // state of energy in Wh: half of 500 kWh
@@ -141,7 +141,7 @@ public sealed class DeviceCommandTests : IAsyncLifetime
     [Fact]
     public async Task RegistersRead_AnUnmappedAddress_FailsWithTheDevicesException()
     {
-        var (code, _, error) = await Flux.RunAsync("registers", "read", "--host", "127.0.0.1", "--port", $"{_server.Endpoint.Port}", "--address", "0");
+        var (code, _, error) = await FluxProcess.RunAsync("registers", "read", "--host", "127.0.0.1", "--port", $"{_server.Endpoint.Port}", "--address", "0");
 
         Assert.Equal(FluxCli.Failed, code);
         Assert.Contains("02", error, StringComparison.Ordinal); // illegal data address
@@ -162,9 +162,9 @@ public sealed class DeviceCommandTests : IAsyncLifetime
         store.ReleaseFile();
         var template = Path.Combine(_directory, "powerpack_bess.yaml");
         await File.WriteAllTextAsync(template, SpecSamples.PowerPackTemplateAsPrinted, Cancel);
-        Assert.Equal(FluxCli.Ok, (await Flux.RunAsync("devices", "apply-template", "--template", template, "--filter", "type=bess", "--commit", "--store", Store)).Code);
+        Assert.Equal(FluxCli.Ok, (await FluxProcess.RunAsync("devices", "apply-template", "--template", template, "--filter", "type=bess", "--commit", "--store", Store)).Code);
 
-        var (code, output, _) = await Flux.RunAsync("devices", "health", "--store", Store);
+        var (code, output, _) = await FluxProcess.RunAsync("devices", "health", "--store", Store);
 
         Assert.Equal(FluxCli.Ok, code);
         Assert.Matches(@"WLCE-BESS-01\s+Online\s+\d+\s+0\s+Active", output);
@@ -205,9 +205,9 @@ public sealed class ScanCommandTests : IAsyncLifetime
             "--template", Path.Combine(_directory, "powerpack_bess.yaml"), "--defaults", Path.Combine(_directory, "defaults.json"), "--output", "json", "--store", Store,
         ];
 
-        var (code, output, error) = await Flux.RunAsync(scan);
-        var (againCode, again, _) = await Flux.RunAsync(scan);
-        var (_, list, _) = await Flux.RunAsync("devices", "list", "--store", Store);
+        var (code, output, error) = await FluxProcess.RunAsync(scan);
+        var (againCode, again, _) = await FluxProcess.RunAsync(scan);
+        var (_, list, _) = await FluxProcess.RunAsync("devices", "list", "--store", Store);
 
         Assert.Equal(FluxCli.Ok, code);
         using var line = JsonDocument.Parse(output.Trim());
@@ -220,7 +220,7 @@ public sealed class ScanCommandTests : IAsyncLifetime
     [Fact]
     public async Task Scan_ABadHostList_IsBadUsage()
     {
-        var (code, _, error) = await Flux.RunAsync("devices", "scan", "224.0.0.1", "--store", Store);
+        var (code, _, error) = await FluxProcess.RunAsync("devices", "scan", "224.0.0.1", "--store", Store);
 
         Assert.Equal(FluxCli.Usage, code);
         Assert.Contains("multicast", error, StringComparison.Ordinal);

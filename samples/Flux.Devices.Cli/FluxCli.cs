@@ -1,10 +1,6 @@
 using System.CommandLine;
-using System.Globalization;
-using System.Text.Json;
-using Flux.Devices.Discovery;
-using Flux.Devices.Lifecycle;
+using Flux.Devices.Notifications;
 using Flux.Devices.Postgres;
-using Flux.Devices.Templates;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Flux.Devices.Cli;
@@ -20,324 +16,102 @@ internal static class FluxCli
     public const int Usage = 2;
     public const int DryRunHasChanges = 3;
 
-    private const string StoreVariable = "FLUX_STORE";
+    public const string StoreVariable = "FLUX_STORE";
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
-
-    private static readonly Option<string> StoreOption = new("--store")
+    public static readonly Option<string> StoreOption = new("--store")
     {
         Description = $"The registry: a SQLite file (the default, flux.db) or a PostgreSQL connection string (Host=...). Also ${StoreVariable}.",
         Recursive = true,
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable(StoreVariable) is { Length: > 0 } store ? store : "flux.db",
     };
 
-    private static readonly Option<string> OutputOption = CreateOutputOption();
+    public static readonly Option<OutputFormat> OutputOption = CreateOutputOption();
 
-    /// <summary>Parses and runs a command line, writing to the given streams.</summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    /// <summary>Parses and runs a command line on plain writers (no terminal, no colour).</summary>
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        RunAsync(args, CliConsole.Plain(output, error), cancellationToken);
+
+    /// <summary>Parses and runs a command line on a console.</summary>
+    public static async Task<int> RunAsync(string[] args, CliConsole console, CancellationToken cancellationToken)
     {
-        var root = BuildRoot(output, error);
-        var parsed = root.Parse(args);
+        var root = BuildRoot(console);
+        // No response files: "@file" is a value here (--metadata @bess.json), not a file of arguments.
+        var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parsed.Errors.Count > 0)
         {
             foreach (var problem in parsed.Errors)
             {
-                await error.WriteLineAsync($"flux: {problem.Message}");
+                await console.Error.WriteLineAsync($"flux: {problem.Message}");
             }
 
             return Usage;
         }
 
-        return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = console.Output, Error = console.Error }, cancellationToken);
     }
 
-    private static Option<string> CreateOutputOption()
+    private static Option<OutputFormat> CreateOutputOption()
     {
-        var option = new Option<string>("--output", "-o")
-        {
-            Description = "table (the default) or json.",
-            Recursive = true,
-            DefaultValueFactory = _ => "table",
-        };
-        option.AcceptOnlyFromAmong("table", "json");
+        var option = CliOptions.Enum("--output", "How to print results: a table (drawn on a terminal, plain columns in a pipe), json (JSON Lines for streams) or csv.", OutputFormat.Table);
+        option.Aliases.Add("-o");
+        option.Recursive = true;
         return option;
     }
 
-    private static RootCommand BuildRoot(TextWriter output, TextWriter error)
+    private static RootCommand BuildRoot(CliConsole console)
     {
         var root = new RootCommand("flux: the microgrid device registry (Flux.Devices).");
         root.Options.Add(StoreOption);
         root.Options.Add(OutputOption);
 
         var demo = new Command("demo", "Simulate a site on 127.0.0.x, scan and register it, apply the spec's template, poll until Active.");
-        demo.SetAction((_, token) => Demo.RunAsync(output, token));
+        demo.SetAction((_, token) => Demo.RunAsync(console, token));
         root.Subcommands.Add(demo);
 
-        var devices = new Command("devices", "List, show and configure devices.");
-        root.Subcommands.Add(devices);
-
-        var filter = new Option<string?>("--filter") { Description = "A filter such as \"type=bess,site=WLCE\"." };
-        var list = new Command("list", "List the devices, by name.") { filter };
-        list.SetAction((result, token) => GuardAsync(error, async () =>
-        {
-            await using var registry = await OpenAsync(result, token);
-            var found = await registry.Registry.ListAsync(DeviceFilter.Parse(result.GetValue(filter)), token);
-            await WriteDevicesAsync(output, result, found);
-            return Ok;
-        }));
-        devices.Subcommands.Add(list);
-
-        var device = new Argument<string>("device") { Description = "The device's name or id." };
-        var show = new Command("show", "Show one device with its metadata.") { device };
-        show.SetAction((result, token) => GuardAsync(error, async () =>
-        {
-            await using var registry = await OpenAsync(result, token);
-            var found = await FindAsync(registry.Registry, result.GetValue(device)!, token);
-            await WriteDevicesAsync(output, result, [found], withMetadata: true);
-            return Ok;
-        }));
-        devices.Subcommands.Add(show);
-
-        var history = new Command("history", "Show a device's history, oldest first.") { device };
-        history.SetAction((result, token) => GuardAsync(error, async () =>
-        {
-            await using var registry = await OpenAsync(result, token);
-            var found = await FindAsync(registry.Registry, result.GetValue(device)!, token);
-            var entries = await registry.Registry.GetHistoryAsync(found.Id, token);
-            if (IsJson(result))
-            {
-                await output.WriteLineAsync(JsonSerializer.Serialize(entries, Json));
-                return Ok;
-            }
-
-            await Tables.WriteHistoryAsync(output, entries);
-            return Ok;
-        }));
-        devices.Subcommands.Add(history);
-
-        var template = new Option<FileInfo>("--template") { Description = "The template file (YAML, as the spec's powerpack_bess.yaml).", Required = true };
-        var requiredFilter = new Option<string>("--filter") { Description = "The devices, such as \"type=bess,site=WLCE\".", Required = true };
-        var commit = new Option<bool>("--commit") { Description = "Apply the plan; without it, only print it (exit code 3 when it would change something)." };
-        var apply = new Command("apply-template", "Apply a configuration template to the devices a filter selects: a dry run, or --commit.") { template, requiredFilter, commit };
-        apply.SetAction((result, token) => GuardAsync(error, async () =>
-        {
-            await using var registry = await OpenAsync(result, token);
-            var loaded = await registry.Services.GetRequiredService<DeviceTemplateLoader>().LoadFileAsync(result.GetValue(template)!.FullName, token);
-            var templates = registry.Services.GetRequiredService<IDeviceTemplateService>();
-            var plan = await templates.PlanAsync(loaded, DeviceFilter.Parse(result.GetValue(requiredFilter)), token);
-            await output.WriteLineAsync(IsJson(result) ? plan.ToJson() : plan.ToTable());
-            if (!result.GetValue(commit))
-            {
-                return plan.ChangeCount > 0 ? DryRunHasChanges : Ok;
-            }
-
-            var done = await templates.CommitAsync(plan, "flux", token);
-            await error.WriteLineAsync($"Committed: {done.Applied} device(s) changed, {done.Conflicts} changed meanwhile and left alone.");
-            return done.Conflicts > 0 ? Failed : Ok;
-        }));
-        devices.Subcommands.Add(apply);
-
-        var healthFilter = new Option<string?>("--filter") { Description = "Only the devices this filter selects." };
-        var health = new Command("health", "Poll every device that should be polled once, now, and print its health.") { healthFilter };
-        health.SetAction((result, token) => GuardAsync(error, async () =>
-        {
-            await using var registry = await OpenAsync(result, token);
-            var samples = await registry.Services.GetRequiredService<Health.IDeviceHealthMonitor>().CheckAsync(DeviceFilter.Parse(result.GetValue(healthFilter)), token);
-            if (IsJson(result))
-            {
-                await output.WriteLineAsync(JsonSerializer.Serialize(samples, Json));
-                return Ok;
-            }
-
-            var names = (await registry.Registry.ListAsync(cancellationToken: token)).ToDictionary(d => d.Id);
-            await output.WriteLineAsync($"{"NAME",-28} {"STATUS",-8} {"MS",5} {"ERRORS",6}  STATE");
-            foreach (var sample in samples)
-            {
-                var device = names[sample.DeviceId];
-                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{device.Name,-28} {sample.Status,-8} {sample.ResponseTimeMs,5} {sample.ErrorCount,6}  {device.State} {sample.Diagnostics?.Error}"));
-            }
-
-            return samples.Any(s => s.Status == Health.DeviceHealthStatus.Offline) ? Failed : Ok;
-        }));
-        devices.Subcommands.Add(health);
-        devices.Subcommands.Add(BuildScan(output, error));
-
-        root.Subcommands.Add(BuildRegisters(output, error));
+        root.Subcommands.Add(DeviceCommands.Build(console));
+        root.Subcommands.Add(GroupCommands.Build(console));
+        root.Subcommands.Add(RegisterCommands.Build(console));
+        root.Subcommands.Add(SimulateCommand.Build(console));
         return root;
     }
 
-    /// <summary>
-    /// <c>flux devices scan HOSTS</c>: finds Modbus devices (read-only), streaming one line per device (JSON Lines with
-    /// <c>--output json</c>), progress on stderr; with <c>--register</c>, registers them at <c>--site</c>.
-    /// </summary>
-    private static Command BuildScan(TextWriter output, TextWriter error)
-    {
-        var hosts = new Argument<string>("hosts") { Description = "Hosts: a CIDR (127.0.0.0/24), a range (127.0.0.2-20) or a list." };
-        var ports = new Option<int[]>("--ports") { Description = "TCP ports.", DefaultValueFactory = _ => [Transport.ModbusEndpoint.DefaultPort], AllowMultipleArgumentsPerToken = true };
-        var units = new Option<byte[]>("--units") { Description = "Unit ids.", DefaultValueFactory = _ => [1, 2, 3, 4, 5, 6, 7, 8, 9], AllowMultipleArgumentsPerToken = true };
-        var site = new Option<string>("--site") { Description = "The site to register the devices at.", DefaultValueFactory = _ => "SITE" };
-        var register = new Option<bool>("--register") { Description = "Register what is found (idempotent: nothing twice)." };
-        var templates = new Option<FileInfo[]>("--template") { Description = "Templates whose manufacturers and identify blocks recognise devices.", AllowMultipleArgumentsPerToken = true };
-        var defaults = new Option<FileInfo?>("--defaults") { Description = "A JSON file of metadata per device type ({\"bess\": {\"efficiency\": 0.92, ...}}) for what no probe can learn." };
-        var scan = new Command("scan", "Scan hosts for Modbus devices, read-only, and optionally register them.") { hosts, ports, units, site, register, templates, defaults };
-        scan.SetAction((result, token) => GuardAsync(error, async () =>
-        {
-            HostSet set;
-            try
-            {
-                set = HostSet.Parse(result.GetValue(hosts));
-            }
-            catch (HostSetException ex)
-            {
-                await error.WriteLineAsync($"flux: {ex.Message}");
-                return Usage;
-            }
-
-            await using var registry = await OpenAsync(result, token);
-            var loader = registry.Services.GetRequiredService<DeviceTemplateLoader>();
-            var loaded = new List<DeviceTemplate>();
-            foreach (var file in result.GetValue(templates) ?? [])
-            {
-                loaded.Add(await loader.LoadFileAsync(file.FullName, token));
-            }
-
-            var options = new DeviceScanOptions { Hosts = set, Ports = result.GetValue(ports)!, UnitIds = result.GetValue(units)!, Templates = loaded };
-            var perType = new Dictionary<string, DeviceMetadata>();
-            if (result.GetValue(defaults) is { } defaultsFile)
-            {
-                foreach (var (type, metadata) in DeviceMetadata.Parse(await File.ReadAllTextAsync(defaultsFile.FullName, token)))
-                {
-                    perType[type] = DeviceMetadata.FromElement(metadata);
-                }
-            }
-
-            var progress = new LineProgress(error);
-            var registration = new AutoRegistrationOptions { Site = result.GetValue(site)!, Register = result.GetValue(register), Actor = "flux scan", Defaults = perType };
-            await foreach (var found in registry.Services.GetRequiredService<IDeviceDiscoveryService>().DiscoverAsync(options, registration, progress, token))
-            {
-                var identity = found.Discovered.Identity;
-                if (IsJson(result))
-                {
-                    await output.WriteLineAsync(JsonSerializer.Serialize(new
-                    {
-                        endpoint = found.Discovered.Endpoint.ToString(),
-                        unit_id = found.Discovered.UnitId,
-                        type = identity?.DeviceType,
-                        manufacturer = identity?.Manufacturer,
-                        model = identity?.Model,
-                        serial_number = identity?.SerialNumber,
-                        probe = identity?.Probe,
-                        outcome = JsonNamingPolicy.SnakeCaseLower.ConvertName(found.Outcome.ToString()),
-                        name = found.Name,
-                        errors = found.Errors.Select(e => $"{e.Field}: {e.Message}"),
-                    }));
-                }
-                else
-                {
-                    await output.WriteLineAsync($"{found.Discovered.Endpoint} unit {found.Discovered.UnitId}: {identity?.DeviceType ?? "unknown"} {identity?.Manufacturer} {identity?.Model} -> {found.Outcome} {found.Name} {string.Join("; ", found.Errors.Select(e => $"{e.Field}: {e.Message}"))}".TrimEnd());
-                }
-            }
-
-            lock (error)
-            {
-                error.WriteLine();
-            }
-
-            return Ok;
-        }));
-        return scan;
-    }
-
-    /// <summary><c>flux registers read</c>: an mbpoll-style one-off read, with 0-based PDU addresses.</summary>
-    private static Command BuildRegisters(TextWriter output, TextWriter error)
-    {
-        var host = new Option<string>("--host") { Description = "The device's address.", Required = true };
-        var port = new Option<int>("--port") { Description = "The TCP port.", DefaultValueFactory = _ => Transport.ModbusEndpoint.DefaultPort };
-        var unit = new Option<byte>("--unit") { Description = "The unit id.", DefaultValueFactory = _ => 1 };
-        var address = new Option<ushort>("--address") { Description = "The first register, a 0-based PDU address (holding register 40001 is 0).", Required = true };
-        var count = new Option<int>("--count") { Description = "How many values.", DefaultValueFactory = _ => 1 };
-        var type = new Option<RegisterMaps.RegisterDataType>("--type") { Description = "How to read each value.", DefaultValueFactory = _ => RegisterMaps.RegisterDataType.UInt16 };
-        var order = new Option<RegisterMaps.ByteOrder>("--order") { Description = "The byte order of multi-register values.", DefaultValueFactory = _ => RegisterMaps.ByteOrder.ABCD };
-        var input = new Option<bool>("--input") { Description = "Read input registers (function 4) instead of holding registers (function 3)." };
-        var read = new Command("read", "Read registers from a device.") { host, port, unit, address, count, type, order, input };
-        read.SetAction((result, token) => GuardAsync(error, async () =>
-        {
-            var dataType = result.GetValue(type);
-            var width = RegisterMaps.RegisterCodec.RegisterCount(dataType);
-            var values = result.GetValue(count);
-            if (values < 1 || values * width > 125)
-            {
-                await error.WriteLineAsync($"flux: --count must be from 1 to {125 / width} for {dataType}");
-                return Usage;
-            }
-
-            await using var transport = new Modbus.ModbusTcpTransport(new Modbus.ModbusTcpOptions { RetryCount = 0 });
-            var endpoint = new Transport.ModbusEndpoint(result.GetValue(host)!, result.GetValue(port));
-            var words = new ushort[values * width];
-            var start = result.GetValue(address);
-            if (result.GetValue(input))
-            {
-                await transport.ReadInputRegistersAsync(endpoint, result.GetValue(unit), start, words, token);
-            }
-            else
-            {
-                await transport.ReadHoldingRegistersAsync(endpoint, result.GetValue(unit), start, words, token);
-            }
-
-            for (var i = 0; i < values; i++)
-            {
-                var point = new RegisterMaps.RegisterDefinition { Name = "value", Address = (ushort)(start + (i * width)), DataType = dataType, Order = result.GetValue(order) };
-                var reading = RegisterMaps.RegisterDecoder.Decode(point, words.AsSpan(i * width, width));
-                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"[{point.Address}]: {(object?)reading.Text ?? reading.Value}"));
-            }
-
-            return Ok;
-        }));
-        return new Command("registers", "Talk to a device directly.") { read };
-    }
+    /// <summary>Gets the output of a parsed command line in its chosen form.</summary>
+    public static CliOutput OutputFor(this CliConsole console, ParseResult result) => new(console, result.GetValue(OutputOption));
 
     /// <summary>Runs a command, turning the library's typed errors into one line on stderr and an exit code.</summary>
-    private static async Task<int> GuardAsync(TextWriter error, Func<Task<int>> run)
+    public static async Task<int> GuardAsync(CliConsole console, Func<Task<int>> run)
     {
         try
         {
             return await run();
         }
-        catch (DeviceFilterException ex)
+        catch (Exception ex) when (ex is DeviceFilterException or UsageException)
         {
-            await error.WriteLineAsync($"flux: {ex.Message}");
+            await console.Error.WriteLineAsync($"flux: {ex.Message}");
             return Usage;
         }
-        catch (Exception ex) when (ex is FluxDevicesException or Npgsql.NpgsqlException or IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception ex) when (ex is FluxDevicesException or Npgsql.NpgsqlException or IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or System.Net.Sockets.SocketException)
         {
-            await error.WriteLineAsync($"flux: {ex.Message}");
+            await console.Error.WriteLineAsync($"flux: {ex.Message}");
             return Failed;
         }
     }
 
-    private static async Task<Device> FindAsync(IDeviceRegistry registry, string nameOrId, CancellationToken cancellationToken) =>
-        (Guid.TryParse(nameOrId, out var id) ? await registry.GetAsync(id, cancellationToken) : await registry.GetByNameAsync(nameOrId, cancellationToken))
+    /// <summary>Finds a device by name or id.</summary>
+    /// <exception cref="DeviceNotFoundException">There is none.</exception>
+    public static async Task<Device> FindAsync(this OpenRegistry registry, string nameOrId, CancellationToken cancellationToken) =>
+        (Guid.TryParse(nameOrId, out var id) ? await registry.Registry.GetAsync(id, cancellationToken) : await registry.Registry.GetByNameAsync(nameOrId, cancellationToken))
         ?? throw new DeviceNotFoundException(nameOrId);
 
-    private static bool IsJson(ParseResult result) => result.GetValue(OutputOption) == "json";
-
-    private static async Task WriteDevicesAsync(TextWriter output, ParseResult result, IReadOnlyList<Device> devices, bool withMetadata = false)
-    {
-        if (IsJson(result))
-        {
-            await output.WriteLineAsync(JsonSerializer.Serialize(devices, Json));
-            return;
-        }
-
-        await Tables.WriteDevicesAsync(output, devices, withMetadata: withMetadata);
-    }
-
-    /// <summary>The registry on the store the command line names: a PostgreSQL connection string, else a SQLite file.</summary>
-    private static async Task<OpenRegistry> OpenAsync(ParseResult result, CancellationToken cancellationToken)
+    /// <summary>
+    /// The registry on the store the command line names (a PostgreSQL connection string, else a SQLite file), with the
+    /// Modbus transport, and notifications (maintenance, failures) printed on stderr.
+    /// </summary>
+    public static async Task<OpenRegistry> OpenAsync(CliConsole console, ParseResult result, CancellationToken cancellationToken, Action<IFluxDevicesBuilder>? configure = null)
     {
         var store = result.GetValue(StoreOption)!;
         var services = new ServiceCollection();
-        var builder = services.AddFluxDevices().UseModbusTcp();
+        var builder = services.AddFluxDevices().UseModbusTcp().AddNotifier(new StatusNotifier(console.Error));
         var postgres = store.Contains('=', StringComparison.Ordinal);
         if (postgres)
         {
@@ -348,41 +122,54 @@ internal static class FluxCli
             builder.UseSqlite(store);
         }
 
+        configure?.Invoke(builder);
         var provider = services.BuildServiceProvider();
         if (postgres)
         {
-            await provider.GetRequiredService<PostgresDeviceStore>().MigrateAsync(cancellationToken);
+            try
+            {
+                await provider.GetRequiredService<PostgresDeviceStore>().MigrateAsync(cancellationToken);
+            }
+            catch
+            {
+                await provider.DisposeAsync();
+                throw;
+            }
         }
 
         return new OpenRegistry(provider);
     }
 
-    /// <summary>Scan progress on one line of stderr, rewritten in place (reports come from the scan's parallel hosts).</summary>
-    private sealed class LineProgress(TextWriter error) : IProgress<ScanProgress>
+    /// <summary>Notifications as status lines on stderr: <c>[notify Warning] ...</c>.</summary>
+    internal sealed class StatusNotifier(TextWriter error) : INotifier
     {
-        public void Report(ScanProgress value)
-        {
-            lock (error)
-            {
-                error.Write(string.Create(CultureInfo.InvariantCulture, $"\rscanned {value.HostsScanned}/{value.HostsTotal} hosts, {value.DevicesFound} device(s)"));
-            }
-        }
+        public async ValueTask SendAsync(Notification notification, CancellationToken cancellationToken = default) =>
+            await error.WriteLineAsync($"[notify {notification.Severity}] {notification.Message}");
     }
+}
 
-    private sealed class OpenRegistry(ServiceProvider services) : IAsyncDisposable
+/// <summary>Bad usage that the parser cannot see (a value out of range, a malformed <c>--set</c>): exit code 2.</summary>
+/// <param name="message">What is wrong, naming the option.</param>
+internal sealed class UsageException(string message) : Exception(message);
+
+/// <summary>A registry opened for one command; disposing it releases the SQLite file.</summary>
+/// <param name="services">The container.</param>
+internal sealed class OpenRegistry(ServiceProvider services) : IAsyncDisposable
+{
+    public ServiceProvider Services { get; } = services;
+
+    public IDeviceRegistry Registry => Services.GetRequiredService<IDeviceRegistry>();
+
+    public T Get<T>()
+        where T : notnull => Services.GetRequiredService<T>();
+
+    public async ValueTask DisposeAsync()
     {
-        public ServiceProvider Services { get; } = services;
-
-        public IDeviceRegistry Registry => Services.GetRequiredService<IDeviceRegistry>();
-
-        public async ValueTask DisposeAsync()
+        if (Services.GetRequiredService<Storage.IDeviceStore>() is Sqlite.SqliteDeviceStore sqlite)
         {
-            if (Services.GetRequiredService<Storage.IDeviceStore>() is Sqlite.SqliteDeviceStore sqlite)
-            {
-                sqlite.ReleaseFile();
-            }
-
-            await Services.DisposeAsync();
+            sqlite.ReleaseFile();
         }
+
+        await Services.DisposeAsync();
     }
 }

@@ -82,6 +82,15 @@ public sealed class CommandTests : IAsyncLifetime
     [InlineData(FluxCli.Usage, "flux: Unrecognized command or argument 'frobnicate'", "devices", "frobnicate")]
     [InlineData(FluxCli.Usage, "flux: Argument 'xml' not recognized", "devices", "list", "--output", "xml")]
     [InlineData(FluxCli.Failed, "flux: No device is named 'WLCE-BESS-99'.", "devices", "show", "WLCE-BESS-99")]
+    [InlineData(FluxCli.Usage, "flux: devices update: nothing to change", "devices", "update", "WLCE-BESS-01")]
+    [InlineData(FluxCli.Usage, "flux: --set 'capacity': expected KEY=VALUE.", "devices", "update", "WLCE-BESS-01", "--set", "capacity")]
+    [InlineData(FluxCli.Failed, "was changed by someone else: expected version 7, found version 1.", "devices", "update", "WLCE-BESS-01", "--set", "note=x", "--expected-version", "7")]
+    [InlineData(FluxCli.Usage, "flux: --duration 'soon': not a duration", "devices", "maintenance", "enter", "WLCE-BESS-01", "--reason", "x", "--duration", "soon")]
+    [InlineData(FluxCli.Failed, "is Registered: trigger EnterMaintenance is not permitted", "devices", "maintenance", "enter", "WLCE-BESS-01", "--reason", "x")]
+    [InlineData(FluxCli.Failed, "flux: No device group is named 'NOPE'.", "groups", "add", "NOPE", "WLCE-BESS-01")]
+    [InlineData(FluxCli.Usage, "flux: Argument '5' not recognized for --role. Must be one of: 'primary', 'backup', 'monitor'.", "groups", "add", "G", "WLCE-BESS-01", "--role", "5")]
+    [InlineData(FluxCli.Usage, "flux: --count must be from 1 to 62 for Float32.", "registers", "read", "--host", "127.0.0.1", "--address", "0", "--type", "float32", "--count", "63")]
+    [InlineData(FluxCli.Usage, "flux: Option '--site' is required.", "devices", "register", "X", "--type", "bess")]
     public async Task BadInput_PrintsOneClearLine_AndExitsNonZero(int expectedCode, string expectedError, params string[] args)
     {
         var (code, output, error) = await FluxProcess.RunAsync([.. args, "--store", Store]);
@@ -104,125 +113,146 @@ public sealed class CommandTests : IAsyncLifetime
         Assert.Contains("bad.yaml(4,23): device_template.default_config.polling_interval", error, StringComparison.Ordinal);
         Assert.Single(list.Trim().Split('\n')); // the header only: nothing configured
     }
-}
 
-/// <summary>The commands that talk to devices: against simulated devices on loopback.</summary>
-public sealed class DeviceCommandTests : IAsyncLifetime
-{
-    private readonly string _directory = Directory.CreateTempSubdirectory("flux-cli-").FullName;
-    private Modbus.Server.ModbusTcpServer _server = null!;
-
-    private string Store => Path.Combine(_directory, "flux.db");
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
+    [Fact]
+    public async Task Register_ThenUpdate_WritesTheDeviceItsChangesAndItsHistory()
     {
-        _server = new Modbus.Server.ModbusTcpServer();
-        _server.AddUnit(1, new Modbus.Simulation.PowerPackBessSimulator(capacityKwh: 500, initialSoe: 0.5));
-        await _server.StartAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0), Cancel);
-    }
+        var metadata = Path.Combine(_directory, "bess-02.json");
+        await File.WriteAllTextAsync(metadata, """{"manufacturer": "PowerPack", "model": "PP-250", "capacity_kwh": 250, "max_power_kw": 50, "efficiency": 0.9, "modbus_address": 2, "ip_address": "127.0.0.2"}""", Cancel);
 
-    public async ValueTask DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
+        var (code, output, error) = await FluxProcess.RunAsync("devices", "register", "WLCE-BESS-02", "--type", "bess", "--site", "WLCE", "--metadata", "@" + metadata, "--store", Store);
+        var (updateCode, updated, _) = await FluxProcess.RunAsync("devices", "update", "WLCE-BESS-02", "--set", "capacity_kwh=300", "--set", "note=rack 4, \"north\"", "--unset", "ip_address", "--output", "json", "--store", Store);
+        var (_, csv, _) = await FluxProcess.RunAsync("devices", "show", "WLCE-BESS-02", "--output", "csv", "--store", Store);
+        var (_, history, _) = await FluxProcess.RunAsync("devices", "history", "WLCE-BESS-02", "--output", "json", "--store", Store);
+
+        Assert.Equal(FluxCli.Ok, code);
+        Assert.StartsWith("Registered WLCE-BESS-02 (", error, StringComparison.Ordinal);
+        Assert.Matches(@"\nmetadata\.capacity_kwh\s+250\n", output);
+        Assert.Equal(FluxCli.Ok, updateCode);
+        using var device = JsonDocument.Parse(updated);
+        var stored = device.RootElement.GetProperty("metadata");
+        Assert.Equal((300, "rack 4, \"north\"", false, 2), (stored.GetProperty("capacity_kwh").GetInt32(), stored.GetProperty("note").GetString(), stored.TryGetProperty("ip_address", out _), device.RootElement.GetProperty("version").GetInt32()));
+        Assert.Contains("\r\nmetadata.note,\"rack 4, \"\"north\"\"\"\r\n", csv, StringComparison.Ordinal); // RFC 4180 quoting
+        Assert.StartsWith("field,value\r\nid,", csv, StringComparison.Ordinal);
+        using var entries = JsonDocument.Parse(history);
+        Assert.Equal(["registered", "updated"], entries.RootElement.EnumerateArray().Select(e => e.GetProperty("kind").GetString()));
     }
 
     [Fact]
-    public async Task RegistersRead_AUInt32_DecodesTwoRegistersAtTheirPduAddress()
+    public async Task Register_BadMetadata_NamesTheFieldAndWritesNothing()
     {
-        var (code, output, error) = await FluxProcess.RunAsync("registers", "read", "--host", "127.0.0.1", "--port", $"{_server.Endpoint.Port}", "--unit", "1", "--address", "2026", "--type", "UInt32");
+        var (code, output, error) = await FluxProcess.RunAsync("devices", "register", "WLCE-BESS-02", "--type", "bess", "--site", "WLCE", "--metadata", """{"manufacturer": "PowerPack", "model": "PP-250", "capacity_kwh": 250, "max_power_kw": 50, "efficiency": 1.5, "modbus_address": 2}""", "--store", Store);
+        var (_, list, _) = await FluxProcess.RunAsync("devices", "list", "--output", "csv", "--store", Store);
 
-        Assert.Equal((FluxCli.Ok, string.Empty), (code, error));
-        Assert.Equal("[2026]: 250000", output.Trim()); // state of energy in Wh: half of 500 kWh
+        Assert.Equal((FluxCli.Failed, string.Empty), (code, output));
+        Assert.Contains("metadata.efficiency", error, StringComparison.Ordinal);
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.Equal(["name", "HMCE-BESS-01", "WLCE-BESS-01", "WLCE-GRID-METER"], list.Trim().Split("\r\n").Select(l => l.Split(',')[0]));
     }
 
     [Fact]
-    public async Task RegistersRead_AnUnmappedAddress_FailsWithTheDevicesException()
+    public async Task Decommission_RetiresTheDeviceWithItsReason()
     {
-        var (code, _, error) = await FluxProcess.RunAsync("registers", "read", "--host", "127.0.0.1", "--port", $"{_server.Endpoint.Port}", "--address", "0");
+        var (code, output, error) = await FluxProcess.RunAsync("devices", "decommission", "WLCE-GRID-METER", "--reason", "replaced by a new meter", "--store", Store);
+        var (againCode, _, again) = await FluxProcess.RunAsync("devices", "decommission", "WLCE-GRID-METER", "--store", Store);
+        var (_, history, _) = await FluxProcess.RunAsync("devices", "history", "WLCE-GRID-METER", "--store", Store);
 
-        Assert.Equal(FluxCli.Failed, code);
-        Assert.Contains("02", error, StringComparison.Ordinal); // illegal data address
+        Assert.Equal(FluxCli.Ok, code);
+        Assert.Contains("WLCE-GRID-METER: Registered -> Decommissioned.", error, StringComparison.Ordinal);
+        Assert.Matches(@"WLCE-GRID-METER\s+meter\s+WLCE\s+Decommissioned", output);
+        Assert.Equal(FluxCli.Failed, againCode);
+        Assert.Contains("Decommissioned is a terminal state", again, StringComparison.Ordinal);
+        Assert.Matches(@"Registered -> Decommissioned\s+Decommission\s+flux\s+replaced by a new meter", history);
     }
 
     [Fact]
-    public async Task DevicesHealth_AfterTheTemplate_PollsTheDeviceToActive()
+    public async Task Maintenance_EnterAndExit_NotifiesAndStopsPolling()
+    {
+        await ActivateAsync("WLCE-BESS-01");
+
+        var (enterCode, _, entered) = await FluxProcess.RunAsync("devices", "maintenance", "enter", "WLCE-BESS-01", "--reason", "Firmware upgrade", "--duration", "2h", "--store", Store);
+        var (healthCode, polled, healthStatus) = await FluxProcess.RunAsync("devices", "health", "--output", "json", "--store", Store);
+        var (exitCode, _, exited) = await FluxProcess.RunAsync("devices", "maintenance", "exit", "WLCE-BESS-01", "--store", Store);
+
+        Assert.Equal(FluxCli.Ok, enterCode);
+        Assert.Contains("[notify Information] Device WLCE-BESS-01 entering maintenance: Firmware upgrade (expected to take 2 hours)", entered, StringComparison.Ordinal);
+        Assert.Contains("WLCE-BESS-01: Active -> Maintenance.", entered, StringComparison.Ordinal);
+        Assert.Equal((FluxCli.Ok, "[]"), (healthCode, polled.Trim())); // nothing polled: the only polled device is in maintenance
+        Assert.Contains("No device to poll", healthStatus, StringComparison.Ordinal);
+        Assert.Equal(FluxCli.Ok, exitCode);
+        Assert.Contains("WLCE-BESS-01: Maintenance -> Testing.", exited, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Groups_CreateAddListShow_KeepRolesAndPriorities()
+    {
+        var (createCode, _, created) = await FluxProcess.RunAsync("groups", "create", "WLCE-CONTROL", "--site", "WLCE", "--type", "control", "--store", Store);
+        var (duplicateCode, _, duplicate) = await FluxProcess.RunAsync("groups", "create", "WLCE-CONTROL", "--site", "WLCE", "--store", Store);
+        var (addCode, _, _) = await FluxProcess.RunAsync("groups", "add", "WLCE-CONTROL", "WLCE-GRID-METER", "--role", "monitor", "--priority", "2", "--store", Store);
+        var (otherSiteCode, _, otherSite) = await FluxProcess.RunAsync("groups", "add", "WLCE-CONTROL", "HMCE-BESS-01", "--store", Store);
+        await FluxProcess.RunAsync("groups", "add", "WLCE-CONTROL", "WLCE-BESS-01", "--role", "primary", "--priority", "1", "--store", Store);
+        var (_, csv, _) = await FluxProcess.RunAsync("groups", "list", "--output", "csv", "--store", Store);
+        var (_, shown, _) = await FluxProcess.RunAsync("groups", "show", "WLCE-CONTROL", "--output", "json", "--store", Store);
+        var (_, table, _) = await FluxProcess.RunAsync("groups", "show", "WLCE-CONTROL", "--store", Store);
+
+        Assert.Equal(FluxCli.Ok, createCode);
+        Assert.StartsWith("Created group WLCE-CONTROL (", created, StringComparison.Ordinal);
+        Assert.Equal(FluxCli.Failed, duplicateCode);
+        Assert.Contains("WLCE-CONTROL", duplicate, StringComparison.Ordinal);
+        Assert.Equal(FluxCli.Ok, addCode);
+        Assert.Equal(FluxCli.Failed, otherSiteCode);
+        Assert.Contains("flux: Invalid site: device HMCE-BESS-01 is at site HMCE, group WLCE-CONTROL is for site WLCE", otherSite, StringComparison.Ordinal);
+        var rows = csv.Trim().Split("\r\n");
+        Assert.Equal("name,site,type,members,created", rows[0]);
+        Assert.StartsWith("WLCE-CONTROL,WLCE,Control,2,", rows[1], StringComparison.Ordinal);
+        using var group = JsonDocument.Parse(shown);
+        Assert.Equal(
+            [("WLCE-BESS-01", "primary", 1), ("WLCE-GRID-METER", "monitor", 2)],
+            group.RootElement.GetProperty("members").EnumerateArray().Select(m => (m.GetProperty("device").GetString(), m.GetProperty("role").GetString(), m.GetProperty("priority").GetInt32())));
+        Assert.Matches(@"WLCE-BESS-01\s+bess\s+Primary\s+1\s+Registered", table);
+    }
+
+    [Fact]
+    public async Task OnATerminal_TablesAreDrawnAndColoured_UnlessColourIsOff()
+    {
+        var (_, coloured, _) = await FluxProcess.RunAsync((o, e) => new CliConsole(o, e, OutputIsTerminal: true, Color: true), "devices", "list", "--store", Store);
+        var (_, plain, _) = await FluxProcess.RunAsync((o, e) => new CliConsole(o, e, OutputIsTerminal: true, Color: false), "devices", "list", "--store", Store);
+
+        Assert.Contains("╭", coloured, StringComparison.Ordinal);
+        Assert.Matches(@"\u001b\[9?4mRegistered", coloured); // blue
+        Assert.Contains("╭", plain, StringComparison.Ordinal);
+        Assert.Contains("│ WLCE-BESS-01 ", plain, StringComparison.Ordinal);
+        Assert.DoesNotMatch(@"\u001b\[(3|9)\d", plain); // no colour codes
+    }
+
+    [Theory]
+    [InlineData(null, null, true)]
+    [InlineData("", null, true)]
+    [InlineData("1", null, false)]
+    [InlineData(null, "dumb", false)]
+    [InlineData(null, "xterm-256color", true)]
+    public void Colour_FollowsNoColorAndTerm(string? noColor, string? term, bool expected)
+    {
+        var console = CliConsole.FromProcess(name => name switch { "NO_COLOR" => noColor, "TERM" => term, _ => null });
+
+        Assert.Equal(expected, console.Color);
+    }
+
+    private async Task ActivateAsync(string name)
     {
         var store = new SqliteDeviceStore(Store);
         var services = new ServiceCollection();
         services.AddFluxDevices().UseStore(store);
         await using (var provider = services.BuildServiceProvider())
         {
-            var bess = SpecSamples.Bess();
-            await provider.GetRequiredService<IDeviceRegistry>().RegisterAsync(bess with { Metadata = bess.Metadata!.With("ip_address", "127.0.0.1").With("port", (long)_server.Endpoint.Port) }, cancellationToken: Cancel);
+            var registry = provider.GetRequiredService<IDeviceRegistry>();
+            var device = (await registry.GetByNameAsync(name, Cancel))!;
+            foreach (var trigger in new[] { DeviceTrigger.DeployConfig, DeviceTrigger.PollAttempted, DeviceTrigger.PollSucceeded })
+            {
+                device = await registry.FireAsync(device.Id, trigger, cancellationToken: Cancel);
+            }
         }
 
         store.ReleaseFile();
-        var template = Path.Combine(_directory, "powerpack_bess.yaml");
-        await File.WriteAllTextAsync(template, SpecSamples.PowerPackTemplateAsPrinted, Cancel);
-        Assert.Equal(FluxCli.Ok, (await FluxProcess.RunAsync("devices", "apply-template", "--template", template, "--filter", "type=bess", "--commit", "--store", Store)).Code);
-
-        var (code, output, _) = await FluxProcess.RunAsync("devices", "health", "--store", Store);
-
-        Assert.Equal(FluxCli.Ok, code);
-        Assert.Matches(@"WLCE-BESS-01\s+Online\s+\d+\s+0\s+Active", output);
-    }
-}
-
-/// <summary><c>flux devices scan</c> against a simulated PowerPack on loopback.</summary>
-public sealed class ScanCommandTests : IAsyncLifetime
-{
-    private readonly string _directory = Directory.CreateTempSubdirectory("flux-cli-").FullName;
-    private Modbus.Server.ModbusTcpServer _server = null!;
-
-    private string Store => Path.Combine(_directory, "flux.db");
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
-    {
-        _server = new Modbus.Server.ModbusTcpServer();
-        _server.AddUnit(1, new Modbus.Simulation.PowerPackBessSimulator());
-        await _server.StartAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0), Cancel);
-        await File.WriteAllTextAsync(Path.Combine(_directory, "powerpack_bess.yaml"), SpecSamples.PowerPackTemplateAsPrinted, Cancel);
-        await File.WriteAllTextAsync(Path.Combine(_directory, "defaults.json"), """{"bess": {"capacity_kwh": 500, "max_power_kw": 100, "efficiency": 0.92}}""", Cancel);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
-    }
-
-    [Fact]
-    public async Task Scan_WithRegister_StreamsJsonLinesAndRegistersOnce()
-    {
-        string[] scan =
-        [
-            "devices", "scan", "127.0.0.1", "--ports", $"{_server.Endpoint.Port}", "--units", "1", "2", "--site", "WLCE", "--register",
-            "--template", Path.Combine(_directory, "powerpack_bess.yaml"), "--defaults", Path.Combine(_directory, "defaults.json"), "--output", "json", "--store", Store,
-        ];
-
-        var (code, output, error) = await FluxProcess.RunAsync(scan);
-        var (againCode, again, _) = await FluxProcess.RunAsync(scan);
-        var (_, list, _) = await FluxProcess.RunAsync("devices", "list", "--store", Store);
-
-        Assert.Equal(FluxCli.Ok, code);
-        using var line = JsonDocument.Parse(output.Trim());
-        Assert.Equal(("bess", "PowerPack", "registered", "WLCE-BESS-1"), (line.RootElement.GetProperty("type").GetString(), line.RootElement.GetProperty("manufacturer").GetString(), line.RootElement.GetProperty("outcome").GetString(), line.RootElement.GetProperty("name").GetString()));
-        Assert.Contains("scanned 1/1 hosts, 1 device(s)", error, StringComparison.Ordinal);
-        Assert.Equal((FluxCli.Ok, string.Empty), (againCode, again.Trim())); // the registered endpoint is not contacted again
-        Assert.Equal(2, list.Trim().Split('\n').Length); // the header and WLCE-BESS-1
-    }
-
-    [Fact]
-    public async Task Scan_ABadHostList_IsBadUsage()
-    {
-        var (code, _, error) = await FluxProcess.RunAsync("devices", "scan", "224.0.0.1", "--store", Store);
-
-        Assert.Equal(FluxCli.Usage, code);
-        Assert.Contains("multicast", error, StringComparison.Ordinal);
     }
 }

@@ -10,7 +10,7 @@ public sealed class DemoTests
     {
         var output = new StringWriter();
 
-        var exitCode = await Demo.RunAsync(output, TestContext.Current.CancellationToken);
+        var exitCode = await Demo.RunAsync(CliConsole.Plain(output, TextWriter.Null), TestContext.Current.CancellationToken);
 
         var text = output.ToString();
         Assert.Equal(0, exitCode);
@@ -19,10 +19,11 @@ public sealed class DemoTests
         Assert.Contains("-> Registered WLCE-METER-2", text, StringComparison.Ordinal);
         Assert.Contains("(by sunspec) -> Registered", text, StringComparison.Ordinal);
         Assert.Contains("2 device(s) configured", text, StringComparison.Ordinal);
+        Assert.Contains("1 meter(s) configured", text, StringComparison.Ordinal);
         Assert.Contains("[notify Information] Device WLCE-BESS-1 entering maintenance: Firmware upgrade", text, StringComparison.Ordinal);
         Assert.Contains("was not contacted: True", text, StringComparison.Ordinal);
-        Assert.Matches(@"WLCE-METER-2\s+Online\s+\d+ ms\s+errors 0\s+now Active", text);
-        var registry = text[text.LastIndexOf("Registry", StringComparison.Ordinal)..];
+        Assert.Matches(@"WLCE-METER-2\s+Online\s+\d+\s+0\s+Active", text);
+        var registry = text[text.LastIndexOf("flux devices list", StringComparison.Ordinal)..];
         Assert.Matches(@"WLCE-BESS-1\s+bess\s+WLCE\s+Active\s+True", registry);
         Assert.Matches(@"WLCE-BESS-3\s+bess\s+WLCE\s+Active\s+True", registry);
         Assert.Matches(@"WLCE-METER-2\s+meter\s+WLCE\s+Active\s+True", registry);

@@ -1,0 +1,57 @@
+using System.CommandLine;
+using System.Text.Json;
+
+namespace Flux.Devices.Cli;
+
+/// <summary>Options shared by several commands, and the parsers the command line's values need.</summary>
+internal static class CliOptions
+{
+    /// <summary>
+    /// An option taking one of an enum's names, case-insensitively and in snake case (<c>--role backup</c>). Unlike the
+    /// parser's default, a number (which would give an undefined value) is refused.
+    /// </summary>
+    public static Option<T> Enum<T>(string name, string description, T defaultValue)
+        where T : struct, System.Enum
+    {
+        var names = System.Enum.GetNames<T>().Select(n => JsonNamingPolicy.SnakeCaseLower.ConvertName(n)).ToArray();
+        var option = new Option<T>(name)
+        {
+            Description = $"{description} One of: {string.Join(", ", names)}.",
+            DefaultValueFactory = _ => defaultValue,
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Single().Value;
+                if (System.Enum.TryParse<T>(text.Replace("_", string.Empty, StringComparison.Ordinal), ignoreCase: true, out var value) && System.Enum.IsDefined(value) && !char.IsAsciiDigit(text[0]) && text[0] != '-')
+                {
+                    return value;
+                }
+
+                result.AddError($"Argument '{text}' not recognized for {name}. Must be one of: {string.Join(", ", names.Select(n => $"'{n}'"))}.");
+                return defaultValue;
+            },
+        };
+        option.CompletionSources.Add(names);
+        return option;
+    }
+
+    /// <summary>An optional JSON object: the text itself, or <c>@file.json</c> to read it from a file.</summary>
+    public static Option<string?> Json(string name, string description) => new(name) { Description = $"{description} JSON text, or @FILE to read it from a file." };
+
+    /// <summary>Reads an option made by <see cref="Json"/> as metadata, <see langword="null"/> when not given.</summary>
+    /// <exception cref="DeviceValidationException">The text is not a JSON object, or breaks a metadata rule.</exception>
+    public static async Task<DeviceMetadata?> ReadMetadataAsync(ParseResult result, Option<string?> option, CancellationToken cancellationToken)
+    {
+        var text = result.GetValue(option);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (text.StartsWith('@'))
+        {
+            text = await File.ReadAllTextAsync(text[1..], cancellationToken);
+        }
+
+        return DeviceMetadata.Parse(text);
+    }
+}

@@ -1,0 +1,101 @@
+using System.CommandLine;
+using Flux.Devices.Health;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Flux.Devices.Cli;
+
+/// <summary>
+/// <c>flux devices health [--filter] [--watch]</c>: polls every device that should be polled once and prints its health
+/// (exit code 1 when one is offline), or with <c>--watch</c> keeps polling each on its template's interval, printing
+/// every sample as it is taken (JSON Lines with <c>--output json</c>), until Ctrl+C.
+/// </summary>
+internal static class HealthCommand
+{
+    private static readonly int[] Widths = [20, 28, 9, 6, 7, 14, 20];
+
+    public static Command Build(CliConsole console)
+    {
+        var filter = new Option<string?>("--filter") { Description = "Only the devices this filter selects (without --watch)." };
+        var watch = new Option<bool>("--watch") { Description = "Keep polling every device on its template's interval, printing each sample, until Ctrl+C." };
+        var health = new Command("health", "Poll devices over Modbus and print their health: online, degraded or offline, response time, errors.") { filter, watch };
+        health.SetAction((result, token) => FluxCli.GuardAsync(console, async () =>
+        {
+            var output = console.OutputFor(result);
+            var deviceFilter = DeviceFilter.Parse(result.GetValue(filter));
+            if (result.GetValue(watch))
+            {
+                if (!deviceFilter.IsEmpty)
+                {
+                    throw new UsageException("devices health --watch polls every device the registry polls; --filter is for a one-off check.");
+                }
+
+                return await WatchAsync(console, output, result, token);
+            }
+
+            await using var registry = await FluxCli.OpenAsync(console, result, token);
+            var samples = await registry.Get<IDeviceHealthMonitor>().CheckAsync(deviceFilter, token);
+            var devices = (await registry.Registry.ListAsync(cancellationToken: token)).ToDictionary(d => d.Id);
+            var health = samples.Select(s => new DeviceHealth(s.DeviceId, devices[s.DeviceId].Name, devices[s.DeviceId].State, s)).ToList();
+            await (output.IsJson ? output.WriteJsonAsync(health) : output.WriteAsync(Views.Health(health)));
+            if (samples.Count == 0)
+            {
+                await output.StatusAsync("No device to poll: only active devices that are Configured, Testing or Active are polled.");
+            }
+
+            return samples.Any(s => s.Status == DeviceHealthStatus.Offline) ? FluxCli.Failed : FluxCli.Ok;
+        }));
+        return health;
+    }
+
+    private static async Task<int> WatchAsync(CliConsole console, CliOutput output, ParseResult result, CancellationToken cancellationToken)
+    {
+        var printer = new SamplePrinter(output);
+        await using var registry = await FluxCli.OpenAsync(console, result, cancellationToken, builder => builder.AddHealthObserver(printer));
+        await output.StatusAsync("Watching device health on each device's polling interval; Ctrl+C to stop.");
+        printer.Start();
+        try
+        {
+            await registry.Get<IDeviceHealthMonitor>().RunAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped: the monitor has written what it had.
+        }
+
+        return FluxCli.Ok;
+    }
+
+    /// <summary>Prints each sample as the monitor takes it: a row (table, CSV) or a JSON line.</summary>
+    private sealed class SamplePrinter(CliOutput output) : IDeviceHealthObserver
+    {
+        private readonly Lock _json = new();
+        private RowStream? _rows;
+
+        /// <summary>Prints the header (tables and CSV): before the first sample, so that a quiet fleet still shows one.</summary>
+        public void Start()
+        {
+            if (!output.IsJson)
+            {
+                _rows = output.BeginRows(Views.Health([]), Widths);
+            }
+        }
+
+        public ValueTask OnSampledAsync(Device device, DeviceHealthSample sample, CancellationToken cancellationToken)
+        {
+            var health = new DeviceHealth(device.Id, device.Name, device.State, sample);
+            if (output.IsJson)
+            {
+                lock (_json)
+                {
+                    output.Console.Output.WriteLine(System.Text.Json.JsonSerializer.Serialize(health, CliOutput.Compact));
+                }
+            }
+            else
+            {
+                _rows?.Write(Views.Health([health]).Rows[0]);
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
+}

@@ -1,0 +1,175 @@
+using System.CommandLine;
+using System.Globalization;
+using Flux.Devices.Discovery;
+using Flux.Devices.Templates;
+using Spectre.Console;
+
+namespace Flux.Devices.Cli;
+
+/// <summary>
+/// <c>flux devices scan HOSTS</c>: finds Modbus devices (read-only), printing one row per device as it is identified
+/// (JSON Lines with <c>--output json</c>, CSV rows with <c>--output csv</c>), progress on stderr (a bar on a terminal,
+/// a line per tenth of the hosts otherwise); with <c>--register</c>, registers them at <c>--site</c>, idempotently.
+/// </summary>
+internal static class ScanCommand
+{
+    private static readonly int[] Widths = [20, 4, 6, 12, 12, 11, 14];
+
+    public static Command Build(CliConsole console)
+    {
+        var hosts = new Argument<string>("hosts") { Description = "Hosts: a CIDR (127.0.0.0/24), a range (127.0.0.2-20) or a list (127.0.0.2,127.0.0.3)." };
+        var ports = new Option<int[]>("--ports") { Description = "TCP ports.", DefaultValueFactory = _ => [Transport.ModbusEndpoint.DefaultPort], AllowMultipleArgumentsPerToken = true };
+        var units = new Option<byte[]>("--units") { Description = "Unit ids.", DefaultValueFactory = _ => [1, 2, 3, 4, 5, 6, 7, 8, 9], AllowMultipleArgumentsPerToken = true };
+        var site = new Option<string>("--site") { Description = "The site to register the devices at.", DefaultValueFactory = _ => "SITE" };
+        var register = new Option<bool>("--register") { Description = "Register what is found (idempotent: nothing twice, registered endpoints are not contacted)." };
+        var templates = new Option<FileInfo[]>("--template") { Description = "Templates whose manufacturers and identify blocks recognise devices. Repeatable.", AllowMultipleArgumentsPerToken = true };
+        var defaults = new Option<FileInfo?>("--defaults") { Description = "A JSON file of metadata per device type for what no probe can learn, as templates/site_defaults.json." };
+        var scan = new Command("scan", "Scan hosts for Modbus devices, read-only, and optionally register them.") { hosts, ports, units, site, register, templates, defaults };
+        scan.SetAction((result, token) => FluxCli.GuardAsync(console, async () =>
+        {
+            var output = console.OutputFor(result);
+            HostSet set;
+            try
+            {
+                set = HostSet.Parse(result.GetValue(hosts));
+            }
+            catch (HostSetException ex)
+            {
+                throw new UsageException(ex.Message);
+            }
+
+            await using var registry = await FluxCli.OpenAsync(console, result, token);
+            var loader = registry.Get<DeviceTemplateLoader>();
+            var loaded = new List<DeviceTemplate>();
+            foreach (var file in result.GetValue(templates) ?? [])
+            {
+                loaded.Add(await loader.LoadFileAsync(file.FullName, token));
+            }
+
+            var perType = new Dictionary<string, DeviceMetadata>();
+            if (result.GetValue(defaults) is { } defaultsFile)
+            {
+                foreach (var (type, metadata) in DeviceMetadata.Parse(await File.ReadAllTextAsync(defaultsFile.FullName, token)))
+                {
+                    perType[type] = DeviceMetadata.FromElement(metadata);
+                }
+            }
+
+            var options = new DeviceScanOptions { Hosts = set, Ports = result.GetValue(ports)!, UnitIds = result.GetValue(units)!, Templates = loaded };
+            var registration = new AutoRegistrationOptions { Site = result.GetValue(site)!, Register = result.GetValue(register), Actor = "flux scan", Defaults = perType };
+            var discovery = registry.Get<IDeviceDiscoveryService>();
+            var total = set.Count * options.Ports.Count;
+            if (!console.ErrorIsTerminal)
+            {
+                await RunAsync(discovery.DiscoverAsync(options, registration, new LineProgress(console.Error), token), Printer(output, console.Output), token);
+                return FluxCli.Ok;
+            }
+
+            // A bar on the terminal. When results go to the same terminal, they are written through the bar's console so
+            // that they print above it instead of through it.
+            var terminal = console.Draw(console.Error, interactive: true);
+            await new Progress(terminal)
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                .StartAsync(async context =>
+                {
+                    var task = context.AddTask("scanning", maxValue: total);
+                    var found = console.OutputIsTerminal && output.Format == OutputFormat.Table
+                        ? Printer(output, new AnsiWriter(terminal))
+                        : Printer(output, console.Output);
+                    await RunAsync(discovery.DiscoverAsync(options, registration, new BarProgress(task), token), found, token);
+                    task.Value = task.MaxValue;
+                });
+            return FluxCli.Ok;
+        }));
+        return scan;
+    }
+
+    private static Func<DiscoveryResult, Task> Printer(CliOutput output, TextWriter writer)
+    {
+        if (output.IsJson)
+        {
+            return found => writer.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(Json(found), CliOutput.Compact));
+        }
+
+        var rows = new CliOutput(output.Console with { Output = writer, OutputIsTerminal = false }, output.Format)
+            .BeginRows(new Grid("ENDPOINT", "UNIT", "TYPE", "MANUFACTURER", "MODEL", "OUTCOME", "NAME", "DETAIL"), Widths);
+        return found =>
+        {
+            var identity = found.Discovered.Identity;
+            rows.Write(
+                found.Discovered.Endpoint.ToString(),
+                found.Discovered.UnitId.ToString(CultureInfo.InvariantCulture),
+                identity?.DeviceType ?? "unknown",
+                identity?.Manufacturer ?? string.Empty,
+                identity?.Model ?? string.Empty,
+                found.Outcome.ToString(),
+                found.Name ?? string.Empty,
+                string.Join("; ", found.Errors.Select(e => $"{e.Field}: {e.Message}")));
+            return Task.CompletedTask;
+        };
+    }
+
+    private static async Task RunAsync(IAsyncEnumerable<DiscoveryResult> results, Func<DiscoveryResult, Task> print, CancellationToken cancellationToken)
+    {
+        await foreach (var found in results.WithCancellation(cancellationToken))
+        {
+            await print(found);
+        }
+    }
+
+    private static object Json(DiscoveryResult found) => new
+    {
+        endpoint = found.Discovered.Endpoint.ToString(),
+        unit_id = found.Discovered.UnitId,
+        type = found.Discovered.Identity?.DeviceType,
+        manufacturer = found.Discovered.Identity?.Manufacturer,
+        model = found.Discovered.Identity?.Model,
+        serial_number = found.Discovered.Identity?.SerialNumber,
+        probe = found.Discovered.Identity?.Probe,
+        outcome = System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(found.Outcome.ToString()),
+        name = found.Name,
+        device_id = found.Device?.Id,
+        errors = found.Errors.Select(e => $"{e.Field}: {e.Message}"),
+    };
+
+    /// <summary>Progress for a log or pipe: one line each time another tenth of the hosts is done, and at the end.</summary>
+    private sealed class LineProgress(TextWriter error) : IProgress<ScanProgress>
+    {
+        private readonly Lock _gate = new();
+        private long _lastTenth = -1;
+
+        public void Report(ScanProgress value)
+        {
+            lock (_gate)
+            {
+                var tenth = value.HostsTotal == 0 ? 10 : value.HostsScanned * 10 / value.HostsTotal;
+                if (tenth == _lastTenth)
+                {
+                    return;
+                }
+
+                _lastTenth = tenth;
+                error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"scanned {value.HostsScanned}/{value.HostsTotal} hosts, {value.DevicesFound} device(s), {value.RequestsSent} request(s)"));
+            }
+        }
+    }
+
+    /// <summary>Progress as a bar: hosts done of hosts to scan, the devices found so far in its description.</summary>
+    private sealed class BarProgress(ProgressTask task) : IProgress<ScanProgress>
+    {
+        public void Report(ScanProgress value)
+        {
+            task.MaxValue = Math.Max(1, value.HostsTotal);
+            task.Value = value.HostsScanned;
+            task.Description = string.Create(CultureInfo.InvariantCulture, $"scanning: {value.DevicesFound} device(s)");
+        }
+    }
+
+    /// <summary>A writer onto a Spectre console, so that lines print above its live progress bar.</summary>
+    private sealed class AnsiWriter(IAnsiConsole console) : StringWriter(CultureInfo.InvariantCulture)
+    {
+        public override void Write(string? value) => console.Write(new Text(value ?? string.Empty));
+
+        public override void WriteLine(string? value) => console.WriteLine(value ?? string.Empty);
+    }
+}

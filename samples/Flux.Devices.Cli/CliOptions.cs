@@ -16,7 +16,8 @@ internal static class CliOptions
         var names = System.Enum.GetNames<T>().Select(n => JsonNamingPolicy.SnakeCaseLower.ConvertName(n)).ToArray();
         var option = new Option<T>(name)
         {
-            Description = $"{description} One of: {string.Join(", ", names)}.",
+            Description = description,
+            HelpName = string.Join('|', names),
             DefaultValueFactory = _ => defaultValue,
             CustomParser = result =>
             {
@@ -30,6 +31,7 @@ internal static class CliOptions
                 return defaultValue;
             },
         };
+        option.CompletionSources.Clear();
         option.CompletionSources.Add(names);
         return option;
     }
@@ -53,5 +55,24 @@ internal static class CliOptions
         }
 
         return DeviceMetadata.Parse(text);
+    }
+
+    /// <summary>
+    /// Finds a template or defaults file: as given, else, when only a file name is given and no such file is here, the
+    /// one shipped with flux (its <c>templates/</c> folder), so that the spec's
+    /// <c>--template powerpack_bess.yaml</c> works from any directory.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">Neither exists.</exception>
+    public static string ResolveShipped(FileInfo file)
+    {
+        if (file.Exists)
+        {
+            return file.FullName;
+        }
+
+        var shipped = Path.Combine(AppContext.BaseDirectory, "templates", file.Name);
+        return File.Exists(shipped)
+            ? shipped
+            : throw new FileNotFoundException($"No file {file.FullName} (nor a shipped template of that name).", file.FullName);
     }
 }

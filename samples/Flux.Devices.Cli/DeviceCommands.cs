@@ -186,7 +186,7 @@ internal static class DeviceCommands
             var output = console.OutputFor(result);
             var deviceFilter = DeviceFilter.Parse(result.GetValue(filter));
             await using var registry = await FluxCli.OpenAsync(console, result, token);
-            var loaded = await registry.Get<DeviceTemplateLoader>().LoadFileAsync(result.GetValue(template)!.FullName, token);
+            var loaded = await registry.Get<DeviceTemplateLoader>().LoadFileAsync(CliOptions.ResolveShipped(result.GetValue(template)!), token);
             var templates = registry.Get<IDeviceTemplateService>();
             var plan = await templates.PlanAsync(loaded, deviceFilter, token);
             if (output.IsJson)

@@ -43,13 +43,13 @@ internal static class ScanCommand
             var loaded = new List<DeviceTemplate>();
             foreach (var file in result.GetValue(templates) ?? [])
             {
-                loaded.Add(await loader.LoadFileAsync(file.FullName, token));
+                loaded.Add(await loader.LoadFileAsync(CliOptions.ResolveShipped(file), token));
             }
 
             var perType = new Dictionary<string, DeviceMetadata>();
             if (result.GetValue(defaults) is { } defaultsFile)
             {
-                foreach (var (type, metadata) in DeviceMetadata.Parse(await File.ReadAllTextAsync(defaultsFile.FullName, token)))
+                foreach (var (type, metadata) in DeviceMetadata.Parse(await File.ReadAllTextAsync(CliOptions.ResolveShipped(defaultsFile), token)))
                 {
                     perType[type] = DeviceMetadata.FromElement(metadata);
                 }

@@ -22,7 +22,7 @@ internal static class CliOptions
             CustomParser = result =>
             {
                 var text = result.Tokens.Single().Value;
-                if (System.Enum.TryParse<T>(text.Replace("_", string.Empty, StringComparison.Ordinal), ignoreCase: true, out var value) && System.Enum.IsDefined(value) && !char.IsAsciiDigit(text[0]) && text[0] != '-')
+                if (text.Length > 0 && System.Enum.TryParse<T>(text.Replace("_", string.Empty, StringComparison.Ordinal), ignoreCase: true, out var value) && System.Enum.IsDefined(value) && !char.IsAsciiDigit(text[0]) && text[0] != '-')
                 {
                     return value;
                 }

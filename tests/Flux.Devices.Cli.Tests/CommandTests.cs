@@ -88,6 +88,7 @@ public sealed class CommandTests : IAsyncLifetime
     [InlineData(FluxCli.Usage, "flux: --duration 'soon': not a duration", "devices", "maintenance", "enter", "WLCE-BESS-01", "--reason", "x", "--duration", "soon")]
     [InlineData(FluxCli.Failed, "is Registered: trigger EnterMaintenance is not permitted", "devices", "maintenance", "enter", "WLCE-BESS-01", "--reason", "x")]
     [InlineData(FluxCli.Failed, "flux: No device group is named 'NOPE'.", "groups", "add", "NOPE", "WLCE-BESS-01")]
+    [InlineData(FluxCli.Usage, "flux: Argument '' not recognized for --role.", "groups", "add", "G", "WLCE-BESS-01", "--role", "")]
     [InlineData(FluxCli.Usage, "flux: Argument '5' not recognized for --role. Must be one of: 'primary', 'backup', 'monitor'.", "groups", "add", "G", "WLCE-BESS-01", "--role", "5")]
     [InlineData(FluxCli.Usage, "flux: --count must be from 1 to 62 for Float32.", "registers", "read", "--host", "127.0.0.1", "--address", "0", "--type", "float32", "--count", "63")]
     [InlineData(FluxCli.Usage, "flux: Option '--site' is required.", "devices", "register", "X", "--type", "bess")]
@@ -210,6 +211,29 @@ public sealed class CommandTests : IAsyncLifetime
             [("WLCE-BESS-01", "primary", 1), ("WLCE-GRID-METER", "monitor", 2)],
             group.RootElement.GetProperty("members").EnumerateArray().Select(m => (m.GetProperty("device").GetString(), m.GetProperty("role").GetString(), m.GetProperty("priority").GetInt32())));
         Assert.Matches(@"WLCE-BESS-01\s+bess\s+Primary\s+1\s+Registered", table);
+    }
+
+    [Fact]
+    public async Task ApplyTemplate_AShippedTemplateByName_IsFoundOutsideTheRepository()
+    {
+        Assert.False(File.Exists("powerpack_bess.yaml")); // not in the working directory: the one shipped with flux
+
+        var (code, plan, _) = await FluxProcess.RunAsync("devices", "apply-template", "--template", "powerpack_bess.yaml", "--filter", "type=bess,site=WLCE", "--store", Store);
+        var (missingCode, _, missing) = await FluxProcess.RunAsync("devices", "apply-template", "--template", "nope.yaml", "--filter", "type=bess", "--store", Store);
+
+        Assert.Equal(FluxCli.DryRunHasChanges, code);
+        Assert.Matches(@"WLCE-BESS-01\s+Registered\s+Configure", plan);
+        Assert.Equal(FluxCli.Failed, missingCode);
+        Assert.Contains("nope.yaml (nor a shipped template of that name)", missing, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnUnreachablePostgresStore_IsOneLineWithoutThePassword()
+    {
+        var (code, output, error) = await FluxProcess.RunAsync("devices", "list", "--store", "Host=127.0.0.1;Port=1;Username=flux;Password=hunter2;Timeout=5");
+
+        Assert.Equal((FluxCli.Failed, string.Empty), (code, output));
+        Assert.Equal("flux: Failed to connect to 127.0.0.1:1", error.Trim());
     }
 
     [Fact]

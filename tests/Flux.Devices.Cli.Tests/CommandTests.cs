@@ -195,6 +195,9 @@ public sealed class CommandTests : IAsyncLifetime
         var (_, csv, _) = await FluxProcess.RunAsync("groups", "list", "--output", "csv", "--store", Store);
         var (_, shown, _) = await FluxProcess.RunAsync("groups", "show", "WLCE-CONTROL", "--output", "json", "--store", Store);
         var (_, table, _) = await FluxProcess.RunAsync("groups", "show", "WLCE-CONTROL", "--store", Store);
+        var (removeCode, _, removed) = await FluxProcess.RunAsync("groups", "remove", "WLCE-CONTROL", "WLCE-GRID-METER", "--store", Store);
+        var (removeAgainCode, _, removedAgain) = await FluxProcess.RunAsync("groups", "remove", "WLCE-CONTROL", "WLCE-GRID-METER", "--store", Store);
+        var (_, after, _) = await FluxProcess.RunAsync("groups", "show", "WLCE-CONTROL", "--output", "csv", "--store", Store);
 
         Assert.Equal(FluxCli.Ok, createCode);
         Assert.StartsWith("Created group WLCE-CONTROL (", created, StringComparison.Ordinal);
@@ -211,6 +214,9 @@ public sealed class CommandTests : IAsyncLifetime
             [("WLCE-BESS-01", "primary", 1), ("WLCE-GRID-METER", "monitor", 2)],
             group.RootElement.GetProperty("members").EnumerateArray().Select(m => (m.GetProperty("device").GetString(), m.GetProperty("role").GetString(), m.GetProperty("priority").GetInt32())));
         Assert.Matches(@"WLCE-BESS-01\s+bess\s+Primary\s+1\s+Registered", table);
+        Assert.Equal((FluxCli.Ok, "WLCE-GRID-METER left WLCE-CONTROL."), (removeCode, removed.Trim()));
+        Assert.Equal((FluxCli.Failed, "flux: WLCE-GRID-METER is not in WLCE-CONTROL."), (removeAgainCode, removedAgain.Trim()));
+        Assert.Equal("device,type,role,priority,state\r\nWLCE-BESS-01,bess,Primary,1,Registered\r\n", after);
     }
 
     [Fact]

@@ -18,11 +18,11 @@ internal static class FluxCli
 
     public const string StoreVariable = "FLUX_STORE";
 
-    public static readonly Option<string> StoreOption = new("--store")
+    // No default value in the parser: help prints defaults, and $FLUX_STORE may hold a connection string's password.
+    public static readonly Option<string?> StoreOption = new("--store")
     {
-        Description = $"The registry: a SQLite file (the default, flux.db) or a PostgreSQL connection string (Host=...). Also ${StoreVariable}.",
+        Description = $"The registry: a SQLite file or a PostgreSQL connection string (Host=...). Else ${StoreVariable}, else flux.db.",
         Recursive = true,
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(StoreVariable) is { Length: > 0 } store ? store : "flux.db",
     };
 
     public static readonly Option<OutputFormat> OutputOption = CreateOutputOption();
@@ -109,7 +109,9 @@ internal static class FluxCli
     /// </summary>
     public static async Task<OpenRegistry> OpenAsync(CliConsole console, ParseResult result, CancellationToken cancellationToken, Action<IFluxDevicesBuilder>? configure = null)
     {
-        var store = result.GetValue(StoreOption)!;
+        var store = result.GetValue(StoreOption) is { Length: > 0 } given ? given
+            : Environment.GetEnvironmentVariable(StoreVariable) is { Length: > 0 } variable ? variable
+            : "flux.db";
         var services = new ServiceCollection();
         var builder = services.AddFluxDevices().UseModbusTcp().AddNotifier(new StatusNotifier(console.Error));
         var postgres = store.Contains('=', StringComparison.Ordinal);

@@ -234,6 +234,17 @@ public sealed class CommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Help_ShowsNoStoreValue_SoThatAConnectionStringInTheEnvironmentStaysPrivate()
+    {
+        var (code, output, _) = await FluxProcess.RunAsync("devices", "list", "--help");
+
+        Assert.Equal(FluxCli.Ok, code);
+        var store = output.Split('\n').Single(l => l.TrimStart().StartsWith("--store", StringComparison.Ordinal));
+        Assert.DoesNotContain("[default:", store, StringComparison.Ordinal); // the parser would print $FLUX_STORE here
+        Assert.Contains("Else $FLUX_STORE, else flux.db.", store, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AnUnreachablePostgresStore_IsOneLineWithoutThePassword()
     {
         var (code, output, error) = await FluxProcess.RunAsync("devices", "list", "--store", "Host=127.0.0.1;Port=1;Username=flux;Password=hunter2;Timeout=5");

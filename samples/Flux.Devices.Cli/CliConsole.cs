@@ -23,12 +23,26 @@ internal sealed record CliConsole(TextWriter Output, TextWriter Error, bool Outp
     /// <summary>Gets the process's console, with what its streams are and what the environment asks for.</summary>
     /// <param name="variable">Reads an environment variable (<see cref="Environment.GetEnvironmentVariable(string)"/>).</param>
     /// <returns>The console.</returns>
-    public static CliConsole FromProcess(Func<string, string?> variable) => new(
-        Console.Out,
-        Console.Error,
-        OutputIsTerminal: !Console.IsOutputRedirected,
-        ErrorIsTerminal: !Console.IsErrorRedirected,
-        Color: string.IsNullOrEmpty(variable("NO_COLOR")) && !string.Equals(variable("TERM"), "dumb", StringComparison.Ordinal));
+    /// <remarks>
+    /// <c>TERM=dumb</c> is a terminal that cannot move its cursor or draw: output there is as in a pipe (plain columns,
+    /// progress as lines, no escape codes at all).
+    /// </remarks>
+    public static CliConsole FromProcess(Func<string, string?> variable)
+    {
+        var dumb = string.Equals(variable("TERM"), "dumb", StringComparison.Ordinal);
+        return new(
+            Console.Out,
+            Console.Error,
+            OutputIsTerminal: !Console.IsOutputRedirected && !dumb,
+            ErrorIsTerminal: !Console.IsErrorRedirected && !dumb,
+            Color: string.IsNullOrEmpty(variable("NO_COLOR")) && !dumb)
+        {
+            Variable = variable,
+        };
+    }
+
+    /// <summary>Gets the environment the command line reads (<c>FLUX_STORE</c>); none for <see cref="Plain"/> consoles.</summary>
+    public Func<string, string?> Variable { get; init; } = static _ => null;
 
     /// <summary>Creates a Spectre.Console console drawing on <paramref name="writer"/>, honouring <see cref="Color"/>.</summary>
     /// <param name="writer"><see cref="Output"/> or <see cref="Error"/>.</param>

@@ -8,7 +8,7 @@ internal static class CliOptions
 {
     /// <summary>
     /// An option taking one of an enum's names, case-insensitively and in snake case (<c>--role backup</c>). Unlike the
-    /// parser's default, a number (which would give an undefined value) is refused.
+    /// parser's default, a number (which would give an undefined value) and a comma list (flags combined) are refused.
     /// </summary>
     public static Option<T> Enum<T>(string name, string description, T defaultValue)
         where T : struct, System.Enum
@@ -22,7 +22,7 @@ internal static class CliOptions
             CustomParser = result =>
             {
                 var text = result.Tokens.Single().Value;
-                if (text.Length > 0 && System.Enum.TryParse<T>(text.Replace("_", string.Empty, StringComparison.Ordinal), ignoreCase: true, out var value) && System.Enum.IsDefined(value) && !char.IsAsciiDigit(text[0]) && text[0] != '-')
+                if (text.Length > 0 && !text.Contains(',', StringComparison.Ordinal) && System.Enum.TryParse<T>(text.Replace("_", string.Empty, StringComparison.Ordinal), ignoreCase: true, out var value) && System.Enum.IsDefined(value) && !char.IsAsciiDigit(text[0]) && text[0] != '-')
                 {
                     return value;
                 }
@@ -51,7 +51,7 @@ internal static class CliOptions
 
         if (text.StartsWith('@'))
         {
-            text = await File.ReadAllTextAsync(text[1..], cancellationToken);
+            text = text.Length > 1 ? await File.ReadAllTextAsync(text[1..], cancellationToken) : throw new UsageException($"{option.Name} @: give a file name after @.");
         }
 
         return DeviceMetadata.Parse(text);
@@ -68,6 +68,13 @@ internal static class CliOptions
         if (file.Exists)
         {
             return file.FullName;
+        }
+
+        var given = file.ToString();
+        if (Path.GetFileName(given) != given)
+        {
+            // A path with a folder names one file: a typo in it must not quietly apply the stock template instead.
+            throw new FileNotFoundException($"No file {file.FullName}.", file.FullName);
         }
 
         var shipped = Path.Combine(AppContext.BaseDirectory, "templates", file.Name);

@@ -91,6 +91,7 @@ internal static class Demo
         }
         finally
         {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools(); // also when the story failed half-way
             foreach (var file in new[] { database, database + "-wal", database + "-shm" })
             {
                 File.Delete(file);

@@ -9,58 +9,58 @@ namespace Flux.Devices.Cli;
 /// <summary><c>flux devices ...</c>: list, show, register, update, decommission, history, templates, health, maintenance, scan.</summary>
 internal static class DeviceCommands
 {
-    public static Command Build(CliConsole console)
+    public static Command Build(Cli cli)
     {
         var devices = new Command("devices", "Register, list, configure and watch devices.");
         var device = new Argument<string>("device") { Description = "The device's name or id." };
 
         var filter = new Option<string?>("--filter") { Description = "Only the devices this filter selects, such as \"type=bess,site=WLCE\" or \"metadata.manufacturer=PowerPack\"." };
         var list = new Command("list", "List devices, by name.") { filter };
-        list.SetAction((result, token) => FluxCli.GuardAsync(console, async () =>
+        list.SetAction((result, token) => cli.GuardAsync(async () =>
         {
-            var output = console.OutputFor(result);
+            var output = cli.OutputFor(result);
             var deviceFilter = DeviceFilter.Parse(result.GetValue(filter));
-            await using var registry = await FluxCli.OpenAsync(console, result, token);
+            await using var registry = await cli.OpenAsync(result, token);
             var found = await registry.Registry.ListAsync(deviceFilter, token);
             await (output.IsJson ? output.WriteJsonAsync(found) : output.WriteAsync(Views.Devices(found)));
             return FluxCli.Ok;
-        }));
+        }, token));
 
         var show = new Command("show", "Show one device, with its metadata.") { device };
-        show.SetAction((result, token) => FluxCli.GuardAsync(console, async () =>
+        show.SetAction((result, token) => cli.GuardAsync(async () =>
         {
-            var output = console.OutputFor(result);
-            await using var registry = await FluxCli.OpenAsync(console, result, token);
+            var output = cli.OutputFor(result);
+            await using var registry = await cli.OpenAsync(result, token);
             var found = await registry.FindAsync(result.GetValue(device)!, token);
             await (output.IsJson ? output.WriteJsonAsync(found) : output.WriteAsync(Views.Device(found)));
             return FluxCli.Ok;
-        }));
+        }, token));
 
         var history = new Command("history", "Show a device's history, oldest first: every change and lifecycle move.") { device };
-        history.SetAction((result, token) => FluxCli.GuardAsync(console, async () =>
+        history.SetAction((result, token) => cli.GuardAsync(async () =>
         {
-            var output = console.OutputFor(result);
-            await using var registry = await FluxCli.OpenAsync(console, result, token);
+            var output = cli.OutputFor(result);
+            await using var registry = await cli.OpenAsync(result, token);
             var found = await registry.FindAsync(result.GetValue(device)!, token);
             var entries = await registry.Registry.GetHistoryAsync(found.Id, token);
             await (output.IsJson ? output.WriteJsonAsync(entries) : output.WriteAsync(Views.History(entries)));
             return FluxCli.Ok;
-        }));
+        }, token));
 
         devices.Subcommands.Add(list);
         devices.Subcommands.Add(show);
-        devices.Subcommands.Add(BuildRegister(console));
-        devices.Subcommands.Add(BuildUpdate(console, device));
-        devices.Subcommands.Add(BuildDecommission(console, device));
+        devices.Subcommands.Add(BuildRegister(cli));
+        devices.Subcommands.Add(BuildUpdate(cli, device));
+        devices.Subcommands.Add(BuildDecommission(cli, device));
         devices.Subcommands.Add(history);
-        devices.Subcommands.Add(BuildApplyTemplate(console));
-        devices.Subcommands.Add(HealthCommand.Build(console));
-        devices.Subcommands.Add(BuildMaintenance(console, device));
-        devices.Subcommands.Add(ScanCommand.Build(console));
+        devices.Subcommands.Add(BuildApplyTemplate(cli));
+        devices.Subcommands.Add(HealthCommand.Build(cli));
+        devices.Subcommands.Add(BuildMaintenance(cli, device));
+        devices.Subcommands.Add(ScanCommand.Build(cli));
         return devices;
     }
 
-    private static Command BuildRegister(CliConsole console)
+    private static Command BuildRegister(Cli cli)
     {
         var name = new Argument<string>("name") { Description = "The device's name, unique in the registry (WLCE-BESS-01)." };
         var type = new Option<string>("--type") { Description = "The device type: bess, meter, or one the host added.", Required = true };
@@ -68,9 +68,9 @@ internal static class DeviceCommands
         var metadata = CliOptions.Json("--metadata", "The device's metadata, checked against its type's rules.");
         var inactive = new Option<bool>("--inactive") { Description = "Register it inactive: it is not polled until updated with --active true." };
         var register = new Command("register", "Register a device (state Registered). Its metadata is validated before anything is written.") { name, type, site, metadata, inactive };
-        register.SetAction((result, token) => FluxCli.GuardAsync(console, async () =>
+        register.SetAction((result, token) => cli.GuardAsync(async () =>
         {
-            var output = console.OutputFor(result);
+            var output = cli.OutputFor(result);
             var newDevice = new NewDevice
             {
                 Name = result.GetValue(name)!,
@@ -79,16 +79,16 @@ internal static class DeviceCommands
                 Metadata = await CliOptions.ReadMetadataAsync(result, metadata, token) ?? DeviceMetadata.Empty,
                 Active = !result.GetValue(inactive),
             };
-            await using var registry = await FluxCli.OpenAsync(console, result, token);
+            await using var registry = await cli.OpenAsync(result, token, create: true);
             var registered = await registry.Registry.RegisterAsync(newDevice, "flux", token);
             await output.StatusAsync($"Registered {registered.Name} ({registered.Id}).");
             await (output.IsJson ? output.WriteJsonAsync(registered) : output.WriteAsync(Views.Device(registered)));
             return FluxCli.Ok;
-        }));
+        }, token));
         return register;
     }
 
-    private static Command BuildUpdate(CliConsole console, Argument<string> device)
+    private static Command BuildUpdate(Cli cli, Argument<string> device)
     {
         var name = new Option<string?>("--name") { Description = "A new name." };
         var site = new Option<string?>("--site") { Description = "A new site." };
@@ -98,13 +98,13 @@ internal static class DeviceCommands
         var active = new Option<bool?>("--active") { Description = "Whether the device is active (polled): true or false." };
         var expected = new Option<long?>("--expected-version") { Description = "Refuse the update unless the device is still at this version (as `devices show` printed it)." };
         var update = new Command("update", "Change a device's name, site, metadata or active flag. The result is validated before it is written.") { device, name, site, metadata, set, unset, active, expected };
-        update.SetAction((result, token) => FluxCli.GuardAsync(console, async () =>
+        update.SetAction((result, token) => cli.GuardAsync(async () =>
         {
-            var output = console.OutputFor(result);
+            var output = cli.OutputFor(result);
             var replacement = await CliOptions.ReadMetadataAsync(result, metadata, token);
             var sets = (result.GetValue(set) ?? []).Select(ParseSet).ToList();
             var unsets = result.GetValue(unset) ?? [];
-            await using var registry = await FluxCli.OpenAsync(console, result, token);
+            await using var registry = await cli.OpenAsync(result, token);
             var current = await registry.FindAsync(result.GetValue(device)!, token);
             DeviceMetadata? newMetadata = null;
             if (replacement is not null || sets.Count > 0 || unsets.Length > 0)
@@ -131,7 +131,7 @@ internal static class DeviceCommands
             await output.StatusAsync($"Updated {updated.Name}: version {updated.Version}.");
             await (output.IsJson ? output.WriteJsonAsync(updated) : output.WriteAsync(Views.Device(updated)));
             return FluxCli.Ok;
-        }));
+        }, token));
         return update;
 
         static (string Key, JsonElement Value) ParseSet(string text)
@@ -158,40 +158,45 @@ internal static class DeviceCommands
         }
     }
 
-    private static Command BuildDecommission(CliConsole console, Argument<string> device)
+    private static Command BuildDecommission(Cli cli, Argument<string> device)
     {
         var reason = new Option<string?>("--reason") { Description = "Why, for the history." };
         var decommission = new Command("decommission", "Retire a device for good: it is never polled again and leaves its groups.") { device, reason };
-        decommission.SetAction((result, token) => FluxCli.GuardAsync(console, async () =>
+        decommission.SetAction((result, token) => cli.GuardAsync(async () =>
         {
-            var output = console.OutputFor(result);
-            await using var registry = await FluxCli.OpenAsync(console, result, token);
+            var output = cli.OutputFor(result);
+            await using var registry = await cli.OpenAsync(result, token);
             var current = await registry.FindAsync(result.GetValue(device)!, token);
             var done = await registry.Registry.DecommissionAsync(current.Id, result.GetValue(reason), "flux", token);
             await output.StatusAsync($"{done.Name}: {current.State} -> {done.State}.");
             await (output.IsJson ? output.WriteJsonAsync(done) : output.WriteAsync(Views.Devices([done])));
             return FluxCli.Ok;
-        }));
+        }, token));
         return decommission;
     }
 
-    private static Command BuildApplyTemplate(CliConsole console)
+    private static Command BuildApplyTemplate(Cli cli)
     {
         var template = new Option<FileInfo>("--template") { Description = "The template file (YAML, as the spec's templates/powerpack_bess.yaml).", Required = true };
         var filter = new Option<string>("--filter") { Description = "The devices, such as \"type=bess,site=WLCE\".", Required = true };
         var commit = new Option<bool>("--commit") { Description = "Apply the plan; without it, only print it (exit code 3 when it would change something)." };
         var apply = new Command("apply-template", "Apply a configuration template to the devices a filter selects: a dry run that prints the plan, or --commit.") { template, filter, commit };
-        apply.SetAction((result, token) => FluxCli.GuardAsync(console, async () =>
+        apply.SetAction((result, token) => cli.GuardAsync(async () =>
         {
-            var output = console.OutputFor(result);
+            var output = cli.OutputFor(result);
+            if (string.IsNullOrWhiteSpace(result.GetValue(filter)))
+            {
+                throw new UsageException("--filter is empty: a template applies to the devices a filter selects (\"type=bess,site=WLCE\"), never to the whole registry by accident.");
+            }
+
             var deviceFilter = DeviceFilter.Parse(result.GetValue(filter));
-            await using var registry = await FluxCli.OpenAsync(console, result, token);
+            await using var registry = await cli.OpenAsync(result, token);
             var loaded = await registry.Get<DeviceTemplateLoader>().LoadFileAsync(CliOptions.ResolveShipped(result.GetValue(template)!), token);
             var templates = registry.Get<IDeviceTemplateService>();
             var plan = await templates.PlanAsync(loaded, deviceFilter, token);
             if (output.IsJson)
             {
-                await console.Output.WriteLineAsync(plan.ToJson());
+                await cli.Console.Output.WriteLineAsync(plan.ToJson());
             }
             else
             {
@@ -207,16 +212,16 @@ internal static class DeviceCommands
             var done = await templates.CommitAsync(plan, "flux", token);
             await output.StatusAsync($"Committed: {done.Applied} device(s) changed, {done.Conflicts} changed meanwhile and left alone.");
             return done.Conflicts > 0 ? FluxCli.Failed : FluxCli.Ok;
-        }));
+        }, token));
         return apply;
     }
 
-    private static Command BuildMaintenance(CliConsole console, Argument<string> device)
+    private static Command BuildMaintenance(Cli cli, Argument<string> device)
     {
         var reason = new Option<string>("--reason") { Description = "Why (sent with the notification and kept in the history).", Required = true };
         var duration = new Option<string?>("--duration") { Description = "How long it is expected to take: 2h, 90m, PT2H." };
         var enter = new Command("enter", "Put a device in maintenance: polling stops and operators are notified.") { device, reason, duration };
-        enter.SetAction((result, token) => FluxCli.GuardAsync(console, async () =>
+        enter.SetAction((result, token) => cli.GuardAsync(async () =>
         {
             TimeSpan? expected = null;
             if (result.GetValue(duration) is { } text)
@@ -224,20 +229,20 @@ internal static class DeviceCommands
                 expected = DurationText.TryParse(text, out var parsed) ? parsed : throw new UsageException($"--duration '{text}': not a duration (2h, 90m, PT2H).");
             }
 
-            await using var registry = await FluxCli.OpenAsync(console, result, token);
+            await using var registry = await cli.OpenAsync(result, token);
             var current = await registry.FindAsync(result.GetValue(device)!, token);
             var done = await registry.Get<IMaintenanceService>().EnterAsync(current.Id, result.GetValue(reason)!, expected, "flux", token);
-            return await PrintMoveAsync(console.OutputFor(result), current, done);
-        }));
+            return await PrintMoveAsync(cli.OutputFor(result), current, done);
+        }, token));
 
         var exit = new Command("exit", "Take a device out of maintenance, back to the state it was in; polling resumes.") { device };
-        exit.SetAction((result, token) => FluxCli.GuardAsync(console, async () =>
+        exit.SetAction((result, token) => cli.GuardAsync(async () =>
         {
-            await using var registry = await FluxCli.OpenAsync(console, result, token);
+            await using var registry = await cli.OpenAsync(result, token);
             var current = await registry.FindAsync(result.GetValue(device)!, token);
             var done = await registry.Get<IMaintenanceService>().ExitAsync(current.Id, "flux", token);
-            return await PrintMoveAsync(console.OutputFor(result), current, done);
-        }));
+            return await PrintMoveAsync(cli.OutputFor(result), current, done);
+        }, token));
 
         return new Command("maintenance", "Maintenance mode: no polling while a device is worked on.") { enter, exit };
 

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Flux.Devices.Notifications;
-using Flux.Devices.Postgres;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Flux.Devices.Cli;
@@ -16,16 +15,10 @@ internal static class FluxCli
     public const int Usage = 2;
     public const int DryRunHasChanges = 3;
 
+    /// <summary>Exit code for a command stopped by Ctrl+C (128 + SIGINT), as shells report it.</summary>
+    public const int Cancelled = 130;
+
     public const string StoreVariable = "FLUX_STORE";
-
-    // No default value in the parser: help prints defaults, and $FLUX_STORE may hold a connection string's password.
-    public static readonly Option<string?> StoreOption = new("--store")
-    {
-        Description = $"The registry: a SQLite file or a PostgreSQL connection string (Host=...). Else ${StoreVariable}, else flux.db.",
-        Recursive = true,
-    };
-
-    public static readonly Option<OutputFormat> OutputOption = CreateOutputOption();
 
     /// <summary>Parses and runs a command line on plain writers (no terminal, no colour).</summary>
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
@@ -34,7 +27,9 @@ internal static class FluxCli
     /// <summary>Parses and runs a command line on a console.</summary>
     public static async Task<int> RunAsync(string[] args, CliConsole console, CancellationToken cancellationToken)
     {
-        var root = BuildRoot(console);
+        var cli = new Cli(console);
+        var root = BuildRoot(cli);
+
         // No response files: "@file" is a value here (--metadata @bess.json), not a file of arguments.
         var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parsed.Errors.Count > 0)
@@ -50,51 +45,21 @@ internal static class FluxCli
         return await parsed.InvokeAsync(new InvocationConfiguration { Output = console.Output, Error = console.Error }, cancellationToken);
     }
 
-    private static Option<OutputFormat> CreateOutputOption()
-    {
-        var option = CliOptions.Enum("--output", "How to print results: a table (drawn on a terminal, plain columns in a pipe), json (JSON Lines for streams) or csv.", OutputFormat.Table);
-        option.Aliases.Add("-o");
-        option.Recursive = true;
-        return option;
-    }
-
-    private static RootCommand BuildRoot(CliConsole console)
+    private static RootCommand BuildRoot(Cli cli)
     {
         var root = new RootCommand("flux: the microgrid device registry (Flux.Devices).");
-        root.Options.Add(StoreOption);
-        root.Options.Add(OutputOption);
+        root.Options.Add(cli.Store);
+        root.Options.Add(cli.Output);
 
-        var demo = new Command("demo", "Simulate a site on 127.0.0.x, scan and register it, apply the spec's template, poll until Active.");
-        demo.SetAction((_, token) => Demo.RunAsync(console, token));
+        var demo = new Command("demo", "Simulate a site on 127.0.0.x, scan and register it, apply the spec's template, poll until Active (on a temporary store of its own).");
+        demo.SetAction((_, token) => cli.GuardAsync(() => Demo.RunAsync(cli.Console, token), token));
         root.Subcommands.Add(demo);
 
-        root.Subcommands.Add(DeviceCommands.Build(console));
-        root.Subcommands.Add(GroupCommands.Build(console));
-        root.Subcommands.Add(RegisterCommands.Build(console));
-        root.Subcommands.Add(SimulateCommand.Build(console));
+        root.Subcommands.Add(DeviceCommands.Build(cli));
+        root.Subcommands.Add(GroupCommands.Build(cli));
+        root.Subcommands.Add(RegisterCommands.Build(cli));
+        root.Subcommands.Add(SimulateCommand.Build(cli));
         return root;
-    }
-
-    /// <summary>Gets the output of a parsed command line in its chosen form.</summary>
-    public static CliOutput OutputFor(this CliConsole console, ParseResult result) => new(console, result.GetValue(OutputOption));
-
-    /// <summary>Runs a command, turning the library's typed errors into one line on stderr and an exit code.</summary>
-    public static async Task<int> GuardAsync(CliConsole console, Func<Task<int>> run)
-    {
-        try
-        {
-            return await run();
-        }
-        catch (Exception ex) when (ex is DeviceFilterException or UsageException)
-        {
-            await console.Error.WriteLineAsync($"flux: {ex.Message}");
-            return Usage;
-        }
-        catch (Exception ex) when (ex is FluxDevicesException or Npgsql.NpgsqlException or IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or System.Net.Sockets.SocketException)
-        {
-            await console.Error.WriteLineAsync($"flux: {ex.Message}");
-            return Failed;
-        }
     }
 
     /// <summary>Finds a device by name or id.</summary>
@@ -102,45 +67,6 @@ internal static class FluxCli
     public static async Task<Device> FindAsync(this OpenRegistry registry, string nameOrId, CancellationToken cancellationToken) =>
         (Guid.TryParse(nameOrId, out var id) ? await registry.Registry.GetAsync(id, cancellationToken) : await registry.Registry.GetByNameAsync(nameOrId, cancellationToken))
         ?? throw new DeviceNotFoundException(nameOrId);
-
-    /// <summary>
-    /// The registry on the store the command line names (a PostgreSQL connection string, else a SQLite file), with the
-    /// Modbus transport, and notifications (maintenance, failures) printed on stderr.
-    /// </summary>
-    public static async Task<OpenRegistry> OpenAsync(CliConsole console, ParseResult result, CancellationToken cancellationToken, Action<IFluxDevicesBuilder>? configure = null)
-    {
-        var store = result.GetValue(StoreOption) is { Length: > 0 } given ? given
-            : Environment.GetEnvironmentVariable(StoreVariable) is { Length: > 0 } variable ? variable
-            : "flux.db";
-        var services = new ServiceCollection();
-        var builder = services.AddFluxDevices().UseModbusTcp().AddNotifier(new StatusNotifier(console.Error));
-        var postgres = store.Contains('=', StringComparison.Ordinal);
-        if (postgres)
-        {
-            builder.UsePostgres(store);
-        }
-        else
-        {
-            builder.UseSqlite(store);
-        }
-
-        configure?.Invoke(builder);
-        var provider = services.BuildServiceProvider();
-        if (postgres)
-        {
-            try
-            {
-                await provider.GetRequiredService<PostgresDeviceStore>().MigrateAsync(cancellationToken);
-            }
-            catch
-            {
-                await provider.DisposeAsync();
-                throw;
-            }
-        }
-
-        return new OpenRegistry(provider);
-    }
 
     /// <summary>Notifications as status lines on stderr: <c>[notify Warning] ...</c>.</summary>
     internal sealed class StatusNotifier(TextWriter error) : INotifier

@@ -13,14 +13,14 @@ internal static class HealthCommand
 {
     private static readonly int[] Widths = [20, 28, 9, 6, 7, 14, 20];
 
-    public static Command Build(CliConsole console)
+    public static Command Build(Cli cli)
     {
         var filter = new Option<string?>("--filter") { Description = "Only the devices this filter selects (without --watch)." };
         var watch = new Option<bool>("--watch") { Description = "Keep polling every device on its template's interval, printing each sample, until Ctrl+C." };
         var health = new Command("health", "Poll devices over Modbus and print their health: online, degraded or offline, response time, errors.") { filter, watch };
-        health.SetAction((result, token) => FluxCli.GuardAsync(console, async () =>
+        health.SetAction((result, token) => cli.GuardAsync(async () =>
         {
-            var output = console.OutputFor(result);
+            var output = cli.OutputFor(result);
             var deviceFilter = DeviceFilter.Parse(result.GetValue(filter));
             if (result.GetValue(watch))
             {
@@ -29,10 +29,10 @@ internal static class HealthCommand
                     throw new UsageException("devices health --watch polls every device the registry polls; --filter is for a one-off check.");
                 }
 
-                return await WatchAsync(console, output, result, token);
+                return await WatchAsync(cli, output, result, token);
             }
 
-            await using var registry = await FluxCli.OpenAsync(console, result, token);
+            await using var registry = await cli.OpenAsync(result, token);
             var samples = await registry.Get<IDeviceHealthMonitor>().CheckAsync(deviceFilter, token);
             var devices = (await registry.Registry.ListAsync(cancellationToken: token)).ToDictionary(d => d.Id);
             var health = samples.Select(s => new DeviceHealth(s.DeviceId, devices[s.DeviceId].Name, devices[s.DeviceId].State, s)).ToList();
@@ -43,14 +43,14 @@ internal static class HealthCommand
             }
 
             return samples.Any(s => s.Status == DeviceHealthStatus.Offline) ? FluxCli.Failed : FluxCli.Ok;
-        }));
+        }, token));
         return health;
     }
 
-    private static async Task<int> WatchAsync(CliConsole console, CliOutput output, ParseResult result, CancellationToken cancellationToken)
+    private static async Task<int> WatchAsync(Cli cli, CliOutput output, ParseResult result, CancellationToken cancellationToken)
     {
         var printer = new SamplePrinter(output);
-        await using var registry = await FluxCli.OpenAsync(console, result, cancellationToken, builder => builder.AddHealthObserver(printer));
+        await using var registry = await cli.OpenAsync(result, cancellationToken, builder => builder.AddHealthObserver(printer));
         await output.StatusAsync("Watching device health on each device's polling interval; Ctrl+C to stop.");
         printer.Start();
         try

@@ -13,32 +13,50 @@ namespace Flux.Devices.Cli;
 /// </summary>
 internal static class ScanCommand
 {
-    private static readonly int[] Widths = [20, 4, 6, 12, 12, 11, 14];
+    private static readonly int[] Widths = [20, 4, 6, 12, 12, 17, 14];
 
-    public static Command Build(CliConsole console)
+    public static Command Build(Cli cli)
     {
         var hosts = new Argument<string>("hosts") { Description = "Hosts: a CIDR (127.0.0.0/24), a range (127.0.0.2-20) or a list (127.0.0.2,127.0.0.3)." };
         var ports = new Option<int[]>("--ports") { Description = "TCP ports.", DefaultValueFactory = _ => [Transport.ModbusEndpoint.DefaultPort], AllowMultipleArgumentsPerToken = true };
         var units = new Option<byte[]>("--units") { Description = "Unit ids.", DefaultValueFactory = _ => [1, 2, 3, 4, 5, 6, 7, 8, 9], AllowMultipleArgumentsPerToken = true };
-        var site = new Option<string>("--site") { Description = "The site to register the devices at.", DefaultValueFactory = _ => "SITE" };
+        var site = new Option<string?>("--site") { Description = "The site to register the devices at (required with --register)." };
+        var wide = new Option<bool>("--wide") { Description = $"Allow more than {HostSet.MaxHostsWithoutWide} hosts (a /16)." };
         var register = new Option<bool>("--register") { Description = "Register what is found (idempotent: nothing twice, registered endpoints are not contacted)." };
         var templates = new Option<FileInfo[]>("--template") { Description = "Templates whose manufacturers and identify blocks recognise devices. Repeatable.", AllowMultipleArgumentsPerToken = true };
         var defaults = new Option<FileInfo?>("--defaults") { Description = "A JSON file of metadata per device type for what no probe can learn, as templates/site_defaults.json." };
-        var scan = new Command("scan", "Scan hosts for Modbus devices, read-only, and optionally register them.") { hosts, ports, units, site, register, templates, defaults };
-        scan.SetAction((result, token) => FluxCli.GuardAsync(console, async () =>
+        var scan = new Command("scan", "Scan hosts for Modbus devices, read-only, and optionally register them.") { hosts, ports, units, site, register, templates, defaults, wide };
+        scan.SetAction((result, token) => cli.GuardAsync(async () =>
         {
-            var output = console.OutputFor(result);
+            var output = cli.OutputFor(result);
             HostSet set;
             try
             {
-                set = HostSet.Parse(result.GetValue(hosts));
+                set = HostSet.Parse(result.GetValue(hosts), result.GetValue(wide));
             }
             catch (HostSetException ex)
             {
                 throw new UsageException(ex.Message);
             }
 
-            await using var registry = await FluxCli.OpenAsync(console, result, token);
+            var siteName = result.GetValue(site);
+            if (result.GetValue(register) && string.IsNullOrWhiteSpace(siteName))
+            {
+                throw new UsageException("--register needs --site: the site the devices are registered at (and named after).");
+            }
+
+            // The library checks ports and unit ids too; here the error names the option.
+            foreach (var port in result.GetValue(ports)!.Where(p => p is < 1 or > 65_535))
+            {
+                throw new UsageException($"--ports {port}: a port is from 1 to 65535.");
+            }
+
+            foreach (var unit in result.GetValue(units)!.Where(u => u is 0 or (> 247 and < 255)))
+            {
+                throw new UsageException($"--units {unit}: a unit id is from 1 to 247, or 255 (0 is broadcast, which no device answers).");
+            }
+
+            await using var registry = await cli.OpenAsync(result, token, create: true);
             var loader = registry.Get<DeviceTemplateLoader>();
             var loaded = new List<DeviceTemplate>();
             foreach (var file in result.GetValue(templates) ?? [])
@@ -56,31 +74,37 @@ internal static class ScanCommand
             }
 
             var options = new DeviceScanOptions { Hosts = set, Ports = result.GetValue(ports)!, UnitIds = result.GetValue(units)!, Templates = loaded };
-            var registration = new AutoRegistrationOptions { Site = result.GetValue(site)!, Register = result.GetValue(register), Actor = "flux scan", Defaults = perType };
+            var registration = new AutoRegistrationOptions { Site = string.IsNullOrWhiteSpace(siteName) ? "SITE" : siteName, Register = result.GetValue(register), Actor = "flux scan", Defaults = perType };
             var discovery = registry.Get<IDeviceDiscoveryService>();
-            var total = set.Count * options.Ports.Count;
-            if (!console.ErrorIsTerminal)
+            var refused = 0;
+            if (!cli.Console.ErrorIsTerminal)
             {
-                await RunAsync(discovery.DiscoverAsync(options, registration, new LineProgress(console.Error), token), Printer(output, console.Output), token);
-                return FluxCli.Ok;
+                refused = await RunAsync(discovery.DiscoverAsync(options, registration, new LineProgress(cli.Console.Error), token), Printer(output, cli.Console.Output), token);
+            }
+            else
+            {
+                // A bar on the terminal. When results go to the same terminal, they are written through the bar's console
+                // so that they print above it instead of through it.
+                var terminal = cli.Console.Draw(cli.Console.Error, interactive: true);
+                await new Progress(terminal)
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                    .StartAsync(async context =>
+                    {
+                        var task = context.AddTask("scanning", maxValue: Math.Max(1, set.Count));
+                        var found = Printer(output, cli.Console.OutputIsTerminal ? new AnsiWriter(terminal) : cli.Console.Output);
+                        refused = await RunAsync(discovery.DiscoverAsync(options, registration, new BarProgress(task), token), found, token);
+                        task.Value = task.MaxValue;
+                    });
             }
 
-            // A bar on the terminal. When results go to the same terminal, they are written through the bar's console so
-            // that they print above it instead of through it.
-            var terminal = console.Draw(console.Error, interactive: true);
-            await new Progress(terminal)
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-                .StartAsync(async context =>
-                {
-                    var task = context.AddTask("scanning", maxValue: total);
-                    var found = console.OutputIsTerminal && output.Format == OutputFormat.Table
-                        ? Printer(output, new AnsiWriter(terminal))
-                        : Printer(output, console.Output);
-                    await RunAsync(discovery.DiscoverAsync(options, registration, new BarProgress(task), token), found, token);
-                    task.Value = task.MaxValue;
-                });
+            if (refused > 0)
+            {
+                await output.StatusAsync($"{refused} device(s) could not be registered: see their DETAIL (or errors).");
+                return FluxCli.Failed;
+            }
+
             return FluxCli.Ok;
-        }));
+        }, token));
         return scan;
     }
 
@@ -109,12 +133,17 @@ internal static class ScanCommand
         };
     }
 
-    private static async Task RunAsync(IAsyncEnumerable<DiscoveryResult> results, Func<DiscoveryResult, Task> print, CancellationToken cancellationToken)
+    /// <summary>Prints each result as it comes; returns how many were refused (invalid metadata).</summary>
+    private static async Task<int> RunAsync(IAsyncEnumerable<DiscoveryResult> results, Func<DiscoveryResult, Task> print, CancellationToken cancellationToken)
     {
+        var refused = 0;
         await foreach (var found in results.WithCancellation(cancellationToken))
         {
             await print(found);
+            refused += found.Outcome == DiscoveryOutcome.Invalid ? 1 : 0;
         }
+
+        return refused;
     }
 
     private static object Json(DiscoveryResult found) => new
@@ -143,9 +172,9 @@ internal static class ScanCommand
             lock (_gate)
             {
                 var tenth = value.HostsTotal == 0 ? 10 : value.HostsScanned * 10 / value.HostsTotal;
-                if (tenth == _lastTenth)
+                if (tenth <= _lastTenth)
                 {
-                    return;
+                    return; // reports come from parallel hosts, so an older one may arrive late
                 }
 
                 _lastTenth = tenth;

@@ -13,14 +13,14 @@ internal static class SimulateCommand
     /// <summary>The default port: Modbus's 502 needs root, 1502 is the customary unprivileged stand-in.</summary>
     public const int DefaultPort = 1502;
 
-    public static Command Build(CliConsole console)
+    public static Command Build(Cli cli)
     {
         var site = new Option<string>("--site") { Description = "The site's name, used in the commands it suggests.", DefaultValueFactory = _ => "WLCE" };
         var port = new Option<int>("--port") { Description = $"The TCP port on both hosts ({DefaultPort} by default; 502 needs root; 0 lets the system choose).", DefaultValueFactory = _ => DefaultPort };
         var simulate = new Command("simulate", "Run a simulated site (PowerPack BESS, an Acuvim II meter, a SunSpec battery) on 127.0.0.x until Ctrl+C.") { site, port };
-        simulate.SetAction((result, token) => FluxCli.GuardAsync(console, async () =>
+        simulate.SetAction((result, token) => cli.GuardAsync(async () =>
         {
-            var output = console.OutputFor(result);
+            var output = cli.OutputFor(result);
             var name = result.GetValue(site)!;
             var chosen = result.GetValue(port);
             if (chosen is < 0 or > 65_535)
@@ -35,7 +35,7 @@ internal static class SimulateCommand
             }
             catch (SocketException ex)
             {
-                await console.Error.WriteLineAsync($"flux: cannot listen on port {chosen} of 127.0.0.2 and 127.0.0.3: {ex.Message}. Choose another with --port.");
+                await cli.Console.Error.WriteLineAsync($"flux: cannot listen on port {chosen} of 127.0.0.2 and 127.0.0.3: {ex.Message}. Choose another with --port.");
                 return FluxCli.Failed;
             }
 
@@ -53,7 +53,7 @@ internal static class SimulateCommand
             }
 
             return FluxCli.Ok;
-        }));
+        }, token));
         return simulate;
     }
 

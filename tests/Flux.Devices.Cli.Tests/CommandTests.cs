@@ -92,6 +92,14 @@ public sealed class CommandTests : IAsyncLifetime
     [InlineData(FluxCli.Usage, "flux: Argument '5' not recognized for --role. Must be one of: 'primary', 'backup', 'monitor'.", "groups", "add", "G", "WLCE-BESS-01", "--role", "5")]
     [InlineData(FluxCli.Usage, "flux: --count must be from 1 to 62 for Float32.", "registers", "read", "--host", "127.0.0.1", "--address", "0", "--type", "float32", "--count", "63")]
     [InlineData(FluxCli.Usage, "flux: Option '--site' is required.", "devices", "register", "X", "--type", "bess")]
+    [InlineData(FluxCli.Usage, "flux: --filter is empty", "devices", "apply-template", "--template", "powerpack_bess.yaml", "--filter", "", "--commit")]
+    [InlineData(FluxCli.Usage, "flux: --register needs --site", "devices", "scan", "127.0.0.1", "--register")]
+    [InlineData(FluxCli.Usage, "flux: --ports 0: a port is from 1 to 65535.", "devices", "scan", "127.0.0.1", "--ports", "0")]
+    [InlineData(FluxCli.Usage, "flux: --units 0: a unit id is from 1 to 247, or 255", "devices", "scan", "127.0.0.1", "--units", "0")]
+    [InlineData(FluxCli.Usage, "flux: --port 0: must be from 1 to 65535.", "registers", "read", "--host", "127.0.0.1", "--port", "0", "--address", "0")]
+    [InlineData(FluxCli.Usage, "flux: --count must be from 1 to 31 for Float64.", "registers", "read", "--host", "127.0.0.1", "--address", "0", "--type", "float64", "--count", "1073741824")]
+    [InlineData(FluxCli.Usage, "flux: --metadata @: give a file name after @.", "devices", "register", "X", "--type", "bess", "--site", "WLCE", "--metadata", "@")]
+    [InlineData(FluxCli.Usage, "flux: Argument 'primary,backup' not recognized for --role.", "groups", "add", "G", "WLCE-BESS-01", "--role", "primary,backup")]
     public async Task BadInput_PrintsOneClearLine_AndExitsNonZero(int expectedCode, string expectedError, params string[] args)
     {
         var (code, output, error) = await FluxProcess.RunAsync([.. args, "--store", Store]);
@@ -193,6 +201,7 @@ public sealed class CommandTests : IAsyncLifetime
         var (otherSiteCode, _, otherSite) = await FluxProcess.RunAsync("groups", "add", "WLCE-CONTROL", "HMCE-BESS-01", "--store", Store);
         await FluxProcess.RunAsync("groups", "add", "WLCE-CONTROL", "WLCE-BESS-01", "--role", "primary", "--priority", "1", "--store", Store);
         var (_, csv, _) = await FluxProcess.RunAsync("groups", "list", "--output", "csv", "--store", Store);
+        var (_, listed, _) = await FluxProcess.RunAsync("groups", "list", "--output", "json", "--store", Store);
         var (_, shown, _) = await FluxProcess.RunAsync("groups", "show", "WLCE-CONTROL", "--output", "json", "--store", Store);
         var (_, table, _) = await FluxProcess.RunAsync("groups", "show", "WLCE-CONTROL", "--store", Store);
         var (removeCode, _, removed) = await FluxProcess.RunAsync("groups", "remove", "WLCE-CONTROL", "WLCE-GRID-METER", "--store", Store);
@@ -209,6 +218,8 @@ public sealed class CommandTests : IAsyncLifetime
         var rows = csv.Trim().Split("\r\n");
         Assert.Equal("name,site,type,members,created", rows[0]);
         Assert.StartsWith("WLCE-CONTROL,WLCE,Control,2,", rows[1], StringComparison.Ordinal);
+        using var groups = JsonDocument.Parse(listed);
+        Assert.Equal(("WLCE-CONTROL", "control", 2), (groups.RootElement[0].GetProperty("name").GetString(), groups.RootElement[0].GetProperty("group_type").GetString(), groups.RootElement[0].GetProperty("members").GetInt32()));
         using var group = JsonDocument.Parse(shown);
         Assert.Equal(
             [("WLCE-BESS-01", "primary", 1), ("WLCE-GRID-METER", "monitor", 2)],
@@ -231,6 +242,41 @@ public sealed class CommandTests : IAsyncLifetime
         Assert.Matches(@"WLCE-BESS-01\s+Registered\s+Configure", plan);
         Assert.Equal(FluxCli.Failed, missingCode);
         Assert.Contains("nope.yaml (nor a shipped template of that name)", missing, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ApplyTemplate_AMistypedPath_IsNotTheShippedTemplate()
+    {
+        var (code, output, error) = await FluxProcess.RunAsync("devices", "apply-template", "--template", Path.Combine(_directory, "typo", "powerpack_bess.yaml"), "--filter", "type=bess", "--commit", "--store", Store);
+
+        Assert.Equal((FluxCli.Failed, string.Empty), (code, output));
+        Assert.Equal($"flux: No file {Path.Combine(_directory, "typo", "powerpack_bess.yaml")}.", error.Trim());
+    }
+
+    [Fact]
+    public async Task AMissingSqliteStore_IsAnErrorForReads_AndIsNotCreated()
+    {
+        var missing = Path.Combine(_directory, "typo.db");
+
+        var (code, output, error) = await FluxProcess.RunAsync("devices", "list", "--store", missing);
+
+        Assert.Equal((FluxCli.Failed, string.Empty), (code, output));
+        Assert.StartsWith($"flux: No registry at {missing}: give --store", error, StringComparison.Ordinal);
+        Assert.False(File.Exists(missing));
+    }
+
+    [Fact]
+    public async Task TheStore_IsTheOption_ElseFluxStore_ElseFluxDb()
+    {
+        var other = Path.Combine(_directory, "other.db");
+        await FluxProcess.RunAsync("devices", "register", "OTHER-METER", "--type", "meter", "--site", "OTHR", "--metadata", SpecSamples.MeterMetadataJson, "--store", other);
+        CliConsole FromEnvironment(TextWriter o, TextWriter e) => CliConsole.Plain(o, e) with { Variable = name => name == FluxCli.StoreVariable ? Store : null };
+
+        var (_, fromVariable, _) = await FluxProcess.RunAsync(FromEnvironment, "devices", "list", "--output", "csv");
+        var (_, fromOption, _) = await FluxProcess.RunAsync(FromEnvironment, "devices", "list", "--output", "csv", "--store", other);
+
+        Assert.Equal(["name", "HMCE-BESS-01", "WLCE-BESS-01", "WLCE-GRID-METER"], fromVariable.Trim().Split("\r\n").Select(l => l.Split(',')[0]));
+        Assert.Equal(["name", "OTHER-METER"], fromOption.Trim().Split("\r\n").Select(l => l.Split(',')[0]));
     }
 
     [Fact]

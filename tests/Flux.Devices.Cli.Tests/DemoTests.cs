@@ -8,11 +8,8 @@ public sealed class DemoTests
     [Fact]
     public async Task Demo_ScansRegistersConfiguresAndPolls_EndingWithActiveDevices()
     {
-        var output = new StringWriter();
+        var (exitCode, text, _) = await FluxProcess.RunAsync("demo");
 
-        var exitCode = await Demo.RunAsync(CliConsole.Plain(output, TextWriter.Null), TestContext.Current.CancellationToken);
-
-        var text = output.ToString();
         Assert.Equal(0, exitCode);
         Assert.Contains("127.0.0.2", text, StringComparison.Ordinal);
         Assert.Contains("-> Registered WLCE-BESS-1", text, StringComparison.Ordinal);

@@ -49,7 +49,20 @@ public sealed class DeviceCommandTests : IAsyncLifetime
         var (code, _, error) = await FluxProcess.RunAsync("registers", "read", "--host", "127.0.0.1", "--port", $"{_server.Endpoint.Port}", "--address", "0");
 
         Assert.Equal(FluxCli.Failed, code);
-        Assert.Contains("02", error, StringComparison.Ordinal); // illegal data address
+        Assert.Equal($"flux: Modbus device 127.0.0.1:{_server.Endpoint.Port} unit 1 refused function 3: exception 02 (illegal data address).", error.Trim());
+    }
+
+    [Fact]
+    public async Task DevicesHealth_ADeviceThatDoesNotAnswer_IsOfflineAndExitsOne()
+    {
+        await RegisterConfiguredAsync();
+        await _server.DisposeAsync(); // nothing listens on its port any more: connections are refused
+
+        var (code, output, _) = await FluxProcess.RunAsync("devices", "health", "--output", "csv", "--store", Store);
+
+        Assert.Equal(FluxCli.Failed, code);
+        var row = output.Trim().Split("\r\n")[1].Split(',');
+        Assert.Equal(("WLCE-BESS-01", "Offline", "Failed"), (row[1], row[2], row[5])); // the first poll failed: Testing -> Failed
     }
 
     [Fact]
@@ -177,6 +190,31 @@ public sealed class ScanCommandTests : IAsyncLifetime
         Assert.Contains("scanning: 1 device(s)", error, StringComparison.Ordinal);
         using var line = JsonDocument.Parse(output.Trim());
         Assert.Equal("would_register", line.RootElement.GetProperty("outcome").GetString()); // no --register: a dry run
+    }
+
+    [Fact]
+    public async Task Scan_AsCsv_HasAHeaderAndARowPerDevice()
+    {
+        var (code, output, _) = await FluxProcess.RunAsync(
+            "devices", "scan", "127.0.0.1", "--ports", $"{_server.Endpoint.Port}", "--units", "1", "--template", Path.Combine(_directory, "powerpack_bess.yaml"), "--output", "csv", "--store", Store);
+
+        Assert.Equal(FluxCli.Ok, code);
+        Assert.Equal(
+            $"endpoint,unit,type,manufacturer,model,outcome,name,detail\r\n127.0.0.1:{_server.Endpoint.Port},1,bess,PowerPack,PP-500,WouldRegister,SITE-BESS-1,\r\n",
+            output);
+    }
+
+    [Fact]
+    public async Task Scan_RegisteringWithoutNameplateData_ExitsOne_AndNamesTheMissingFields()
+    {
+        var (code, output, error) = await FluxProcess.RunAsync(
+            "devices", "scan", "127.0.0.1", "--ports", $"{_server.Endpoint.Port}", "--units", "1", "--site", "WLCE", "--register", "--template", Path.Combine(_directory, "powerpack_bess.yaml"), "--store", Store);
+        var (_, list, _) = await FluxProcess.RunAsync("devices", "list", "--output", "csv", "--store", Store);
+
+        Assert.Equal(FluxCli.Failed, code);
+        Assert.Matches(@"Invalid\s+WLCE-BESS-1\s+.*metadata\.capacity_kwh", output);
+        Assert.Contains("1 device(s) could not be registered", error, StringComparison.Ordinal);
+        Assert.Equal("name,type,site,state,active,version", list.Trim()); // nothing written
     }
 }
 

@@ -1,0 +1,114 @@
+using System.CommandLine;
+using Flux.Devices.Postgres;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Flux.Devices.Cli;
+
+/// <summary>
+/// One run of the command line: its console and its global options (made per run, so that parsers never share state),
+/// and what every command does with them: print in the chosen form, open the store, turn errors into exit codes.
+/// </summary>
+/// <param name="console">Where to write, and the environment.</param>
+internal sealed class Cli(CliConsole console)
+{
+    public CliConsole Console { get; } = console;
+
+    /// <summary>Gets <c>--store</c>. It has no default in the parser: help prints defaults, and the store may be a
+    /// connection string with a password (from <c>$FLUX_STORE</c>).</summary>
+    public Option<string?> Store { get; } = new("--store")
+    {
+        Description = $"The registry: a SQLite file or a PostgreSQL connection string (Host=...). Else ${FluxCli.StoreVariable}, else flux.db.",
+        Recursive = true,
+    };
+
+    public Option<OutputFormat> Output { get; } = CreateOutputOption();
+
+    /// <summary>Gets the output of a parsed command line in its chosen form.</summary>
+    public CliOutput OutputFor(ParseResult result) => new(Console, result.GetValue(Output));
+
+    /// <summary>
+    /// Runs a command, turning errors into one line on stderr and an exit code: bad usage 2 (the parser cannot see
+    /// every rule: a malformed filter, an out-of-range value), the library's typed errors and I/O 1, Ctrl+C 130.
+    /// </summary>
+    public async Task<int> GuardAsync(Func<Task<int>> run, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await run();
+        }
+        catch (Exception ex) when (ex is DeviceFilterException or UsageException or ArgumentException)
+        {
+            await Console.Error.WriteLineAsync($"flux: {ex.Message}");
+            return FluxCli.Usage;
+        }
+        catch (Exception ex) when (ex is FluxDevicesException or Npgsql.NpgsqlException or IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or System.Net.Sockets.SocketException)
+        {
+            await Console.Error.WriteLineAsync($"flux: {ex.Message}");
+            return FluxCli.Failed;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync("flux: cancelled");
+            return FluxCli.Cancelled;
+        }
+    }
+
+    /// <summary>
+    /// The registry on the store the command line names (<c>--store</c>, else <c>$FLUX_STORE</c>, else <c>flux.db</c>):
+    /// a PostgreSQL connection string (it has a <c>=</c>), else a SQLite file. The Modbus transport is registered, and
+    /// notifications (maintenance, failures) are printed on stderr.
+    /// </summary>
+    /// <param name="result">The parsed command line.</param>
+    /// <param name="cancellationToken">Cancels opening (the PostgreSQL schema check).</param>
+    /// <param name="configure">Adds to the registry's services (an observer).</param>
+    /// <param name="create">
+    /// Whether the command writes new data, and so may make a SQLite file that does not exist yet. Other commands refuse
+    /// a missing file: a mistyped <c>--store</c> would otherwise read as an empty registry and leave a file behind.
+    /// </param>
+    /// <exception cref="FileNotFoundException">A read or change on a SQLite file that does not exist.</exception>
+    public async Task<OpenRegistry> OpenAsync(ParseResult result, CancellationToken cancellationToken, Action<IFluxDevicesBuilder>? configure = null, bool create = false)
+    {
+        var store = result.GetValue(Store) ?? Console.Variable(FluxCli.StoreVariable);
+        store = string.IsNullOrWhiteSpace(store) ? "flux.db" : store;
+        var services = new ServiceCollection();
+        var builder = services.AddFluxDevices().UseModbusTcp().AddNotifier(new FluxCli.StatusNotifier(Console.Error));
+        var postgres = store.Contains('=', StringComparison.Ordinal) && !File.Exists(store);
+        if (postgres)
+        {
+            builder.UsePostgres(store);
+        }
+        else if (!create && !File.Exists(store))
+        {
+            throw new FileNotFoundException($"No registry at {Path.GetFullPath(store)}: give --store (or ${FluxCli.StoreVariable}), or create it with `flux devices register` or `flux devices scan --register`.", store);
+        }
+        else
+        {
+            builder.UseSqlite(store);
+        }
+
+        configure?.Invoke(builder);
+        var provider = services.BuildServiceProvider();
+        try
+        {
+            if (postgres)
+            {
+                await provider.GetRequiredService<PostgresDeviceStore>().MigrateAsync(cancellationToken);
+            }
+
+            return new OpenRegistry(provider);
+        }
+        catch
+        {
+            await provider.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static Option<OutputFormat> CreateOutputOption()
+    {
+        var option = CliOptions.Enum("--output", "How to print results: a table (drawn on a terminal, plain columns in a pipe), json (JSON Lines for streams) or csv.", OutputFormat.Table);
+        option.Aliases.Add("-o");
+        option.Recursive = true;
+        return option;
+    }
+}

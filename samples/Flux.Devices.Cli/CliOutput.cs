@@ -99,7 +99,7 @@ internal sealed class CliOutput(CliConsole console, OutputFormat format)
 
     /// <summary>
     /// Starts rows that arrive one at a time (a scan, a watch): a header, then each row as it comes, padded to fixed
-    /// widths (CSV rows in CSV). Safe to call from several threads at once.
+    /// widths (CSV rows in CSV, a JSON line each in JSON). Safe to call from several threads at once.
     /// </summary>
     public RowStream BeginRows(Grid header, params int[] widths) => new(this, header, widths);
 
@@ -151,7 +151,7 @@ internal sealed class CliOutput(CliConsole console, OutputFormat format)
     public static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 }
 
-/// <summary>Rows printed as they arrive, one line each; see <see cref="CliOutput.BeginRows"/>.</summary>
+/// <summary>Rows printed as they arrive, one line each, in the output's form; see <see cref="CliOutput.BeginRows"/>.</summary>
 internal sealed class RowStream
 {
     private readonly CliOutput _output;
@@ -168,16 +168,23 @@ internal sealed class RowStream
         {
             output.Console.Output.Write(CliOutput.ToCsv(new Grid([.. header.Headers])));
         }
-        else
+        else if (output.Format == OutputFormat.Table)
         {
-            Write([.. header.Headers.Select(h => new Cell(h, "bold"))]);
+            Write<object?>(null, [.. header.Headers.Select(h => new Cell(h, "bold"))]);
         }
     }
 
-    public void Write(params Cell[] cells)
+    /// <summary>Writes one row: <paramref name="json"/> as a JSON line in JSON, else <paramref name="cells"/>.</summary>
+    public void Write<T>(T json, params Cell[] cells)
     {
         lock (_gate)
         {
+            if (_output.IsJson)
+            {
+                _output.Console.Output.WriteLine(JsonSerializer.Serialize(json, CliOutput.Compact));
+                return;
+            }
+
             if (_output.Format == OutputFormat.Csv)
             {
                 _output.Console.Output.Write(CliOutput.CsvLine(cells.Select(c => c.Text)));

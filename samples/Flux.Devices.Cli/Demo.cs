@@ -66,7 +66,7 @@ internal static class Demo
             output.WriteLine();
             output.WriteLine("flux devices health   (first polls: Configured -> Testing -> Active)");
             var monitor = provider.GetRequiredService<IDeviceHealthMonitor>();
-            await tables.WriteAsync(Views.Health(await HealthAsync(registry, await monitor.CheckAsync(cancellationToken: cancellationToken), cancellationToken)));
+            await tables.WriteAsync(Views.Health(HealthCommand.Polled(monitor, await monitor.CheckAsync(cancellationToken: cancellationToken))));
 
             var bess = (await registry.GetByNameAsync("WLCE-BESS-1", cancellationToken))!;
             output.WriteLine();
@@ -77,7 +77,7 @@ internal static class Demo
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  polled {polled.Count} device(s); {bess.Name} in maintenance was not contacted: {polled.All(s => s.DeviceId != bess.Id)}"));
             output.WriteLine($"flux devices maintenance exit {bess.Name}");
             await maintenance.ExitAsync(bess.Id, "demo", cancellationToken);
-            await tables.WriteAsync(Views.Health(await HealthAsync(registry, await monitor.CheckAsync(DeviceFilter.Parse($"name={bess.Name}"), cancellationToken), cancellationToken)));
+            await tables.WriteAsync(Views.Health(HealthCommand.Polled(monitor, await monitor.CheckAsync(DeviceFilter.Parse($"name={bess.Name}"), cancellationToken))));
 
             output.WriteLine();
             output.WriteLine($"flux devices history {bess.Name}");
@@ -86,7 +86,6 @@ internal static class Demo
             output.WriteLine();
             output.WriteLine("flux devices list");
             await tables.WriteAsync(Views.Devices(await registry.ListAsync(cancellationToken: cancellationToken)));
-            ((SqliteDeviceStore)provider.GetRequiredService<Storage.IDeviceStore>()).ReleaseFile();
             return FluxCli.Ok;
         }
         finally
@@ -97,11 +96,5 @@ internal static class Demo
                 File.Delete(file);
             }
         }
-    }
-
-    private static async Task<List<DeviceHealth>> HealthAsync(IDeviceRegistry registry, IReadOnlyList<DeviceHealthSample> samples, CancellationToken cancellationToken)
-    {
-        var devices = (await registry.ListAsync(cancellationToken: cancellationToken)).ToDictionary(d => d.Id);
-        return [.. samples.Select(s => new DeviceHealth(s.DeviceId, devices[s.DeviceId].Name, devices[s.DeviceId].State, s))];
     }
 }

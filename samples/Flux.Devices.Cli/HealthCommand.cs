@@ -33,9 +33,9 @@ internal static class HealthCommand
             }
 
             await using var registry = await cli.OpenAsync(result, token);
-            var samples = await registry.Get<IDeviceHealthMonitor>().CheckAsync(deviceFilter, token);
-            var devices = (await registry.Registry.ListAsync(cancellationToken: token)).ToDictionary(d => d.Id);
-            var health = samples.Select(s => new DeviceHealth(s.DeviceId, devices[s.DeviceId].Name, devices[s.DeviceId].State, s)).ToList();
+            var monitor = registry.Get<IDeviceHealthMonitor>();
+            var samples = await monitor.CheckAsync(deviceFilter, token);
+            var health = Polled(monitor, samples);
             await (output.IsJson ? output.WriteJsonAsync(health) : output.WriteAsync(Views.Health(health)));
             if (samples.Count == 0)
             {
@@ -45,6 +45,13 @@ internal static class HealthCommand
             return samples.Any(s => s.Status == DeviceHealthStatus.Offline) ? FluxCli.Failed : FluxCli.Ok;
         }, token));
         return health;
+    }
+
+    /// <summary>The health of the devices a check polled, with their names and states after it: the monitor's cache.</summary>
+    public static List<DeviceHealth> Polled(IDeviceHealthMonitor monitor, IReadOnlyList<DeviceHealthSample> samples)
+    {
+        var polled = samples.Select(s => s.DeviceId).ToHashSet();
+        return [.. monitor.GetLatest().Where(h => polled.Contains(h.DeviceId))];
     }
 
     private static async Task<int> WatchAsync(Cli cli, CliOutput output, ParseResult result, CancellationToken cancellationToken)
@@ -68,33 +75,15 @@ internal static class HealthCommand
     /// <summary>Prints each sample as the monitor takes it: a row (table, CSV) or a JSON line.</summary>
     private sealed class SamplePrinter(CliOutput output) : IDeviceHealthObserver
     {
-        private readonly Lock _json = new();
         private RowStream? _rows;
 
         /// <summary>Prints the header (tables and CSV): before the first sample, so that a quiet fleet still shows one.</summary>
-        public void Start()
-        {
-            if (!output.IsJson)
-            {
-                _rows = output.BeginRows(Views.Health([]), Widths);
-            }
-        }
+        public void Start() => _rows = output.BeginRows(Views.Health([]), Widths);
 
         public ValueTask OnSampledAsync(Device device, DeviceHealthSample sample, CancellationToken cancellationToken)
         {
             var health = new DeviceHealth(device.Id, device.Name, device.State, sample);
-            if (output.IsJson)
-            {
-                lock (_json)
-                {
-                    output.Console.Output.WriteLine(System.Text.Json.JsonSerializer.Serialize(health, CliOutput.Compact));
-                }
-            }
-            else
-            {
-                _rows?.Write(Views.Health([health]).Rows[0]);
-            }
-
+            _rows?.Write(health, Views.Health([health]).Rows[0]);
             return ValueTask.CompletedTask;
         }
     }

@@ -110,17 +110,13 @@ internal static class ScanCommand
 
     private static Func<DiscoveryResult, Task> Printer(CliOutput output, TextWriter writer)
     {
-        if (output.IsJson)
-        {
-            return found => writer.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(Json(found), CliOutput.Compact));
-        }
-
         var rows = new CliOutput(output.Console with { Output = writer, OutputIsTerminal = false }, output.Format)
             .BeginRows(new Grid("ENDPOINT", "UNIT", "TYPE", "MANUFACTURER", "MODEL", "OUTCOME", "NAME", "DETAIL"), Widths);
         return found =>
         {
             var identity = found.Discovered.Identity;
             rows.Write(
+                Json(found),
                 found.Discovered.Endpoint.ToString(),
                 found.Discovered.UnitId.ToString(CultureInfo.InvariantCulture),
                 identity?.DeviceType ?? "unknown",

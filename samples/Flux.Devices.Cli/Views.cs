@@ -15,7 +15,7 @@ internal static class Views
         var grid = new Grid("NAME", "TYPE", "SITE", "STATE", "ACTIVE", "VERSION");
         foreach (var d in devices)
         {
-            grid.Add(d.Name, d.Type, d.Site, State(d.State), d.Active ? "True" : "False", CliOutput.Number(d.Version));
+            grid.Add(d.Name, d.Type, d.Site, State(d.State), d.Active.ToString(), CliOutput.Number(d.Version));
         }
 
         return grid;
@@ -30,7 +30,7 @@ internal static class Views
             .Add("type", device.Type)
             .Add("site", device.Site)
             .Add("state", State(device.State))
-            .Add("active", device.Active ? "True" : "False")
+            .Add("active", device.Active.ToString())
             .Add("version", CliOutput.Number(device.Version))
             .Add("created_at", Time(device.CreatedAt))
             .Add("updated_at", Time(device.UpdatedAt));

@@ -1,38 +1,13 @@
 using System.Text.Json;
 using Flux.Devices.Specification.Tests;
-using Flux.Devices.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Flux.Devices.Cli.Tests;
 
 /// <summary>The commands, run through the real entry point on a SQLite file of their own: output, JSON, errors and exit codes.</summary>
-public sealed class CommandTests : IAsyncLifetime
+public sealed class CommandTests : FluxTestBed
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("flux-cli-").FullName;
-
-    private string Store => Path.Combine(_directory, "flux.db");
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
-    {
-        var store = new SqliteDeviceStore(Store);
-        var services = new ServiceCollection();
-        services.AddFluxDevices().UseStore(store);
-        await using (var provider = services.BuildServiceProvider())
-        {
-            var registry = provider.GetRequiredService<IDeviceRegistry>();
-            await registry.RegisterManyAsync([SpecSamples.Bess(), SpecSamples.Meter(), SpecSamples.Bess("HMCE-BESS-01", site: "HMCE")], cancellationToken: Cancel);
-        }
-
-        store.ReleaseFile();
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        Directory.Delete(_directory, recursive: true);
-        return ValueTask.CompletedTask;
-    }
+    public override async ValueTask InitializeAsync() =>
+        await WithRegistryAsync(registry => registry.RegisterManyAsync([SpecSamples.Bess(), SpecSamples.Meter(), SpecSamples.Bess("HMCE-BESS-01", site: "HMCE")], cancellationToken: Cancel).AsTask());
 
     [Fact]
     public async Task DevicesList_WithAFilter_PrintsTheMatchingDevicesAsATable()
@@ -60,7 +35,7 @@ public sealed class CommandTests : IAsyncLifetime
     [Fact]
     public async Task ApplyTemplate_DryRunThenCommit_PrintsThePlanAndConfiguresTheDevices()
     {
-        var template = Path.Combine(_directory, "powerpack_bess.yaml");
+        var template = Path.Combine(Directory, "powerpack_bess.yaml");
         await File.WriteAllTextAsync(template, SpecSamples.PowerPackTemplateAsPrinted, Cancel);
 
         var (dryCode, plan, _) = await FluxProcess.RunAsync("devices", "apply-template", "--template", template, "--filter", "type=bess,site=WLCE", "--store", Store);
@@ -112,7 +87,7 @@ public sealed class CommandTests : IAsyncLifetime
     [Fact]
     public async Task ApplyTemplate_ABadTemplate_FailsWithItsLineAndWritesNothing()
     {
-        var template = Path.Combine(_directory, "bad.yaml");
+        var template = Path.Combine(Directory, "bad.yaml");
         await File.WriteAllTextAsync(template, "device_template:\n  type: bess\n  default_config:\n    polling_interval: soon\n", Cancel);
 
         var (code, _, error) = await FluxProcess.RunAsync("devices", "apply-template", "--template", template, "--filter", "type=bess", "--commit", "--store", Store);
@@ -126,7 +101,7 @@ public sealed class CommandTests : IAsyncLifetime
     [Fact]
     public async Task Register_ThenUpdate_WritesTheDeviceItsChangesAndItsHistory()
     {
-        var metadata = Path.Combine(_directory, "bess-02.json");
+        var metadata = Path.Combine(Directory, "bess-02.json");
         await File.WriteAllTextAsync(metadata, """{"manufacturer": "PowerPack", "model": "PP-250", "capacity_kwh": 250, "max_power_kw": 50, "efficiency": 0.9, "modbus_address": 2, "ip_address": "127.0.0.2"}""", Cancel);
 
         var (code, output, error) = await FluxProcess.RunAsync("devices", "register", "WLCE-BESS-02", "--type", "bess", "--site", "WLCE", "--metadata", "@" + metadata, "--store", Store);
@@ -247,16 +222,16 @@ public sealed class CommandTests : IAsyncLifetime
     [Fact]
     public async Task ApplyTemplate_AMistypedPath_IsNotTheShippedTemplate()
     {
-        var (code, output, error) = await FluxProcess.RunAsync("devices", "apply-template", "--template", Path.Combine(_directory, "typo", "powerpack_bess.yaml"), "--filter", "type=bess", "--commit", "--store", Store);
+        var (code, output, error) = await FluxProcess.RunAsync("devices", "apply-template", "--template", Path.Combine(Directory, "typo", "powerpack_bess.yaml"), "--filter", "type=bess", "--commit", "--store", Store);
 
         Assert.Equal((FluxCli.Failed, string.Empty), (code, output));
-        Assert.Equal($"flux: No file {Path.Combine(_directory, "typo", "powerpack_bess.yaml")}.", error.Trim());
+        Assert.Equal($"flux: No file {Path.Combine(Directory, "typo", "powerpack_bess.yaml")}.", error.Trim());
     }
 
     [Fact]
     public async Task AMissingSqliteStore_IsAnErrorForReads_AndIsNotCreated()
     {
-        var missing = Path.Combine(_directory, "typo.db");
+        var missing = Path.Combine(Directory, "typo.db");
 
         var (code, output, error) = await FluxProcess.RunAsync("devices", "list", "--store", missing);
 
@@ -268,7 +243,7 @@ public sealed class CommandTests : IAsyncLifetime
     [Fact]
     public async Task TheStore_IsTheOption_ElseFluxStore_ElseFluxDb()
     {
-        var other = Path.Combine(_directory, "other.db");
+        var other = Path.Combine(Directory, "other.db");
         await FluxProcess.RunAsync("devices", "register", "OTHER-METER", "--type", "meter", "--site", "OTHR", "--metadata", SpecSamples.MeterMetadataJson, "--store", other);
         CliConsole FromEnvironment(TextWriter o, TextWriter e) => CliConsole.Plain(o, e) with { Variable = name => name == FluxCli.StoreVariable ? Store : null };
 
@@ -325,21 +300,12 @@ public sealed class CommandTests : IAsyncLifetime
         Assert.Equal(expected, console.Color);
     }
 
-    private async Task ActivateAsync(string name)
+    private Task ActivateAsync(string name) => WithRegistryAsync(async registry =>
     {
-        var store = new SqliteDeviceStore(Store);
-        var services = new ServiceCollection();
-        services.AddFluxDevices().UseStore(store);
-        await using (var provider = services.BuildServiceProvider())
+        var device = (await registry.GetByNameAsync(name, Cancel))!;
+        foreach (var trigger in new[] { DeviceTrigger.DeployConfig, DeviceTrigger.PollAttempted, DeviceTrigger.PollSucceeded })
         {
-            var registry = provider.GetRequiredService<IDeviceRegistry>();
-            var device = (await registry.GetByNameAsync(name, Cancel))!;
-            foreach (var trigger in new[] { DeviceTrigger.DeployConfig, DeviceTrigger.PollAttempted, DeviceTrigger.PollSucceeded })
-            {
-                device = await registry.FireAsync(device.Id, trigger, cancellationToken: Cancel);
-            }
+            device = await registry.FireAsync(device.Id, trigger, cancellationToken: Cancel);
         }
-
-        store.ReleaseFile();
-    }
+    });
 }

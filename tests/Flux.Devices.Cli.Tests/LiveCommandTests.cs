@@ -1,40 +1,16 @@
 using System.Net;
 using System.Text.Json;
-using Flux.Devices.Modbus.Server;
-using Flux.Devices.Modbus.Simulation;
 using Flux.Devices.Specification.Tests;
-using Flux.Devices.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Flux.Devices.Cli.Tests;
 
 /// <summary>The commands that talk to devices: against simulated devices on loopback.</summary>
-public sealed class DeviceCommandTests : IAsyncLifetime
+public sealed class DeviceCommandTests : PowerPackTestBed
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("flux-cli-").FullName;
-    private ModbusTcpServer _server = null!;
-
-    private string Store => Path.Combine(_directory, "flux.db");
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
-    {
-        _server = new ModbusTcpServer();
-        _server.AddUnit(1, new PowerPackBessSimulator(capacityKwh: 500, initialSoe: 0.5));
-        await _server.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), Cancel);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
-    }
-
     [Fact]
     public async Task RegistersRead_AUInt32_DecodesTwoRegistersAtTheirPduAddress()
     {
-        var (code, output, error) = await FluxProcess.RunAsync("registers", "read", "--host", "127.0.0.1", "--port", $"{_server.Endpoint.Port}", "--unit", "1", "--address", "2026", "--type", "UInt32");
+        var (code, output, error) = await FluxProcess.RunAsync("registers", "read", "--host", "127.0.0.1", "--port", $"{Server.Endpoint.Port}", "--unit", "1", "--address", "2026", "--type", "UInt32");
 
         Assert.Equal((FluxCli.Ok, string.Empty), (code, error));
         var lines = output.Trim().Split('\n');
@@ -46,17 +22,17 @@ public sealed class DeviceCommandTests : IAsyncLifetime
     [Fact]
     public async Task RegistersRead_AnUnmappedAddress_FailsWithTheDevicesException()
     {
-        var (code, _, error) = await FluxProcess.RunAsync("registers", "read", "--host", "127.0.0.1", "--port", $"{_server.Endpoint.Port}", "--address", "0");
+        var (code, _, error) = await FluxProcess.RunAsync("registers", "read", "--host", "127.0.0.1", "--port", $"{Server.Endpoint.Port}", "--address", "0");
 
         Assert.Equal(FluxCli.Failed, code);
-        Assert.Equal($"flux: Modbus device 127.0.0.1:{_server.Endpoint.Port} unit 1 refused function 3: exception 02 (illegal data address).", error.Trim());
+        Assert.Equal($"flux: Modbus device 127.0.0.1:{Server.Endpoint.Port} unit 1 refused function 3: exception 02 (illegal data address).", error.Trim());
     }
 
     [Fact]
     public async Task DevicesHealth_ADeviceThatDoesNotAnswer_IsOfflineAndExitsOne()
     {
         await RegisterConfiguredAsync();
-        await _server.DisposeAsync(); // nothing listens on its port any more: connections are refused
+        await Server.DisposeAsync(); // nothing listens on its port any more: connections are refused
 
         var (code, output, _) = await FluxProcess.RunAsync("devices", "health", "--output", "csv", "--store", Store);
 
@@ -106,54 +82,25 @@ public sealed class DeviceCommandTests : IAsyncLifetime
 
     private async Task RegisterConfiguredAsync()
     {
-        var store = new SqliteDeviceStore(Store);
-        var services = new ServiceCollection();
-        services.AddFluxDevices().UseStore(store);
-        await using (var provider = services.BuildServiceProvider())
+        await WithRegistryAsync(registry =>
         {
             var bess = SpecSamples.Bess();
-            await provider.GetRequiredService<IDeviceRegistry>().RegisterAsync(bess with { Metadata = bess.Metadata!.With("ip_address", "127.0.0.1").With("port", (long)_server.Endpoint.Port) }, cancellationToken: Cancel);
-        }
-
-        store.ReleaseFile();
-        var template = Path.Combine(_directory, "powerpack_bess.yaml");
-        await File.WriteAllTextAsync(template, SpecSamples.PowerPackTemplateAsPrinted, Cancel);
-        Assert.Equal(FluxCli.Ok, (await FluxProcess.RunAsync("devices", "apply-template", "--template", template, "--filter", "type=bess", "--commit", "--store", Store)).Code);
+            return registry.RegisterAsync(bess with { Metadata = bess.Metadata!.With("ip_address", "127.0.0.1").With("port", (long)Server.Endpoint.Port) }, cancellationToken: Cancel).AsTask();
+        });
+        Assert.Equal(FluxCli.Ok, (await FluxProcess.RunAsync("devices", "apply-template", "--template", Template, "--filter", "type=bess", "--commit", "--store", Store)).Code);
     }
 }
 
 /// <summary><c>flux devices scan</c> against a simulated PowerPack on loopback.</summary>
-public sealed class ScanCommandTests : IAsyncLifetime
+public sealed class ScanCommandTests : PowerPackTestBed
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("flux-cli-").FullName;
-    private ModbusTcpServer _server = null!;
-
-    private string Store => Path.Combine(_directory, "flux.db");
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
-    {
-        _server = new ModbusTcpServer();
-        _server.AddUnit(1, new PowerPackBessSimulator());
-        await _server.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), Cancel);
-        await File.WriteAllTextAsync(Path.Combine(_directory, "powerpack_bess.yaml"), SpecSamples.PowerPackTemplateAsPrinted, Cancel);
-        await File.WriteAllTextAsync(Path.Combine(_directory, "defaults.json"), """{"bess": {"capacity_kwh": 500, "max_power_kw": 100, "efficiency": 0.92}}""", Cancel);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
-    }
-
     [Fact]
     public async Task Scan_WithRegister_StreamsJsonLinesAndRegistersOnce()
     {
         string[] scan =
         [
-            "devices", "scan", "127.0.0.1", "--ports", $"{_server.Endpoint.Port}", "--units", "1", "2", "--site", "WLCE", "--register",
-            "--template", Path.Combine(_directory, "powerpack_bess.yaml"), "--defaults", Path.Combine(_directory, "defaults.json"), "--output", "json", "--store", Store,
+            "devices", "scan", "127.0.0.1", "--ports", $"{Server.Endpoint.Port}", "--units", "1", "2", "--site", "WLCE", "--register",
+            "--template", Template, "--defaults", Defaults, "--output", "json", "--store", Store,
         ];
 
         var (code, output, error) = await FluxProcess.RunAsync(scan);
@@ -182,7 +129,7 @@ public sealed class ScanCommandTests : IAsyncLifetime
     {
         var (code, output, error) = await FluxProcess.RunAsync(
             (o, e) => new CliConsole(o, e, ErrorIsTerminal: true),
-            "devices", "scan", "127.0.0.1", "--ports", $"{_server.Endpoint.Port}", "--units", "1", "--template", Path.Combine(_directory, "powerpack_bess.yaml"), "--defaults", Path.Combine(_directory, "defaults.json"), "--output", "json", "--store", Store);
+            "devices", "scan", "127.0.0.1", "--ports", $"{Server.Endpoint.Port}", "--units", "1", "--template", Template, "--defaults", Defaults, "--output", "json", "--store", Store);
 
         Assert.Equal(FluxCli.Ok, code);
         Assert.Contains("━", error, StringComparison.Ordinal);
@@ -196,11 +143,11 @@ public sealed class ScanCommandTests : IAsyncLifetime
     public async Task Scan_AsCsv_HasAHeaderAndARowPerDevice()
     {
         var (code, output, _) = await FluxProcess.RunAsync(
-            "devices", "scan", "127.0.0.1", "--ports", $"{_server.Endpoint.Port}", "--units", "1", "--template", Path.Combine(_directory, "powerpack_bess.yaml"), "--output", "csv", "--store", Store);
+            "devices", "scan", "127.0.0.1", "--ports", $"{Server.Endpoint.Port}", "--units", "1", "--template", Template, "--output", "csv", "--store", Store);
 
         Assert.Equal(FluxCli.Ok, code);
         Assert.Equal(
-            $"endpoint,unit,type,manufacturer,model,outcome,name,detail\r\n127.0.0.1:{_server.Endpoint.Port},1,bess,PowerPack,PP-500,WouldRegister,SITE-BESS-1,\r\n",
+            $"endpoint,unit,type,manufacturer,model,outcome,name,detail\r\n127.0.0.1:{Server.Endpoint.Port},1,bess,PowerPack,PP-500,WouldRegister,SITE-BESS-1,\r\n",
             output);
     }
 
@@ -208,7 +155,7 @@ public sealed class ScanCommandTests : IAsyncLifetime
     public async Task Scan_RegisteringWithoutNameplateData_ExitsOne_AndNamesTheMissingFields()
     {
         var (code, output, error) = await FluxProcess.RunAsync(
-            "devices", "scan", "127.0.0.1", "--ports", $"{_server.Endpoint.Port}", "--units", "1", "--site", "WLCE", "--register", "--template", Path.Combine(_directory, "powerpack_bess.yaml"), "--store", Store);
+            "devices", "scan", "127.0.0.1", "--ports", $"{Server.Endpoint.Port}", "--units", "1", "--site", "WLCE", "--register", "--template", Template, "--store", Store);
         var (_, list, _) = await FluxProcess.RunAsync("devices", "list", "--output", "csv", "--store", Store);
 
         Assert.Equal(FluxCli.Failed, code);

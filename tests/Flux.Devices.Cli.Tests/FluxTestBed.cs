@@ -1,0 +1,70 @@
+using System.Net;
+using Flux.Devices.Modbus.Server;
+using Flux.Devices.Modbus.Simulation;
+using Flux.Devices.Specification.Tests;
+using Flux.Devices.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Flux.Devices.Cli.Tests;
+
+/// <summary>A temporary folder with a SQLite store for the commands, and a way to prepare the store through the library.</summary>
+public abstract class FluxTestBed : IAsyncLifetime
+{
+    private protected string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("flux-cli-").FullName;
+
+    private protected string Store => Path.Combine(Directory, "flux.db");
+
+    private protected static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    public virtual ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public async ValueTask DisposeAsync()
+    {
+        await DisposeCoreAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    private protected virtual ValueTask DisposeCoreAsync()
+    {
+        System.IO.Directory.Delete(Directory, recursive: true);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Works on the store through the library's registry, then releases the file for the commands.</summary>
+    private protected async Task WithRegistryAsync(Func<IDeviceRegistry, Task> work)
+    {
+        var store = new SqliteDeviceStore(Store);
+        var services = new ServiceCollection();
+        services.AddFluxDevices().UseStore(store);
+        await using (var provider = services.BuildServiceProvider())
+        {
+            await work(provider.GetRequiredService<IDeviceRegistry>());
+        }
+
+        store.ReleaseFile();
+    }
+}
+
+/// <summary>A <see cref="FluxTestBed"/> with a simulated PowerPack (500 kWh, half full) at unit 1 on 127.0.0.1, the spec's template and nameplate defaults.</summary>
+public abstract class PowerPackTestBed : FluxTestBed
+{
+    private protected ModbusTcpServer Server { get; } = new();
+
+    private protected string Template => Path.Combine(Directory, "powerpack_bess.yaml");
+
+    private protected string Defaults => Path.Combine(Directory, "defaults.json");
+
+    public override async ValueTask InitializeAsync()
+    {
+        Server.AddUnit(1, new PowerPackBessSimulator(capacityKwh: 500, initialSoe: 0.5));
+        await Server.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), Cancel);
+        await File.WriteAllTextAsync(Template, SpecSamples.PowerPackTemplateAsPrinted, Cancel);
+        await File.WriteAllTextAsync(Defaults, """{"bess": {"capacity_kwh": 500, "max_power_kw": 100, "efficiency": 0.92}}""", Cancel);
+    }
+
+    private protected override async ValueTask DisposeCoreAsync()
+    {
+        await Server.DisposeAsync();
+        await base.DisposeCoreAsync();
+    }
+}

@@ -61,7 +61,7 @@ public sealed partial class PostgresDeviceStore
                     throw new DeviceStoreUnavailableException(
                         committing
                             ? "The connection to PostgreSQL failed while committing; the write may or may not have been made."
-                            : $"PostgreSQL could not be reached or failed transiently {attempt + 1} time(s): {ex.Message}",
+                            : $"PostgreSQL could not be reached or failed transiently {attempt + 1} time(s): {PostgresErrors.Describe(ex)}",
                         ex);
                 }
 
@@ -114,6 +114,9 @@ public sealed partial class PostgresDeviceStore
             : floor.UtcTicks > DateTimeOffset.MaxValue.UtcTicks - 10 ? DateTimeOffset.MaxValue // the end of time: PostgreSQL's infinity
             : floor.AddTicks(10);
     }
+
+    private async Task<string> CurrentRoleAsync(CancellationToken cancellationToken) =>
+        (await QueryAsync(static _ => "SELECT current_user::text", static reader => reader.GetString(0), cancellationToken).ConfigureAwait(false))[0];
 
     private async Task<long?> StoredVersionAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, Guid id, CancellationToken cancellationToken)
     {

@@ -72,13 +72,33 @@ public sealed partial class PostgresDeviceStore : IDeviceStore
     public string Schema => _options.Schema;
 
     /// <summary>
-    /// Creates or upgrades the store's schema: applies each embedded migration not applied yet, in one transaction,
-    /// under an advisory lock, so that processes starting together apply each once.
+    /// Creates or upgrades the store's schema: reads the version it is at first and, only when it is behind, applies
+    /// each embedded migration not applied yet, in one transaction, under an advisory lock, so that processes starting
+    /// together apply each once. A current schema is neither locked nor changed, so a role with no more than
+    /// <c>SELECT</c>, <c>INSERT</c>, <c>UPDATE</c> and <c>DELETE</c> on the tables can call this on every start.
     /// </summary>
     /// <param name="cancellationToken">Cancels the migration (nothing is applied).</param>
     /// <returns>How many migrations were applied; 0 when the schema was current.</returns>
-    public Task<int> MigrateAsync(CancellationToken cancellationToken = default) =>
-        SchemaMigrator.MigrateAsync(_dataSource, _options.Schema, cancellationToken);
+    /// <exception cref="DeviceStoreSchemaException">The schema is behind and the role may not migrate it.</exception>
+    /// <exception cref="DeviceStoreUnavailableException">PostgreSQL could not be reached after the store's retries.</exception>
+    /// <remarks>Connection failures are retried as every call of the store is (a server still starting, a restart).</remarks>
+    public async Task<int> MigrateAsync(CancellationToken cancellationToken = default)
+    {
+        var applied = await RunAsync((connection, _, token) => SchemaMigrator.AppliedVersionAsync(connection, _options.Schema, token), static (_, _) => null, cancellationToken, readOnly: true).ConfigureAwait(false);
+        if (applied >= SchemaMigrator.LatestVersion)
+        {
+            return 0;
+        }
+
+        try
+        {
+            return await RunAsync((connection, transaction, token) => SchemaMigrator.MigrateAsync(connection, transaction!, _options.Schema, token), static (_, _) => null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+        {
+            throw new DeviceStoreSchemaException(_options.Schema, applied, SchemaMigrator.LatestVersion, await CurrentRoleAsync(cancellationToken).ConfigureAwait(false), ex);
+        }
+    }
 
     /// <inheritdoc />
     public ValueTask AddAsync(Device device, DeviceHistoryEntry entry, CancellationToken cancellationToken = default)

@@ -124,6 +124,20 @@ public sealed class CrashTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MigrateAsync_WhileTheServerRestarts_IsRetriedLikeEveryOtherCall_AndApplies()
+    {
+        await using var dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(_server.ConnectionString) { Timeout = 2 }.ConnectionString);
+        var store = new PostgresDeviceStore(dataSource, new PostgresStoreOptions { Schema = "restarted", TransientRetries = 30 });
+        await _server.StopImmediatelyAsync();
+
+        var migrate = store.MigrateAsync(Cancel); // refused connections until the server is back: retried, capped waits
+        await _server.StartAsync();
+
+        Assert.Equal(Internal.SchemaMigrator.Migrations.Count, await migrate.WaitAsync(TimeSpan.FromSeconds(120), Cancel));
+        Assert.Empty(await store.ListAsync(DeviceFilter.All, Cancel));
+    }
+
+    [Fact]
     public async Task TerminatedBackends_OnlyTheOperationsOnThemFail_AndTheNextOnesGoThrough()
     {
         var device = await Registry.RegisterAsync(SpecSamples.Bess(), cancellationToken: Cancel);

@@ -19,6 +19,26 @@ internal static class PostgresErrors
     };
 
     /// <summary>
+    /// Describes a PostgreSQL or Npgsql error in one line: the SQL state and the server's message, without the detail
+    /// lines Npgsql appends; for a client-side failure, its message and the cause under it ("Exception while reading
+    /// from stream: Connection reset by peer").
+    /// </summary>
+    public static string Describe(Exception exception)
+    {
+        var text = exception switch
+        {
+            PostgresException postgres => $"{postgres.SqlState}: {postgres.MessageText}",
+            NpgsqlException { InnerException: { } inner } npgsql when !string.IsNullOrWhiteSpace(inner.Message) => $"{npgsql.Message.TrimEnd('.')}: {Describe(inner)}",
+            _ => exception.Message,
+        };
+        return OneLine(text);
+    }
+
+    /// <summary>Folds a text's lines into one, dropping blank ones.</summary>
+    public static string OneLine(string text) =>
+        string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+    /// <summary>
     /// Translates a constraint violation on a known constraint into the store's exception, which keeps the original as its
     /// inner exception; other errors are returned as they are.
     /// </summary>

@@ -6,7 +6,7 @@ namespace Flux.Devices.Postgres.Internal;
 /// <summary>
 /// Applies the embedded migrations (<c>Migrations/NNNN_name.sql</c>) in order, each once, recorded in
 /// <c>schema_migrations</c>; all in one transaction under an advisory lock, so that two processes starting at once
-/// apply each migration once and neither sees a half-made schema.
+/// apply each migration once and neither sees a half-made schema. The store runs both steps through its own retries.
 /// </summary>
 internal static class SchemaMigrator
 {
@@ -14,13 +14,36 @@ internal static class SchemaMigrator
 
     public static IReadOnlyList<(int Version, string Name, string Sql)> Migrations { get; } = Load();
 
-    public static async Task<int> MigrateAsync(NpgsqlDataSource dataSource, string schema, CancellationToken cancellationToken)
+    /// <summary>Gets the version the embedded migrations bring a schema to.</summary>
+    public static int LatestVersion => Migrations[^1].Version;
+
+    /// <summary>
+    /// Reads the version a schema is at without creating or locking anything (0 when it has no migrations table), so that
+    /// a role that may only read and write rows can open a current schema.
+    /// </summary>
+    public static async Task<int> AppliedVersionAsync(NpgsqlConnection connection, string schema, CancellationToken cancellationToken)
+    {
+        var table = $"{Sql.Quote(schema)}.schema_migrations";
+        using (var exists = new NpgsqlCommand("SELECT to_regclass($1) IS NOT NULL", connection))
+        {
+            exists.Parameters.Add(new NpgsqlParameter { Value = table });
+            if (!(bool)(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
+            {
+                return 0;
+            }
+        }
+
+        using var command = new NpgsqlCommand($"SELECT COALESCE(max(version), 0) FROM {table}", connection);
+        return (int)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>
+    /// Applies what is missing, in the caller's transaction, under a transaction-scoped advisory lock (so that processes
+    /// starting together wait for each other and apply each migration once).
+    /// </summary>
+    public static async Task<int> MigrateAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string schema, CancellationToken cancellationToken)
     {
         var quoted = Sql.Quote(schema);
-        var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var connectionScope = connection.ConfigureAwait(false);
-        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transactionScope = transaction.ConfigureAwait(false);
         using (var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended('flux.devices.migrations:' || $1, 0))", connection, transaction))
         {
             command.Parameters.Add(new NpgsqlParameter { Value = schema });
@@ -53,7 +76,6 @@ internal static class SchemaMigrator
             applied++;
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return applied;
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using Flux.Devices.Internal;
 
@@ -38,6 +39,13 @@ public enum HealthErrorKind
 }
 
 /// <summary>The details of a failed or degraded poll: the spec's <c>diagnostics</c> column.</summary>
+/// <remarks>
+/// The column is free-form JSON in the spec, and other tools write to it. Keys this type does not know, and known keys
+/// whose values are not of the expected type, are kept in <see cref="AdditionalProperties"/> and written back as they
+/// were; a value that is not a JSON object is kept under the key <c>value</c>. Reading never fails on what another
+/// writer put there.
+/// </remarks>
+[JsonConverter(typeof(HealthDiagnosticsJsonConverter))]
 public sealed record HealthDiagnostics
 {
     /// <summary>Gets the class of the last failure, if any.</summary>
@@ -55,6 +63,27 @@ public sealed record HealthDiagnostics
     /// <summary>Gets how many attempts the poll made (1 when the first succeeded).</summary>
     [JsonPropertyName("attempts")]
     public int Attempts { get; init; }
+
+    /// <summary>Gets the other keys of the diagnostics object, as another writer put them; empty for the library's own samples.</summary>
+    [JsonIgnore]
+    public IReadOnlyDictionary<string, JsonElement> AdditionalProperties { get; init; } = EmptyProperties;
+
+    private static IReadOnlyDictionary<string, JsonElement> EmptyProperties { get; } = new Dictionary<string, JsonElement>(0);
+
+    /// <summary>Compares every field, the additional properties by key and by JSON value.</summary>
+    /// <param name="other">The diagnostics to compare with.</param>
+    /// <returns><see langword="true"/> when every field is equal.</returns>
+    public bool Equals(HealthDiagnostics? other) =>
+        other is not null
+        && ErrorKind == other.ErrorKind
+        && string.Equals(Error, other.Error, StringComparison.Ordinal)
+        && ExceptionCode == other.ExceptionCode
+        && Attempts == other.Attempts
+        && AdditionalProperties.Count == other.AdditionalProperties.Count
+        && AdditionalProperties.All(p => other.AdditionalProperties.TryGetValue(p.Key, out var value) && JsonElement.DeepEquals(p.Value, value));
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(ErrorKind, Error, ExceptionCode, Attempts, AdditionalProperties.Count);
 }
 
 /// <summary>

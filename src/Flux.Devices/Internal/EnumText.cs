@@ -18,6 +18,9 @@ internal static class EnumText
             ? value
             : throw new FormatException($"'{text}' is not a {typeof(TEnum).Name} (one of {string.Join(", ", Table<TEnum>.Names)}).");
 
+    public static bool TryParse<TEnum>(string text, out TEnum value)
+        where TEnum : struct, Enum => Table<TEnum>.Values.TryGetValue(text, out value);
+
     private static class Table<TEnum>
         where TEnum : struct, Enum
     {

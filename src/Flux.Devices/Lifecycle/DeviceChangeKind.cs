@@ -15,4 +15,11 @@ public enum DeviceChangeKind
 
     /// <summary>A trigger moved the device to another state (and may have changed fields with it).</summary>
     Transitioned = 2,
+
+    /// <summary>
+    /// A writer outside the library (the spec's SQL in psql, another application) changed the device's row. Stores that
+    /// other writers share record such changes themselves, with the state before and after and the fields that changed;
+    /// the PostgreSQL store does so with a trigger.
+    /// </summary>
+    External = 3,
 }

@@ -95,8 +95,8 @@ internal static class DeviceCommands
         var metadata = CliOptions.Json("--metadata", "Replaces the whole metadata.");
         var set = new Option<string[]>("--set") { Description = "Sets one metadata key: KEY=VALUE, the value read as JSON when it is JSON (500, true, \"x\"), else as text. Repeatable." };
         var unset = new Option<string[]>("--unset") { Description = "Removes one metadata key. Repeatable." };
-        var active = new Option<bool?>("--active") { Description = "Whether the device is active (polled): true or false." };
-        var expected = new Option<long?>("--expected-version") { Description = "Refuse the update unless the device is still at this version (as `devices show` printed it)." };
+        var active = CliOptions.TrueOrFalse("--active", "Whether the device is active (polled).");
+        var expected = CliOptions.OptionalWhole("--expected-version", "Refuse the update unless the device is still at this version (as `devices show` printed it).", 1L, long.MaxValue);
         var update = new Command("update", "Change a device's name, site, metadata or active flag. The result is validated before it is written.") { device, name, site, metadata, set, unset, active, expected };
         update.SetAction((result, token) => cli.GuardAsync(async () =>
         {
@@ -121,7 +121,7 @@ internal static class DeviceCommands
                 }
             }
 
-            var change = new DeviceUpdate { Name = result.GetValue(name), Site = result.GetValue(site), Metadata = newMetadata, Active = result.GetValue(active) };
+            var change = new DeviceUpdate { Name = result.GetValue(name), Site = result.GetValue(site), Metadata = newMetadata, Active = active.ValueIn(result) };
             if (change == new DeviceUpdate())
             {
                 throw new UsageException("devices update: nothing to change; give --name, --site, --metadata, --set, --unset or --active.");
@@ -235,7 +235,7 @@ internal static class DeviceCommands
             return await PrintMoveAsync(cli.OutputFor(result), current, done);
         }, token));
 
-        var exit = new Command("exit", "Take a device out of maintenance, back to the state it was in; polling resumes.") { device };
+        var exit = new Command("exit", "Take a device out of maintenance: it goes to Testing, polling resumes, and its next good poll makes it Active.") { device };
         exit.SetAction((result, token) => cli.GuardAsync(async () =>
         {
             await using var registry = await cli.OpenAsync(result, token);

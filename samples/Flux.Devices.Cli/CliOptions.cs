@@ -252,9 +252,19 @@ internal static class CliOptions
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The text, without a byte order mark.</returns>
     /// <exception cref="UsageException">The file is not UTF-8.</exception>
+    /// <exception cref="FileNotFoundException">There is no such file.</exception>
     public static async Task<string> ReadTextAsync(string path, string source, CancellationToken cancellationToken)
     {
-        var bytes = await File.ReadAllBytesAsync(path, cancellationToken);
+        byte[] bytes;
+        try
+        {
+            bytes = await File.ReadAllBytesAsync(path, cancellationToken);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new FileNotFoundException($"{source}: no file {Path.GetFullPath(path)}.", path, ex);
+        }
+
         return DecodeUtf8(bytes, source);
     }
 

@@ -119,6 +119,17 @@ public sealed class UsageTests : FluxTestBed
     }
 
     [Fact]
+    public async Task AMissingMetadataFile_NamesTheOption()
+    {
+        var file = Path.Combine(Directory, "nope.json");
+
+        var (code, _, error) = await FluxProcess.RunAsync("devices", "register", "WLCE-METER-9", "--type", "meter", "--site", "WLCE", "--metadata", "@" + file, "--store", Store);
+
+        Assert.Equal(FluxCli.Failed, code);
+        Assert.Equal($"flux: --metadata @{file}: no file {file}.", error.Trim());
+    }
+
+    [Fact]
     public async Task MetadataFileThatIsNotJson_NamesTheFileAndTheLine()
     {
         var file = Path.Combine(Directory, "meter.json");

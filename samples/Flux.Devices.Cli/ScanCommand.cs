@@ -19,7 +19,7 @@ internal static class ScanCommand
     {
         var hosts = new Argument<string>("hosts") { Description = "Hosts: a CIDR (127.0.0.0/24), a range (127.0.0.2-20) or a list (127.0.0.2,127.0.0.3)." };
         var ports = CliOptions.WholeList("--ports", "TCP ports.", p => p is >= 1 and <= 65_535, "a port is from 1 to 65535", [Transport.ModbusEndpoint.DefaultPort]);
-        var units = CliOptions.WholeList<byte>("--units", "Unit ids [default: 1-9].", u => u is (>= 1 and <= 247) or 255, "a unit id is from 1 to 247, or 255 (0 is broadcast, which no device answers)", [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        var units = CliOptions.WholeList<byte>("--units", "Unit ids.", u => u is (>= 1 and <= 247) or 255, "a unit id is from 1 to 247, or 255 (0 is broadcast, which no device answers)", [1, 2, 3, 4, 5, 6, 7, 8, 9]);
         var site = new Option<string?>("--site") { Description = "The site to register the devices at (required with --register)." };
         var wide = new Option<bool>("--wide") { Description = $"Allow more than {HostSet.MaxHostsWithoutWide} hosts (a /16)." };
         var register = new Option<bool>("--register") { Description = "Register what is found (idempotent: nothing twice, registered endpoints are not contacted)." };

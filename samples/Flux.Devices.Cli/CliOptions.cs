@@ -188,6 +188,23 @@ internal static class CliOptions
         return option;
     }
 
+    /// <summary>An option naming a file; an empty name is refused naming the option (not as "expected type FileInfo").</summary>
+    /// <param name="name">The option.</param>
+    /// <param name="description">What it is for.</param>
+    public static Option<FileInfo?> File(string name, string description) =>
+        new(name) { Description = description, CustomParser = result => ToFile(result, name, result.Tokens.Single().Value) };
+
+    /// <summary>As <see cref="File"/>, repeatable.</summary>
+    /// <param name="name">The option.</param>
+    /// <param name="description">What it is for.</param>
+    public static Option<FileInfo[]> Files(string name, string description) =>
+        new(name)
+        {
+            Description = description,
+            AllowMultipleArgumentsPerToken = true,
+            CustomParser = result => [.. result.Tokens.Select(t => ToFile(result, name, t.Value)).OfType<FileInfo>()],
+        };
+
     /// <summary>An optional JSON object: the text itself, or <c>@file.json</c> to read it from a file.</summary>
     public static Option<string?> Json(string name, string description) => new(name) { Description = $"{description} JSON text, or @FILE to read it from a file." };
 
@@ -258,7 +275,7 @@ internal static class CliOptions
         byte[] bytes;
         try
         {
-            bytes = await File.ReadAllBytesAsync(path, cancellationToken);
+            bytes = await System.IO.File.ReadAllBytesAsync(path, cancellationToken);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -307,9 +324,20 @@ internal static class CliOptions
         }
 
         var shipped = Path.Combine(AppContext.BaseDirectory, "templates", file.Name);
-        return File.Exists(shipped)
+        return System.IO.File.Exists(shipped)
             ? shipped
             : throw new FileNotFoundException($"No file {file.FullName} (nor a shipped template of that name).", file.FullName);
+    }
+
+    private static FileInfo? ToFile(ArgumentResult result, string name, string text)
+    {
+        if (string.IsNullOrWhiteSpace(text) || text.Contains('\0', StringComparison.Ordinal))
+        {
+            result.AddError($"{name} {Quote(text)}: give a file name.");
+            return null;
+        }
+
+        return new FileInfo(text);
     }
 
     private static bool TryWhole<T>(string text, T min, T max, out T value, out string error)

@@ -177,7 +177,8 @@ internal static class DeviceCommands
 
     private static Command BuildApplyTemplate(Cli cli)
     {
-        var template = new Option<FileInfo>("--template") { Description = "The template file (YAML, as the spec's templates/powerpack_bess.yaml).", Required = true };
+        var template = CliOptions.File("--template", "The template file (YAML, as the spec's templates/powerpack_bess.yaml).");
+        template.Required = true;
         var filter = new Option<string>("--filter") { Description = "The devices, such as \"type=bess,site=WLCE\".", Required = true };
         var commit = new Option<bool>("--commit") { Description = "Apply the plan; without it, only print it (exit code 3 when it would change something)." };
         var apply = new Command("apply-template", "Apply a configuration template to the devices a filter selects: a dry run that prints the plan, or --commit.") { template, filter, commit };

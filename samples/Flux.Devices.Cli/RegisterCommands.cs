@@ -10,6 +10,13 @@ internal static class RegisterCommands
     public static Command Build(Cli cli)
     {
         var host = new Option<string>("--host") { Description = "The device's address.", Required = true };
+        host.Validators.Add(r =>
+        {
+            if (r.Tokens.Count > 0 && string.IsNullOrWhiteSpace(r.Tokens[0].Value))
+            {
+                r.AddError($"--host '{r.Tokens[0].Value}': give the device's address (a name or an IP address).");
+            }
+        });
         var portOption = CliOptions.Whole("--port", "The TCP port.", 1, 65_535, defaultValue: Transport.ModbusEndpoint.DefaultPort);
         var unit = CliOptions.Whole<byte>("--unit", "The unit id.", 0, 255, defaultValue: 1);
         var address = CliOptions.Whole<ushort>("--address", "The first register, a 0-based PDU address (holding register 40001 is 0; mbpoll -r 1 is 0).", 0, 65_535);

@@ -23,8 +23,8 @@ internal static class ScanCommand
         var site = new Option<string?>("--site") { Description = "The site to register the devices at (required with --register)." };
         var wide = new Option<bool>("--wide") { Description = $"Allow more than {HostSet.MaxHostsWithoutWide} hosts (a /16)." };
         var register = new Option<bool>("--register") { Description = "Register what is found (idempotent: nothing twice, registered endpoints are not contacted)." };
-        var templates = new Option<FileInfo[]>("--template") { Description = "Templates whose manufacturers and identify blocks recognise devices. Repeatable.", AllowMultipleArgumentsPerToken = true };
-        var defaults = new Option<FileInfo?>("--defaults") { Description = "A JSON file of metadata per device type for what no probe can learn, as templates/site_defaults.json." };
+        var templates = CliOptions.Files("--template", "Templates whose manufacturers and identify blocks recognise devices. Repeatable.");
+        var defaults = CliOptions.File("--defaults", "A JSON file of metadata per device type for what no probe can learn, as templates/site_defaults.json.");
         var scan = new Command("scan", "Scan hosts for Modbus devices, read-only, and optionally register them.") { hosts, ports, units, site, register, templates, defaults, wide };
         scan.SetAction((result, token) => cli.GuardAsync(async () =>
         {

@@ -95,6 +95,9 @@ public sealed class CommandTests : FluxTestBed
     [InlineData(FluxCli.Usage, "flux: Unrecognized command or argument 'device'; see flux --help.", "device", "list")]
     [InlineData(FluxCli.Usage, "flux: Unrecognized command or argument '--fitler'; see flux devices list --help.", "devices", "list", "--fitler", "type=bess")]
     [InlineData(FluxCli.Usage, "flux: Argument 'u_int16x' not recognized for --type. Must be one of: 'int16', 'uint16',", "registers", "read", "--host", "127.0.0.1", "--address", "0", "--type", "u_int16x")]
+    [InlineData(FluxCli.Usage, "flux: --template '': give a file name.", "devices", "apply-template", "--template", "", "--filter", "type=bess")]
+    [InlineData(FluxCli.Usage, "flux: --defaults '': give a file name.", "devices", "scan", "127.0.0.1", "--defaults", "")]
+    [InlineData(FluxCli.Usage, "flux: --host '': give the device's address (a name or an IP address).", "registers", "read", "--host", "", "--address", "0")]
     public async Task BadInput_PrintsOneClearLine_AndExitsNonZero(int expectedCode, string expectedError, params string[] args)
     {
         var (code, output, error) = await FluxProcess.RunAsync([.. args, "--store", Store]);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using System.Globalization;
 using Flux.Devices.Notifications;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -29,6 +30,12 @@ internal static class FluxCli
     /// <summary>Parses and runs a command line on a console.</summary>
     public static async Task<int> RunAsync(string[] args, CliConsole console, CancellationToken cancellationToken)
     {
+        if (NotUtf8(args) is { } garbled)
+        {
+            await console.Error.WriteLineAsync($"flux: {garbled}");
+            return Usage;
+        }
+
         var cli = new Cli(console);
         var root = BuildRoot(cli);
 
@@ -52,6 +59,32 @@ internal static class FluxCli
 
         await console.Error.WriteLineAsync($"flux: {Describe(parsed)}");
         return Usage;
+    }
+
+    /// <summary>
+    /// Finds an argument that was not UTF-8. The runtime decodes the process's arguments with U+FFFD in place of bytes
+    /// that are not UTF-8, so a Latin-1 "é" typed in a terminal would be stored as U+FFFD; such an argument is refused
+    /// instead. (Text that means U+FFFD can say so as JSON does, <c>\ufffd</c>.)
+    /// </summary>
+    /// <returns>The error, naming the option the argument is for; <see langword="null"/> when every argument is text.</returns>
+    private static string? NotUtf8(string[] args)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            var at = args[i].IndexOf('\uFFFD', StringComparison.Ordinal);
+            if (at < 0)
+            {
+                continue;
+            }
+
+            var equals = args[i].StartsWith("--", StringComparison.Ordinal) ? args[i].IndexOf('=', StringComparison.Ordinal) : -1;
+            var (option, offset) = equals > 0 && at > equals
+                ? (args[i][..equals], at - equals - 1)
+                : i > 0 && args[i - 1].StartsWith("--", StringComparison.Ordinal) && !args[i].StartsWith('-') ? (args[i - 1], at) : ($"argument {i + 1}", at);
+            return string.Create(CultureInfo.InvariantCulture, $"{option}: the text is not UTF-8 (a byte that is not became U+FFFD at character {offset + 1}); give it as UTF-8.");
+        }
+
+        return null;
     }
 
     /// <summary>

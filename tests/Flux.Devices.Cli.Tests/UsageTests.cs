@@ -118,6 +118,25 @@ public sealed class UsageTests : FluxTestBed
         Assert.DoesNotContain("WLCE-METER-9", list, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--metadata: the text is not UTF-8 (a byte that is not became U+FFFD at character 22)", "devices", "register", "WLCE-METER-9", "--type", "meter", "--site", "WLCE", "--metadata", "{\"manufacturer\": \"Acc\uFFFDuenergy\"}")]
+    [InlineData("--set: the text is not UTF-8 (a byte that is not became U+FFFD at character 9)", "devices", "update", "WLCE-BESS-01", "--set", "note=caf\uFFFD")]
+    [InlineData("--name: the text is not UTF-8 (a byte that is not became U+FFFD at character 6)", "devices", "update", "WLCE-BESS-01", "--name=WLCE-\uFFFD")]
+    [InlineData("argument 3: the text is not UTF-8 (a byte that is not became U+FFFD at character 6)", "devices", "register", "WLCE-\uFFFD", "--type", "meter", "--site", "WLCE")]
+    public async Task ArgumentsThatWereNotUtf8_AreRefused_NotStoredAsReplacementCharacters(string expected, params string[] args)
+    {
+        // The runtime decodes the process's arguments with U+FFFD in place of bytes that are not UTF-8 (a Latin-1 "é").
+        var (code, output, error) = await FluxProcess.RunAsync([.. args, "--store", Store]);
+        var (_, shown, _) = await FluxProcess.RunAsync("devices", "show", "WLCE-BESS-01", "--output", "json", "--store", Store);
+        var (_, list, _) = await FluxProcess.RunAsync("devices", "list", "--store", Store);
+
+        Assert.Equal((FluxCli.Usage, string.Empty), (code, output));
+        Assert.Equal($"flux: {expected}; give it as UTF-8.", error.Trim());
+        Assert.Contains("\"version\": 1", shown, StringComparison.Ordinal);
+        Assert.DoesNotContain("WLCE-METER-9", list, StringComparison.Ordinal);
+        Assert.DoesNotContain("\uFFFD", list, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task AMissingMetadataFile_NamesTheOption()
     {

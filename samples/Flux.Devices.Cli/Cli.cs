@@ -21,10 +21,19 @@ internal sealed class Cli(CliConsole console)
         Recursive = true,
     };
 
-    public Option<OutputFormat> Output { get; } = CreateOutputOption();
+    public ChoiceOption<OutputFormat> Output { get; } = CreateOutputOption();
+
+    /// <summary>
+    /// Gets the devices and groups this run found by what the user typed (a name, or an id): the library names a device by
+    /// its id in its errors, and the user is told of it by the name they gave.
+    /// </summary>
+    public Dictionary<Guid, string> Typed { get; } = [];
+
+    /// <summary>Gets the SQLite file this run opened, if any: its errors name it.</summary>
+    public string? SqliteFile { get; private set; }
 
     /// <summary>Gets the output of a parsed command line in its chosen form.</summary>
-    public CliOutput OutputFor(ParseResult result) => new(Console, result.GetValue(Output));
+    public CliOutput OutputFor(ParseResult result) => new(Console, Output.ValueIn(result));
 
     /// <summary>
     /// Runs a command, turning errors into one line on stderr and an exit code: bad usage 2 (the parser cannot see
@@ -38,12 +47,12 @@ internal sealed class Cli(CliConsole console)
         }
         catch (Exception ex) when (ex is DeviceFilterException or UsageException or ArgumentException)
         {
-            await Console.Error.WriteLineAsync($"flux: {ex.Message}");
+            await Console.Error.WriteLineAsync($"flux: {Describe(ex)}");
             return FluxCli.Usage;
         }
         catch (Exception ex) when (ex is FluxDevicesException or Npgsql.NpgsqlException or IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or System.Net.Sockets.SocketException)
         {
-            await Console.Error.WriteLineAsync($"flux: {ex.Message}");
+            await Console.Error.WriteLineAsync($"flux: {Describe(ex)}");
             return FluxCli.Failed;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -75,6 +84,7 @@ internal sealed class Cli(CliConsole console)
         var postgres = store.Contains('=', StringComparison.Ordinal) && !File.Exists(store);
         if (postgres)
         {
+            CheckConnectionString(store);
             builder.UsePostgres(store);
         }
         else if (!create && !File.Exists(store))
@@ -83,6 +93,18 @@ internal sealed class Cli(CliConsole console)
         }
         else
         {
+            var full = Path.GetFullPath(store);
+            if (Directory.Exists(full))
+            {
+                throw new UsageException($"--store {store}: is a folder; give a SQLite file (such as {Path.Combine(store, "flux.db")}).");
+            }
+
+            if (Path.GetDirectoryName(full) is { } folder && !Directory.Exists(folder))
+            {
+                throw new DirectoryNotFoundException($"--store {store}: no folder {folder} to make the registry in.");
+            }
+
+            SqliteFile = store;
             builder.UseSqlite(store);
         }
 
@@ -95,7 +117,7 @@ internal sealed class Cli(CliConsole console)
                 await provider.GetRequiredService<PostgresDeviceStore>().MigrateAsync(cancellationToken);
             }
 
-            return new OpenRegistry(provider);
+            return new OpenRegistry(provider, Typed);
         }
         catch
         {
@@ -104,7 +126,61 @@ internal sealed class Cli(CliConsole console)
         }
     }
 
-    private static Option<OutputFormat> CreateOutputOption()
+    /// <summary>
+    /// Refuses a PostgreSQL connection string that Npgsql cannot read, naming the keyword (and the value, unless it may be
+    /// a secret) instead of Npgsql's own text ("Couldn't set port (Parameter 'port')").
+    /// </summary>
+    /// <exception cref="UsageException">It cannot be read.</exception>
+    private static void CheckConnectionString(string store)
+    {
+        var pairs = new System.Data.Common.DbConnectionStringBuilder();
+        try
+        {
+            pairs.ConnectionString = store;
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException("--store: not a PostgreSQL connection string (Host=...;Username=...): it is not KEY=VALUE pairs separated by ';'.", ex);
+        }
+
+        var npgsql = new Npgsql.NpgsqlConnectionStringBuilder();
+        foreach (string key in pairs.Keys)
+        {
+            var value = pairs[key];
+            try
+            {
+                npgsql[key] = value;
+            }
+            catch (Exception ex) when (ex is ArgumentException or FormatException or KeyNotFoundException or InvalidCastException)
+            {
+                var secret = key.Contains("pass", StringComparison.OrdinalIgnoreCase) || key.Contains("key", StringComparison.OrdinalIgnoreCase);
+                throw new UsageException(
+                    npgsql.ContainsKey(key)
+                        ? $"--store: {(secret ? key : $"{key}={value}")} is not a valid value for {key} in a PostgreSQL connection string."
+                        : $"--store: '{key}' is not a PostgreSQL connection string keyword.",
+                    ex);
+            }
+        }
+    }
+
+    /// <summary>An error as the one line the user reads: devices named as typed, the SQLite file named, no line breaks.</summary>
+    private string Describe(Exception ex)
+    {
+        var message = ex.Message;
+        foreach (var (id, typed) in Typed)
+        {
+            message = message.Replace(id.ToString(), typed, StringComparison.OrdinalIgnoreCase);
+        }
+
+        if (ex is Microsoft.Data.Sqlite.SqliteException && SqliteFile is { } file)
+        {
+            message = $"--store {file}: {message}";
+        }
+
+        return string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    }
+
+    private static ChoiceOption<OutputFormat> CreateOutputOption()
     {
         var option = CliOptions.Enum("--output", "How to print results: a table (drawn on a terminal, plain columns in a pipe), json (JSON Lines for streams) or csv.", OutputFormat.Table);
         option.Aliases.Add("-o");

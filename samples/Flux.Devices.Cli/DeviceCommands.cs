@@ -95,8 +95,8 @@ internal static class DeviceCommands
         var metadata = CliOptions.Json("--metadata", "Replaces the whole metadata.");
         var set = new Option<string[]>("--set") { Description = "Sets one metadata key: KEY=VALUE, the value read as JSON when it is JSON (500, true, \"x\"), else as text. Repeatable." };
         var unset = new Option<string[]>("--unset") { Description = "Removes one metadata key. Repeatable." };
-        var active = new Option<bool?>("--active") { Description = "Whether the device is active (polled): true or false." };
-        var expected = new Option<long?>("--expected-version") { Description = "Refuse the update unless the device is still at this version (as `devices show` printed it)." };
+        var active = CliOptions.TrueOrFalse("--active", "Whether the device is active (polled).");
+        var expected = CliOptions.OptionalWhole("--expected-version", "Refuse the update unless the device is still at this version (as `devices show` printed it).", 1L, long.MaxValue);
         var update = new Command("update", "Change a device's name, site, metadata or active flag. The result is validated before it is written.") { device, name, site, metadata, set, unset, active, expected };
         update.SetAction((result, token) => cli.GuardAsync(async () =>
         {
@@ -121,7 +121,7 @@ internal static class DeviceCommands
                 }
             }
 
-            var change = new DeviceUpdate { Name = result.GetValue(name), Site = result.GetValue(site), Metadata = newMetadata, Active = result.GetValue(active) };
+            var change = new DeviceUpdate { Name = result.GetValue(name), Site = result.GetValue(site), Metadata = newMetadata, Active = active.ValueIn(result) };
             if (change == new DeviceUpdate())
             {
                 throw new UsageException("devices update: nothing to change; give --name, --site, --metadata, --set, --unset or --active.");
@@ -177,7 +177,8 @@ internal static class DeviceCommands
 
     private static Command BuildApplyTemplate(Cli cli)
     {
-        var template = new Option<FileInfo>("--template") { Description = "The template file (YAML, as the spec's templates/powerpack_bess.yaml).", Required = true };
+        var template = CliOptions.File("--template", "The template file (YAML, as the spec's templates/powerpack_bess.yaml).");
+        template.Required = true;
         var filter = new Option<string>("--filter") { Description = "The devices, such as \"type=bess,site=WLCE\".", Required = true };
         var commit = new Option<bool>("--commit") { Description = "Apply the plan; without it, only print it (exit code 3 when it would change something)." };
         var apply = new Command("apply-template", "Apply a configuration template to the devices a filter selects: a dry run that prints the plan, or --commit.") { template, filter, commit };
@@ -235,7 +236,7 @@ internal static class DeviceCommands
             return await PrintMoveAsync(cli.OutputFor(result), current, done);
         }, token));
 
-        var exit = new Command("exit", "Take a device out of maintenance, back to the state it was in; polling resumes.") { device };
+        var exit = new Command("exit", "Take a device out of maintenance: it goes to Testing, polling resumes, and its next good poll makes it Active.") { device };
         exit.SetAction((result, token) => cli.GuardAsync(async () =>
         {
             await using var registry = await cli.OpenAsync(result, token);

@@ -23,7 +23,7 @@ internal static class GroupCommands
             {
                 Name = result.GetValue(name)!,
                 Site = result.GetValue(site)!,
-                GroupType = result.GetValue(type),
+                GroupType = type.ValueIn(result),
                 Metadata = await CliOptions.ReadMetadataAsync(result, metadata, token) ?? DeviceMetadata.Empty,
             };
             await using var registry = await cli.OpenAsync(result, token, create: true);
@@ -34,16 +34,16 @@ internal static class GroupCommands
         }, token));
 
         var role = CliOptions.Enum("--role", "The device's role in the group.", GroupMemberRole.Primary);
-        var priority = new Option<int>("--priority") { Description = "Its priority in the group (lower first).", DefaultValueFactory = _ => 0 };
+        var priority = CliOptions.Whole("--priority", "Its priority in the group (lower first).", 0, int.MaxValue, defaultValue: 0);
         var add = new Command("add", "Add a device to a group, or change its role and priority there.") { group, device, role, priority };
         add.SetAction((result, token) => cli.GuardAsync(async () =>
         {
             var output = cli.OutputFor(result);
             await using var registry = await cli.OpenAsync(result, token);
             var groups = registry.Get<IDeviceGroupService>();
-            var found = await FindAsync(groups, result.GetValue(group)!, token);
+            var found = await FindAsync(registry, groups, result.GetValue(group)!, token);
             var member = await registry.FindAsync(result.GetValue(device)!, token);
-            var added = await groups.AddMemberAsync(found.Id, member.Id, result.GetValue(role), result.GetValue(priority), token);
+            var added = await groups.AddMemberAsync(found.Id, member.Id, role.ValueIn(result), result.GetValue(priority), token);
             await output.StatusAsync($"{member.Name} is in {found.Name} as {added.Role}, priority {added.Priority}.");
             await (output.IsJson ? output.WriteJsonAsync(added) : output.WriteAsync(Views.Members([(added, member)])));
             return FluxCli.Ok;
@@ -54,7 +54,7 @@ internal static class GroupCommands
         {
             await using var registry = await cli.OpenAsync(result, token);
             var groups = registry.Get<IDeviceGroupService>();
-            var found = await FindAsync(groups, result.GetValue(group)!, token);
+            var found = await FindAsync(registry, groups, result.GetValue(group)!, token);
             var member = await registry.FindAsync(result.GetValue(device)!, token);
             if (!await groups.RemoveMemberAsync(found.Id, member.Id, token))
             {
@@ -89,7 +89,7 @@ internal static class GroupCommands
             var output = cli.OutputFor(result);
             await using var registry = await cli.OpenAsync(result, token);
             var groups = registry.Get<IDeviceGroupService>();
-            var found = await FindAsync(groups, result.GetValue(group)!, token);
+            var found = await FindAsync(registry, groups, result.GetValue(group)!, token);
             var members = new List<(DeviceGroupMember Member, Device Device)>();
             foreach (var member in await groups.ListMembersAsync(found.Id, token))
             {
@@ -105,7 +105,11 @@ internal static class GroupCommands
         return new Command("groups", "Device groups: control, monitoring or analysis sets of devices, with roles and priorities.") { create, add, remove, list, show };
     }
 
-    private static async Task<DeviceGroup> FindAsync(IDeviceGroupService groups, string nameOrId, CancellationToken cancellationToken) =>
-        (Guid.TryParse(nameOrId, out var id) ? await groups.GetAsync(id, cancellationToken) : await groups.GetByNameAsync(nameOrId, cancellationToken))
-        ?? throw new DeviceGroupNotFoundException(nameOrId);
+    private static async Task<DeviceGroup> FindAsync(OpenRegistry registry, IDeviceGroupService groups, string nameOrId, CancellationToken cancellationToken)
+    {
+        var group = (Guid.TryParse(nameOrId, out var id) ? await groups.GetAsync(id, cancellationToken) : await groups.GetByNameAsync(nameOrId, cancellationToken))
+            ?? throw new DeviceGroupNotFoundException(nameOrId);
+        registry.Typed[group.Id] = nameOrId;
+        return group;
+    }
 }

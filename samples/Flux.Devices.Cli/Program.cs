@@ -1,5 +1,5 @@
 using Flux.Devices.Cli;
 
-// The `flux` command line: `flux --help` lists its commands. `flux demo` (the README's run command, and what `flux`
-// alone runs) tells the registry's story end to end on the embedded SQLite store.
-return await FluxCli.RunAsync(args.Length == 0 ? ["demo"] : args, CliConsole.FromProcess(Environment.GetEnvironmentVariable), CancellationToken.None);
+// The `flux` command line: `flux --help` (or `flux` alone) lists its commands. `flux demo` (the README's run command)
+// tells the registry's story end to end on a temporary SQLite store.
+return await FluxCli.RunAsync(args, CliConsole.FromProcess(Environment.GetEnvironmentVariable), CancellationToken.None);

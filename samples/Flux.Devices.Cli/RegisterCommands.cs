@@ -10,36 +10,42 @@ internal static class RegisterCommands
     public static Command Build(Cli cli)
     {
         var host = new Option<string>("--host") { Description = "The device's address.", Required = true };
-        var portOption = new Option<int>("--port") { Description = "The TCP port.", DefaultValueFactory = _ => Transport.ModbusEndpoint.DefaultPort };
-        var unit = new Option<byte>("--unit") { Description = "The unit id.", DefaultValueFactory = _ => 1 };
-        var address = new Option<ushort>("--address") { Description = "The first register, a 0-based PDU address (holding register 40001 is 0; mbpoll -r 1 is 0).", Required = true };
-        var count = new Option<int>("--count") { Description = "How many values.", DefaultValueFactory = _ => 1 };
-        var type = CliOptions.Enum("--type", "How to read each value.", RegisterDataType.UInt16);
-        var order = CliOptions.Enum("--order", "The byte order of multi-register values.", ByteOrder.ABCD);
+        host.Validators.Add(r =>
+        {
+            if (r.Tokens.Count > 0 && string.IsNullOrWhiteSpace(r.Tokens[0].Value))
+            {
+                r.AddError($"--host '{r.Tokens[0].Value}': give the device's address (a name or an IP address).");
+            }
+        });
+        var portOption = CliOptions.Whole("--port", "The TCP port.", 1, 65_535, defaultValue: Transport.ModbusEndpoint.DefaultPort);
+        var unit = CliOptions.Whole<byte>("--unit", "The unit id.", 0, 255, defaultValue: 1);
+        var address = CliOptions.Whole<ushort>("--address", "The first register, a 0-based PDU address (holding register 40001 is 0; mbpoll -r 1 is 0).", 0, 65_535);
+        address.Required = true;
+        var count = CliOptions.Whole("--count", "How many values; for --type string, how many registers the one string takes (two characters each).", 1, 125, defaultValue: 1);
+        var type = CliOptions.Enum("--type", "How to read each value.", RegisterDataType.UInt16, t => t.ToString().ToLowerInvariant());
+        var order = CliOptions.Enum("--order", "The byte order of multi-register values.", ByteOrder.ABCD, o => o.ToString().ToLowerInvariant());
         var input = new Option<bool>("--input") { Description = "Read input registers (function 4) instead of holding registers (function 3)." };
         var read = new Command("read", "Read registers from a device.") { host, portOption, unit, address, count, type, order, input };
         read.SetAction((result, token) => cli.GuardAsync(async () =>
         {
             var output = cli.OutputFor(result);
-            var dataType = result.GetValue(type);
-            var width = RegisterCodec.RegisterCount(dataType);
-            var values = result.GetValue(count);
-            if (values < 1 || values > 125 / width)
+            var dataType = type.ValueIn(result);
+            var byteOrder = order.ValueIn(result);
+
+            // A string is one value over --count registers; other types are --count values of their own width.
+            var (values, width) = dataType == RegisterDataType.String ? (1, result.GetValue(count)) : (result.GetValue(count), RegisterCodec.RegisterCount(dataType));
+            if (values > 125 / width)
             {
-                throw new UsageException($"--count must be from 1 to {125 / width} for {dataType}.");
+                throw new UsageException($"--count {values}: must be from 1 to {125 / width} for {dataType.ToString().ToLowerInvariant()} (125 registers in one read).");
             }
 
             var start = result.GetValue(address);
             if (start + (values * width) > 65_536)
             {
-                throw new UsageException($"--address {start} with --count {values}: the registers run past 65535.");
+                throw new UsageException($"--address {start} with --count {result.GetValue(count)}: the registers run past 65535.");
             }
 
             var port = result.GetValue(portOption);
-            if (port is < 1 or > 65_535)
-            {
-                throw new UsageException($"--port {port}: must be from 1 to 65535.");
-            }
 
             await using var transport = new Modbus.ModbusTcpTransport(new Modbus.ModbusTcpOptions { RetryCount = 0 });
             var endpoint = new Transport.ModbusEndpoint(result.GetValue(host)!, port);
@@ -57,7 +63,7 @@ internal static class RegisterCommands
             var readings = new List<object>();
             for (var i = 0; i < values; i++)
             {
-                var point = new RegisterDefinition { Name = "value", Address = (ushort)(start + (i * width)), DataType = dataType, Order = result.GetValue(order) };
+                var point = new RegisterDefinition { Name = "value", Address = (ushort)(start + (i * width)), DataType = dataType, Count = width, Order = byteOrder };
                 var raw = words.AsSpan(i * width, width);
                 object? value = dataType switch
                 {

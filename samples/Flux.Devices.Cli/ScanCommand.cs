@@ -18,13 +18,13 @@ internal static class ScanCommand
     public static Command Build(Cli cli)
     {
         var hosts = new Argument<string>("hosts") { Description = "Hosts: a CIDR (127.0.0.0/24), a range (127.0.0.2-20) or a list (127.0.0.2,127.0.0.3)." };
-        var ports = new Option<int[]>("--ports") { Description = "TCP ports.", DefaultValueFactory = _ => [Transport.ModbusEndpoint.DefaultPort], AllowMultipleArgumentsPerToken = true };
-        var units = new Option<byte[]>("--units") { Description = "Unit ids.", DefaultValueFactory = _ => [1, 2, 3, 4, 5, 6, 7, 8, 9], AllowMultipleArgumentsPerToken = true };
+        var ports = CliOptions.WholeList("--ports", "TCP ports.", p => p is >= 1 and <= 65_535, "a port is from 1 to 65535", [Transport.ModbusEndpoint.DefaultPort]);
+        var units = CliOptions.WholeList<byte>("--units", "Unit ids.", u => u is (>= 1 and <= 247) or 255, "a unit id is from 1 to 247, or 255 (0 is broadcast, which no device answers)", [1, 2, 3, 4, 5, 6, 7, 8, 9]);
         var site = new Option<string?>("--site") { Description = "The site to register the devices at (required with --register)." };
         var wide = new Option<bool>("--wide") { Description = $"Allow more than {HostSet.MaxHostsWithoutWide} hosts (a /16)." };
         var register = new Option<bool>("--register") { Description = "Register what is found (idempotent: nothing twice, registered endpoints are not contacted)." };
-        var templates = new Option<FileInfo[]>("--template") { Description = "Templates whose manufacturers and identify blocks recognise devices. Repeatable.", AllowMultipleArgumentsPerToken = true };
-        var defaults = new Option<FileInfo?>("--defaults") { Description = "A JSON file of metadata per device type for what no probe can learn, as templates/site_defaults.json." };
+        var templates = CliOptions.Files("--template", "Templates whose manufacturers and identify blocks recognise devices. Repeatable.");
+        var defaults = CliOptions.File("--defaults", "A JSON file of metadata per device type for what no probe can learn, as templates/site_defaults.json.");
         var scan = new Command("scan", "Scan hosts for Modbus devices, read-only, and optionally register them.") { hosts, ports, units, site, register, templates, defaults, wide };
         scan.SetAction((result, token) => cli.GuardAsync(async () =>
         {
@@ -32,28 +32,23 @@ internal static class ScanCommand
             HostSet set;
             try
             {
-                set = HostSet.Parse(result.GetValue(hosts), result.GetValue(wide));
+                // Parsed as wide, then checked here, so that the error names the option (the library's names its parameter).
+                set = HostSet.Parse(result.GetValue(hosts), allowWide: true);
             }
             catch (HostSetException ex)
             {
                 throw new UsageException(ex.Message);
             }
 
+            if (set.Count > HostSet.MaxHostsWithoutWide && !result.GetValue(wide))
+            {
+                throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"hosts {result.GetValue(hosts)}: {set.Count:N0} hosts, more than {HostSet.MaxHostsWithoutWide:N0} (a /16); give --wide to scan that many."));
+            }
+
             var siteName = result.GetValue(site);
             if (result.GetValue(register) && string.IsNullOrWhiteSpace(siteName))
             {
                 throw new UsageException("--register needs --site: the site the devices are registered at (and named after).");
-            }
-
-            // The library checks ports and unit ids too; here the error names the option.
-            foreach (var port in result.GetValue(ports)!.Where(p => p is < 1 or > 65_535))
-            {
-                throw new UsageException($"--ports {port}: a port is from 1 to 65535.");
-            }
-
-            foreach (var unit in result.GetValue(units)!.Where(u => u is 0 or (> 247 and < 255)))
-            {
-                throw new UsageException($"--units {unit}: a unit id is from 1 to 247, or 255 (0 is broadcast, which no device answers).");
             }
 
             await using var registry = await cli.OpenAsync(result, token, create: true);
@@ -67,7 +62,8 @@ internal static class ScanCommand
             var perType = new Dictionary<string, DeviceMetadata>();
             if (result.GetValue(defaults) is { } defaultsFile)
             {
-                foreach (var (type, metadata) in DeviceMetadata.Parse(await File.ReadAllTextAsync(CliOptions.ResolveShipped(defaultsFile), token)))
+                var source = $"--defaults {defaultsFile}";
+                foreach (var (type, metadata) in CliOptions.ParseMetadata(await CliOptions.ReadTextAsync(CliOptions.ResolveShipped(defaultsFile), source, token), source))
                 {
                     perType[type] = DeviceMetadata.FromElement(metadata);
                 }

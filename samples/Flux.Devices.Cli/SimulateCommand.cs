@@ -16,17 +16,13 @@ internal static class SimulateCommand
     public static Command Build(Cli cli)
     {
         var site = new Option<string>("--site") { Description = "The site's name, used in the commands it suggests.", DefaultValueFactory = _ => "WLCE" };
-        var port = new Option<int>("--port") { Description = $"The TCP port on both hosts ({DefaultPort} by default; 502 needs root; 0 lets the system choose).", DefaultValueFactory = _ => DefaultPort };
+        var port = CliOptions.Whole("--port", "The TCP port on both hosts (502 needs root; 0 lets the system choose).", 0, 65_535, defaultValue: DefaultPort);
         var simulate = new Command("simulate", "Run a simulated site (PowerPack BESS, an Acuvim II meter, a SunSpec battery) on 127.0.0.x until Ctrl+C.") { site, port };
         simulate.SetAction((result, token) => cli.GuardAsync(async () =>
         {
             var output = cli.OutputFor(result);
             var name = result.GetValue(site)!;
             var chosen = result.GetValue(port);
-            if (chosen is < 0 or > 65_535)
-            {
-                throw new UsageException($"--port {chosen}: must be from 0 to 65535.");
-            }
 
             SimulatedSite simulated;
             try

@@ -1,4 +1,7 @@
+using System.Buffers;
+using System.Globalization;
 using System.Text;
+using System.Text.Unicode;
 using Flux.Devices.RegisterMaps;
 using Flux.Devices.Templates.Yaml;
 
@@ -63,7 +66,7 @@ public sealed class DeviceTemplateLoader
     /// <param name="path">The file.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The template.</returns>
-    /// <exception cref="DeviceTemplateException">The file is too large or is refused.</exception>
+    /// <exception cref="DeviceTemplateException">The file is too large, is not UTF-8 (the error gives the line and byte offset), or is refused.</exception>
     public async Task<DeviceTemplate> LoadFileAsync(string path, CancellationToken cancellationToken = default) =>
         Load(await ReadFileAsync(path, cancellationToken).ConfigureAwait(false), Path.GetFileName(path));
 
@@ -120,6 +123,20 @@ public sealed class DeviceTemplateLoader
         }
 
         var bytes = buffer.AsSpan(0, length);
-        return Encoding.UTF8.GetString(bytes.StartsWith("\uFEFF"u8) ? bytes[3..] : bytes);
+        var start = bytes.StartsWith("\uFEFF"u8) ? 3 : 0;
+        var text = new char[length - start];
+        if (Utf8.ToUtf16(bytes[start..], text, out var read, out var written, replaceInvalidSequences: false) == OperationStatus.Done)
+        {
+            return new string(text, 0, written);
+        }
+
+        // Not UTF-8: refused, rather than read with U+FFFD in place of the bytes (which would then be stored and shown as
+        // if the template said so). The error points at the first bad byte: its line, its column as the characters
+        // before it on that line, and its offset in the file for a hex editor.
+        var offset = start + read;
+        var lineStart = bytes[..offset].LastIndexOf((byte)'\n') + 1;
+        var line = bytes[..offset].Count((byte)'\n') + 1;
+        var column = Encoding.UTF8.GetCharCount(bytes[Math.Max(lineStart, start)..offset]) + 1;
+        throw new DeviceTemplateException(Path.GetFileName(path), [new TemplateError(line, column, string.Empty, string.Create(CultureInfo.InvariantCulture, $"the file is not UTF-8: byte 0x{bytes[offset]:X2} at offset {offset} does not start a valid UTF-8 sequence; save the file as UTF-8"))]);
     }
 }

@@ -173,6 +173,32 @@ public sealed class DeviceTemplateLoaderTests
         }
     }
 
+    [Theory]
+    [InlineData(new byte[] { 0xFF }, "ack\n", "0xFF")] // a byte that never starts a sequence
+    [InlineData(new byte[] { 0xC3, 0x28 }, "ack\n", "0xC3")] // a lead byte without its continuation
+    [InlineData(new byte[] { 0xE2, 0x82 }, "", "0xE2")] // a sequence cut short by the end of the file
+    public async Task LoadFileAsync_BytesThatAreNotUtf8_AreRefusedWithTheirLineAndOffset(byte[] bad, string tail, string shown)
+    {
+        // Decoded leniently, the bytes became U+FFFD in the template's manufacturer, and so in every device it configured.
+        var path = Path.Combine(Path.GetTempPath(), $"flux-{Guid.NewGuid():N}.yaml");
+        try
+        {
+            byte[] head = [.. "\uFEFF"u8, .. "device_template:\n  type: bess\n  manufacturer: Pé"u8];
+            await File.WriteAllBytesAsync(path, [.. head, .. bad, .. System.Text.Encoding.UTF8.GetBytes(tail)], TestContext.Current.CancellationToken);
+
+            var error = await Assert.ThrowsAsync<DeviceTemplateException>(() => Loader.LoadFileAsync(path, TestContext.Current.CancellationToken));
+
+            // Line 3, after "  manufacturer: Pé" (18 characters; "é" is two bytes), at byte 52 of the file (the BOM counts).
+            Assert.Equal((3, 19), (error.Line, error.Column));
+            Assert.Equal(Path.GetFileName(path), error.FileName);
+            Assert.Equal($"the file is not UTF-8: byte {shown} at offset 52 does not start a valid UTF-8 sequence; save the file as UTF-8", error.Errors[0].Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Fact]
     public async Task LoadFileAsync_ADeviceFileThatNeverEnds_IsRefusedAtTheLimit()
     {

@@ -1,0 +1,93 @@
+using System.Text;
+using Flux.Devices.Specification.Tests;
+
+namespace Flux.Devices.Cli.Tests;
+
+/// <summary>
+/// The README's table of bad input, run: each row's example input gives the row's exit code and its line on stderr, so
+/// that the table and the tool cannot drift apart. A row added to the table needs its input here.
+/// </summary>
+public sealed class ReadmeTests : FluxTestBed
+{
+    /// <summary>The folder the README's examples use, for this test's own.</summary>
+    private const string ReadmeFolder = "/srv/flux";
+
+    public override async ValueTask InitializeAsync()
+    {
+        await WithRegistryAsync(async registry =>
+        {
+            var device = await registry.RegisterAsync(SpecSamples.Bess("WLCE-BESS-1"), cancellationToken: Cancel);
+            foreach (var trigger in new[] { DeviceTrigger.DeployConfig, DeviceTrigger.PollAttempted, DeviceTrigger.PollSucceeded })
+            {
+                device = await registry.FireAsync(device.Id, trigger, cancellationToken: Cancel);
+            }
+        });
+        await File.WriteAllBytesAsync(Path.Combine(Directory, "bess.json"), [.. Encoding.UTF8.GetBytes("{\n  \"manufacturer\": \"Accuenergy\",\n  \"note\": \"caf"), 0xE9, .. "\"\n}"u8], Cancel);
+        await File.WriteAllTextAsync(Path.Combine(Directory, "bad.yaml"), "device_template:\n  type: bess\n  default_config:\n    polling_interval: soon\n", Cancel);
+    }
+
+    [Fact]
+    public async Task BadInputTable_GivesItsExitCodesAndLines()
+    {
+        var rows = Table();
+        string[][] inputs =
+        [
+            [],
+            ["device", "list"],
+            ["devices", "register", "X", "--type", "bess"],
+            ["registers", "read", "--host", "127.0.0.1", "--port", "abc", "--address", "0"],
+            ["devices", "list", "--output", "xml"],
+            ["devices", "scan", "10.0.0.0/8"],
+            ["devices", "register", "X", "--type", "bess", "--site", "WLCE", "--metadata", "{bad json"],
+            ["devices", "register", "X", "--type", "bess", "--site", "WLCE", "--metadata", $"@{Directory}/bess.json"],
+            ["devices", "update", "WLCE-BESS-1", "--set", "note=caf\uFFFD"],
+            ["devices", "list", "--store", "Host=127.0.0.1;Port=notaport"],
+            ["devices", "register", "X", "--type", "bess", "--site", "WLCE", "--store", Directory],
+            ["devices", "register", "X", "--type", "bess", "--site", "WLCE", "--metadata", """{"manufacturer": "PowerPack", "model": "PP-250", "capacity_kwh": 250, "max_power_kw": 50, "efficiency": 1.5, "modbus_address": 2}"""],
+            ["devices", "apply-template", "--template", $"{Directory}/bad.yaml", "--filter", "type=bess"],
+            ["devices", "register", "X", "--type", "bess", "--site", "WLCE", "--metadata", $"@{Directory}/nope.json"],
+            ["devices", "register", "X", "--type", "bess", "--site", "WLCE", "--store", "/nonexistent/dir/flux.db"],
+            ["devices", "maintenance", "exit", "WLCE-BESS-1"],
+            ["devices", "list", "--store", "Host=127.0.0.1;Port=1;Username=flux;Timeout=5"],
+        ];
+
+        Assert.Equal(inputs.Length, rows.Count);
+        foreach (var ((what, code, line), input) in rows.Zip(inputs))
+        {
+            var args = input.Contains("--store") ? input : [.. input, "--store", Store];
+            var (actualCode, output, error) = await FluxProcess.RunAsync(args);
+
+            Assert.True(code == actualCode, $"'{what}': the README says exit code {code}, flux exits {actualCode} ({error.Trim()})");
+            if (line == "(the help, on stdout)")
+            {
+                Assert.Equal(string.Empty, error);
+                Assert.Contains("Usage:", output, StringComparison.Ordinal);
+                continue;
+            }
+
+            var expected = line.Replace(ReadmeFolder, Directory, StringComparison.Ordinal);
+            var shown = error.TrimEnd('\n');
+            var dots = expected.IndexOf("...", StringComparison.Ordinal);
+            Assert.True(
+                dots < 0 ? shown == expected : shown.StartsWith(expected[..dots], StringComparison.Ordinal) && !shown.Contains('\n', StringComparison.Ordinal),
+                $"'{what}': the README shows\n  {expected}\nflux prints\n  {shown}");
+        }
+    }
+
+    /// <summary>The rows of the README's bad-input table: what, the exit code, the line on stderr (without its backticks).</summary>
+    private static List<(string What, int Code, string Line)> Table()
+    {
+        var lines = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "README.md"));
+        var header = Array.FindIndex(lines, l => l.StartsWith("| bad input | exit code |", StringComparison.Ordinal));
+        Assert.True(header > 0, "The README has no bad-input table.");
+        return
+        [
+            .. lines.Skip(header + 2).TakeWhile(l => l.StartsWith('|')).Select(row =>
+            {
+                var cells = row.Trim('|').Split(" | ");
+                Assert.Equal(3, cells.Length);
+                return (cells[0].Trim(), int.Parse(cells[1].Trim(), System.Globalization.CultureInfo.InvariantCulture), cells[2].Trim().Trim('`'));
+            }),
+        ];
+    }
+}

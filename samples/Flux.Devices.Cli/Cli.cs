@@ -166,7 +166,8 @@ internal sealed class Cli(CliConsole console)
     /// <summary>An error as the one line the user reads: devices named as typed, the SQLite file named, no line breaks.</summary>
     private string Describe(Exception ex)
     {
-        var message = ex.Message;
+        // The server's own line, without the DETAIL lines Npgsql appends to the message.
+        var message = ex is Npgsql.PostgresException postgres ? $"PostgreSQL {postgres.SqlState}: {postgres.MessageText}" : ex.Message;
         foreach (var (id, typed) in Typed)
         {
             message = message.Replace(id.ToString(), typed, StringComparison.OrdinalIgnoreCase);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
@@ -6,6 +5,8 @@ using Flux.Devices.Modbus.Tests.Support;
 using Flux.Devices.Transport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Flux.Devices.Modbus.Tests;
@@ -14,6 +15,11 @@ namespace Flux.Devices.Modbus.Tests;
 [Collection(nameof(TimingSensitive))]
 public sealed class DeadlineTests
 {
+    /// <summary>How long a test waits in real time for something that takes milliseconds: only a hang exhausts it.</summary>
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
     [Fact]
     public async Task Deadline_OnTheClientsClock_FailsExactlyWhenItPasses()
     {
@@ -51,44 +57,49 @@ public sealed class DeadlineTests
     [Fact]
     public async Task DisposeAsync_WhileAReadIsPending_ReturnsAtOnceAndFailsTheRead()
     {
+        // The client's clock never moves: disposal that waited for the pending read (its deadline) would never end.
+        var time = new FakeTimeProvider();
         await using var server = new ScriptedModbusServer(_ => Task.CompletedTask);
-        var client = new ModbusTcpTransport(new ModbusTcpOptions { RequestTimeout = TimeSpan.FromMinutes(5), RetryCount = 0 });
+        var client = new ModbusTcpTransport(new ModbusTcpOptions { RequestTimeout = TimeSpan.FromMinutes(5), RetryCount = 0 }, time);
         var read = client.ReadHoldingRegistersAsync(server.Endpoint, 1, 0, new ushort[1]).AsTask();
         await server.WaitForRequestAsync(1);
 
-        var elapsed = Stopwatch.StartNew();
-        await client.DisposeAsync();
-        elapsed.Stop();
+        await client.DisposeAsync().AsTask().WaitAsync(Patience, Cancel);
 
-        Assert.True(elapsed.Elapsed < TimeSpan.FromMilliseconds(100), $"took {elapsed.Elapsed}");
-        await Assert.ThrowsAsync<ModbusTransportException>(() => read);
+        await Assert.ThrowsAsync<ModbusTransportException>(() => read.WaitAsync(Patience, Cancel));
         await Assert.ThrowsAsync<ObjectDisposedException>(() => client.ReadHoldingRegistersAsync(server.Endpoint, 1, 0, new ushort[1]).AsTask());
     }
 
     [Fact]
     public async Task ConnectionRefused_IsATransportErrorAtOnce_AndTheNextAttemptWaitsItsBackoff()
     {
+        // On the client's own clock: the refusal comes with the clock standing still, and the next attempt sleeps its
+        // whole backoff on that clock (a stopwatch would also count how late a busy machine ran the test).
+        var backoff = TimeSpan.FromMilliseconds(400);
+        var time = new WatchedClock();
         var endpoint = ClosedPort();
-        await using var client = new ModbusTcpTransport(new ModbusTcpOptions { RetryCount = 0, RetryDelay = TimeSpan.FromMilliseconds(400), RequestTimeout = TimeSpan.FromSeconds(5) });
+        await using var client = new ModbusTcpTransport(new ModbusTcpOptions { RetryCount = 0, RetryDelay = backoff, RequestTimeout = TimeSpan.FromSeconds(5) }, time);
 
-        var first = Stopwatch.StartNew();
-        var error = await Assert.ThrowsAsync<ModbusTransportException>(() => client.ReadHoldingRegistersAsync(endpoint, 1, 0, new ushort[1]).AsTask());
-        first.Stop();
-        var second = Stopwatch.StartNew();
-        await Assert.ThrowsAsync<ModbusTransportException>(() => client.ReadHoldingRegistersAsync(endpoint, 1, 0, new ushort[1]).AsTask());
-        second.Stop();
+        // At once: the clock stands still, so a refusal that waited on it would never come.
+        var error = await Assert.ThrowsAsync<ModbusTransportException>(() => client.ReadHoldingRegistersAsync(endpoint, 1, 0, new ushort[1]).AsTask().WaitAsync(Patience, Cancel));
+        var second = client.ReadHoldingRegistersAsync(endpoint, 1, 0, new ushort[1]).AsTask();
+        var wait = await time.NextTimerAsync(d => d > TimeSpan.Zero && d <= backoff);
+        time.Advance(wait - TimeSpan.FromTicks(1));
+        var pendingJustBefore = !second.IsCompleted;
+        time.Advance(TimeSpan.FromTicks(1));
 
         Assert.Contains("could not connect", error.Message, StringComparison.Ordinal);
         Assert.True(error.IsTransient);
-        Assert.True(first.Elapsed < TimeSpan.FromMilliseconds(400), $"refusal took {first.Elapsed}");
-        Assert.True(second.Elapsed >= TimeSpan.FromMilliseconds(390), $"the second attempt came after {second.Elapsed}, inside the backoff");
+        Assert.Equal(backoff, wait);
+        Assert.True(pendingJustBefore, "the second attempt came inside the backoff");
+        await Assert.ThrowsAsync<ModbusTransportException>(() => second.WaitAsync(Patience, Cancel));
     }
 
     [Fact]
     public async Task ConnectionRefused_ThenTheDeviceComesUp_TheNextRequestConnects()
     {
         var endpoint = ClosedPort();
-        await using var client = new ModbusTcpTransport(new ModbusTcpOptions { RetryCount = 0, RetryDelay = TimeSpan.FromMilliseconds(10) });
+        await using var client = new ModbusTcpTransport(new ModbusTcpOptions { RetryCount = 0, RetryDelay = TimeSpan.FromMilliseconds(10), RequestTimeout = TimeSpan.FromSeconds(30) });
         await Assert.ThrowsAsync<ModbusTransportException>(() => client.ReadHoldingRegistersAsync(endpoint, 1, 0, new ushort[1]).AsTask());
 
         await using var server = new Server.ModbusTcpServer();
@@ -103,22 +114,31 @@ public sealed class DeadlineTests
     [Fact]
     public async Task TimeoutsInARow_HalfOpenConnection_IsReplacedByANewOne()
     {
+        // Each timeout is made on the client's clock once the request is at the server; the read on the new connection
+        // cannot time out, however slow the machine.
+        var time = new FakeTimeProvider();
         await using var server = new ScriptedModbusServer(x => x.ConnectionNumber == 1 ? Task.CompletedTask : x.SendAsync(x.RegisterReply()));
-        await using var client = new ModbusTcpTransport(new ModbusTcpOptions
-        {
-            RequestTimeout = TimeSpan.FromMilliseconds(100),
-            RetryCount = 0,
-            RetryDelay = TimeSpan.FromMilliseconds(10),
-            TimeoutsBeforeReconnect = 3,
-        });
+        await using var client = new ModbusTcpTransport(
+            new ModbusTcpOptions
+            {
+                RequestTimeout = TimeSpan.FromMilliseconds(100),
+                RetryCount = 0,
+                RetryDelay = TimeSpan.FromMilliseconds(10),
+                TimeoutsBeforeReconnect = 3,
+            },
+            time);
 
-        for (var i = 0; i < 3; i++)
+        for (var i = 1; i <= 3; i++)
         {
-            await Assert.ThrowsAsync<ModbusTimeoutException>(() => client.ReadHoldingRegistersAsync(server.Endpoint, 1, 0, new ushort[1]).AsTask());
+            var read = client.ReadHoldingRegistersAsync(server.Endpoint, 1, 0, new ushort[1]).AsTask();
+            await server.WaitForRequestAsync(i);
+            time.Advance(TimeSpan.FromMilliseconds(100));
+            await Assert.ThrowsAsync<ModbusTimeoutException>(() => read.WaitAsync(Patience, Cancel));
         }
 
+        time.Advance(TimeSpan.FromMilliseconds(10)); // the reconnection backoff after the dead connection
         var values = new ushort[1];
-        await client.ReadHoldingRegistersAsync(server.Endpoint, 1, 42, values);
+        await client.ReadHoldingRegistersAsync(server.Endpoint, 1, 42, values).AsTask().WaitAsync(Patience, Cancel);
 
         Assert.Equal(42, values[0]);
         Assert.Equal(2, server.Connections);
@@ -137,7 +157,7 @@ public sealed class DeadlineTests
 
             await x.SendAsync(x.RegisterReply());
         });
-        await using var client = new ModbusTcpTransport(new ModbusTcpOptions { RetryCount = 1, RetryDelay = TimeSpan.FromMilliseconds(10) });
+        await using var client = new ModbusTcpTransport(new ModbusTcpOptions { RetryCount = 1, RetryDelay = TimeSpan.FromMilliseconds(10), RequestTimeout = TimeSpan.FromSeconds(30) });
         var values = new ushort[3];
 
         await client.ReadHoldingRegistersAsync(server.Endpoint, 1, 30, values);
@@ -149,49 +169,63 @@ public sealed class DeadlineTests
     [Fact]
     public async Task MinimumGapAndConnectDelay_PaceTheRequests()
     {
-        var arrivals = new List<long>();
-        await using var server = new ScriptedModbusServer(x =>
-        {
-            lock (arrivals)
+        // Measured where the client decides: on the client's own clock, from its own log of when it connected and when
+        // it sent each frame. (Times at which a server notices requests also hold its wake-up delays: one late wake-up
+        // shrinks the next gap.) The clock moves only while the client sleeps on it, to the tick it asked for.
+        var gap = TimeSpan.FromMilliseconds(150);
+        var connectDelay = TimeSpan.FromMilliseconds(200);
+        var time = new WatchedClock();
+        var log = FakeLogCollector.Create(new FakeLogCollectorOptions { TimeProvider = time });
+        using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(log)));
+        await using var server = new ScriptedModbusServer(x => x.SendAsync(x.RegisterReply()));
+        await using var client = new ModbusTcpTransport(
+            new ModbusTcpOptions
             {
-                arrivals.Add(Stopwatch.GetTimestamp());
-            }
+                MinimumRequestGap = gap,
+                ConnectDelay = connectDelay,
+                RequestTimeout = TimeSpan.FromSeconds(5),
+                ConnectTimeout = TimeSpan.FromSeconds(5),
+            },
+            time,
+            loggers);
 
-            return x.SendAsync(x.RegisterReply());
-        });
-        await using var client = new ModbusTcpTransport(new ModbusTcpOptions
-        {
-            MinimumRequestGap = TimeSpan.FromMilliseconds(150),
-            ConnectDelay = TimeSpan.FromMilliseconds(200),
-            RequestTimeout = TimeSpan.FromSeconds(5),
-        });
-
-        var start = Stopwatch.GetTimestamp();
+        var heldBack = new List<bool>();
         for (var i = 0; i < 3; i++)
         {
-            await client.ReadHoldingRegistersAsync(server.Endpoint, 1, 0, new ushort[1]);
+            var read = client.ReadHoldingRegistersAsync(server.Endpoint, 1, 0, new ushort[1]).AsTask();
+            var wait = await time.NextTimerAsync(d => d > TimeSpan.Zero && d <= connectDelay); // the client sleeps until it may send
+            time.Advance(wait - TimeSpan.FromTicks(1));
+            heldBack.Add(Sends(log).Count == i); // nothing went out a tick early
+            time.Advance(TimeSpan.FromTicks(1));
+            await read.WaitAsync(Patience, Cancel);
         }
 
-        Assert.True(Stopwatch.GetElapsedTime(start, arrivals[0]) >= TimeSpan.FromMilliseconds(195), "the first request came before the connect delay");
-        Assert.True(Stopwatch.GetElapsedTime(arrivals[0], arrivals[1]) >= TimeSpan.FromMilliseconds(145), "requests 1 and 2 came closer than the gap");
-        Assert.True(Stopwatch.GetElapsedTime(arrivals[1], arrivals[2]) >= TimeSpan.FromMilliseconds(145), "requests 2 and 3 came closer than the gap");
+        var connected = Assert.Single(log.GetSnapshot(), r => r.Id.Id == 6000).Timestamp; // "Connected to ..."
+        Assert.Equal([true, true, true], heldBack);
+        Assert.Equal([connected + connectDelay, connected + connectDelay + gap, connected + connectDelay + gap + gap], Sends(log));
+        Assert.Equal(3, server.Requests);
     }
 
     [Fact]
     public async Task Metrics_CountTimeoutsLateRepliesExceptionsAndDurations()
     {
+        // The timeout is made on the client's clock, and the late reply goes out only after it: no race between a
+        // server's delay and the client's deadline, and no other request can time out on a slow machine.
         await using var meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var factory = meters.GetRequiredService<IMeterFactory>();
         using var timeouts = new MetricCollector<long>(factory, "Flux.Devices", "flux.devices.modbus.timeouts");
         using var late = new MetricCollector<long>(factory, "Flux.Devices", "flux.devices.modbus.late_replies");
         using var exceptions = new MetricCollector<long>(factory, "Flux.Devices", "flux.devices.modbus.exceptions");
         using var durations = new MetricCollector<double>(factory, "Flux.Devices", "flux.devices.modbus.request.duration");
+        var time = new FakeTimeProvider();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = new ScriptedModbusServer(async x =>
         {
             switch (x.RequestNumber)
             {
                 case 1:
-                    x.SendLater(x.RegisterReply(), TimeSpan.FromMilliseconds(300));
+                    var reply = x.RegisterReply();
+                    _ = release.Task.ContinueWith(_ => x.SendAsync(reply), TaskScheduler.Default).Unwrap();
                     break;
                 case 2:
                     await x.SendAsync(ScriptedExchange.Frame(x.TransactionId, x.UnitId, 0x83, 0x02));
@@ -201,12 +235,16 @@ public sealed class DeadlineTests
                     break;
             }
         });
-        await using var client = new ModbusTcpTransport(new ModbusTcpOptions { RequestTimeout = TimeSpan.FromMilliseconds(150), RetryCount = 0 }, meterFactory: factory);
+        await using var client = new ModbusTcpTransport(new ModbusTcpOptions { RequestTimeout = TimeSpan.FromMilliseconds(150), RetryCount = 0 }, time, meterFactory: factory);
 
-        await Assert.ThrowsAsync<ModbusTimeoutException>(() => client.ReadHoldingRegistersAsync(server.Endpoint, 1, 0, new ushort[1]).AsTask());
-        await Assert.ThrowsAsync<ModbusException>(() => client.ReadHoldingRegistersAsync(server.Endpoint, 1, 0, new ushort[1]).AsTask());
+        var first = client.ReadHoldingRegistersAsync(server.Endpoint, 1, 0, new ushort[1]).AsTask();
+        await server.WaitForRequestAsync(1);
+        time.Advance(TimeSpan.FromMilliseconds(150));
+        await Assert.ThrowsAsync<ModbusTimeoutException>(() => first.WaitAsync(Patience, Cancel));
+        await Assert.ThrowsAsync<ModbusException>(() => client.ReadHoldingRegistersAsync(server.Endpoint, 1, 0, new ushort[1]).AsTask().WaitAsync(Patience, Cancel));
+        release.SetResult(); // the reply to the first request, long after its deadline
         await ScriptedModbusServer.WaitAsync(() => client.LateReplies == 1);
-        await client.ReadHoldingRegistersAsync(server.Endpoint, 1, 0, new ushort[1]);
+        await client.ReadHoldingRegistersAsync(server.Endpoint, 1, 0, new ushort[1]).AsTask().WaitAsync(Patience, Cancel);
 
         Assert.Equal(1, timeouts.GetMeasurementSnapshot().EvaluateAsCounter());
         Assert.Equal(1, late.GetMeasurementSnapshot().EvaluateAsCounter());
@@ -214,6 +252,10 @@ public sealed class DeadlineTests
         Assert.Equal(3, durations.GetMeasurementSnapshot().Count);
         Assert.Contains(durations.GetMeasurementSnapshot(), m => (string?)m.Tags["outcome"] == "ok");
     }
+
+    /// <summary>When the client sent each frame, on its own clock: its trace of outgoing frames.</summary>
+    private static List<DateTimeOffset> Sends(FakeLogCollector log) =>
+        [.. log.GetSnapshot().Where(r => r.Id.Id == 6006 && r.Message.StartsWith("->", StringComparison.Ordinal)).Select(r => r.Timestamp)];
 
     private static ModbusEndpoint ClosedPort()
     {

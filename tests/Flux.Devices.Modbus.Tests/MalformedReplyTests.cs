@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using Flux.Devices.Modbus.Tests.Support;
 using Flux.Devices.Transport;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Flux.Devices.Modbus.Tests;
 
@@ -15,8 +16,16 @@ public sealed class MalformedReplyTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(1);
 
-    // Generous against a busy two-core CI machine; the exact deadline is shown on a fake clock in DeadlineTests.
-    private static readonly TimeSpan Margin = TimeSpan.FromMilliseconds(250);
+    /// <summary>How long a test waits in real time for something that takes milliseconds: only a hang exhausts it.</summary>
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The clients' clock. It stands still unless a test moves it, so on a busy machine no reply is ever late by
+    /// accident, and a deadline passes exactly when a test moves the clock past it, once the request is at the server.
+    /// </summary>
+    private readonly FakeTimeProvider _time = new();
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task SplitFrame_IsReassembled()
@@ -45,16 +54,20 @@ public sealed class MalformedReplyTests
     [Fact]
     public async Task FrameDrippedSlowerThanTheDeadline_TimesOutAtTheDeadline_AndTheNextRequestSucceeds()
     {
+        // On the real clock: the bytes must reach the client before its deadline passes. Dripped in full, the reply
+        // would take 13 x 300 ms; a deadline that each byte renewed would never pass, so the timeout shows that the
+        // drip does not extend it. (How exactly a deadline is kept is shown on a fake clock in DeadlineTests; an upper
+        // bound on the stopwatch would also measure how late a busy machine ran the test.)
         await using var server = new ScriptedModbusServer(x => x.RequestNumber == 1
             ? x.DripAsync(x.RegisterReply(), TimeSpan.FromMilliseconds(300))
             : x.SendAsync(x.RegisterReply()));
-        await using var client = Client();
+        await using var client = new ModbusTcpTransport(new ModbusTcpOptions { RequestTimeout = Deadline, RetryCount = 0 });
 
         var elapsed = Stopwatch.StartNew();
         var error = await Assert.ThrowsAsync<ModbusTimeoutException>(() => ReadAsync(client, server, 1, 2));
         elapsed.Stop();
 
-        Assert.InRange(elapsed.Elapsed, Deadline - TimeSpan.FromMilliseconds(5), Deadline + Margin);
+        Assert.True(elapsed.Elapsed >= Deadline - TimeSpan.FromMilliseconds(5), $"timed out after {elapsed.Elapsed}, before the deadline");
         Assert.Equal(Deadline, error.Timeout);
         Assert.Equal(new ushort[] { 5 }, await ReadAsync(client, server, 5, 1));
         Assert.Equal(2, server.Connections); // the dripping connection was dropped
@@ -77,10 +90,9 @@ public sealed class MalformedReplyTests
         });
         await using var client = Client();
 
-        var elapsed = Stopwatch.StartNew();
+        // At once: the clients' clock stands still, so a failure that waited for the deadline would never come.
         await Assert.ThrowsAsync<ModbusTransportException>(() => ReadAsync(client, server, 1, 2));
 
-        Assert.True(elapsed.Elapsed < Deadline / 2, $"took {elapsed.Elapsed}");
         Assert.Equal(new ushort[] { 9 }, await ReadAsync(client, server, 9, 1));
     }
 
@@ -137,20 +149,27 @@ public sealed class MalformedReplyTests
     [Fact]
     public async Task ReplyAfterItsRequestTimedOut_IsNeverHandedToTheNextRequest()
     {
-        // Request 1 is answered 1.5 s late; request 2, sent after request 1 timed out, is answered at once.
+        // Request 1 is answered only after it timed out and request 2 was sent; request 2 is answered right behind it.
+        // Lateness is made, not hoped for: the server holds the reply until the test lets it go.
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = new ScriptedModbusServer(async x =>
         {
             if (x.RequestNumber == 1)
             {
-                await Task.Delay(TimeSpan.FromSeconds(1.5));
+                await release.Task;
             }
 
             await x.SendAsync(x.RegisterReply());
         });
         await using var client = Client();
 
-        await Assert.ThrowsAsync<ModbusTimeoutException>(() => ReadAsync(client, server, 1000, 2));
-        var second = await ReadAsync(client, server, 2000, 2);
+        var first = ReadAsync(client, server, 1000, 2);
+        await server.WaitForRequestAsync(1);
+        _time.Advance(Deadline);
+        await Assert.ThrowsAsync<ModbusTimeoutException>(() => first);
+        var pending = ReadAsync(client, server, 2000, 2);
+        release.SetResult();
+        var second = await pending;
 
         Assert.Equal(new ushort[] { 2000, 2001 }, second);
         for (var i = 0; i < 100; i++)
@@ -178,7 +197,7 @@ public sealed class MalformedReplyTests
         });
         await using var client = Client(TimeSpan.FromMilliseconds(300));
 
-        await Assert.ThrowsAsync<ModbusTimeoutException>(() => ReadAsync(client, server, 1, 2));
+        await TimeOutFirstRequestAsync(client, server, TimeSpan.FromMilliseconds(300));
 
         Assert.Equal(new ushort[] { 50, 51 }, await ReadAsync(client, server, 50, 2));
         Assert.Equal(1, client.LateReplies);
@@ -212,7 +231,7 @@ public sealed class MalformedReplyTests
         });
         await using var client = Client(TimeSpan.FromMilliseconds(300));
 
-        await Assert.ThrowsAsync<ModbusTimeoutException>(() => ReadAsync(client, server, 1, 2));
+        await TimeOutFirstRequestAsync(client, server, TimeSpan.FromMilliseconds(300));
 
         Assert.Equal(new ushort[] { 60, 61 }, await ReadAsync(client, server, 60, 2));
         Assert.Equal(new ushort[] { 70 }, await ReadAsync(client, server, 70, 1));
@@ -299,7 +318,7 @@ public sealed class MalformedReplyTests
         var buffer = new ushort[] { 0xAAAA, 0xAAAA, 0x5555, 0x5555 };
 
         var error = await Assert.ThrowsAsync<ModbusProtocolException>(() =>
-            client.ReadHoldingRegistersAsync(server.Endpoint, 1, 0, buffer.AsMemory(0, 2)).AsTask());
+            client.ReadHoldingRegistersAsync(server.Endpoint, 1, 0, buffer.AsMemory(0, 2)).AsTask().WaitAsync(Patience, Cancel));
 
         Assert.Contains("byte count", error.Message, StringComparison.Ordinal);
         Assert.Equal(new ushort[] { 0x5555, 0x5555 }, buffer[2..]);
@@ -350,11 +369,14 @@ public sealed class MalformedReplyTests
         await using var server = new ScriptedModbusServer(x => x.RequestNumber == 1 ? Task.CompletedTask : x.SendAsync(x.RegisterReply()));
         await using var client = Client();
 
-        var elapsed = Stopwatch.StartNew();
-        var error = await Assert.ThrowsAsync<ModbusTimeoutException>(() => ReadAsync(client, server, 1, 1));
-        elapsed.Stop();
+        var read = ReadAsync(client, server, 1, 1);
+        await server.WaitForRequestAsync(1);
+        _time.Advance(Deadline - TimeSpan.FromTicks(1));
+        var pendingJustBefore = !read.IsCompleted;
+        _time.Advance(TimeSpan.FromTicks(1));
+        var error = await Assert.ThrowsAsync<ModbusTimeoutException>(() => read);
 
-        Assert.InRange(elapsed.Elapsed, Deadline - TimeSpan.FromMilliseconds(5), Deadline + Margin);
+        Assert.True(pendingJustBefore, "timed out before the deadline");
         Assert.Contains("waiting for the reply", error.Message, StringComparison.Ordinal);
         Assert.Equal(new ushort[] { 2 }, await ReadAsync(client, server, 2, 1));
     }
@@ -369,11 +391,11 @@ public sealed class MalformedReplyTests
             return x.SendAsync(reply);
         });
         await using var strict = Client();
-        await using var lenient = new ModbusTcpTransport(new ModbusTcpOptions { RetryCount = 0, StrictUnitId = false });
+        await using var lenient = new ModbusTcpTransport(new ModbusTcpOptions { RetryCount = 0, StrictUnitId = false }, _time);
 
-        var error = await Assert.ThrowsAsync<ModbusProtocolException>(() => strict.ReadHoldingRegistersAsync(server.Endpoint, 3, 1, new ushort[1]).AsTask());
+        var error = await Assert.ThrowsAsync<ModbusProtocolException>(() => strict.ReadHoldingRegistersAsync(server.Endpoint, 3, 1, new ushort[1]).AsTask().WaitAsync(Patience, Cancel));
         var values = new ushort[1];
-        await lenient.ReadHoldingRegistersAsync(server.Endpoint, 3, 1, values);
+        await lenient.ReadHoldingRegistersAsync(server.Endpoint, 3, 1, values).AsTask().WaitAsync(Patience, Cancel);
 
         Assert.Contains("unit id 255 in reply to unit id 3", error.Message, StringComparison.Ordinal);
         Assert.Equal(1, values[0]);
@@ -391,7 +413,7 @@ public sealed class MalformedReplyTests
         await using var client = Client(retries: 3);
 
         var error = await Assert.ThrowsAsync<ModbusWriteOutcomeUnknownException>(() =>
-            client.WriteMultipleRegistersAsync(server.Endpoint, 1, 100, new ushort[] { 1, 2 }).AsTask());
+            client.WriteMultipleRegistersAsync(server.Endpoint, 1, 100, new ushort[] { 1, 2 }).AsTask().WaitAsync(Patience, Cancel));
 
         Assert.IsType<ModbusProtocolException>(error.InnerException);
         Assert.Equal(((byte)0x10, (ushort)100), (error.FunctionCode, error.Address));
@@ -404,8 +426,10 @@ public sealed class MalformedReplyTests
         await using var server = new ScriptedModbusServer(_ => Task.CompletedTask);
         await using var client = Client(TimeSpan.FromMilliseconds(200), retries: 3);
 
-        var error = await Assert.ThrowsAsync<ModbusWriteOutcomeUnknownException>(() =>
-            client.WriteSingleRegisterAsync(server.Endpoint, 1, 2008, 50).AsTask());
+        var write = client.WriteSingleRegisterAsync(server.Endpoint, 1, 2008, 50).AsTask();
+        await server.WaitForRequestAsync(1);
+        _time.Advance(TimeSpan.FromMilliseconds(200));
+        var error = await Assert.ThrowsAsync<ModbusWriteOutcomeUnknownException>(() => write.WaitAsync(Patience, Cancel));
 
         Assert.IsType<ModbusTimeoutException>(error.InnerException);
         Assert.Equal(1, server.Requests);
@@ -419,7 +443,7 @@ public sealed class MalformedReplyTests
             : x.EchoReply()));
         await using var client = Client(retries: 3);
 
-        await client.WriteSingleRegisterAsync(server.Endpoint, 1, 2008, 50);
+        await client.WriteSingleRegisterAsync(server.Endpoint, 1, 2008, 50).AsTask().WaitAsync(Patience, Cancel);
 
         Assert.Equal(3, server.Requests);
     }
@@ -430,20 +454,31 @@ public sealed class MalformedReplyTests
         await using var server = new ScriptedModbusServer(x => x.SendAsync(ScriptedExchange.Frame(x.TransactionId, x.UnitId, 0x86, 0x05)));
         await using var client = Client(retries: 3);
 
-        var error = await Assert.ThrowsAsync<ModbusException>(() => client.WriteSingleRegisterAsync(server.Endpoint, 1, 2008, 50).AsTask());
+        var error = await Assert.ThrowsAsync<ModbusException>(() => client.WriteSingleRegisterAsync(server.Endpoint, 1, 2008, 50).AsTask().WaitAsync(Patience, Cancel));
 
         Assert.Equal(ModbusExceptionCode.Acknowledge, error.Code);
         Assert.Equal(1, server.Requests);
     }
 
-    private static ModbusTcpTransport Client(TimeSpan? deadline = null, int retries = 0) =>
-        new(new ModbusTcpOptions { RequestTimeout = deadline ?? Deadline, RetryCount = retries, RetryDelay = TimeSpan.FromMilliseconds(10) });
+    /// <summary>A client on the tests' fake clock; retries and reconnections follow at once (no backoff to wait out on that clock).</summary>
+    private ModbusTcpTransport Client(TimeSpan? deadline = null, int retries = 0) =>
+        new(new ModbusTcpOptions { RequestTimeout = deadline ?? Deadline, RetryCount = retries, RetryDelay = TimeSpan.Zero }, _time);
 
+    /// <summary>Reads, waiting in real time only for a hang: on the fake clock nothing else can end the read.</summary>
     private static async Task<ushort[]> ReadAsync(ModbusTcpTransport client, ScriptedModbusServer server, ushort address, int count)
     {
         var values = new ushort[count];
-        await client.ReadHoldingRegistersAsync(server.Endpoint, 1, address, values);
+        await client.ReadHoldingRegistersAsync(server.Endpoint, 1, address, values).AsTask().WaitAsync(Patience, Cancel);
         return values;
+    }
+
+    /// <summary>Sends request 1 and moves the clock past its deadline once the server has it.</summary>
+    private async Task TimeOutFirstRequestAsync(ModbusTcpTransport client, ScriptedModbusServer server, TimeSpan deadline)
+    {
+        var read = ReadAsync(client, server, 1, 2);
+        await server.WaitForRequestAsync(1);
+        _time.Advance(deadline);
+        await Assert.ThrowsAsync<ModbusTimeoutException>(() => read);
     }
 }
 

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Flux.Devices.Modbus.Server;
 using Flux.Devices.Modbus.Tests.Support;
 using Flux.Devices.Transport;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Flux.Devices.Modbus.Tests;
 
@@ -80,11 +81,17 @@ public sealed class ServerTests : IAsyncLifetime
         await using var ignoring = await Loopback.StartServerAsync(new ModbusTcpServerOptions { UnknownUnit = UnknownUnitBehavior.Ignore });
         ignoring.AddUnit(1, Loopback.AddressEchoUnit());
         await using var everyId = await Loopback.StartServerAsync(new ModbusTcpServerOptions { AnswerEveryUnitId = Loopback.AddressEchoUnit() });
-        await using var client = new ModbusTcpTransport(new ModbusTcpOptions { RequestTimeout = TimeSpan.FromMilliseconds(300), RetryCount = 0 });
+        var time = new FakeTimeProvider();
+        await using var client = new ModbusTcpTransport(new ModbusTcpOptions { RequestTimeout = TimeSpan.FromMilliseconds(300), RetryCount = 0 }, time);
 
-        await Assert.ThrowsAsync<ModbusTimeoutException>(() => client.ReadHoldingRegistersAsync(ignoring.Endpoint, 9, 0, new ushort[1]).AsTask());
+        // The ignored request times out when the client's clock passes its deadline, once the server has it; the
+        // answered one cannot time out however slow the machine is, as that clock does not move again.
+        var ignored = client.ReadHoldingRegistersAsync(ignoring.Endpoint, 9, 0, new ushort[1]).AsTask();
+        await Modbus.Tests.Support.ScriptedModbusServer.WaitAsync(() => ignoring.RequestCount == 1);
+        time.Advance(TimeSpan.FromMilliseconds(300));
+        await Assert.ThrowsAsync<ModbusTimeoutException>(() => ignored.WaitAsync(Patience, Cancel));
         var values = new ushort[1];
-        await client.ReadHoldingRegistersAsync(everyId.Endpoint, 200, 77, values);
+        await client.ReadHoldingRegistersAsync(everyId.Endpoint, 200, 77, values).AsTask().WaitAsync(Patience, Cancel);
 
         Assert.Equal(77, values[0]);
     }
@@ -113,9 +120,9 @@ public sealed class ServerTests : IAsyncLifetime
         unit.Identification[0x01] = "P";
         unit.Identification[0x02] = "R";
         server.AddUnit(1, unit);
-        await using var client = new ModbusTcpTransport();
+        await using var client = FrozenClockClient();
 
-        var identification = await client.ReadDeviceIdentificationAsync(server.Endpoint, 1);
+        var identification = await client.ReadDeviceIdentificationAsync(server.Endpoint, 1).AsTask().WaitAsync(Patience, Cancel);
 
         Assert.Equal(new string('V', expected), identification.VendorName);
         Assert.Equal(("P", "R"), (identification.ProductCode, identification.Revision));
@@ -128,10 +135,10 @@ public sealed class ServerTests : IAsyncLifetime
         unit.SetRegisters(ModbusTable.HoldingRegisters, 0, new ushort[10]);
         await using var server = await Loopback.StartServerAsync();
         server.AddUnit(1, unit);
-        await using var client = new ModbusTcpTransport(new ModbusTcpOptions { RetryCount = 0 });
+        await using var client = FrozenClockClient();
 
         var error = await Assert.ThrowsAsync<ModbusException>(() =>
-            client.ReadWriteMultipleRegistersAsync(server.Endpoint, 1, 500, new ushort[2], 0, new ushort[] { 7, 7 }).AsTask());
+            client.ReadWriteMultipleRegistersAsync(server.Endpoint, 1, 500, new ushort[2], 0, new ushort[] { 7, 7 }).AsTask().WaitAsync(Patience, Cancel));
 
         var values = new ushort[2];
         unit.TryGetRegisters(ModbusTable.HoldingRegisters, 0, values);
@@ -144,9 +151,9 @@ public sealed class ServerTests : IAsyncLifetime
     {
         await using var server = await Loopback.StartServerAsync();
         server.AddUnit(1, new ThrowingUnit());
-        await using var client = new ModbusTcpTransport(new ModbusTcpOptions { RetryCount = 0 });
+        await using var client = FrozenClockClient();
 
-        var error = await Assert.ThrowsAsync<ModbusException>(() => client.ReadHoldingRegistersAsync(server.Endpoint, 1, 0, new ushort[1]).AsTask());
+        var error = await Assert.ThrowsAsync<ModbusException>(() => client.ReadHoldingRegistersAsync(server.Endpoint, 1, 0, new ushort[1]).AsTask().WaitAsync(Patience, Cancel));
 
         Assert.Equal(ModbusExceptionCode.ServerDeviceFailure, error.Code);
     }
@@ -157,6 +164,14 @@ public sealed class ServerTests : IAsyncLifetime
 
         protected override void OnReading(ModbusTable table, ushort start, int count) => throw new InvalidOperationException("sensor bus down");
     }
+
+    /// <summary>How long a test waits in real time for something that takes milliseconds: only a hang exhausts it.</summary>
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    /// <summary>A client whose clock never moves: its requests end with their replies, never at a deadline that a busy machine let pass.</summary>
+    private static ModbusTcpTransport FrozenClockClient() => new(new ModbusTcpOptions { RetryCount = 0 }, new FakeTimeProvider());
 
     private readonly byte[] _received = new byte[4096];
     private int _filled;

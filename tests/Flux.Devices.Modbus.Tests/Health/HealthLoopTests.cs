@@ -117,12 +117,15 @@ public sealed class HealthLoopTests
         // A at its own period (5 s), not sleep on.
         await using var rig = HealthRig.Create(o => o.RefreshInterval = TimeSpan.FromHours(1));
         var slow = HealthMonitorTests.Register0Unit();
-        var a = await rig.AddConfiguredAsync("A", await rig.StartServerAsync(), 1, slow);
+        var slowServer = await rig.StartServerAsync();
+        var a = await rig.AddConfiguredAsync("A", slowServer, 1, slow);
         var b = await rig.RegisterAsync("B", (await rig.StartServerAsync()).Endpoint.Port, 1); // no unit 1 there: 0x0B
         b = await rig.Registry.FireAsync(b.Id, DeviceTrigger.DeployConfig, cancellationToken: Cancel);
         await SetIntervalAsync(rig, a, "5s");
         await SetIntervalAsync(rig, b, "500ms");
         slow.Faults.ResponseDelay = TimeSpan.FromSeconds(2);
+        var aArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        slowServer.RequestReceived += _ => aArrived.TrySetResult();
         var start = rig.Time.GetUtcNow();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
         var loop = rig.Monitor.RunAsync(stop.Token);
@@ -130,6 +133,8 @@ public sealed class HealthLoopTests
         Assert.Equal((b.Id, DeviceState.Failed), (failed.Id, failed.State));
         await SleepUntilAsync(rig, start + TimeSpan.FromMilliseconds(500));
 
+        // A's 2 s start when its server has the request: the clock may not move before, however late the server runs.
+        await aArrived.Task.WaitAsync(HealthRig.Patience, Cancel);
         rig.Time.Advance(TimeSpan.FromMilliseconds(500)); // the loop wakes for B, which has left, while A is in flight
         await SleepUntilAsync(rig, start + TimeSpan.FromMilliseconds(1000));
         rig.Time.Advance(TimeSpan.FromMilliseconds(500));

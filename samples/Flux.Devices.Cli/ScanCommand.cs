@@ -10,6 +10,7 @@ namespace Flux.Devices.Cli;
 /// <c>flux devices scan HOSTS</c>: finds Modbus devices (read-only), printing one row per device as it is identified
 /// (JSON Lines with <c>--output json</c>, CSV rows with <c>--output csv</c>), progress on stderr (a bar on a terminal,
 /// a line per tenth of the hosts otherwise); with <c>--register</c>, registers them at <c>--site</c>, idempotently.
+/// Registered devices are not asked again unless <c>--rescan-registered</c>; how many unit ids that left out is said on stderr.
 /// </summary>
 internal static class ScanCommand
 {
@@ -22,10 +23,11 @@ internal static class ScanCommand
         var units = new Option<byte[]>("--units") { Description = "Unit ids.", DefaultValueFactory = _ => [1, 2, 3, 4, 5, 6, 7, 8, 9], AllowMultipleArgumentsPerToken = true };
         var site = new Option<string?>("--site") { Description = "The site to register the devices at (required with --register)." };
         var wide = new Option<bool>("--wide") { Description = $"Allow more than {HostSet.MaxHostsWithoutWide} hosts (a /16)." };
-        var register = new Option<bool>("--register") { Description = "Register what is found (idempotent: nothing twice, registered endpoints are not contacted)." };
+        var register = new Option<bool>("--register") { Description = "Register what is found (idempotent: nothing twice). Without it, a dry run: the outcomes, names and errors registering would give." };
+        var rescan = new Option<bool>("--rescan-registered") { Description = "Ask registered devices too (reported AlreadyRegistered). By default their unit ids are not contacted; other unit ids at the same endpoint are." };
         var templates = new Option<FileInfo[]>("--template") { Description = "Templates whose manufacturers and identify blocks recognise devices. Repeatable.", AllowMultipleArgumentsPerToken = true };
         var defaults = new Option<FileInfo?>("--defaults") { Description = "A JSON file of metadata per device type for what no probe can learn, as templates/site_defaults.json." };
-        var scan = new Command("scan", "Scan hosts for Modbus devices, read-only, and optionally register them.") { hosts, ports, units, site, register, templates, defaults, wide };
+        var scan = new Command("scan", "Scan hosts for Modbus devices, read-only, and optionally register them.") { hosts, ports, units, site, register, rescan, templates, defaults, wide };
         scan.SetAction((result, token) => cli.GuardAsync(async () =>
         {
             var output = cli.OutputFor(result);
@@ -74,12 +76,21 @@ internal static class ScanCommand
             }
 
             var options = new DeviceScanOptions { Hosts = set, Ports = result.GetValue(ports)!, UnitIds = result.GetValue(units)!, Templates = loaded };
-            var registration = new AutoRegistrationOptions { Site = string.IsNullOrWhiteSpace(siteName) ? "SITE" : siteName, Register = result.GetValue(register), Actor = "flux scan", Defaults = perType };
+            var registration = new AutoRegistrationOptions
+            {
+                Site = string.IsNullOrWhiteSpace(siteName) ? "SITE" : siteName,
+                Register = result.GetValue(register),
+                SkipRegisteredUnits = !result.GetValue(rescan),
+                Actor = "flux scan",
+                Defaults = perType,
+            };
             var discovery = registry.Get<IDeviceDiscoveryService>();
             var refused = 0;
+            UnitsExcluded? excluded = null;
             if (!cli.Console.ErrorIsTerminal)
             {
-                refused = await RunAsync(discovery.DiscoverAsync(options, registration, new LineProgress(cli.Console.Error), token), Printer(output, cli.Console.Output), token);
+                excluded = new UnitsExcluded(new LineProgress(cli.Console.Error));
+                refused = await RunAsync(discovery.DiscoverAsync(options, registration, excluded, token), Printer(output, cli.Console.Output), token);
             }
             else
             {
@@ -92,14 +103,22 @@ internal static class ScanCommand
                     {
                         var task = context.AddTask("scanning", maxValue: Math.Max(1, set.Count));
                         var found = Printer(output, cli.Console.OutputIsTerminal ? new AnsiWriter(terminal) : cli.Console.Output);
-                        refused = await RunAsync(discovery.DiscoverAsync(options, registration, new BarProgress(task), token), found, token);
+                        excluded = new UnitsExcluded(new BarProgress(task));
+                        refused = await RunAsync(discovery.DiscoverAsync(options, registration, excluded, token), found, token);
                         task.Value = task.MaxValue;
                     });
             }
 
+            if (excluded?.Count > 0)
+            {
+                await output.StatusAsync(string.Create(CultureInfo.InvariantCulture, $"{excluded.Count} unit id(s) of registered devices not contacted; --rescan-registered asks them too."));
+            }
+
             if (refused > 0)
             {
-                await output.StatusAsync($"{refused} device(s) could not be registered: see their DETAIL (or errors).");
+                await output.StatusAsync(registration.Register
+                    ? $"{refused} device(s) could not be registered: see their DETAIL (or errors)."
+                    : $"{refused} device(s) would not be registered: see their DETAIL (or errors).");
                 return FluxCli.Failed;
             }
 
@@ -156,6 +175,23 @@ internal static class ScanCommand
         device_id = found.Device?.Id,
         errors = found.Errors.Select(e => $"{e.Field}: {e.Message}"),
     };
+
+    /// <summary>Passes progress on, keeping the most unit ids reported left out (reports from parallel hosts may come out of order).</summary>
+    private sealed class UnitsExcluded(IProgress<ScanProgress> inner) : IProgress<ScanProgress>
+    {
+        private long _count;
+
+        public long Count => Interlocked.Read(ref _count);
+
+        public void Report(ScanProgress value)
+        {
+            for (var seen = Count; value.UnitsExcluded > seen && Interlocked.CompareExchange(ref _count, value.UnitsExcluded, seen) != seen; seen = Count)
+            {
+            }
+
+            inner.Report(value);
+        }
+    }
 
     /// <summary>Progress for a log or pipe: one line each time another tenth of the hosts is done, and at the end.</summary>
     private sealed class LineProgress(TextWriter error) : IProgress<ScanProgress>

@@ -42,7 +42,18 @@ internal static class FluxCli
             return Usage;
         }
 
-        return await parsed.InvokeAsync(new InvocationConfiguration { Output = console.Output, Error = console.Error }, cancellationToken);
+        // The caller owns the signals (Program installs them before anything else): no handler of the parser's own,
+        // which would come later and end the process two seconds after a Ctrl+C, clean-up or not.
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return await parsed.InvokeAsync(new InvocationConfiguration { Output = console.Output, Error = console.Error, ProcessTerminationTimeout = null }, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await console.Error.WriteLineAsync("flux: cancelled");
+            return Cancelled;
+        }
     }
 
     private static RootCommand BuildRoot(Cli cli)

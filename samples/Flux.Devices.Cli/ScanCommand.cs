@@ -58,71 +58,81 @@ internal static class ScanCommand
                 throw new UsageException($"--units {unit}: a unit id is from 1 to 247, or 255 (0 is broadcast, which no device answers).");
             }
 
-            await using var registry = await cli.OpenAsync(result, token, create: true);
-            var loader = registry.Get<DeviceTemplateLoader>();
-            var loaded = new List<DeviceTemplate>();
-            foreach (var file in result.GetValue(templates) ?? [])
+            // A store this scan creates is removed again when the scan stops (Ctrl+C, an error) before writing to it.
+            var newFile = cli.NewSqliteFile(result);
+            var tally = new Tally();
+            try
             {
-                loaded.Add(await loader.LoadFileAsync(CliOptions.ResolveShipped(file), token));
-            }
-
-            var perType = new Dictionary<string, DeviceMetadata>();
-            if (result.GetValue(defaults) is { } defaultsFile)
-            {
-                foreach (var (type, metadata) in DeviceMetadata.Parse(await File.ReadAllTextAsync(CliOptions.ResolveShipped(defaultsFile), token)))
+                await using var registry = await cli.OpenAsync(result, token, create: true);
+                var loader = registry.Get<DeviceTemplateLoader>();
+                var loaded = new List<DeviceTemplate>();
+                foreach (var file in result.GetValue(templates) ?? [])
                 {
-                    perType[type] = DeviceMetadata.FromElement(metadata);
+                    loaded.Add(await loader.LoadFileAsync(CliOptions.ResolveShipped(file), token));
                 }
-            }
 
-            var options = new DeviceScanOptions { Hosts = set, Ports = result.GetValue(ports)!, UnitIds = result.GetValue(units)!, Templates = loaded };
-            var registration = new AutoRegistrationOptions
-            {
-                Site = string.IsNullOrWhiteSpace(siteName) ? "SITE" : siteName,
-                Register = result.GetValue(register),
-                SkipRegisteredUnits = !result.GetValue(rescan),
-                Actor = "flux scan",
-                Defaults = perType,
-            };
-            var discovery = registry.Get<IDeviceDiscoveryService>();
-            var refused = 0;
-            UnitsExcluded? excluded = null;
-            if (!cli.Console.ErrorIsTerminal)
-            {
-                excluded = new UnitsExcluded(new LineProgress(cli.Console.Error));
-                refused = await RunAsync(discovery.DiscoverAsync(options, registration, excluded, token), Printer(output, cli.Console.Output), token);
-            }
-            else
-            {
-                // A bar on the terminal. When results go to the same terminal, they are written through the bar's console
-                // so that they print above it instead of through it.
-                var terminal = cli.Console.Draw(cli.Console.Error, interactive: true);
-                await new Progress(terminal)
-                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-                    .StartAsync(async context =>
+                var perType = new Dictionary<string, DeviceMetadata>();
+                if (result.GetValue(defaults) is { } defaultsFile)
+                {
+                    foreach (var (type, metadata) in DeviceMetadata.Parse(await File.ReadAllTextAsync(CliOptions.ResolveShipped(defaultsFile), token)))
                     {
-                        var task = context.AddTask("scanning", maxValue: Math.Max(1, set.Count));
-                        var found = Printer(output, cli.Console.OutputIsTerminal ? new AnsiWriter(terminal) : cli.Console.Output);
-                        excluded = new UnitsExcluded(new BarProgress(task));
-                        refused = await RunAsync(discovery.DiscoverAsync(options, registration, excluded, token), found, token);
-                        task.Value = task.MaxValue;
-                    });
-            }
+                        perType[type] = DeviceMetadata.FromElement(metadata);
+                    }
+                }
 
-            if (excluded?.Count > 0)
+                var options = new DeviceScanOptions { Hosts = set, Ports = result.GetValue(ports)!, UnitIds = result.GetValue(units)!, Templates = loaded };
+                var registration = new AutoRegistrationOptions
+                {
+                    Site = string.IsNullOrWhiteSpace(siteName) ? "SITE" : siteName,
+                    Register = result.GetValue(register),
+                    SkipRegisteredUnits = !result.GetValue(rescan),
+                    Actor = "flux scan",
+                    Defaults = perType,
+                };
+                var discovery = registry.Get<IDeviceDiscoveryService>();
+                UnitsExcluded? excluded = null;
+                if (!cli.Console.ErrorIsTerminal)
+                {
+                    excluded = new UnitsExcluded(new LineProgress(cli.Console.Error));
+                    await RunAsync(discovery.DiscoverAsync(options, registration, excluded, token), Printer(output, cli.Console.Output), tally, token);
+                }
+                else
+                {
+                    // A bar on the terminal. When results go to the same terminal, they are written through the bar's console
+                    // so that they print above it instead of through it.
+                    var terminal = cli.Console.Draw(cli.Console.Error, interactive: true);
+                    await new Progress(terminal)
+                        .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                        .StartAsync(async context =>
+                        {
+                            var task = context.AddTask("scanning", maxValue: Math.Max(1, set.Count));
+                            var found = Printer(output, cli.Console.OutputIsTerminal ? new AnsiWriter(terminal) : cli.Console.Output);
+                            excluded = new UnitsExcluded(new BarProgress(task));
+                            await RunAsync(discovery.DiscoverAsync(options, registration, excluded, token), found, tally, token);
+                            task.Value = task.MaxValue;
+                        });
+                }
+
+                if (excluded?.Count > 0)
+                {
+                    await output.StatusAsync(string.Create(CultureInfo.InvariantCulture, $"{excluded.Count} unit id(s) of registered devices not contacted; --rescan-registered asks them too."));
+                }
+
+                if (tally.Refused > 0)
+                {
+                    await output.StatusAsync(registration.Register
+                        ? $"{tally.Refused} device(s) could not be registered: see their DETAIL (or errors)."
+                        : $"{tally.Refused} device(s) would not be registered: see their DETAIL (or errors).");
+                    return FluxCli.Failed;
+                }
+
+                return FluxCli.Ok;
+            }
+            catch when (newFile is not null && tally.Written == 0)
             {
-                await output.StatusAsync(string.Create(CultureInfo.InvariantCulture, $"{excluded.Count} unit id(s) of registered devices not contacted; --rescan-registered asks them too."));
+                Cli.DeleteSqliteFile(newFile); // released: the registry was disposed on the way out
+                throw;
             }
-
-            if (refused > 0)
-            {
-                await output.StatusAsync(registration.Register
-                    ? $"{refused} device(s) could not be registered: see their DETAIL (or errors)."
-                    : $"{refused} device(s) would not be registered: see their DETAIL (or errors).");
-                return FluxCli.Failed;
-            }
-
-            return FluxCli.Ok;
         }, token));
         return scan;
     }
@@ -148,17 +158,23 @@ internal static class ScanCommand
         };
     }
 
-    /// <summary>Prints each result as it comes; returns how many were refused (invalid metadata).</summary>
-    private static async Task<int> RunAsync(IAsyncEnumerable<DiscoveryResult> results, Func<DiscoveryResult, Task> print, CancellationToken cancellationToken)
+    /// <summary>Prints each result as it comes, counting what was written and what was refused (invalid metadata).</summary>
+    private static async Task RunAsync(IAsyncEnumerable<DiscoveryResult> results, Func<DiscoveryResult, Task> print, Tally tally, CancellationToken cancellationToken)
     {
-        var refused = 0;
         await foreach (var found in results.WithCancellation(cancellationToken))
         {
+            tally.Written += found.Outcome is DiscoveryOutcome.Registered or DiscoveryOutcome.Moved ? 1 : 0;
+            tally.Refused += found.Outcome == DiscoveryOutcome.Invalid ? 1 : 0;
             await print(found);
-            refused += found.Outcome == DiscoveryOutcome.Invalid ? 1 : 0;
         }
+    }
 
-        return refused;
+    /// <summary>What a scan did so far.</summary>
+    private sealed class Tally
+    {
+        public int Written { get; set; }
+
+        public int Refused { get; set; }
     }
 
     private static object Json(DiscoveryResult found) => new

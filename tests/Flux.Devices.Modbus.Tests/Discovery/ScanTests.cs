@@ -153,6 +153,22 @@ public sealed class ScanTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DiscoverAsync_ARegisteredDeviceThatIgnoresTheUnitId_LeavesItsWholeEndpointOut()
+    {
+        var refuser = _servers.Single(s => s.LocalEndPoint.Address.ToString() == "127.0.0.5"); // answers every unit id alike
+        var device = SpecSamples.Bess("WLCE-BESS-5");
+        await Registry.RegisterAsync(device with { Metadata = device.Metadata!.With("ip_address", "127.0.0.5").With("port", (long)_port).With("ignores_unit_id", true) }, cancellationToken: Cancel);
+        var asked = refuser.RecordedRequests.Count;
+        var progress = new List<ScanProgress>();
+
+        var results = await Discovery.DiscoverAsync(Options() with { Hosts = HostSet.Parse("127.0.0.5") }, Registration(), new SynchronousProgress(progress), Cancel).ToListAsync(Cancel);
+
+        Assert.Empty(results); // asking unit ids 2 to 9 would only find the same device again
+        Assert.Equal(asked, refuser.RecordedRequests.Count);
+        Assert.Equal(9, progress[^1].UnitsExcluded);
+    }
+
+    [Fact]
     public async Task DiscoverAsync_SameSerialAtANewAddress_MovesTheDeviceInsteadOfRegisteringATwin()
     {
         var registration = Registration();

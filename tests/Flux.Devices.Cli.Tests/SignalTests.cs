@@ -18,15 +18,20 @@ public sealed class SignalTests : FluxTestBed
     [Fact]
     public async Task ScanRegister_CancelledWhileScanning_SaysSoAndLeavesNoStore()
     {
-        var asked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _stalled.RequestReceived += _ => asked.TrySetResult();
-        await using var scan = FluxProcess.Start("devices", "scan", "127.0.0.1", "--ports", $"{_stalled.Endpoint.Port}", "--units", "1", "--site", "WLCE", "--register", "--store", Store);
+        // Ctrl+C as the device receives the scan's first request: the store is open by then, and nothing is registered.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+        _stalled.RequestReceived += _ => stop.Cancel();
+        using var output = new StringWriter();
+        using var error = new StringWriter();
 
-        await asked.Task.WaitAsync(TimeSpan.FromSeconds(60), Cancel); // the scan is under way: the store is open
-        var code = await scan.StopAsync();
+        var code = await FluxCli.RunAsync(
+            ["devices", "scan", "127.0.0.1", "--ports", $"{_stalled.Endpoint.Port}", "--units", "1", "--site", "WLCE", "--register", "--store", Store],
+            output,
+            error,
+            stop.Token);
 
-        Assert.Equal(FluxCli.Cancelled, code);
-        Assert.Equal("flux: cancelled", scan.Error.ToString().Trim());
+        Assert.True(stop.IsCancellationRequested, "the device was never asked");
+        Assert.Equal((FluxCli.Cancelled, "flux: cancelled"), (code, error.ToString().Trim()));
         Assert.False(File.Exists(Store), "the store the cancelled scan created is still there");
         Assert.Empty(System.IO.Directory.GetFiles(Directory)); // nor its journals
     }

@@ -77,11 +77,10 @@ internal sealed class Cli(CliConsole console)
     /// <exception cref="FileNotFoundException">A read or change on a SQLite file that does not exist.</exception>
     public async Task<OpenRegistry> OpenAsync(ParseResult result, CancellationToken cancellationToken, Action<IFluxDevicesBuilder>? configure = null, bool create = false)
     {
-        var store = result.GetValue(Store) ?? Console.Variable(FluxCli.StoreVariable);
-        store = string.IsNullOrWhiteSpace(store) ? "flux.db" : store;
+        var store = StoreOf(result);
         var services = new ServiceCollection();
         var builder = services.AddFluxDevices().UseModbusTcp().AddNotifier(new FluxCli.StatusNotifier(Console.Error));
-        var postgres = store.Contains('=', StringComparison.Ordinal) && !File.Exists(store);
+        var postgres = IsPostgres(store);
         if (postgres)
         {
             CheckConnectionString(store);
@@ -180,6 +179,34 @@ internal sealed class Cli(CliConsole console)
 
         return string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
+
+    /// <summary>
+    /// The SQLite file the command line names, when it does not exist yet: a command that creates data makes it, and
+    /// removes it again (<see cref="DeleteSqliteFile"/>) when it stops before writing anything. <see langword="null"/>
+    /// for PostgreSQL or a file that exists.
+    /// </summary>
+    public string? NewSqliteFile(ParseResult result)
+    {
+        var store = StoreOf(result);
+        return IsPostgres(store) || File.Exists(store) ? null : Path.GetFullPath(store);
+    }
+
+    /// <summary>Deletes a SQLite file and its journals (released first: <see cref="OpenRegistry.DisposeAsync"/>).</summary>
+    public static void DeleteSqliteFile(string path)
+    {
+        foreach (var file in new[] { path, path + "-wal", path + "-shm", path + "-journal" })
+        {
+            File.Delete(file);
+        }
+    }
+
+    private string StoreOf(ParseResult result)
+    {
+        var store = result.GetValue(Store) ?? Console.Variable(FluxCli.StoreVariable);
+        return string.IsNullOrWhiteSpace(store) ? "flux.db" : store;
+    }
+
+    private static bool IsPostgres(string store) => store.Contains('=', StringComparison.Ordinal) && !File.Exists(store);
 
     private static ChoiceOption<OutputFormat> CreateOutputOption()
     {

@@ -41,11 +41,22 @@ internal static class FluxCli
 
         // No response files: "@file" is a value here (--metadata @bess.json), not a file of arguments.
         var parser = new ParserConfiguration { ResponseFileTokenReplacer = null };
-        var invocation = new InvocationConfiguration { Output = console.Output, Error = console.Error };
+        // The caller owns the signals (Program installs them before anything else): no handler of the parser's own,
+        // which would come later and end the process two seconds after a Ctrl+C, clean-up or not.
+        var invocation = new InvocationConfiguration { Output = console.Output, Error = console.Error, ProcessTerminationTimeout = null };
         var parsed = root.Parse(args, parser);
         if (parsed.Errors.Count == 0)
         {
-            return await parsed.InvokeAsync(invocation, cancellationToken);
+            try
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                return await parsed.InvokeAsync(invocation, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                await console.Error.WriteLineAsync("flux: cancelled");
+                return Cancelled;
+            }
         }
 
         var command = parsed.CommandResult.Command;

@@ -10,6 +10,7 @@ namespace Flux.Devices.Cli;
 /// <c>flux devices scan HOSTS</c>: finds Modbus devices (read-only), printing one row per device as it is identified
 /// (JSON Lines with <c>--output json</c>, CSV rows with <c>--output csv</c>), progress on stderr (a bar on a terminal,
 /// a line per tenth of the hosts otherwise); with <c>--register</c>, registers them at <c>--site</c>, idempotently.
+/// Registered devices are not asked again unless <c>--rescan-registered</c>; how many unit ids that left out is said on stderr.
 /// </summary>
 internal static class ScanCommand
 {
@@ -22,10 +23,11 @@ internal static class ScanCommand
         var units = CliOptions.WholeList<byte>("--units", "Unit ids.", u => u is (>= 1 and <= 247) or 255, "a unit id is from 1 to 247, or 255 (0 is broadcast, which no device answers)", [1, 2, 3, 4, 5, 6, 7, 8, 9]);
         var site = new Option<string?>("--site") { Description = "The site to register the devices at (required with --register)." };
         var wide = new Option<bool>("--wide") { Description = $"Allow more than {HostSet.MaxHostsWithoutWide} hosts (a /16)." };
-        var register = new Option<bool>("--register") { Description = "Register what is found (idempotent: nothing twice, registered endpoints are not contacted)." };
+        var register = new Option<bool>("--register") { Description = "Register what is found (idempotent: nothing twice). Without it, a dry run: the outcomes, names and errors registering would give." };
+        var rescan = new Option<bool>("--rescan-registered") { Description = "Ask registered devices too (reported AlreadyRegistered). By default their unit ids are not contacted; other unit ids at the same endpoint are." };
         var templates = CliOptions.Files("--template", "Templates whose manufacturers and identify blocks recognise devices. Repeatable.");
         var defaults = CliOptions.File("--defaults", "A JSON file of metadata per device type for what no probe can learn, as templates/site_defaults.json.");
-        var scan = new Command("scan", "Scan hosts for Modbus devices, read-only, and optionally register them.") { hosts, ports, units, site, register, templates, defaults, wide };
+        var scan = new Command("scan", "Scan hosts for Modbus devices, read-only, and optionally register them.") { hosts, ports, units, site, register, rescan, templates, defaults, wide };
         scan.SetAction((result, token) => cli.GuardAsync(async () =>
         {
             var output = cli.OutputFor(result);
@@ -51,55 +53,82 @@ internal static class ScanCommand
                 throw new UsageException("--register needs --site: the site the devices are registered at (and named after).");
             }
 
-            await using var registry = await cli.OpenAsync(result, token, create: true);
-            var loader = registry.Get<DeviceTemplateLoader>();
-            var loaded = new List<DeviceTemplate>();
-            foreach (var file in result.GetValue(templates) ?? [])
+            // A store this scan creates is removed again when the scan stops (Ctrl+C, an error) before writing to it.
+            var newFile = cli.NewSqliteFile(result);
+            var tally = new Tally();
+            try
             {
-                loaded.Add(await loader.LoadFileAsync(CliOptions.ResolveShipped(file), token));
-            }
-
-            var perType = new Dictionary<string, DeviceMetadata>();
-            if (result.GetValue(defaults) is { } defaultsFile)
-            {
-                var source = $"--defaults {defaultsFile}";
-                foreach (var (type, metadata) in CliOptions.ParseMetadata(await CliOptions.ReadTextAsync(CliOptions.ResolveShipped(defaultsFile), source, token), source))
+                await using var registry = await cli.OpenAsync(result, token, create: true);
+                var loader = registry.Get<DeviceTemplateLoader>();
+                var loaded = new List<DeviceTemplate>();
+                foreach (var file in result.GetValue(templates) ?? [])
                 {
-                    perType[type] = DeviceMetadata.FromElement(metadata);
+                    loaded.Add(await loader.LoadFileAsync(CliOptions.ResolveShipped(file), token));
                 }
-            }
 
-            var options = new DeviceScanOptions { Hosts = set, Ports = result.GetValue(ports)!, UnitIds = result.GetValue(units)!, Templates = loaded };
-            var registration = new AutoRegistrationOptions { Site = string.IsNullOrWhiteSpace(siteName) ? "SITE" : siteName, Register = result.GetValue(register), Actor = "flux scan", Defaults = perType };
-            var discovery = registry.Get<IDeviceDiscoveryService>();
-            var refused = 0;
-            if (!cli.Console.ErrorIsTerminal)
-            {
-                refused = await RunAsync(discovery.DiscoverAsync(options, registration, new LineProgress(cli.Console.Error), token), Printer(output, cli.Console.Output), token);
-            }
-            else
-            {
-                // A bar on the terminal. When results go to the same terminal, they are written through the bar's console
-                // so that they print above it instead of through it.
-                var terminal = cli.Console.Draw(cli.Console.Error, interactive: true);
-                await new Progress(terminal)
-                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-                    .StartAsync(async context =>
+                var perType = new Dictionary<string, DeviceMetadata>();
+                if (result.GetValue(defaults) is { } defaultsFile)
+                {
+                    var source = $"--defaults {defaultsFile}";
+                    foreach (var (type, metadata) in CliOptions.ParseMetadata(await CliOptions.ReadTextAsync(CliOptions.ResolveShipped(defaultsFile), source, token), source))
                     {
-                        var task = context.AddTask("scanning", maxValue: Math.Max(1, set.Count));
-                        var found = Printer(output, cli.Console.OutputIsTerminal ? new AnsiWriter(terminal) : cli.Console.Output);
-                        refused = await RunAsync(discovery.DiscoverAsync(options, registration, new BarProgress(task), token), found, token);
-                        task.Value = task.MaxValue;
-                    });
-            }
+                        perType[type] = DeviceMetadata.FromElement(metadata);
+                    }
+                }
 
-            if (refused > 0)
+                var options = new DeviceScanOptions { Hosts = set, Ports = result.GetValue(ports)!, UnitIds = result.GetValue(units)!, Templates = loaded };
+                var registration = new AutoRegistrationOptions
+                {
+                    Site = string.IsNullOrWhiteSpace(siteName) ? "SITE" : siteName,
+                    Register = result.GetValue(register),
+                    SkipRegisteredUnits = !result.GetValue(rescan),
+                    Actor = "flux scan",
+                    Defaults = perType,
+                };
+                var discovery = registry.Get<IDeviceDiscoveryService>();
+                UnitsExcluded? excluded = null;
+                if (!cli.Console.ErrorIsTerminal)
+                {
+                    excluded = new UnitsExcluded(new LineProgress(cli.Console.Error));
+                    await RunAsync(discovery.DiscoverAsync(options, registration, excluded, token), Printer(output, cli.Console.Output), tally, token);
+                }
+                else
+                {
+                    // A bar on the terminal. When results go to the same terminal, they are written through the bar's console
+                    // so that they print above it instead of through it.
+                    var terminal = cli.Console.Draw(cli.Console.Error, interactive: true);
+                    await new Progress(terminal)
+                        .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                        .StartAsync(async context =>
+                        {
+                            var task = context.AddTask("scanning", maxValue: Math.Max(1, set.Count));
+                            var found = Printer(output, cli.Console.OutputIsTerminal ? new AnsiWriter(terminal) : cli.Console.Output);
+                            excluded = new UnitsExcluded(new BarProgress(task));
+                            await RunAsync(discovery.DiscoverAsync(options, registration, excluded, token), found, tally, token);
+                            task.Value = task.MaxValue;
+                        });
+                }
+
+                if (excluded?.Count > 0)
+                {
+                    await output.StatusAsync(string.Create(CultureInfo.InvariantCulture, $"{excluded.Count} unit id(s) of registered devices not contacted; --rescan-registered asks them too."));
+                }
+
+                if (tally.Refused > 0)
+                {
+                    await output.StatusAsync(registration.Register
+                        ? $"{tally.Refused} device(s) could not be registered: see their DETAIL (or errors)."
+                        : $"{tally.Refused} device(s) would not be registered: see their DETAIL (or errors).");
+                    return FluxCli.Failed;
+                }
+
+                return FluxCli.Ok;
+            }
+            catch when (newFile is not null && tally.Written == 0)
             {
-                await output.StatusAsync($"{refused} device(s) could not be registered: see their DETAIL (or errors).");
-                return FluxCli.Failed;
+                Cli.DeleteSqliteFile(newFile); // released: the registry was disposed on the way out
+                throw;
             }
-
-            return FluxCli.Ok;
         }, token));
         return scan;
     }
@@ -125,17 +154,23 @@ internal static class ScanCommand
         };
     }
 
-    /// <summary>Prints each result as it comes; returns how many were refused (invalid metadata).</summary>
-    private static async Task<int> RunAsync(IAsyncEnumerable<DiscoveryResult> results, Func<DiscoveryResult, Task> print, CancellationToken cancellationToken)
+    /// <summary>Prints each result as it comes, counting what was written and what was refused (invalid metadata).</summary>
+    private static async Task RunAsync(IAsyncEnumerable<DiscoveryResult> results, Func<DiscoveryResult, Task> print, Tally tally, CancellationToken cancellationToken)
     {
-        var refused = 0;
         await foreach (var found in results.WithCancellation(cancellationToken))
         {
+            tally.Written += found.Outcome is DiscoveryOutcome.Registered or DiscoveryOutcome.Moved ? 1 : 0;
+            tally.Refused += found.Outcome == DiscoveryOutcome.Invalid ? 1 : 0;
             await print(found);
-            refused += found.Outcome == DiscoveryOutcome.Invalid ? 1 : 0;
         }
+    }
 
-        return refused;
+    /// <summary>What a scan did so far.</summary>
+    private sealed class Tally
+    {
+        public int Written { get; set; }
+
+        public int Refused { get; set; }
     }
 
     private static object Json(DiscoveryResult found) => new
@@ -152,6 +187,23 @@ internal static class ScanCommand
         device_id = found.Device?.Id,
         errors = found.Errors.Select(e => $"{e.Field}: {e.Message}"),
     };
+
+    /// <summary>Passes progress on, keeping the most unit ids reported left out (reports from parallel hosts may come out of order).</summary>
+    private sealed class UnitsExcluded(IProgress<ScanProgress> inner) : IProgress<ScanProgress>
+    {
+        private long _count;
+
+        public long Count => Interlocked.Read(ref _count);
+
+        public void Report(ScanProgress value)
+        {
+            for (var seen = Count; value.UnitsExcluded > seen && Interlocked.CompareExchange(ref _count, value.UnitsExcluded, seen) != seen; seen = Count)
+            {
+            }
+
+            inner.Report(value);
+        }
+    }
 
     /// <summary>Progress for a log or pipe: one line each time another tenth of the hosts is done, and at the end.</summary>
     private sealed class LineProgress(TextWriter error) : IProgress<ScanProgress>

@@ -104,14 +104,21 @@ public sealed class ScanCommandTests : PowerPackTestBed
         ];
 
         var (code, output, error) = await FluxProcess.RunAsync(scan);
-        var (againCode, again, _) = await FluxProcess.RunAsync(scan);
+        var (againCode, again, againError) = await FluxProcess.RunAsync(scan);
+        var (rescanCode, rescan, rescanError) = await FluxProcess.RunAsync([.. scan, "--rescan-registered"]);
         var (_, list, _) = await FluxProcess.RunAsync("devices", "list", "--store", Store);
 
         Assert.Equal(FluxCli.Ok, code);
         using var line = JsonDocument.Parse(output.Trim());
         Assert.Equal(("bess", "PowerPack", "registered", "WLCE-BESS-1"), (line.RootElement.GetProperty("type").GetString(), line.RootElement.GetProperty("manufacturer").GetString(), line.RootElement.GetProperty("outcome").GetString(), line.RootElement.GetProperty("name").GetString()));
         Assert.Contains("scanned 1/1 hosts, 1 device(s)", error, StringComparison.Ordinal);
-        Assert.Equal((FluxCli.Ok, string.Empty), (againCode, again.Trim())); // the registered endpoint is not contacted again
+        Assert.DoesNotContain("not contacted", error, StringComparison.Ordinal);
+        Assert.Equal((FluxCli.Ok, string.Empty), (againCode, again.Trim())); // the registered unit is not contacted again...
+        Assert.Contains("1 unit id(s) of registered devices not contacted; --rescan-registered asks them too.", againError, StringComparison.Ordinal); // ...and it says so
+        Assert.Equal(FluxCli.Ok, rescanCode);
+        using var rescanned = JsonDocument.Parse(rescan.Trim());
+        Assert.Equal(("already_registered", "WLCE-BESS-1"), (rescanned.RootElement.GetProperty("outcome").GetString(), rescanned.RootElement.GetProperty("name").GetString()));
+        Assert.DoesNotContain("not contacted", rescanError, StringComparison.Ordinal);
         Assert.Equal(2, list.Trim().Split('\n').Length); // the header and WLCE-BESS-1
     }
 
@@ -143,7 +150,7 @@ public sealed class ScanCommandTests : PowerPackTestBed
     public async Task Scan_AsCsv_HasAHeaderAndARowPerDevice()
     {
         var (code, output, _) = await FluxProcess.RunAsync(
-            "devices", "scan", "127.0.0.1", "--ports", $"{Server.Endpoint.Port}", "--units", "1", "--template", Template, "--output", "csv", "--store", Store);
+            "devices", "scan", "127.0.0.1", "--ports", $"{Server.Endpoint.Port}", "--units", "1", "--template", Template, "--defaults", Defaults, "--output", "csv", "--store", Store);
 
         Assert.Equal(FluxCli.Ok, code);
         Assert.Equal(
@@ -152,15 +159,19 @@ public sealed class ScanCommandTests : PowerPackTestBed
     }
 
     [Fact]
-    public async Task Scan_RegisteringWithoutNameplateData_ExitsOne_AndNamesTheMissingFields()
+    public async Task Scan_RegisteringWithoutNameplateData_ExitsOne_AndNamesTheMissingFields_AsItsDryRunSaid()
     {
-        var (code, output, error) = await FluxProcess.RunAsync(
-            "devices", "scan", "127.0.0.1", "--ports", $"{Server.Endpoint.Port}", "--units", "1", "--site", "WLCE", "--register", "--template", Template, "--store", Store);
+        string[] scan = ["devices", "scan", "127.0.0.1", "--ports", $"{Server.Endpoint.Port}", "--units", "1", "--site", "WLCE", "--template", Template, "--store", Store];
+
+        var (previewCode, preview, previewError) = await FluxProcess.RunAsync(scan);
+        var (code, output, error) = await FluxProcess.RunAsync([.. scan, "--register"]);
         var (_, list, _) = await FluxProcess.RunAsync("devices", "list", "--output", "csv", "--store", Store);
 
         Assert.Equal(FluxCli.Failed, code);
         Assert.Matches(@"Invalid\s+WLCE-BESS-1\s+.*metadata\.capacity_kwh", output);
         Assert.Contains("1 device(s) could not be registered", error, StringComparison.Ordinal);
+        Assert.Equal((FluxCli.Failed, output), (previewCode, preview)); // the dry run showed exactly this
+        Assert.Contains("1 device(s) would not be registered", previewError, StringComparison.Ordinal);
         Assert.Equal("name,type,site,state,active,version", list.Trim()); // nothing written
     }
 }

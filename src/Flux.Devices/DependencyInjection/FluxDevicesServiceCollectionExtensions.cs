@@ -78,6 +78,7 @@ public static class FluxDevicesServiceCollectionExtensions
             services.TryAddSingleton<IDeviceDiscoveryService>(static sp => new DeviceDiscoveryService(
                 () => sp.GetRequiredService<IDeviceScanner>(), // resolved on the first scan: registering a found device needs no transport
                 sp.GetRequiredService<IDeviceRegistry>(),
+                sp.GetRequiredService<DeviceRegistry>(), // a dry run's checks: the registry's own, without the write
                 sp.GetRequiredService<TimeProvider>()));
         }
 

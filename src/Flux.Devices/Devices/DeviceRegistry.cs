@@ -50,6 +50,18 @@ internal sealed class DeviceRegistry : IDeviceRegistry
 
     public async ValueTask<Device> RegisterAsync(NewDevice device, string? actor = null, CancellationToken cancellationToken = default)
     {
+        var registered = await PrepareRegistrationAsync(device, actor, cancellationToken).ConfigureAwait(false);
+        await _store.AddAsync(registered, RegistrationEntry(registered, actor), cancellationToken).ConfigureAwait(false);
+        Log.DeviceRegistered(_logger, registered.Name, registered.Id, registered.Type, registered.Site);
+        return registered;
+    }
+
+    /// <summary>
+    /// Everything <see cref="RegisterAsync"/> does but the write: the device it would register, or the exception it
+    /// would throw. Dry runs (discovery's preview) go through here, so that they refuse exactly what a registration would.
+    /// </summary>
+    internal async ValueTask<Device> PrepareRegistrationAsync(NewDevice device, string? actor, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(device);
         var now = _time.GetStoredNow();
         var registered = Registration(device, now);
@@ -62,9 +74,6 @@ internal sealed class DeviceRegistry : IDeviceRegistry
 
         await CheckNameIsFreeAsync(registered, errors, cancellationToken).ConfigureAwait(false);
         ThrowIfInvalid(errors);
-
-        await _store.AddAsync(registered, RegistrationEntry(registered, actor), cancellationToken).ConfigureAwait(false);
-        Log.DeviceRegistered(_logger, registered.Name, registered.Id, registered.Type, registered.Site);
         return registered;
     }
 
@@ -114,6 +123,25 @@ internal sealed class DeviceRegistry : IDeviceRegistry
     {
         ArgumentNullException.ThrowIfNull(update);
         var current = await GetRequiredAsync(id, cancellationToken).ConfigureAwait(false);
+        var (next, entry) = await PrepareUpdateAsync(current, expectedVersion, update, actor, cancellationToken).ConfigureAwait(false);
+        if (entry is null)
+        {
+            return current;
+        }
+
+        await _store.UpdateAsync(next, entry, cancellationToken).ConfigureAwait(false);
+        Log.DeviceUpdated(_logger, next.Name, id, next.Version, entry.ChangedFields);
+        return next;
+    }
+
+    /// <summary>
+    /// Everything <see cref="UpdateAsync"/> does to a device as read but the write: the device and history entry it
+    /// would write (no entry when nothing changes), or the exception it would throw.
+    /// </summary>
+    internal async ValueTask<(Device Next, DeviceHistoryEntry? Entry)> PrepareUpdateAsync(Device current, long expectedVersion, DeviceUpdate update, string? actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        var id = current.Id;
         if (current.Version != expectedVersion)
         {
             throw new DeviceConcurrencyException(id, expectedVersion, current.Version);
@@ -134,7 +162,7 @@ internal sealed class DeviceRegistry : IDeviceRegistry
         var changedFields = ChangedFields(current, changed);
         if (changedFields.Count == 0)
         {
-            return current;
+            return (current, null);
         }
 
         var errors = Validate(changed);
@@ -165,9 +193,7 @@ internal sealed class DeviceRegistry : IDeviceRegistry
             Actor = actor,
             Timestamp = now,
         };
-        await _store.UpdateAsync(next, entry, cancellationToken).ConfigureAwait(false);
-        Log.DeviceUpdated(_logger, next.Name, id, next.Version, changedFields);
-        return next;
+        return (next, entry);
     }
 
     public ValueTask<Device> FireAsync(

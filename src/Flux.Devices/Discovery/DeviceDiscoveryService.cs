@@ -6,9 +6,15 @@ using Flux.Devices.Transport;
 namespace Flux.Devices.Discovery;
 
 /// <summary>Auto-registration on top of the scanner and the registry (see <see cref="IDeviceDiscoveryService"/>).</summary>
-internal sealed class DeviceDiscoveryService(Func<IDeviceScanner> scanner, IDeviceRegistry registry, TimeProvider time) : IDeviceDiscoveryService
+/// <remarks>
+/// A dry run goes through the very same steps as a registration, on a <see cref="PreviewLedger"/> that checks each write
+/// as the registry would (<see cref="DeviceRegistry.PrepareRegistrationAsync"/>) and keeps it in memory instead of
+/// writing it, so that later devices of the same run see it: the preview names and refuses exactly as registering would.
+/// </remarks>
+internal sealed class DeviceDiscoveryService(Func<IDeviceScanner> scanner, IDeviceRegistry registry, DeviceRegistry checks, TimeProvider time) : IDeviceDiscoveryService
 {
     private const int MaxNameAttempts = 100;
+    private const string IgnoresUnitIdKey = "ignores_unit_id";
 
     public async IAsyncEnumerable<DiscoveryResult> DiscoverAsync(
         DeviceScanOptions scan,
@@ -18,79 +24,100 @@ internal sealed class DeviceDiscoveryService(Func<IDeviceScanner> scanner, IDevi
     {
         ArgumentNullException.ThrowIfNull(scan);
         ArgumentNullException.ThrowIfNull(registration);
-        if (registration.SkipRegisteredEndpoints)
+        if (registration.SkipRegisteredUnits)
         {
-            var endpoints = new HashSet<ModbusEndpoint>(scan.ExcludeEndpoints);
-            foreach (var device in await registry.ListAsync(null, cancellationToken).ConfigureAwait(false))
-            {
-                if (device.State != DeviceState.Decommissioned && DeviceAddressing.TryRead(device.Metadata, out var endpoint, out _, out _))
-                {
-                    endpoints.Add(endpoint);
-                }
-            }
-
-            scan = scan with { ExcludeEndpoints = endpoints };
+            scan = await WithoutRegisteredAsync(scan, cancellationToken).ConfigureAwait(false);
         }
 
+        var ledger = Ledger(registration);
         await foreach (var found in scanner().ScanAsync(scan, progress, cancellationToken).ConfigureAwait(false))
         {
-            yield return await RegisterAsync(found, registration, cancellationToken).ConfigureAwait(false);
+            yield return await RegisterAsync(found, registration, ledger, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    public async ValueTask<DiscoveryResult> RegisterAsync(DiscoveredDevice device, AutoRegistrationOptions registration, CancellationToken cancellationToken = default)
+    public ValueTask<DiscoveryResult> RegisterAsync(DiscoveredDevice device, AutoRegistrationOptions registration, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(registration);
+        return RegisterAsync(device, registration, Ledger(registration), cancellationToken);
+    }
+
+    /// <summary>
+    /// Leaves registered units out of a scan: their unit ids, or their whole endpoint for a device that answers every unit
+    /// id (asking another unit id there would only find it again).
+    /// </summary>
+    private async ValueTask<DeviceScanOptions> WithoutRegisteredAsync(DeviceScanOptions scan, CancellationToken cancellationToken)
+    {
+        var endpoints = new HashSet<ModbusEndpoint>(scan.ExcludeEndpoints);
+        var units = new HashSet<ModbusUnitAddress>(scan.ExcludeUnits);
+        foreach (var device in await registry.ListAsync(null, cancellationToken).ConfigureAwait(false))
+        {
+            if (device.State != DeviceState.Decommissioned && DeviceAddressing.TryRead(device.Metadata, out var endpoint, out var unitId, out _))
+            {
+                if (IgnoresUnitId(device))
+                {
+                    endpoints.Add(endpoint);
+                }
+                else
+                {
+                    units.Add(new ModbusUnitAddress(endpoint, unitId));
+                }
+            }
+        }
+
+        return scan with { ExcludeEndpoints = endpoints, ExcludeUnits = units };
+    }
+
+    private IRegistrationLedger Ledger(AutoRegistrationOptions registration) =>
+        registration.Register ? new LiveLedger(registry) : new PreviewLedger(registry, checks);
+
+    private async ValueTask<DiscoveryResult> RegisterAsync(DiscoveredDevice device, AutoRegistrationOptions registration, IRegistrationLedger ledger, CancellationToken cancellationToken)
+    {
         var type = device.Identity?.DeviceType ?? registration.UnknownDeviceType;
         if (type is null)
         {
             return new DiscoveryResult(device, DiscoveryOutcome.Unknown);
         }
 
-        if (await FindAtAsync(device, cancellationToken).ConfigureAwait(false) is { } known)
+        if (await FindAtAsync(ledger, device, cancellationToken).ConfigureAwait(false) is { } known)
         {
-            return new DiscoveryResult(device, DiscoveryOutcome.AlreadyRegistered) { Device = known, Name = known.Name };
+            return new DiscoveryResult(device, DiscoveryOutcome.AlreadyRegistered) { Device = ledger.AsStored(known), Name = known.Name };
         }
 
-        if (await FindMovedAsync(device, type, cancellationToken).ConfigureAwait(false) is { } moved)
+        if (await FindMovedAsync(ledger, device, type, cancellationToken).ConfigureAwait(false) is { } moved)
         {
-            return registration.Register
-                ? await MoveAsync(moved, device, registration, cancellationToken).ConfigureAwait(false)
-                : new DiscoveryResult(device, DiscoveryOutcome.Moved) { Device = moved, Name = moved.Name };
+            return await MoveAsync(ledger, moved, device, registration, cancellationToken).ConfigureAwait(false);
         }
 
         var metadata = Metadata(device, type, registration);
         for (var attempt = 0; attempt < MaxNameAttempts; attempt++)
         {
             var name = Name(registration.Site, type, device, attempt);
-            if (await registry.GetByNameAsync(name, cancellationToken).ConfigureAwait(false) is { } holder)
+            if (await ledger.GetByNameAsync(name, cancellationToken).ConfigureAwait(false) is { } holder)
             {
                 if (IsAt(holder, device))
                 {
-                    return new DiscoveryResult(device, DiscoveryOutcome.AlreadyRegistered) { Device = holder, Name = name }; // registered meanwhile
+                    return new DiscoveryResult(device, DiscoveryOutcome.AlreadyRegistered) { Device = ledger.AsStored(holder), Name = name }; // registered meanwhile
                 }
 
                 continue;
             }
 
             var registering = new NewDevice { Name = name, Type = type, Site = registration.Site, Metadata = metadata };
-            if (!registration.Register)
-            {
-                return new DiscoveryResult(device, DiscoveryOutcome.WouldRegister) { Name = name };
-            }
-
             try
             {
-                var registered = await registry.RegisterAsync(registering, registration.Actor, cancellationToken).ConfigureAwait(false);
-                return new DiscoveryResult(device, DiscoveryOutcome.Registered) { Device = registered, Name = name };
+                var registered = await ledger.RegisterAsync(registering, registration.Actor, cancellationToken).ConfigureAwait(false);
+                return ledger.Writes
+                    ? new DiscoveryResult(device, DiscoveryOutcome.Registered) { Device = registered, Name = name }
+                    : new DiscoveryResult(device, DiscoveryOutcome.WouldRegister) { Name = name };
             }
             catch (AlreadyExistsException)
             {
                 // Taken meanwhile: by this very device (another scanner registered it), or by another (try the next name).
-                if (await FindAtAsync(device, cancellationToken).ConfigureAwait(false) is { } raced)
+                if (await FindAtAsync(ledger, device, cancellationToken).ConfigureAwait(false) is { } raced)
                 {
-                    return new DiscoveryResult(device, DiscoveryOutcome.AlreadyRegistered) { Device = raced, Name = raced.Name };
+                    return new DiscoveryResult(device, DiscoveryOutcome.AlreadyRegistered) { Device = ledger.AsStored(raced), Name = raced.Name };
                 }
             }
             catch (DeviceValidationException ex)
@@ -103,25 +130,31 @@ internal sealed class DeviceDiscoveryService(Func<IDeviceScanner> scanner, IDevi
     }
 
     /// <summary>The registered device at the same host, port and unit id, if any (decommissioned ones do not count).</summary>
-    private async ValueTask<Device?> FindAtAsync(DiscoveredDevice found, CancellationToken cancellationToken)
+    private static async ValueTask<Device?> FindAtAsync(IRegistrationLedger ledger, DiscoveredDevice found, CancellationToken cancellationToken)
     {
         var filter = new DeviceFilter { Metadata = [new MetadataCondition([DeviceAddressing.IpAddressKey], [found.Endpoint.Host])] };
-        var devices = await registry.ListAsync(filter, cancellationToken).ConfigureAwait(false);
+        var devices = await ledger.ListAsync(filter, cancellationToken).ConfigureAwait(false);
         return devices.FirstOrDefault(d => IsAt(d, found));
     }
 
-    /// <summary>Tells whether a registered device (not decommissioned) is at the host, port and unit id a device was found at.</summary>
+    /// <summary>
+    /// Tells whether a registered device (not decommissioned) is at the host, port and unit id a device was found at; at
+    /// any unit id of the endpoint when either answers every unit id (the same device, whatever unit id it was asked at).
+    /// </summary>
     private static bool IsAt(Device device, DiscoveredDevice found) =>
         device.State != DeviceState.Decommissioned
         && DeviceAddressing.TryRead(device.Metadata, out var endpoint, out var unitId, out _)
         && endpoint == found.Endpoint
-        && unitId == found.UnitId;
+        && (unitId == found.UnitId || found.IgnoresUnitId || IgnoresUnitId(device));
+
+    private static bool IgnoresUnitId(Device device) =>
+        device.Metadata.TryGetValue(IgnoresUnitIdKey, out var value) && value.ValueKind == System.Text.Json.JsonValueKind.True;
 
     /// <summary>
     /// The one registered device of the same type and serial number at another address: the same device, moved. A serial
     /// number that is a placeholder, or that more than one device carries, identifies nothing.
     /// </summary>
-    private async ValueTask<Device?> FindMovedAsync(DiscoveredDevice found, string type, CancellationToken cancellationToken)
+    private static async ValueTask<Device?> FindMovedAsync(IRegistrationLedger ledger, DiscoveredDevice found, string type, CancellationToken cancellationToken)
     {
         if (found.Identity?.SerialNumber is not { } serial || IsPlaceholder(serial))
         {
@@ -133,7 +166,7 @@ internal sealed class DeviceDiscoveryService(Func<IDeviceScanner> scanner, IDevi
             Types = [type],
             Metadata = [new MetadataCondition([SerialNumberKey], [serial])],
         };
-        var matches = (await registry.ListAsync(filter, cancellationToken).ConfigureAwait(false))
+        var matches = (await ledger.ListAsync(filter, cancellationToken).ConfigureAwait(false))
             .Where(d => d.State != DeviceState.Decommissioned)
             .Take(2)
             .ToList();
@@ -141,23 +174,28 @@ internal sealed class DeviceDiscoveryService(Func<IDeviceScanner> scanner, IDevi
     }
 
     /// <summary>Points a moved device at its new address, reading it again when it changed meanwhile.</summary>
-    private async ValueTask<DiscoveryResult> MoveAsync(Device moved, DiscoveredDevice found, AutoRegistrationOptions registration, CancellationToken cancellationToken)
+    /// <remarks>In a dry run the result holds the device as it is, not as it would be.</remarks>
+    private static async ValueTask<DiscoveryResult> MoveAsync(IRegistrationLedger ledger, Device moved, DiscoveredDevice found, AutoRegistrationOptions registration, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 var update = new DeviceUpdate { Metadata = Address(moved.Metadata, found) };
-                var updated = await registry.UpdateAsync(moved.Id, moved.Version, update, registration.Actor, cancellationToken).ConfigureAwait(false);
-                return new DiscoveryResult(found, DiscoveryOutcome.Moved) { Device = updated, Name = updated.Name };
+                var updated = await ledger.UpdateAsync(moved.Id, moved.Version, update, registration.Actor, cancellationToken).ConfigureAwait(false);
+                return new DiscoveryResult(found, DiscoveryOutcome.Moved) { Device = ledger.AsStored(updated), Name = updated.Name };
             }
             catch (DeviceConcurrencyException) when (attempt < 3)
             {
-                moved = await registry.GetAsync(moved.Id, cancellationToken).ConfigureAwait(false) ?? throw new DeviceNotFoundException(moved.Id);
+                moved = await ledger.GetAsync(moved.Id, cancellationToken).ConfigureAwait(false) ?? throw new DeviceNotFoundException(moved.Id);
                 if (IsAt(moved, found))
                 {
-                    return new DiscoveryResult(found, DiscoveryOutcome.AlreadyRegistered) { Device = moved, Name = moved.Name };
+                    return new DiscoveryResult(found, DiscoveryOutcome.AlreadyRegistered) { Device = ledger.AsStored(moved), Name = moved.Name };
                 }
+            }
+            catch (DeviceValidationException ex)
+            {
+                return new DiscoveryResult(found, DiscoveryOutcome.Invalid) { Device = ledger.AsStored(moved), Name = moved.Name, Errors = ex.Errors };
             }
         }
     }
@@ -187,7 +225,7 @@ internal sealed class DeviceDiscoveryService(Func<IDeviceScanner> scanner, IDevi
 
         if (found.IgnoresUnitId)
         {
-            metadata = metadata.With("ignores_unit_id", true);
+            metadata = metadata.With(IgnoresUnitIdKey, true);
         }
 
         return Address(metadata, found).With("discovered_at", time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));

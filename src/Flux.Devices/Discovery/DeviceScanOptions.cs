@@ -31,6 +31,13 @@ public sealed record DeviceScanOptions
     /// </summary>
     public IReadOnlySet<ModbusEndpoint> ExcludeEndpoints { get; init; } = new HashSet<ModbusEndpoint>();
 
+    /// <summary>
+    /// Gets unit ids never to ask at an endpoint: typically those of registered devices behind a gateway, so that a
+    /// rescan finds the units added next to them without asking the registered ones again. An endpoint whose every unit
+    /// id to scan is excluded is not connected to. <see cref="ScanProgress.UnitsExcluded"/> counts what was left out.
+    /// </summary>
+    public IReadOnlySet<ModbusUnitAddress> ExcludeUnits { get; init; } = new HashSet<ModbusUnitAddress>();
+
     /// <summary>Gets the longest a TCP connect may take.</summary>
     /// <value>The default value is 0.5 seconds, as in the spec. It must be from 1 millisecond to 1 minute.</value>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(0.5);
@@ -68,6 +75,7 @@ public sealed record DeviceScanOptions
         ArgumentNullException.ThrowIfNull(Hosts, nameof(Hosts));
         ArgumentNullException.ThrowIfNull(Exclude, nameof(Exclude));
         ArgumentNullException.ThrowIfNull(ExcludeEndpoints, nameof(ExcludeEndpoints));
+        ArgumentNullException.ThrowIfNull(ExcludeUnits, nameof(ExcludeUnits));
         ArgumentNullException.ThrowIfNull(Templates, nameof(Templates));
         if (Ports is not { Count: > 0 } || Ports.Any(p => p is < 1 or > 65535))
         {
@@ -95,4 +103,14 @@ public sealed record DeviceScanOptions
             throw new ArgumentOutOfRangeException(name, value, $"{name} must be from {min} to {max}.");
         }
     }
+}
+
+/// <summary>One unit id at one endpoint: where one device behind a gateway answers.</summary>
+/// <param name="Endpoint">The host and port.</param>
+/// <param name="UnitId">The unit id.</param>
+public readonly record struct ModbusUnitAddress(ModbusEndpoint Endpoint, byte UnitId)
+{
+    /// <summary>Returns <c>host:port unit N</c>.</summary>
+    /// <returns>The text.</returns>
+    public override string ToString() => $"{Endpoint} unit {UnitId}";
 }

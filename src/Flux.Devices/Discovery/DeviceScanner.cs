@@ -88,11 +88,18 @@ internal sealed class DeviceScanner(IModbusTransportFactory transports, IEnumera
                 var endpoint = new ModbusEndpoint(host.ToString(), port);
                 if (options.ExcludeEndpoints.Contains(endpoint))
                 {
+                    Interlocked.Add(ref counters.UnitsExcluded, options.UnitIds.Count);
                     continue;
                 }
 
-                await ScanPortAsync(transport, endpoint, options, Found, budget.Token).ConfigureAwait(false);
-
+                IReadOnlyList<byte> unitIds = options.ExcludeUnits.Count == 0
+                    ? options.UnitIds
+                    : [.. options.UnitIds.Where(u => !options.ExcludeUnits.Contains(new ModbusUnitAddress(endpoint, u)))];
+                Interlocked.Add(ref counters.UnitsExcluded, options.UnitIds.Count - unitIds.Count);
+                if (unitIds.Count > 0)
+                {
+                    await ScanPortAsync(transport, endpoint, unitIds, options, Found, budget.Token).ConfigureAwait(false);
+                }
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -118,11 +125,11 @@ internal sealed class DeviceScanner(IModbusTransportFactory transports, IEnumera
     }
 
     /// <summary>Sweeps the unit ids of one port, then identifies and reports each responder as soon as it is known.</summary>
-    private async ValueTask ScanPortAsync(ScanTransport transport, ModbusEndpoint endpoint, DeviceScanOptions options, Func<DiscoveredDevice, ValueTask> report, CancellationToken cancellationToken)
+    private async ValueTask ScanPortAsync(ScanTransport transport, ModbusEndpoint endpoint, IReadOnlyList<byte> unitIds, DeviceScanOptions options, Func<DiscoveredDevice, ValueTask> report, CancellationToken cancellationToken)
     {
         var responders = new List<(byte UnitId, Presence Presence)>();
         var silent = 0;
-        foreach (var unitId in options.UnitIds)
+        foreach (var unitId in unitIds)
         {
             var presence = await ProbePresenceAsync(transport, endpoint, unitId, cancellationToken).ConfigureAwait(false);
             if (presence.Kind == PresenceKind.Unreachable)
@@ -142,7 +149,7 @@ internal sealed class DeviceScanner(IModbusTransportFactory transports, IEnumera
             }
         }
 
-        if (responders.Count >= 2 && responders.Count == options.UnitIds.Count && responders.All(r => r.Presence.Exception == responders[0].Presence.Exception))
+        if (responders.Count >= 2 && responders.Count == unitIds.Count && responders.All(r => r.Presence.Exception == responders[0].Presence.Exception))
         {
             // Every unit id answered alike (register 0 itself may change between reads): one device that ignores the unit
             // id, if the first and the last look alike to the probes.
@@ -242,12 +249,14 @@ internal sealed class DeviceScanner(IModbusTransportFactory transports, IEnumera
         public long HostsAnswering;
         public long DevicesFound;
         public long RequestsSent;
+        public long UnitsExcluded;
 
         public ScanProgress Snapshot() => new(
             HostsTotal,
             Interlocked.Read(ref HostsScanned),
             Interlocked.Read(ref HostsAnswering),
             Interlocked.Read(ref DevicesFound),
-            Interlocked.Read(ref RequestsSent));
+            Interlocked.Read(ref RequestsSent),
+            Interlocked.Read(ref UnitsExcluded));
     }
 }

@@ -37,7 +37,12 @@ public sealed record DiscoveredDevice
 /// <param name="HostsAnswering">The hosts where at least one unit id answered.</param>
 /// <param name="DevicesFound">The devices found so far.</param>
 /// <param name="RequestsSent">The Modbus requests sent so far.</param>
-public readonly record struct ScanProgress(long HostsTotal, long HostsScanned, long HostsAnswering, long DevicesFound, long RequestsSent);
+/// <param name="UnitsExcluded">
+/// The unit ids not asked so far because <see cref="DeviceScanOptions.ExcludeUnits"/> or
+/// <see cref="DeviceScanOptions.ExcludeEndpoints"/> names them, one per unit id per endpoint scanned (with
+/// auto-registration's defaults, the registered units the scan did not contact).
+/// </param>
+public readonly record struct ScanProgress(long HostsTotal, long HostsScanned, long HostsAnswering, long DevicesFound, long RequestsSent, long UnitsExcluded = 0);
 
 /// <summary>Scans networks for Modbus devices and tells what they are.</summary>
 /// <remarks>

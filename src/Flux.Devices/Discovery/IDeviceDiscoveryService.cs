@@ -49,7 +49,10 @@ public sealed record AutoRegistrationOptions
     /// <summary>Gets the site the devices are registered at.</summary>
     public required string Site { get; init; }
 
-    /// <summary>Gets a value indicating whether devices are registered; <see langword="false"/> reports what would be (a dry run).</summary>
+    /// <summary>
+    /// Gets a value indicating whether devices are registered; <see langword="false"/> reports what would be (a dry run):
+    /// the same outcomes, names and validation errors as registering, nothing written.
+    /// </summary>
     /// <value>The default value is <see langword="true"/>.</value>
     public bool Register { get; init; } = true;
 
@@ -60,12 +63,15 @@ public sealed record AutoRegistrationOptions
     public IReadOnlyDictionary<string, DeviceMetadata> Defaults { get; init; } = new Dictionary<string, DeviceMetadata>();
 
     /// <summary>
-    /// Gets a value indicating whether endpoints of registered devices are left out of the scan, so that discovery
-    /// never opens a second connection to a device in service. A whole host and port is left out: new unit ids behind
-    /// a gateway that is already registered are found only with this off.
+    /// Gets a value indicating whether registered devices are left out of the scan: their unit ids are not asked, so
+    /// that a rescan does not query devices in service again, while the other unit ids behind the same gateway are
+    /// (units added next to a registered one are found). A registered device that answers every unit id
+    /// (<c>ignores_unit_id</c>) leaves its whole endpoint out. <see cref="ScanProgress.UnitsExcluded"/> counts the unit
+    /// ids left out; <see langword="false"/> asks the registered devices too (reported
+    /// <see cref="DiscoveryOutcome.AlreadyRegistered"/>).
     /// </summary>
     /// <value>The default value is <see langword="true"/>.</value>
-    public bool SkipRegisteredEndpoints { get; init; } = true;
+    public bool SkipRegisteredUnits { get; init; } = true;
 
     /// <summary>Gets who registers, for the history.</summary>
     /// <value>The default value is <c>discovery</c>.</value>
@@ -81,10 +87,10 @@ public enum DiscoveryOutcome
     /// <summary>Already registered at this host, port and unit id; nothing written.</summary>
     AlreadyRegistered = 1,
 
-    /// <summary>Registered at another address (same serial number and type); its address was updated.</summary>
+    /// <summary>Registered at another address (same serial number and type); its address was updated (in a dry run, would be).</summary>
     Moved = 2,
 
-    /// <summary>Would be registered (a dry run); nothing written.</summary>
+    /// <summary>Would be registered under <see cref="DiscoveryResult.Name"/> (a dry run); nothing written.</summary>
     WouldRegister = 3,
 
     /// <summary>No probe recognised it and no type for unknown devices was given; reported, not registered.</summary>
@@ -99,7 +105,10 @@ public enum DiscoveryOutcome
 /// <param name="Outcome">What was done.</param>
 public sealed record DiscoveryResult(DiscoveredDevice Discovered, DiscoveryOutcome Outcome)
 {
-    /// <summary>Gets the registry's device: registered, already there or moved; <see langword="null"/> otherwise.</summary>
+    /// <summary>
+    /// Gets the registry's device: registered, already there or moved (in a dry run, as it is before the move);
+    /// <see langword="null"/> otherwise.
+    /// </summary>
     public Device? Device { get; init; }
 
     /// <summary>Gets the name it has or would have; <see langword="null"/> for an unknown device.</summary>

@@ -102,9 +102,8 @@ public sealed class ScanTests : IAsyncLifetime
         var registration = Registration();
 
         var first = await Discovery.DiscoverAsync(Options(), registration, cancellationToken: Cancel).ToListAsync(Cancel);
-        var again = await Discovery.DiscoverAsync(Options(), registration with { SkipRegisteredEndpoints = false }, cancellationToken: Cancel).ToListAsync(Cancel);
-        var registeredHosts = _servers.Where(s => s.LocalEndPoint.Address.ToString() is "127.0.0.2" or "127.0.0.3" or "127.0.0.6").ToList();
-        var requests = registeredHosts.Sum(s => s.RequestCount);
+        var again = await Discovery.DiscoverAsync(Options(), registration with { SkipRegisteredUnits = false }, cancellationToken: Cancel).ToListAsync(Cancel);
+        var asked = _servers.ToDictionary(s => s, s => s.RecordedRequests.Count);
         var skipping = await Discovery.DiscoverAsync(Options(), registration, cancellationToken: Cancel).ToListAsync(Cancel);
 
         // Hosts are scanned in parallel, so which BESS takes the spec's name is a race; the other gets its host and port.
@@ -115,12 +114,58 @@ public sealed class ScanTests : IAsyncLifetime
         Assert.All(again.Where(r => r.Outcome != DiscoveryOutcome.Unknown), r => Assert.Equal(DiscoveryOutcome.AlreadyRegistered, r.Outcome));
         Assert.Equal(4, again.Count(r => r.Outcome == DiscoveryOutcome.AlreadyRegistered));
         Assert.Equal("127.0.0.5", Assert.Single(skipping).Discovered.Endpoint.Host);
-        Assert.Equal(requests, registeredHosts.Sum(s => s.RequestCount)); // registered endpoints are not contacted
+        var askedWhileSkipping = _servers.SelectMany(s => s.RecordedRequests.Skip(asked[s]).Select(r => (s.LocalEndPoint.Address.ToString(), (int)r.UnitId))).ToHashSet();
+        Assert.Empty(askedWhileSkipping.Intersect([("127.0.0.2", 1), ("127.0.0.2", 2), ("127.0.0.3", 1), ("127.0.0.6", 3)])); // registered units are not asked
+        Assert.Contains(("127.0.0.2", 3), askedWhileSkipping); // the gateway's other unit ids are
         var devices = await Registry.ListAsync(cancellationToken: Cancel);
         Assert.Equal(4, devices.Count);
         var bess = devices.Single(d => d.Metadata.GetString("ip_address") == "127.0.0.3");
         Assert.Equal(("127.0.0.3", _port, 1, "SN0001", "sunspec"), (bess.Metadata.GetString("ip_address"), bess.Metadata["port"].GetInt32(), bess.Metadata["modbus_address"].GetInt32(), bess.Metadata.GetString("serial_number"), bess.Metadata.GetString("discovered_by")));
         Assert.Equal(500, BessMetadata.From(bess.Metadata).CapacityKwh); // learned, not the default
+    }
+
+    [Fact]
+    public async Task DiscoverAsync_AUnitRegisteredBehindAGateway_FindsTheUnitsNextToItWithoutAskingIt()
+    {
+        var gateway = _servers.Single(s => s.LocalEndPoint.Address.ToString() == "127.0.0.2"); // unit 1 a BESS, unit 2 a meter
+        var options = Options() with { Hosts = HostSet.Parse("127.0.0.2") };
+        var registration = Registration();
+        var first = await Discovery.DiscoverAsync(options with { UnitIds = [1] }, registration, cancellationToken: Cancel).ToListAsync(Cancel);
+        Assert.Equal((1, DiscoveryOutcome.Registered), (first.Single().Discovered.UnitId, first.Single().Outcome));
+        var asked = gateway.RecordedRequests.Count;
+        var progress = new List<ScanProgress>();
+
+        var preview = await Discovery.DiscoverAsync(options, registration with { Register = false }, new SynchronousProgress(progress), Cancel).ToListAsync(Cancel);
+        var registered = await Discovery.DiscoverAsync(options, registration, cancellationToken: Cancel).ToListAsync(Cancel);
+        var skipping = gateway.RecordedRequests.Skip(asked).ToList();
+        var rescan = await Discovery.DiscoverAsync(options, registration with { SkipRegisteredUnits = false }, cancellationToken: Cancel).ToListAsync(Cancel);
+
+        var meter = Assert.Single(preview);
+        Assert.Equal((2, DiscoveryOutcome.WouldRegister, "WLCE-METER-2"), (meter.Discovered.UnitId, meter.Outcome, meter.Name));
+        Assert.Equal((2, DiscoveryOutcome.Registered), (Assert.Single(registered).Discovered.UnitId, registered[0].Outcome));
+        Assert.Contains(skipping, r => r.UnitId == 2);
+        Assert.DoesNotContain(skipping, r => r.UnitId == 1);
+        Assert.Equal(1, progress[^1].UnitsExcluded); // unit 1, registered, not asked: 1 of the 9 unit ids
+        Assert.Equal(
+            [(1, DiscoveryOutcome.AlreadyRegistered), (2, DiscoveryOutcome.AlreadyRegistered)],
+            rescan.Select(r => ((int)r.Discovered.UnitId, r.Outcome)).Order());
+        Assert.Contains(gateway.RecordedRequests.Skip(asked + skipping.Count), r => r.UnitId == 1); // asked again only when told to
+    }
+
+    [Fact]
+    public async Task DiscoverAsync_ARegisteredDeviceThatIgnoresTheUnitId_LeavesItsWholeEndpointOut()
+    {
+        var refuser = _servers.Single(s => s.LocalEndPoint.Address.ToString() == "127.0.0.5"); // answers every unit id alike
+        var device = SpecSamples.Bess("WLCE-BESS-5");
+        await Registry.RegisterAsync(device with { Metadata = device.Metadata!.With("ip_address", "127.0.0.5").With("port", (long)_port).With("ignores_unit_id", true) }, cancellationToken: Cancel);
+        var asked = refuser.RecordedRequests.Count;
+        var progress = new List<ScanProgress>();
+
+        var results = await Discovery.DiscoverAsync(Options() with { Hosts = HostSet.Parse("127.0.0.5") }, Registration(), new SynchronousProgress(progress), Cancel).ToListAsync(Cancel);
+
+        Assert.Empty(results); // asking unit ids 2 to 9 would only find the same device again
+        Assert.Equal(asked, refuser.RecordedRequests.Count);
+        Assert.Equal(9, progress[^1].UnitsExcluded);
     }
 
     [Fact]

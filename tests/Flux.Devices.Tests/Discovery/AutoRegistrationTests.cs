@@ -131,6 +131,56 @@ public sealed class AutoRegistrationTests : IDisposable
     }
 
     [Fact]
+    public async Task DiscoverAsync_DryRun_PreviewsExactlyWhatRegisteringThenDoes()
+    {
+        // Two BESS with unit id 1 on two hosts (the second cannot take the spec's name), a meter whose type lacks its
+        // defaults (refused), a third BESS with unit id 1 on another port.
+        var meter = Bess("127.0.0.4", 502, 2) with { Identity = Bess("127.0.0.4", 502, 2).Identity! with { DeviceType = DeviceTypes.Meter, Details = DeviceMetadata.Empty } };
+        DiscoveredDevice[] found = [Bess("127.0.0.2", 502, 1, "PP-1"), Bess("127.0.0.3", 502, 1, "PP-2"), meter, Bess("127.0.0.3", 1502, 1, "PP-3")];
+        using var fixture = new RegistryFixture(b => b.Services.AddSingleton<IDeviceScanner>(new ListScanner(found)));
+        var discovery = fixture.Services.GetRequiredService<IDeviceDiscoveryService>();
+        var scan = new DeviceScanOptions { Hosts = HostSet.Parse("127.0.0.2-4") };
+
+        var preview = await discovery.DiscoverAsync(scan, Wlce with { Register = false }, cancellationToken: Cancel).ToListAsync(Cancel);
+        var nothing = await fixture.Registry.ListAsync(cancellationToken: Cancel);
+        var registered = await discovery.DiscoverAsync(scan, Wlce, cancellationToken: Cancel).ToListAsync(Cancel);
+
+        Assert.Empty(nothing);
+        Assert.Equal(
+            [
+                (DiscoveryOutcome.WouldRegister, "WLCE-BESS-1"),
+                (DiscoveryOutcome.WouldRegister, "WLCE-BESS-127.0.0.3-1"),
+                (DiscoveryOutcome.Invalid, "WLCE-METER-2"),
+                (DiscoveryOutcome.WouldRegister, "WLCE-BESS-127.0.0.3-1502-1"),
+            ],
+            preview.Select(r => (r.Outcome, r.Name)));
+        Assert.Contains(preview[2].Errors, e => e.Field == "metadata.meter_type");
+        Assert.Equal(
+            preview.Select(r => (r.Outcome == DiscoveryOutcome.WouldRegister ? DiscoveryOutcome.Registered : r.Outcome, r.Name, Errors(r))),
+            registered.Select(r => (r.Outcome, r.Name, Errors(r))));
+        Assert.Equal(3, (await fixture.Registry.ListAsync(cancellationToken: Cancel)).Count);
+
+        static string Errors(DiscoveryResult result) => string.Join("; ", result.Errors.Select(e => $"{e.Field}: {e.Message}"));
+    }
+
+    [Fact]
+    public async Task DiscoverAsync_DryRun_ASerialSeenTwice_PreviewsTheMoveRegisteringMakes()
+    {
+        // The same serial at two addresses in one run: registering registers the first, then moves it to the second.
+        DiscoveredDevice[] found = [Bess("127.0.0.2", 502, 1, "PP-1"), Bess("127.0.0.3", 502, 4, "PP-1")];
+        using var fixture = new RegistryFixture(b => b.Services.AddSingleton<IDeviceScanner>(new ListScanner(found)));
+        var discovery = fixture.Services.GetRequiredService<IDeviceDiscoveryService>();
+        var scan = new DeviceScanOptions { Hosts = HostSet.Parse("127.0.0.2-3") };
+
+        var preview = await discovery.DiscoverAsync(scan, Wlce with { Register = false }, cancellationToken: Cancel).ToListAsync(Cancel);
+        var registered = await discovery.DiscoverAsync(scan, Wlce, cancellationToken: Cancel).ToListAsync(Cancel);
+
+        Assert.Equal([(DiscoveryOutcome.WouldRegister, "WLCE-BESS-1"), (DiscoveryOutcome.Moved, "WLCE-BESS-1")], preview.Select(r => (r.Outcome, r.Name)));
+        Assert.Null(preview[1].Device); // not in the registry yet
+        Assert.Equal([(DiscoveryOutcome.Registered, "WLCE-BESS-1"), (DiscoveryOutcome.Moved, "WLCE-BESS-1")], registered.Select(r => (r.Outcome, r.Name)));
+    }
+
+    [Fact]
     public async Task RegisterAsync_WithoutTheDefaults_ReportsEveryMissingFieldAndWritesNothing()
     {
         var result = await Discovery.RegisterAsync(Bess("127.0.0.2", 502, 1), new AutoRegistrationOptions { Site = "WLCE" }, Cancel);
@@ -147,6 +197,23 @@ public sealed class AutoRegistrationTests : IDisposable
             await Discovery.DiscoverAsync(new DeviceScanOptions { Hosts = HostSet.Parse("127.0.0.2") }, Wlce, cancellationToken: Cancel).ToListAsync(Cancel));
 
         Assert.Contains("UseModbusTcp()", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A scanner that finds the given devices, in order.</summary>
+    private sealed class ListScanner(IReadOnlyList<DiscoveredDevice> devices) : IDeviceScanner
+    {
+        public async IAsyncEnumerable<DiscoveredDevice> ScanAsync(
+            DeviceScanOptions options,
+            IProgress<ScanProgress>? progress = null,
+            [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            foreach (var device in devices)
+            {
+                await Task.Yield();
+                cancellationToken.ThrowIfCancellationRequested();
+                yield return device;
+            }
+        }
     }
 
     private DiscoveredDevice Bess(string host, int port, byte unitId, string? serial = null) => new()

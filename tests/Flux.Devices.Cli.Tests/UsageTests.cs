@@ -264,7 +264,7 @@ public sealed class ReadAndScanUsageTests : PowerPackTestBed
     public async Task Scan_UnitsAsARange_FindsTheUnitInIt()
     {
         var (code, output, _) = await FluxProcess.RunAsync(
-            "devices", "scan", "127.0.0.1", "--ports", $"{Server.Endpoint.Port}", "--units", "1-1,3", "--template", Template, "--output", "csv", "--store", Store);
+            "devices", "scan", "127.0.0.1", "--ports", $"{Server.Endpoint.Port}", "--units", "1-1,3", "--template", Template, "--defaults", Defaults, "--output", "csv", "--store", Store);
 
         Assert.Equal(FluxCli.Ok, code);
         Assert.Contains($"\r\n127.0.0.1:{Server.Endpoint.Port},1,bess,PowerPack,PP-500,WouldRegister,SITE-BESS-1,\r\n", output, StringComparison.Ordinal);

@@ -67,17 +67,7 @@ internal static class CliOptions
         var option = new Option<T>(name)
         {
             Description = description,
-            CustomParser = result =>
-            {
-                var text = result.Tokens.Single().Value;
-                if (TryWhole(text, min, max, out var value, out var error))
-                {
-                    return value;
-                }
-
-                result.AddError($"{name} {Quote(text)}: {error}.");
-                return default;
-            },
+            CustomParser = result => ParseWhole(result, name, min, max) ?? default,
         };
         if (defaultValue is { } fallback)
         {
@@ -97,18 +87,22 @@ internal static class CliOptions
         new(name)
         {
             Description = description,
-            CustomParser = result =>
-            {
-                var text = result.Tokens.Single().Value;
-                if (TryWhole(text, min, max, out var value, out var error))
-                {
-                    return value;
-                }
-
-                result.AddError($"{name} {Quote(text)}: {error}.");
-                return null;
-            },
+            CustomParser = result => ParseWhole(result, name, min, max),
         };
+
+    /// <summary>Parses an option's one token as a whole number in range, or adds the error naming the option.</summary>
+    private static T? ParseWhole<T>(System.CommandLine.Parsing.ArgumentResult result, string name, T min, T max)
+        where T : struct, IBinaryInteger<T>, IMinMaxValue<T>
+    {
+        var text = result.Tokens.Single().Value;
+        if (TryWhole(text, min, max, out var value, out var error))
+        {
+            return value;
+        }
+
+        result.AddError($"{name} {Quote(text)}: {error}.");
+        return null;
+    }
 
     /// <summary>
     /// An option taking whole numbers as lists and ranges, in one token or several: <c>--units 1-247</c>,

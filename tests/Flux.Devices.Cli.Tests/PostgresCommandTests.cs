@@ -68,21 +68,7 @@ public sealed class PostgresCommandTests(PostgresServer server) : IAsyncLifetime
             var limited = new NpgsqlConnectionStringBuilder(Store) { Username = role }.ConnectionString;
             var (register, _, registerError) = await FluxProcess.RunAsync("devices", "register", "WLCE-METER-02", "--type", "meter", "--site", "WLCE", "--metadata", SpecSamples.MeterMetadataJson, "--store", limited);
             Assert.True(register == FluxCli.Ok, registerError);
-            await ExecuteAsync("""
-                UPDATE flux.mg_device_registry
-                SET
-                active = false,
-                metadata = jsonb_set(
-                metadata,
-                '{maintenance}',
-                '{
-                "started_at": "2024-01-01T10:00:00Z",
-                "reason": "Firmware upgrade",
-                "expected_duration": "2 hours"
-                }'::jsonb
-                )
-                WHERE name = 'WLCE-BESS-01';
-                """);
+            await ExecuteAsync(SpecSamples.MaintenanceUpdate("flux", "name = 'WLCE-BESS-01'"));
 
             var (show, shown, _) = await FluxProcess.RunAsync("devices", "show", "WLCE-BESS-01", "--output", "json", "--store", limited);
             var (exit, _, exitError) = await FluxProcess.RunAsync("devices", "maintenance", "exit", "WLCE-BESS-01", "--store", limited);

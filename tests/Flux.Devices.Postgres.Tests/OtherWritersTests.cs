@@ -18,23 +18,7 @@ namespace Flux.Devices.Postgres.Tests;
 /// </summary>
 public sealed class OtherWritersTests(PostgresServer server) : IAsyncLifetime
 {
-    // The spec's maintenance statement, verbatim but for the schema and the device id.
-    private string SpecMaintenanceUpdate(Guid id) => $$"""
-        UPDATE {{_schema}}.mg_device_registry
-        SET
-        active = false,
-        metadata = jsonb_set(
-        metadata,
-        '{maintenance}',
-        '{
-        "started_at": "2024-01-01T10:00:00Z",
-        "reason": "Firmware upgrade",
-        "expected_duration": "2 hours"
-        }'::jsonb
-        )
-        WHERE id = '{{id}}';
-        """;
-    private string _schema = string.Empty;
+    private string SpecMaintenanceUpdate(Guid id) => SpecSamples.MaintenanceUpdate(_schema, $"id = '{id}'");    private string _schema = string.Empty;
     private NpgsqlDataSource _dataSource = null!;
     private ServiceProvider _services = null!;
 
@@ -73,7 +57,7 @@ public sealed class OtherWritersTests(PostgresServer server) : IAsyncLifetime
         await ExecuteAsync(psql, transaction, SpecMaintenanceUpdate(device.Id));
         var read = (await Registry.GetAsync(device.Id, Cancel))!;
         var update = Registry.UpdateAsync(read.Id, read.Version, new DeviceUpdate { Metadata = read.Metadata.With("note", "x") }, "flux", Cancel).AsTask();
-        await WaitUntilTheStoreWaitsOnALockAsync();
+        await server.WaitUntilABackendWaitsOnALockAsync(_schema);
         await transaction.CommitAsync(Cancel);
 
         var conflict = await Assert.ThrowsAsync<DeviceConcurrencyException>(() => update.WaitAsync(TimeSpan.FromSeconds(30), Cancel));
@@ -250,20 +234,5 @@ public sealed class OtherWritersTests(PostgresServer server) : IAsyncLifetime
     {
         await using var command = new NpgsqlCommand(sql, connection, transaction);
         await command.ExecuteNonQueryAsync(Cancel);
-    }
-
-    /// <summary>Waits (up to 30 s) until a backend of the store's data source is blocked on a lock.</summary>
-    private async Task WaitUntilTheStoreWaitsOnALockAsync()
-    {
-        await using var watcher = new NpgsqlConnection(server.ConnectionString);
-        await watcher.OpenAsync(Cancel);
-        await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'", watcher);
-        command.Parameters.Add(new NpgsqlParameter { Value = _schema });
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
-        deadline.CancelAfter(TimeSpan.FromSeconds(30));
-        while ((long)(await command.ExecuteScalarAsync(deadline.Token))! == 0)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(10), deadline.Token);
-        }
     }
 }

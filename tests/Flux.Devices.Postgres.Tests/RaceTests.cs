@@ -50,7 +50,7 @@ public sealed class RaceTests(PostgresServer server) : IAsyncLifetime
         await ExecuteAsync(other, transaction, $"SELECT 1 FROM {_schema}.mg_device_registry WHERE id = '{device.Id}' FOR SHARE");
         await ExecuteAsync(other, transaction, $"INSERT INTO {_schema}.device_group_members (group_id, device_id, role, priority) VALUES ('{group.Id}', '{device.Id}', 'primary', 1)");
         var decommission = registry.DecommissionAsync(device.Id, "Removed", cancellationToken: Cancel).AsTask();
-        await WaitUntilTheStoreWaitsOnALockAsync();
+        await server.WaitUntilABackendWaitsOnALockAsync(_schema);
         await transaction.CommitAsync(Cancel);
         await decommission.WaitAsync(TimeSpan.FromSeconds(30), Cancel);
 
@@ -69,7 +69,7 @@ public sealed class RaceTests(PostgresServer server) : IAsyncLifetime
         await ExecuteAsync(other, transaction, $"SELECT 1 FROM {_schema}.device_groups WHERE id = '{group.Id}' FOR SHARE");
         await ExecuteAsync(other, transaction, $"INSERT INTO {_schema}.device_group_members (group_id, device_id, role, priority) VALUES ('{group.Id}', '{device.Id}', 'primary', 1)");
         var delete = Store.DeleteGroupAsync(group.Id, Cancel).AsTask();
-        await WaitUntilTheStoreWaitsOnALockAsync();
+        await server.WaitUntilABackendWaitsOnALockAsync(_schema);
         await transaction.CommitAsync(Cancel);
 
         Assert.True(await delete.WaitAsync(TimeSpan.FromSeconds(30), Cancel));
@@ -88,20 +88,5 @@ public sealed class RaceTests(PostgresServer server) : IAsyncLifetime
     {
         await using var command = new NpgsqlCommand(sql, connection, transaction);
         await command.ExecuteNonQueryAsync(Cancel);
-    }
-
-    /// <summary>Waits (up to 30 s) until a backend of the store's data source is blocked on a lock: the state the race needs.</summary>
-    private async Task WaitUntilTheStoreWaitsOnALockAsync()
-    {
-        await using var watcher = new NpgsqlConnection(server.ConnectionString);
-        await watcher.OpenAsync(Cancel);
-        await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'", watcher);
-        command.Parameters.Add(new NpgsqlParameter { Value = _schema });
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
-        deadline.CancelAfter(TimeSpan.FromSeconds(30));
-        while ((long)(await command.ExecuteScalarAsync(deadline.Token))! == 0)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(10), deadline.Token);
-        }
     }
 }

@@ -84,21 +84,7 @@ public sealed class SchemaTests(PostgresServer server) : IAsyncLifetime
         var store = new PostgresDeviceStore(dataSource);
         Assert.Equal(SchemaMigrator.Migrations.Count, await store.MigrateAsync(Cancel));
         await Execute(dataSource, SpecStatements);
-        await Execute(dataSource, """
-            UPDATE flux.mg_device_registry
-            SET
-            active = false,
-            metadata = jsonb_set(
-            metadata,
-            '{maintenance}',
-            '{
-            "started_at": "2024-01-01T10:00:00Z",
-            "reason": "Firmware upgrade",
-            "expected_duration": "2 hours"
-            }'::jsonb
-            )
-            WHERE id = '11111111-1111-1111-1111-111111111111';
-            """);
+        await Execute(dataSource, SpecSamples.MaintenanceUpdate("flux", "id = '11111111-1111-1111-1111-111111111111'"));
 
         var services = new ServiceCollection();
         services.AddFluxDevices().UseStore(store);

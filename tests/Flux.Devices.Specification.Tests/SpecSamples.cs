@@ -9,6 +9,29 @@ public static class SpecSamples
     /// <summary>The id of the spec's example grid meter.</summary>
     public static readonly Guid MeterId = Guid.Parse("22222222-2222-2222-2222-222222222222");
 
+    /// <summary>
+    /// The spec's "Put device in maintenance" statement, verbatim but for the schema and the row it picks
+    /// (<c>WHERE id = 'device-uuid'</c> in the spec).
+    /// </summary>
+    /// <param name="schema">The schema, <c>flux</c> as in the spec.</param>
+    /// <param name="where">The condition in place of the spec's <c>id = 'device-uuid'</c>.</param>
+    /// <returns>The statement.</returns>
+    public static string MaintenanceUpdate(string schema, string where) => $$"""
+        UPDATE {{schema}}.mg_device_registry
+        SET
+        active = false,
+        metadata = jsonb_set(
+        metadata,
+        '{maintenance}',
+        '{
+        "started_at": "2024-01-01T10:00:00Z",
+        "reason": "Firmware upgrade",
+        "expected_duration": "2 hours"
+        }'::jsonb
+        )
+        WHERE {{where}};
+        """;
+
     /// <summary>The metadata of WLCE-BESS-01, as the spec's INSERT writes it.</summary>
     public const string BessMetadataJson = """
         {

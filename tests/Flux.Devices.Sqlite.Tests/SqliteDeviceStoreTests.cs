@@ -67,11 +67,8 @@ public sealed class SqliteOtherWriterTests : IDisposable
     [Fact]
     public async Task AStaleUpdate_AfterTheSpecsMaintenanceStatement_IsAConflict_AndTheDeviceIsInMaintenance()
     {
-        var path = Path.Combine(_directory, "site.db");
-        var store = new SqliteDeviceStore(path);
-        var services = new ServiceCollection();
-        services.AddFluxDevices().UseStore(store);
-        await using var provider = services.BuildServiceProvider();
+        var (path, store, provider) = Open();
+        await using var services = provider;
         var registry = provider.GetRequiredService<IDeviceRegistry>();
         var device = await registry.RegisterAsync(SpecSamples.Bess(), cancellationToken: Cancel);
 
@@ -96,11 +93,8 @@ public sealed class SqliteOtherWriterTests : IDisposable
     [Fact]
     public async Task AnUpdateThatChangesNothing_LeavesTheVersionAlone_AndAnyChangeMovesIt()
     {
-        var path = Path.Combine(_directory, "site.db");
-        var store = new SqliteDeviceStore(path);
-        var services = new ServiceCollection();
-        services.AddFluxDevices().UseStore(store);
-        await using var provider = services.BuildServiceProvider();
+        var (path, store, provider) = Open();
+        await using var services = provider;
         var registry = provider.GetRequiredService<IDeviceRegistry>();
         var device = await registry.RegisterAsync(SpecSamples.Bess(), cancellationToken: Cancel);
 
@@ -113,6 +107,15 @@ public sealed class SqliteOtherWriterTests : IDisposable
         Assert.True(changed.UpdatedAt >= device.UpdatedAt);
         Assert.Equal(["site"], (await store.GetHistoryAsync(device.Id, Cancel))[^1].ChangedFields);
         store.ReleaseFile();
+    }
+
+    private (string Path, SqliteDeviceStore Store, ServiceProvider Provider) Open()
+    {
+        var path = Path.Combine(_directory, "site.db");
+        var store = new SqliteDeviceStore(path);
+        var services = new ServiceCollection();
+        services.AddFluxDevices().UseStore(store);
+        return (path, store, services.BuildServiceProvider());
     }
 
     private static async Task ExecuteAsync(string path, string sql)

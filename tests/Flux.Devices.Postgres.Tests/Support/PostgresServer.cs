@@ -141,6 +141,25 @@ public sealed class PostgresServer : IAsyncLifetime
         await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>
+    /// Waits (up to 30 s) until a backend of the given application name is blocked on a lock: the state a race test
+    /// needs before it lets the other writer commit.
+    /// </summary>
+    public async Task WaitUntilABackendWaitsOnALockAsync(string applicationName)
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        await using var watcher = new NpgsqlConnection(ConnectionString);
+        await watcher.OpenAsync(cancel);
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'", watcher);
+        command.Parameters.Add(new NpgsqlParameter { Value = applicationName });
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        deadline.CancelAfter(TimeSpan.FromSeconds(30));
+        while ((long)(await command.ExecuteScalarAsync(deadline.Token))! == 0)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(10), deadline.Token);
+        }
+    }
+
     private static bool IsRoot => Environment.UserName == "root";
 
     private Task RunServerToolAsync(string tool, IReadOnlyList<string> arguments)

@@ -50,6 +50,10 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
     [ThreadStatic]
     private static Utf8JsonWriter? t_countingWriter;
 
+    /// <summary>The keys <see cref="TryParsePlain"/> read last on this thread, in order, to reuse for the next text.</summary>
+    [ThreadStatic]
+    private static string[]? t_lastKeys;
+
     private readonly KeyValuePair<string, JsonElement>[] _entries;
 
     /// <summary>The size of the compact UTF-8 JSON, once counted (every write checks it); -1 until then.</summary>
@@ -104,6 +108,88 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
         using (document)
         {
             return FromElement(document.RootElement);
+        }
+    }
+
+    /// <summary>
+    /// Parses UTF-8 JSON a store kept (such as a PostgreSQL <c>jsonb</c> column), the cheap way when the text is plainly
+    /// storable: valid UTF-8, an object, no escaped string or key, every number a finite double, at most
+    /// <see cref="MaxDepth"/> levels, no repeated key. Such text needs none of the checks <see cref="Parse"/> makes on
+    /// the parsed tree (an unescaped valid UTF-8 string holds neither U+0000 nor an unpaired surrogate), and is parsed
+    /// once, with no UTF-16 copy, the keys shared with the previous text read on the thread when they are the same.
+    /// </summary>
+    /// <param name="utf8">The JSON text as UTF-8.</param>
+    /// <returns>
+    /// The metadata, equal to what <see cref="Parse"/> makes of the same text; <see langword="null"/> when the text is
+    /// not plainly storable, for <see cref="Parse"/> to accept it or to name what is wrong.
+    /// </returns>
+    internal static DeviceMetadata? TryParsePlain(ReadOnlyMemory<byte> utf8)
+    {
+        if (!System.Text.Unicode.Utf8.IsValid(utf8.Span) || !IsPlain(utf8.Span))
+        {
+            return null;
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(utf8, ParseOptions);
+        }
+        catch (JsonException)
+        {
+            return null; // a repeated key
+        }
+
+        using (document)
+        {
+            // The clone is exactly the size of the text (a document of its own parsing is sized for the worst case).
+            var root = document.RootElement.Clone();
+            var entries = new KeyValuePair<string, JsonElement>[root.GetPropertyCount()];
+            var keys = t_lastKeys ??= new string[16];
+            var i = 0;
+            foreach (var property in root.EnumerateObject())
+            {
+                // Rows of one table repeat their keys in one order: reuse the last text's keys rather than allocate them again.
+                var key = i < keys.Length && keys[i] is { } last && property.NameEquals(last) ? last : property.Name;
+                if (i < keys.Length)
+                {
+                    keys[i] = key;
+                }
+
+                entries[i++] = new(key, property.Value);
+            }
+
+            return new DeviceMetadata(entries);
+        }
+    }
+
+    /// <summary>One pass of a reader over the text: see <see cref="TryParsePlain"/>.</summary>
+    private static bool IsPlain(ReadOnlySpan<byte> utf8)
+    {
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = MaxDepth, CommentHandling = JsonCommentHandling.Disallow });
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            while (reader.Read())
+            {
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.PropertyName or JsonTokenType.String when reader.ValueIsEscaped:
+                        return false;
+                    case JsonTokenType.Number when !reader.TryGetDouble(out var number) || !double.IsFinite(number):
+                        return false;
+                }
+            }
+
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
         }
     }
 

@@ -194,7 +194,7 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
                 {
                     case JsonTokenType.PropertyName or JsonTokenType.String when reader.ValueIsEscaped:
                         return false;
-                    case JsonTokenType.Number when !reader.TryGetDouble(out var number) || !double.IsFinite(number):
+                    case JsonTokenType.Number when !IsFiniteDouble(ref reader):
                         return false;
                     case JsonTokenType.StartObject:
                         frames.Add(names.Count);
@@ -227,6 +227,14 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
             return false;
         }
     }
+
+    /// <summary>
+    /// Tells whether the number token reads as a finite double; one without an exponent and of at most 300 characters
+    /// is below 10^300, so only the others are converted.
+    /// </summary>
+    private static bool IsFiniteDouble(ref Utf8JsonReader reader) =>
+        (reader.ValueSpan.Length <= 300 && reader.ValueSpan.IndexOfAny((byte)'e', (byte)'E') < 0)
+        || (reader.TryGetDouble(out var number) && double.IsFinite(number));
 
     /// <summary>Makes metadata from a JSON element, which must be an object.</summary>
     /// <param name="element">The object; it is copied, so its document may be disposed afterwards.</param>

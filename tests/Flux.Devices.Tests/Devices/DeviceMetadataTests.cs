@@ -230,7 +230,7 @@ public sealed class DeviceMetadataTests
     }
 
     [Fact]
-    public void TryParsePlain_TooDeepOrInvalidUtf8_LeavesItToParse()
+    public void TryParsePlain_TooDeepTooLargeOrInvalidUtf8_LeavesItToParse()
     {
         var deep = string.Concat(Enumerable.Repeat("{\"a\":", DeviceMetadata.MaxDepth + 1)) + "1" + new string('}', DeviceMetadata.MaxDepth + 1);
         var deepest = string.Concat(Enumerable.Repeat("{\"a\":", DeviceMetadata.MaxDepth)) + "1" + new string('}', DeviceMetadata.MaxDepth);
@@ -238,6 +238,11 @@ public sealed class DeviceMetadataTests
         Assert.Null(DeviceMetadata.TryParsePlain(System.Text.Encoding.UTF8.GetBytes(deep)));
         Assert.Throws<DeviceValidationException>(() => DeviceMetadata.Parse(deep));
         Assert.Equal(DeviceMetadata.Parse(deepest), DeviceMetadata.TryParsePlain(System.Text.Encoding.UTF8.GetBytes(deepest)));
+        var longNumber = "{\"x\":" + new string('9', 400) + "}"; // beyond a double without an exponent
+        var longFinite = "{\"x\":" + new string('9', 300) + "." + new string('9', 200) + "}";
+        Assert.Null(DeviceMetadata.TryParsePlain(System.Text.Encoding.UTF8.GetBytes(longNumber)));
+        Assert.Throws<DeviceValidationException>(() => DeviceMetadata.Parse(longNumber));
+        Assert.Equal(DeviceMetadata.Parse(longFinite), DeviceMetadata.TryParsePlain(System.Text.Encoding.UTF8.GetBytes(longFinite)));
         Assert.Null(DeviceMetadata.TryParsePlain("{\"x\":\""u8.ToArray().Concat(new byte[] { 0xED, 0xA0, 0x80 }).Concat("\"}"u8.ToArray()).ToArray()));
     }
 

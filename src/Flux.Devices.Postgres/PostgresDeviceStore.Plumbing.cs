@@ -171,7 +171,7 @@ public sealed partial class PostgresDeviceStore
     /// refused, exactly as before.
     /// </summary>
     private static DeviceMetadata ReadMetadata(NpgsqlDataReader reader, int ordinal) =>
-        DeviceMetadata.TryParsePlain(reader.GetFieldValue<byte[]>(ordinal)) ?? DeviceMetadata.Parse(reader.GetString(ordinal));
+        DeviceMetadata.TryParseJsonb(reader.GetFieldValue<byte[]>(ordinal)) ?? DeviceMetadata.Parse(reader.GetString(ordinal));
 
     private static DeviceHistoryEntry ReadEntry(NpgsqlDataReader reader) => new()
     {

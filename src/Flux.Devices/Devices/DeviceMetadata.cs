@@ -146,6 +146,41 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
         return System.Text.Unicode.Utf8.IsValid(utf8) && IsPlain(utf8) ? new DeviceMetadata(utf8) : null;
     }
 
+    /// <summary>
+    /// Reads the text PostgreSQL writes for a <c>jsonb</c> value, which is valid JSON whose objects never repeat a key and
+    /// whose numbers have no exponent; so a scan of its bytes shows it plainly storable when it is an object with no
+    /// escape, fewer than <see cref="MaxDepth"/> brackets in all and no run of more than 300 digits (a number beyond a
+    /// double has more). Any other text goes through <see cref="TryParsePlain"/>.
+    /// </summary>
+    /// <param name="utf8">The text PostgreSQL wrote from a <c>jsonb</c> value; the metadata keeps the array.</param>
+    /// <returns>As <see cref="TryParsePlain"/>.</returns>
+    internal static DeviceMetadata? TryParseJsonb(byte[] utf8)
+    {
+        ArgumentNullException.ThrowIfNull(utf8);
+        return IsPlainJsonb(utf8) ? new DeviceMetadata(utf8) : TryParsePlain(utf8);
+    }
+
+    private static bool IsPlainJsonb(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.Length == 0 || utf8[0] != (byte)'{' || utf8.Contains((byte)'\\')
+            || utf8.Count((byte)'{') + utf8.Count((byte)'[') > MaxDepth || !System.Text.Unicode.Utf8.IsValid(utf8))
+        {
+            return false;
+        }
+
+        var digits = 0;
+        foreach (var b in utf8)
+        {
+            digits = (uint)(b - '0') <= 9 ? digits + 1 : 0;
+            if (digits > 300)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>The entries of text <see cref="IsPlain"/> accepted, which therefore parses without error.</summary>
     private static KeyValuePair<string, JsonElement>[] ParsePlainEntries(byte[] utf8)
     {

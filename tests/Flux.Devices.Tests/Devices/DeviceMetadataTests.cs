@@ -246,6 +246,34 @@ public sealed class DeviceMetadataTests
         Assert.Null(DeviceMetadata.TryParsePlain("{\"x\":\""u8.ToArray().Concat(new byte[] { 0xED, 0xA0, 0x80 }).Concat("\"}"u8.ToArray()).ToArray()));
     }
 
+    [Theory]
+    [InlineData("""{"a": 1, "b": {"c": [1, 2.5, -3]}, "d": "Zürich 😀", "e": null, "f": true}""", true)]
+    [InlineData("""{"big": 1000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000}""", false)]
+    [InlineData("""{"note": "a \"quote\""}""", false)]
+    public void TryParseJsonb_PostgresText_GivesWhatParseGives_OrLeavesItToParse(string json, bool readCheaply)
+    {
+        var utf8 = System.Text.Encoding.UTF8.GetBytes(json);
+
+        var jsonb = DeviceMetadata.TryParseJsonb(utf8);
+
+        Assert.Equal(readCheaply, jsonb is not null);
+        Assert.Equal(DeviceMetadata.TryParsePlain(utf8) is null, jsonb is null);
+        if (jsonb is not null)
+        {
+            Assert.Equal(DeviceMetadata.Parse(json).ToJsonString(), jsonb.ToJsonString());
+        }
+    }
+
+    [Fact]
+    public void TryParseJsonb_DeepText_IsCheckedByTheReader()
+    {
+        var deepest = string.Concat(Enumerable.Repeat("{\"a\": ", DeviceMetadata.MaxDepth)) + "1" + new string('}', DeviceMetadata.MaxDepth);
+        var deeper = string.Concat(Enumerable.Repeat("{\"a\": ", DeviceMetadata.MaxDepth + 1)) + "1" + new string('}', DeviceMetadata.MaxDepth + 1);
+
+        Assert.Equal(DeviceMetadata.Parse(deepest), DeviceMetadata.TryParseJsonb(System.Text.Encoding.UTF8.GetBytes(deepest)));
+        Assert.Null(DeviceMetadata.TryParseJsonb(System.Text.Encoding.UTF8.GetBytes(deeper)));
+    }
+
     [Fact]
     public void TryParsePlain_OneTextAfterAnother_KeepsEachTextsOwnKeys()
     {

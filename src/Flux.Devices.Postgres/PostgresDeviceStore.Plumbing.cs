@@ -166,9 +166,9 @@ public sealed partial class PostgresDeviceStore
     };
 
     /// <summary>
-    /// A <c>jsonb</c> metadata column, read as its UTF-8 bytes and parsed once (most of the time a list takes went into
-    /// parsing metadata from a string); text that is not plainly storable is read again as a string and parsed, or
-    /// refused, exactly as before.
+    /// A <c>jsonb</c> metadata column, read as its UTF-8 bytes, checked by a scan and parsed when first used (most of
+    /// the time a list took went into parsing every device's metadata from a string); text that is not plainly storable
+    /// is read again as a string and parsed, or refused, exactly as before.
     /// </summary>
     private static DeviceMetadata ReadMetadata(NpgsqlDataReader reader, int ordinal) =>
         DeviceMetadata.TryParseJsonb(reader.GetFieldValue<byte[]>(ordinal)) ?? DeviceMetadata.Parse(reader.GetString(ordinal));

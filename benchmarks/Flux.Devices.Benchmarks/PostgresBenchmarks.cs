@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
 using Flux.Devices.Health;
 using Flux.Devices.Postgres;
@@ -13,12 +14,17 @@ namespace Flux.Devices.Benchmarks;
 /// <summary>
 /// The PostgreSQL store against a local server (<c>FLUX_BENCH_POSTGRES</c>, a connection string), each benchmark
 /// beside the raw binary <c>COPY</c> of the same rows through Npgsql: 100,000 registrations (devices and their history
-/// rows) and 1,000,000 health samples. Every iteration starts from empty tables; one operation is one whole load.
+/// rows) and 1,000,000 health samples, in one call and in the health monitor's batches of 1,000 (one poll cycle of the
+/// 1,000 devices each). Every iteration starts from empty tables, reset the same way for both sides; one operation is
+/// one whole load. The raw side of each category is its baseline, so the Ratio column is library time over raw time.
 /// </summary>
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
 [MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
 public class PostgresLoadBenchmarks
 {
+    private const int Batch = 1_000;
     private const int Devices = 100_000;
     private const int HealthDevices = 1_000;
     private const int SamplesPerDevice = 1_000;
@@ -27,6 +33,7 @@ public class PostgresLoadBenchmarks
     private PostgresBench _bench = null!;
     private NewDevice[] _registrations = null!;
     private DeviceHealthSample[] _samples = null!;
+    private DeviceHealthSample[][] _cycles = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -43,6 +50,7 @@ public class PostgresLoadBenchmarks
             ErrorCount = 0,
             LastSuccessfulPoll = Start.AddMinutes(k),
         }))];
+        _cycles = [.. _samples.OrderBy(s => s.Timestamp).ThenBy(s => s.DeviceId).Chunk(Batch)];
         _bench.Run($"TRUNCATE {_bench.Schema}.device_health, {_bench.Schema}.device_history, {_bench.Schema}.device_group_members, {_bench.Schema}.mg_device_registry CASCADE");
         _bench.Registry.RegisterManyAsync([.. ids.Select((id, i) => SpecSamples.Bess($"H-{i:D4}") with { Id = id })]).AsTask().GetAwaiter().GetResult();
     }
@@ -59,15 +67,17 @@ public class PostgresLoadBenchmarks
         _bench.Run($"VACUUM {_bench.Schema}.device_history");
     }
 
-    [IterationSetup(Targets = [nameof(IngestMillionSamples), nameof(RawCopyMillionSamples)])]
+    [IterationSetup(Targets = [nameof(IngestMillionSamples), nameof(RawCopyMillionSamples), nameof(IngestMillionSamplesInBatches), nameof(RawCopyMillionSamplesInBatches)])]
     public void EmptyHealth() => _bench.Run($"TRUNCATE {_bench.Schema}.device_health");
 
     /// <summary>100,000 devices through <c>IDeviceRegistry.RegisterManyAsync</c>: validation, then binary COPY of devices and history rows in one transaction.</summary>
     [Benchmark]
+    [BenchmarkCategory("Register100k")]
     public async Task<int> RegisterHundredThousand() => (await _bench.Registry.RegisterManyAsync(_registrations)).Count;
 
     /// <summary>The floor: the same 100,000 device rows and 100,000 history rows by raw binary COPY, in one transaction.</summary>
-    [Benchmark]
+    [Benchmark(Baseline = true)]
+    [BenchmarkCategory("Register100k")]
     public async Task RawCopyHundredThousandDevicesAndHistory()
     {
         await using var connection = await _bench.DataSource.OpenConnectionAsync();
@@ -116,15 +126,41 @@ public class PostgresLoadBenchmarks
 
     /// <summary>1,000,000 samples (1,000 devices x 1,000 polls) through <c>IDeviceStore.AppendHealthAsync</c>, one batch.</summary>
     [Benchmark]
+    [BenchmarkCategory("Health1M")]
     public Task IngestMillionSamples() => _bench.Store.AppendHealthAsync(_samples).AsTask();
 
     /// <summary>The floor: the same 1,000,000 rows by raw binary COPY.</summary>
+    [Benchmark(Baseline = true)]
+    [BenchmarkCategory("Health1M")]
+    public Task RawCopyMillionSamples() => RawCopySamplesAsync(_samples);
+
+    /// <summary>The same 1,000,000 samples as the health monitor writes them: one <c>AppendHealthAsync</c> per cycle of 1,000 devices.</summary>
     [Benchmark]
-    public async Task RawCopyMillionSamples()
+    [BenchmarkCategory("Health1MBatched")]
+    public async Task IngestMillionSamplesInBatches()
+    {
+        foreach (var cycle in _cycles)
+        {
+            await _bench.Store.AppendHealthAsync(cycle);
+        }
+    }
+
+    /// <summary>The floor for batches: what a hand-written poller would do, one raw binary COPY of each cycle's 1,000 rows.</summary>
+    [Benchmark(Baseline = true)]
+    [BenchmarkCategory("Health1MBatched")]
+    public async Task RawCopyMillionSamplesInBatches()
+    {
+        foreach (var cycle in _cycles)
+        {
+            await RawCopySamplesAsync(cycle);
+        }
+    }
+
+    private async Task RawCopySamplesAsync(DeviceHealthSample[] samples)
     {
         await using var connection = await _bench.DataSource.OpenConnectionAsync();
         await using var import = await connection.BeginBinaryImportAsync($"COPY {_bench.Schema}.device_health (device_id, timestamp, status, response_time_ms, error_count, last_successful_poll, diagnostics) FROM STDIN (FORMAT BINARY)");
-        foreach (var sample in _samples)
+        foreach (var sample in samples)
         {
             await import.StartRowAsync();
             await import.WriteAsync(sample.DeviceId, NpgsqlDbType.Uuid);
@@ -143,9 +179,13 @@ public class PostgresLoadBenchmarks
 /// <summary>
 /// Queries and a fleet roll-out on 100,000 devices in PostgreSQL (<c>FLUX_BENCH_POSTGRES</c>): the spec's filter
 /// <c>type=bess,site=WLCE</c> (5,000 match), a metadata filter <c>metadata.manufacturer=PowerPack</c> (5,000 match,
-/// through the GIN index), and the spec's template committed over the 10,000 Registered BESS of two sites.
+/// through the GIN index), each beside its baseline: the same SQL through a raw Npgsql reader, as a hand-written
+/// application would read it, every column into a plain record (the metadata as its JSON text).
 /// </summary>
+[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 15)]
 [MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
 public class PostgresQueryBenchmarks
 {
     private static readonly string[] SpecSites = ["WLCE", "HMCE", "LFCE"];
@@ -172,11 +212,60 @@ public class PostgresQueryBenchmarks
 
     /// <summary>The spec's filter over 100,000 devices (5,000 match).</summary>
     [Benchmark]
+    [BenchmarkCategory("TypeAndSite")]
     public async Task<int> FilterTypeAndSite() => (await _bench.Store.ListAsync(_spec)).Count;
+
+    /// <summary>The spec's filter by hand: the SQL the store sends, read into plain records.</summary>
+    [Benchmark(Baseline = true)]
+    [BenchmarkCategory("TypeAndSite")]
+    public Task<int> RawTypeAndSite() => RawQueryAsync(
+        $"SELECT {Columns} FROM {_bench.Schema}.mg_device_registry WHERE type = ANY($1) AND site = ANY($2) ORDER BY name COLLATE \"C\"",
+        new NpgsqlParameter { Value = SpecType },
+        new NpgsqlParameter { Value = SpecSite });
 
     /// <summary>A metadata filter over 100,000 devices (5,000 match).</summary>
     [Benchmark]
+    [BenchmarkCategory("MetadataContainment")]
     public async Task<int> FilterMetadataManufacturer() => (await _bench.Store.ListAsync(_manufacturer)).Count;
+
+    /// <summary>The metadata filter by hand: the same containment through the GIN index, read into plain records.</summary>
+    [Benchmark(Baseline = true)]
+    [BenchmarkCategory("MetadataContainment")]
+    public Task<int> RawMetadataManufacturer() => RawQueryAsync(
+        $"SELECT {Columns} FROM {_bench.Schema}.mg_device_registry WHERE (metadata @> $1) ORDER BY name COLLATE \"C\"",
+        new NpgsqlParameter { Value = """{"manufacturer":"PowerPack"}""", NpgsqlDbType = NpgsqlDbType.Jsonb });
+
+    private static readonly string[] SpecType = ["bess"];
+    private static readonly string[] SpecSite = ["WLCE"];
+
+    private const string Columns = "id, name, type, site, metadata, active, state, version, created_at, updated_at";
+
+    private async Task<int> RawQueryAsync(string sql, params NpgsqlParameter[] parameters)
+    {
+        await using var connection = await _bench.DataSource.OpenConnectionAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddRange(parameters.Select(p => p.Clone()).ToArray());
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<RawDevice>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(new RawDevice(
+                reader.GetGuid(0),
+                reader.GetString(1),
+                reader.GetString(2),
+                reader.GetString(3),
+                reader.GetString(4),
+                reader.GetBoolean(5),
+                reader.GetString(6),
+                reader.GetInt64(7),
+                reader.GetFieldValue<DateTimeOffset>(8),
+                reader.GetFieldValue<DateTimeOffset>(9)));
+        }
+
+        return rows.Count;
+    }
+
+    private sealed record RawDevice(Guid Id, string Name, string Type, string Site, string Metadata, bool Active, string State, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 }
 
 /// <summary>The spec's template committed over 10,000 Registered BESS in PostgreSQL: plan and one batched transaction.</summary>

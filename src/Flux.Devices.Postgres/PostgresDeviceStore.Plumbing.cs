@@ -160,13 +160,21 @@ public sealed partial class PostgresDeviceStore
         Name = reader.GetString(1),
         Type = reader.GetString(2),
         Site = reader.GetString(3),
-        Metadata = DeviceMetadata.Parse(reader.GetString(4)),
+        Metadata = ReadMetadata(reader, 4),
         Active = reader.GetBoolean(5),
         State = Sql.Parse<DeviceState>(reader.GetString(6)),
         Version = reader.GetInt64(7),
         CreatedAt = reader.GetFieldValue<DateTimeOffset>(8),
         UpdatedAt = reader.GetFieldValue<DateTimeOffset>(9),
     };
+
+    /// <summary>
+    /// A <c>jsonb</c> metadata column, read as its UTF-8 bytes, checked by a scan and parsed when first used (most of
+    /// the time a list took went into parsing every device's metadata from a string); text that is not plainly storable
+    /// is read again as a string and parsed, or refused, exactly as before.
+    /// </summary>
+    private static DeviceMetadata ReadMetadata(NpgsqlDataReader reader, int ordinal) =>
+        DeviceMetadata.TryParseJsonb(reader.GetFieldValue<byte[]>(ordinal)) ?? DeviceMetadata.Parse(reader.GetString(ordinal));
 
     private static DeviceHistoryEntry ReadEntry(NpgsqlDataReader reader) => new()
     {
@@ -189,7 +197,7 @@ public sealed partial class PostgresDeviceStore
         Name = reader.GetString(1),
         Site = reader.GetString(2),
         GroupType = Sql.Parse<DeviceGroupType>(reader.GetString(3)),
-        Metadata = reader.IsDBNull(4) ? DeviceMetadata.Empty : DeviceMetadata.Parse(reader.GetString(4)),
+        Metadata = reader.IsDBNull(4) ? DeviceMetadata.Empty : ReadMetadata(reader, 4),
         CreatedAt = reader.IsDBNull(5) ? default : reader.GetFieldValue<DateTimeOffset>(5),
     };
 

@@ -454,41 +454,23 @@ public sealed partial class PostgresDeviceStore : IDeviceStore
         return RunAsync(
             async (connection, transaction, token) =>
             {
-                using (var check = new NpgsqlCommand(
-                    $"SELECT u.id FROM unnest($1::uuid[]) AS u(id) WHERE NOT EXISTS (SELECT 1 FROM {_devices} d WHERE d.id = u.id) LIMIT 1",
-                    connection,
-                    transaction))
+                // One statement: the foreign key checks the devices; only a refused batch asks which device is unknown
+                // (a check before every COPY cost a round trip and an index probe per device on the monitor's path).
+                try
                 {
-                    check.Parameters.Add(new NpgsqlParameter { Value = stored.Select(s => s.DeviceId).Distinct().ToArray() });
-                    if (await check.ExecuteScalarAsync(token).ConfigureAwait(false) is Guid unknown)
+                    await CopySamplesAsync(connection, stored, token).ConfigureAwait(false);
+                }
+                catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.ForeignKeyViolation && ex.ConstraintName == "device_health_device_id_fkey")
+                {
+                    await transaction!.RollbackAsync(token).ConfigureAwait(false);
+                    if (await FirstUnknownDeviceAsync(connection, stored, token).ConfigureAwait(false) is { } unknown)
                     {
                         throw new DeviceNotFoundException(unknown);
                     }
+
+                    throw;
                 }
 
-                var import = await connection.BeginBinaryImportAsync($"COPY {_health} ({HealthColumns}) FROM STDIN (FORMAT BINARY)", token).ConfigureAwait(false);
-
-                await using var importScope = import.ConfigureAwait(false);
-                foreach (var sample in stored)
-                {
-                    await import.StartRowAsync(token).ConfigureAwait(false);
-                    await import.WriteAsync(sample.DeviceId, NpgsqlDbType.Uuid, token).ConfigureAwait(false);
-                    await import.WriteAsync(sample.Timestamp, NpgsqlDbType.TimestampTz, token).ConfigureAwait(false);
-                    await import.WriteAsync(Sql.Name(sample.Status), NpgsqlDbType.Text, token).ConfigureAwait(false);
-                    await WriteNullableAsync(import, sample.ResponseTimeMs, NpgsqlDbType.Integer, token).ConfigureAwait(false);
-                    await import.WriteAsync(sample.ErrorCount, NpgsqlDbType.Integer, token).ConfigureAwait(false);
-                    await WriteNullableAsync(import, sample.LastSuccessfulPoll, NpgsqlDbType.TimestampTz, token).ConfigureAwait(false);
-                    if (sample.Diagnostics is { } diagnostics)
-                    {
-                        await import.WriteAsync(JsonSerializer.Serialize(diagnostics), NpgsqlDbType.Jsonb, token).ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        await import.WriteNullAsync(token).ConfigureAwait(false);
-                    }
-                }
-
-                await import.CompleteAsync(token).ConfigureAwait(false);
                 return true;
             },
             (constraint, inner) => constraint switch
@@ -524,6 +506,42 @@ public sealed partial class PostgresDeviceStore : IDeviceStore
             },
             ReadSample,
             cancellationToken);
+
+    private async Task CopySamplesAsync(NpgsqlConnection connection, DeviceHealthSample[] stored, CancellationToken token)
+    {
+        var import = await connection.BeginBinaryImportAsync($"COPY {_health} ({HealthColumns}) FROM STDIN (FORMAT BINARY)", token).ConfigureAwait(false);
+        await using var importScope = import.ConfigureAwait(false);
+        foreach (var sample in stored)
+        {
+            await import.StartRowAsync(token).ConfigureAwait(false);
+            await import.WriteAsync(sample.DeviceId, NpgsqlDbType.Uuid, token).ConfigureAwait(false);
+            await import.WriteAsync(sample.Timestamp, NpgsqlDbType.TimestampTz, token).ConfigureAwait(false);
+            await import.WriteAsync(Sql.Name(sample.Status), NpgsqlDbType.Text, token).ConfigureAwait(false);
+            await WriteNullableAsync(import, sample.ResponseTimeMs, NpgsqlDbType.Integer, token).ConfigureAwait(false);
+            await import.WriteAsync(sample.ErrorCount, NpgsqlDbType.Integer, token).ConfigureAwait(false);
+            await WriteNullableAsync(import, sample.LastSuccessfulPoll, NpgsqlDbType.TimestampTz, token).ConfigureAwait(false);
+            if (sample.Diagnostics is { } diagnostics)
+            {
+                await import.WriteAsync(JsonSerializer.Serialize(diagnostics), NpgsqlDbType.Jsonb, token).ConfigureAwait(false);
+            }
+            else
+            {
+                await import.WriteNullAsync(token).ConfigureAwait(false);
+            }
+        }
+
+        await import.CompleteAsync(token).ConfigureAwait(false);
+    }
+
+    /// <summary>The first device of the batch with no row, if any (after a foreign key violation, to name it).</summary>
+    private async Task<Guid?> FirstUnknownDeviceAsync(NpgsqlConnection connection, DeviceHealthSample[] stored, CancellationToken token)
+    {
+        using var check = new NpgsqlCommand(
+            $"SELECT u.id FROM unnest($1::uuid[]) WITH ORDINALITY AS u(id, n) WHERE NOT EXISTS (SELECT 1 FROM {_devices} d WHERE d.id = u.id) ORDER BY u.n LIMIT 1",
+            connection);
+        check.Parameters.Add(new NpgsqlParameter { Value = stored.Select(s => s.DeviceId).Distinct().ToArray() });
+        return await check.ExecuteScalarAsync(token).ConfigureAwait(false) as Guid?;
+    }
 
     private async Task WriteBatchAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, List<DeviceWrite> written, CancellationToken cancellationToken)
     {

@@ -50,24 +50,44 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
     [ThreadStatic]
     private static Utf8JsonWriter? t_countingWriter;
 
-    private readonly KeyValuePair<string, JsonElement>[] _entries;
+    /// <summary>The keys <see cref="TryParsePlain"/> read last on this thread, in order, to reuse for the next text.</summary>
+    [ThreadStatic]
+    private static string[]? t_lastKeys;
+
+    [ThreadStatic]
+    private static List<(int Start, int Length)>? t_plainNames;
+
+    [ThreadStatic]
+    private static List<int>? t_plainFrames;
+
+    /// <summary>The plainly storable UTF-8 text this instance was read from, parsed on first use; null when made from entries.</summary>
+    private readonly byte[]? _plainText;
+
+    /// <summary>The entries; null until first use when the instance was read from plain text.</summary>
+    private KeyValuePair<string, JsonElement>[]? _parsedEntries;
 
     /// <summary>The size of the compact UTF-8 JSON, once counted (every write checks it); -1 until then.</summary>
     private int _utf8ByteCount = -1;
 
-    private DeviceMetadata(KeyValuePair<string, JsonElement>[] entries) => _entries = entries;
+    private DeviceMetadata(KeyValuePair<string, JsonElement>[] entries) => _parsedEntries = entries;
+
+    private DeviceMetadata(byte[] plainText) => _plainText = plainText;
+
+    /// <summary>Gets the entries, parsing the plain text on first use (a race parses twice and keeps one result).</summary>
+    private KeyValuePair<string, JsonElement>[] Entries =>
+        _parsedEntries ?? Interlocked.CompareExchange(ref _parsedEntries, ParsePlainEntries(_plainText!), null) ?? _parsedEntries!;
 
     /// <summary>Gets the empty object <c>{}</c>.</summary>
-    public static DeviceMetadata Empty { get; } = new([]);
+    public static DeviceMetadata Empty { get; } = new(Array.Empty<KeyValuePair<string, JsonElement>>());
 
     /// <inheritdoc />
-    public int Count => _entries.Length;
+    public int Count => Entries.Length;
 
     /// <inheritdoc />
-    public IEnumerable<string> Keys => _entries.Select(static e => e.Key);
+    public IEnumerable<string> Keys => Entries.Select(static e => e.Key);
 
     /// <inheritdoc />
-    public IEnumerable<JsonElement> Values => _entries.Select(static e => e.Value);
+    public IEnumerable<JsonElement> Values => Entries.Select(static e => e.Value);
 
     /// <summary>Gets the value of a top-level key.</summary>
     /// <param name="key">The key.</param>
@@ -106,6 +126,150 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
             return FromElement(document.RootElement);
         }
     }
+
+    /// <summary>
+    /// Reads UTF-8 JSON a store kept (such as a PostgreSQL <c>jsonb</c> column), the cheap way when the text is plainly
+    /// storable: valid UTF-8, an object, no escaped string or key, every number a finite double, at most
+    /// <see cref="MaxDepth"/> levels, no key repeated in an object. One pass of a reader checks that; such text needs
+    /// none of the checks <see cref="Parse"/> makes on the parsed tree (an unescaped valid UTF-8 string holds neither
+    /// U+0000 nor an unpaired surrogate), cannot fail to parse, and is parsed when the metadata is first used, with no
+    /// UTF-16 copy, the keys shared with the previous text parsed on the thread when they are the same.
+    /// </summary>
+    /// <param name="utf8">The JSON text as UTF-8; the metadata keeps the array, which nobody may change afterwards.</param>
+    /// <returns>
+    /// The metadata, equal to what <see cref="Parse"/> makes of the same text; <see langword="null"/> when the text is
+    /// not plainly storable, for <see cref="Parse"/> to accept it or to name what is wrong.
+    /// </returns>
+    internal static DeviceMetadata? TryParsePlain(byte[] utf8)
+    {
+        ArgumentNullException.ThrowIfNull(utf8);
+        return System.Text.Unicode.Utf8.IsValid(utf8) && IsPlain(utf8) ? new DeviceMetadata(utf8) : null;
+    }
+
+    /// <summary>
+    /// Reads the text PostgreSQL writes for a <c>jsonb</c> value, which is valid JSON whose objects never repeat a key and
+    /// whose numbers have no exponent; so a scan of its bytes shows it plainly storable when it is an object with no
+    /// escape, fewer than <see cref="MaxDepth"/> brackets in all and no run of more than 300 digits (a number beyond a
+    /// double has more). Any other text goes through <see cref="TryParsePlain"/>.
+    /// </summary>
+    /// <param name="utf8">The text PostgreSQL wrote from a <c>jsonb</c> value; the metadata keeps the array.</param>
+    /// <returns>As <see cref="TryParsePlain"/>.</returns>
+    internal static DeviceMetadata? TryParseJsonb(byte[] utf8)
+    {
+        ArgumentNullException.ThrowIfNull(utf8);
+        return IsPlainJsonb(utf8) ? new DeviceMetadata(utf8) : TryParsePlain(utf8);
+    }
+
+    private static bool IsPlainJsonb(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.Length == 0 || utf8[0] != (byte)'{' || utf8.Contains((byte)'\\')
+            || utf8.Count((byte)'{') + utf8.Count((byte)'[') > MaxDepth || !System.Text.Unicode.Utf8.IsValid(utf8))
+        {
+            return false;
+        }
+
+        var digits = 0;
+        foreach (var b in utf8)
+        {
+            digits = (uint)(b - '0') <= 9 ? digits + 1 : 0;
+            if (digits > 300)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The entries of text <see cref="IsPlain"/> accepted, which therefore parses without error.</summary>
+    private static KeyValuePair<string, JsonElement>[] ParsePlainEntries(byte[] utf8)
+    {
+        using var document = JsonDocument.Parse(utf8, ParseOptions);
+
+        // The clone is exactly the size of the text (a document of its own parsing is sized for the worst case).
+        var root = document.RootElement.Clone();
+        var entries = new KeyValuePair<string, JsonElement>[root.GetPropertyCount()];
+        var keys = t_lastKeys ??= new string[16];
+        var i = 0;
+        foreach (var property in root.EnumerateObject())
+        {
+            // Rows of one table repeat their keys in one order: reuse the last text's keys rather than allocate them again.
+            var key = i < keys.Length && keys[i] is { } last && property.NameEquals(last) ? last : property.Name;
+            if (i < keys.Length)
+            {
+                keys[i] = key;
+            }
+
+            entries[i++] = new(key, property.Value);
+        }
+
+        return entries;
+    }
+
+    /// <summary>One pass of a reader over the text: see <see cref="TryParsePlain"/>.</summary>
+    private static bool IsPlain(ReadOnlySpan<byte> utf8)
+    {
+        // The names of the objects open at the reader, as (start, length) in the text; an object's names start at its frame.
+        var names = t_plainNames ??= [];
+        var frames = t_plainFrames ??= [];
+        names.Clear();
+        frames.Clear();
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = MaxDepth, CommentHandling = JsonCommentHandling.Disallow });
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            frames.Add(0);
+            while (reader.Read())
+            {
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.PropertyName or JsonTokenType.String when reader.ValueIsEscaped:
+                        return false;
+                    case JsonTokenType.Number when !IsFiniteDouble(ref reader):
+                        return false;
+                    case JsonTokenType.StartObject:
+                        frames.Add(names.Count);
+                        break;
+                    case JsonTokenType.EndObject:
+                        var frame = frames[^1];
+                        names.RemoveRange(frame, names.Count - frame);
+                        frames.RemoveAt(frames.Count - 1);
+                        break;
+                    case JsonTokenType.PropertyName:
+                        // Unescaped, so equal names are equal bytes; the name's text starts after its opening quote.
+                        var name = reader.ValueSpan;
+                        for (var n = frames[^1]; n < names.Count; n++)
+                        {
+                            if (utf8.Slice(names[n].Start, names[n].Length).SequenceEqual(name))
+                            {
+                                return false;
+                            }
+                        }
+
+                        names.Add(((int)reader.TokenStartIndex + 1, name.Length));
+                        break;
+                }
+            }
+
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Tells whether the number token reads as a finite double; one without an exponent and of at most 300 characters
+    /// is below 10^300, so only the others are converted.
+    /// </summary>
+    private static bool IsFiniteDouble(ref Utf8JsonReader reader) =>
+        (reader.ValueSpan.Length <= 300 && reader.ValueSpan.IndexOfAny((byte)'e', (byte)'E') < 0)
+        || (reader.TryGetDouble(out var number) && double.IsFinite(number));
 
     /// <summary>Makes metadata from a JSON element, which must be an object.</summary>
     /// <param name="element">The object; it is copied, so its document may be disposed afterwards.</param>
@@ -170,7 +334,7 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
             return false;
         }
 
-        value = _entries[index].Value;
+        value = Entries[index].Value;
         return true;
     }
 
@@ -236,8 +400,8 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
     {
         var index = IndexOf(key);
         var size = index >= 0
-            ? GetUtf8ByteCount() - EntryByteCount(key, _entries[index].Value) + entryByteCount
-            : GetUtf8ByteCount() + entryByteCount + (_entries.Length > 0 ? 1 : 0);
+            ? GetUtf8ByteCount() - EntryByteCount(key, Entries[index].Value) + entryByteCount
+            : GetUtf8ByteCount() + entryByteCount + (Entries.Length > 0 ? 1 : 0);
         var result = Set(index, key, value);
         result._utf8ByteCount = size;
         return result;
@@ -249,10 +413,10 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
         var entry = new KeyValuePair<string, JsonElement>(key, value);
         if (index < 0)
         {
-            return new DeviceMetadata([.. _entries, entry]);
+            return new DeviceMetadata([.. Entries, entry]);
         }
 
-        var copy = (KeyValuePair<string, JsonElement>[])_entries.Clone();
+        var copy = (KeyValuePair<string, JsonElement>[])Entries.Clone();
         copy[index] = entry;
         return new DeviceMetadata(copy);
     }
@@ -321,9 +485,9 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
             return this;
         }
 
-        var copy = new KeyValuePair<string, JsonElement>[_entries.Length - 1];
-        Array.Copy(_entries, 0, copy, 0, index);
-        Array.Copy(_entries, index + 1, copy, index, _entries.Length - index - 1);
+        var copy = new KeyValuePair<string, JsonElement>[Entries.Length - 1];
+        Array.Copy(Entries, 0, copy, 0, index);
+        Array.Copy(Entries, index + 1, copy, index, Entries.Length - index - 1);
         return new DeviceMetadata(copy);
     }
 
@@ -346,8 +510,8 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
             return other;
         }
 
-        var merged = new List<KeyValuePair<string, JsonElement>>(_entries);
-        foreach (var entry in other._entries)
+        var merged = new List<KeyValuePair<string, JsonElement>>(Entries);
+        foreach (var entry in other.Entries)
         {
             var index = IndexOf(entry.Key);
             if (index >= 0)
@@ -370,7 +534,7 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
     {
         ArgumentNullException.ThrowIfNull(other);
         var keys = new List<string>();
-        foreach (var (key, value) in _entries)
+        foreach (var (key, value) in Entries)
         {
             if (!other.TryGetValue(key, out var otherValue) || !JsonElement.DeepEquals(value, otherValue))
             {
@@ -378,7 +542,7 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
             }
         }
 
-        foreach (var (key, _) in other._entries)
+        foreach (var (key, _) in other.Entries)
         {
             if (!ContainsKey(key))
             {
@@ -395,7 +559,7 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
     {
         ArgumentNullException.ThrowIfNull(writer);
         writer.WriteStartObject();
-        foreach (var (key, value) in _entries)
+        foreach (var (key, value) in Entries)
         {
             writer.WritePropertyName(key);
             value.WriteTo(writer);
@@ -482,7 +646,7 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
             return false;
         }
 
-        foreach (var (key, value) in _entries)
+        foreach (var (key, value) in Entries)
         {
             if (!other.TryGetValue(key, out var otherValue) || !JsonElement.DeepEquals(value, otherValue))
             {
@@ -501,7 +665,7 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
     {
         // Order-insensitive, like Equals: combine the key hashes commutatively.
         var hash = Count;
-        foreach (var (key, _) in _entries)
+        foreach (var (key, _) in Entries)
         {
             hash ^= StringComparer.Ordinal.GetHashCode(key);
         }
@@ -510,14 +674,14 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
     }
 
     /// <inheritdoc />
-    public IEnumerator<KeyValuePair<string, JsonElement>> GetEnumerator() => ((IEnumerable<KeyValuePair<string, JsonElement>>)_entries).GetEnumerator();
+    public IEnumerator<KeyValuePair<string, JsonElement>> GetEnumerator() => ((IEnumerable<KeyValuePair<string, JsonElement>>)Entries).GetEnumerator();
 
     /// <inheritdoc />
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     private int IndexOf(string key)
     {
-        var entries = _entries;
+        var entries = Entries;
         for (var i = 0; i < entries.Length; i++)
         {
             if (string.Equals(entries[i].Key, key, StringComparison.Ordinal))

@@ -54,6 +54,9 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
     [ThreadStatic]
     private static string[]? t_lastKeys;
 
+    /// <summary>The most keys one object may have for the quick check; larger objects go through <see cref="Parse"/>.</summary>
+    private const int MaxPlainKeysPerObject = 64;
+
     [ThreadStatic]
     private static List<(int Start, int Length)>? t_plainNames;
 
@@ -242,6 +245,11 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
                     case JsonTokenType.PropertyName:
                         // Unescaped, so equal names are equal bytes; the name's text starts after its opening quote.
                         var name = reader.ValueSpan;
+                        if (names.Count - frames[^1] >= MaxPlainKeysPerObject)
+                        {
+                            return false; // the pairwise check would cost the square of the keys: Parse checks such objects
+                        }
+
                         for (var n = frames[^1]; n < names.Count; n++)
                         {
                             if (utf8.Slice(names[n].Start, names[n].Length).SequenceEqual(name))

@@ -243,6 +243,9 @@ public sealed class DeviceMetadataTests
         Assert.Null(DeviceMetadata.TryParsePlain(System.Text.Encoding.UTF8.GetBytes(longNumber)));
         Assert.Throws<DeviceValidationException>(() => DeviceMetadata.Parse(longNumber));
         Assert.Equal(DeviceMetadata.Parse(longFinite), DeviceMetadata.TryParsePlain(System.Text.Encoding.UTF8.GetBytes(longFinite)));
+        var manyKeys = "{" + string.Join(',', Enumerable.Range(0, 65).Select(i => $"\"k{i}\":{i}")) + "}"; // the pairwise check would be quadratic
+        Assert.Null(DeviceMetadata.TryParsePlain(System.Text.Encoding.UTF8.GetBytes(manyKeys)));
+        Assert.Equal(65, DeviceMetadata.Parse(manyKeys).Count);
         Assert.Null(DeviceMetadata.TryParsePlain("{\"x\":\""u8.ToArray().Concat(new byte[] { 0xED, 0xA0, 0x80 }).Concat("\"}"u8.ToArray()).ToArray()));
     }
 

@@ -87,7 +87,7 @@ public sealed class ScanTests : IAsyncLifetime
     [Fact]
     public async Task ScanAsync_SendsOnlyReadsAndIdentification_NeverUnitZero()
     {
-        await Scanner.ScanAsync(Options(), cancellationToken: Cancel).ToListAsync(Cancel);
+        await Scanner.ScanAsync(Options(), Cancel).ToListAsync(Cancel);
 
         var requests = _servers.SelectMany(s => s.RecordedRequests).ToList();
         Assert.NotEmpty(requests);
@@ -101,7 +101,7 @@ public sealed class ScanTests : IAsyncLifetime
     {
         var registration = Registration();
 
-        var first = await Discovery.DiscoverAsync(Options(), registration, cancellationToken: Cancel).ToListAsync(Cancel);
+        var first = await Discovery.DiscoverAsync(Options(), registration, Cancel).ToListAsync(Cancel);
         var again = await Discovery.DiscoverAsync(Options(), registration with { SkipRegisteredUnits = false }, cancellationToken: Cancel).ToListAsync(Cancel);
         var asked = _servers.ToDictionary(s => s, s => s.RecordedRequests.Count);
         var skipping = await Discovery.DiscoverAsync(Options(), registration, cancellationToken: Cancel).ToListAsync(Cancel);

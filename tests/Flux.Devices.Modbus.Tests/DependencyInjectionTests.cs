@@ -50,6 +50,25 @@ public sealed class DependencyInjectionTests
     }
 
     [Fact]
+    public async Task UseModbusTcp_WithTheMonitorAndTheHealthCheck_HostStartsAndEveryRegisteredServiceResolves()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddFluxDevices().UseModbusTcp().AddHealthMonitor();
+        builder.Services.AddHealthChecks().AddFluxDevices();
+        using var host = builder.Build();
+
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        foreach (var type in builder.Services.Where(d => !d.IsKeyedService).Select(d => d.ServiceType).Where(t => !t.IsGenericTypeDefinition).Distinct())
+        {
+            Assert.NotEmpty(host.Services.GetServices(type));
+        }
+
+        await host.StopAsync(TestContext.Current.CancellationToken);
+        Assert.IsType<Flux.Devices.Discovery.DeviceScanner>(host.Services.GetRequiredService<Flux.Devices.Discovery.IDeviceScanner>());
+        Assert.NotNull(host.Services.GetService<Flux.Devices.Health.IDeviceHealthMonitor>());
+    }
+
+    [Fact]
     public async Task UseModbusTcp_InvalidOptions_HostFailsToStart()
     {
         var builder = Host.CreateApplicationBuilder();

@@ -34,6 +34,26 @@ public sealed class DependencyInjectionTests(PostgresServer server) : IAsyncLife
         Assert.Contains(logs.Entries, e => e.Category.StartsWith("Npgsql.", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Dispose_Synchronous_EveryServiceResolved_DoesNotThrow()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddFluxDevices().UsePostgres(server.ConnectionString, o => o.Schema = _schema).ApplySchemaOnStartup();
+        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        foreach (var type in services.Select(d => d.ServiceType).Where(t => !t.IsGenericTypeDefinition).Distinct())
+        {
+            _ = provider.GetServices(type).ToList();
+        }
+
+        var store = provider.GetRequiredService<PostgresDeviceStore>();
+        await store.MigrateAsync(Cancel); // the data source is made and holds a pooled connection
+
+        provider.Dispose();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await store.GetAsync(Guid.NewGuid(), Cancel));
+    }
+
     /// <summary>Keeps every log entry, with its category.</summary>
     private sealed class CollectingLoggerProvider : ILoggerProvider
     {

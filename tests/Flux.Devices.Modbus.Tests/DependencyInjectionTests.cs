@@ -27,6 +27,48 @@ public sealed class DependencyInjectionTests
     }
 
     [Fact]
+    public async Task Dispose_Synchronous_EveryServiceResolved_ClosesTheClientsWithoutThrowing()
+    {
+        await using var server = await Support.Loopback.StartServerAsync();
+        server.AddUnit(1, Support.Loopback.AddressEchoUnit());
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddFluxDevices().UseModbusTcp().AddHealthMonitor();
+        services.AddHealthChecks().AddFluxDevices();
+        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        foreach (var type in services.Select(d => d.ServiceType).Where(t => !t.IsGenericTypeDefinition).Distinct())
+        {
+            _ = provider.GetServices(type).ToList();
+        }
+
+        var transport = provider.GetRequiredService<IModbusTransport>();
+        await transport.ReadHoldingRegistersAsync(server.Endpoint, 1, 7, new ushort[1]); // a connection to close
+
+        provider.Dispose();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await transport.ReadHoldingRegistersAsync(server.Endpoint, 1, 7, new ushort[1]));
+    }
+
+    [Fact]
+    public async Task UseModbusTcp_WithTheMonitorAndTheHealthCheck_HostStartsAndEveryRegisteredServiceResolves()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddFluxDevices().UseModbusTcp().AddHealthMonitor();
+        builder.Services.AddHealthChecks().AddFluxDevices();
+        using var host = builder.Build();
+
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        foreach (var type in builder.Services.Where(d => !d.IsKeyedService).Select(d => d.ServiceType).Where(t => !t.IsGenericTypeDefinition).Distinct())
+        {
+            Assert.NotEmpty(host.Services.GetServices(type));
+        }
+
+        await host.StopAsync(TestContext.Current.CancellationToken);
+        Assert.IsType<Flux.Devices.Discovery.DeviceScanner>(host.Services.GetRequiredService<Flux.Devices.Discovery.IDeviceScanner>());
+        Assert.NotNull(host.Services.GetService<Flux.Devices.Health.IDeviceHealthMonitor>());
+    }
+
+    [Fact]
     public async Task UseModbusTcp_InvalidOptions_HostFailsToStart()
     {
         var builder = Host.CreateApplicationBuilder();

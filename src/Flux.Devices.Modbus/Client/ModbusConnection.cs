@@ -27,7 +27,7 @@ internal readonly record struct ReplyInfo(bool MoreFollows, byte NextObjectId, b
 /// to its request by transaction id. A reply whose request already ended is discarded; a reply that matches no
 /// request, or any malformed frame, closes the connection and fails what was in flight.
 /// </summary>
-internal sealed class ModbusConnection : IAsyncDisposable
+internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
 {
     private const int ExpiredCapacity = 64;
 
@@ -104,6 +104,13 @@ internal sealed class ModbusConnection : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Closes the socket (requests in flight fail) and frees the idle slots; nothing here waits.</summary>
+    public void Dispose()
+    {
         Socket? socket;
         lock (_lock)
         {
@@ -124,8 +131,6 @@ internal sealed class ModbusConnection : IAsyncDisposable
                 slot.Dispose();
             }
         }
-
-        return ValueTask.CompletedTask;
     }
 
     private ReplyInfo Decode(in ModbusRequest request, ReplyTarget target, ReadOnlySpan<byte> frame, Socket socket)

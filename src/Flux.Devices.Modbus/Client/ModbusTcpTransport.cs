@@ -33,7 +33,7 @@ namespace Flux.Devices.Modbus;
 /// request inside the continuation of another.
 /// </para>
 /// </remarks>
-public sealed class ModbusTcpTransport : IModbusTransport, IAsyncDisposable
+public sealed class ModbusTcpTransport : IModbusTransport, IAsyncDisposable, IDisposable
 {
     private readonly ConcurrentDictionary<ModbusEndpoint, ModbusConnection> _connections = new();
     private readonly ModbusTcpOptions _options;
@@ -148,12 +148,20 @@ public sealed class ModbusTcpTransport : IModbusTransport, IAsyncDisposable
 
     /// <summary>Closes every connection; requests in flight fail with <see cref="ModbusTransportException"/>.</summary>
     /// <returns>A task that completes when the connections are closed.</returns>
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Closes every connection; requests in flight fail with <see cref="ModbusTransportException"/>.</summary>
+    /// <remarks>Closing a connection does not wait for anything, so this does the same as <see cref="DisposeAsync"/>.</remarks>
+    public void Dispose()
     {
         _disposed = true;
         foreach (var connection in _connections.Values)
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
+            connection.Dispose();
         }
     }
 
@@ -190,7 +198,7 @@ public sealed class ModbusTcpTransport : IModbusTransport, IAsyncDisposable
         if (_disposed)
         {
             // DisposeAsync ran between the check above and GetOrAdd: it may have missed this connection.
-            await connection.DisposeAsync().ConfigureAwait(false);
+            connection.Dispose();
             throw new ObjectDisposedException(nameof(ModbusTcpTransport));
         }
 

@@ -13,8 +13,9 @@ public static class FluxDevicesBuilderModbusExtensions
 {
     /// <summary>
     /// Uses <see cref="ModbusTcpTransport"/> as the <see cref="IModbusTransport"/> (and for discovery's
-    /// <see cref="IModbusTransportFactory"/>), replacing any transport plugged in before. Its options are validated when the host starts; it takes the container's <see cref="TimeProvider"/>,
-    /// logger factory and meter factory.
+    /// <see cref="IModbusTransportFactory"/>), replacing any transport plugged in before, and with it registers the health
+    /// monitor and the scanner (<c>UseTransport</c>). Its options are validated when the host starts; it takes the
+    /// container's <see cref="TimeProvider"/>, logger factory and meter factory.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="configure">Configures the client's options; <see langword="null"/> for the defaults.</param>
@@ -30,16 +31,16 @@ public static class FluxDevicesBuilderModbusExtensions
 
         options.ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ModbusTcpOptions>, ModbusTcpOptionsValidator>());
-        builder.Services.Replace(ServiceDescriptor.Singleton<IModbusTransport>(static sp => new ModbusTcpTransport(
-            sp.GetRequiredService<IOptions<ModbusTcpOptions>>().Value,
-            sp.GetService<TimeProvider>(),
-            sp.GetService<ILoggerFactory>(),
-            sp.GetService<IMeterFactory>())));
-        builder.Services.Replace(ServiceDescriptor.Singleton<IModbusTransportFactory>(static sp => new ModbusTcpTransportFactory(
-            sp.GetRequiredService<IOptions<ModbusTcpOptions>>().Value,
-            sp.GetService<TimeProvider>(),
-            sp.GetService<ILoggerFactory>(),
-            sp.GetService<IMeterFactory>())));
-        return builder;
+        return builder.UseTransport(
+            static sp => new ModbusTcpTransport(
+                sp.GetRequiredService<IOptions<ModbusTcpOptions>>().Value,
+                sp.GetService<TimeProvider>(),
+                sp.GetService<ILoggerFactory>(),
+                sp.GetService<IMeterFactory>()),
+            static sp => new ModbusTcpTransportFactory(
+                sp.GetRequiredService<IOptions<ModbusTcpOptions>>().Value,
+                sp.GetService<TimeProvider>(),
+                sp.GetService<ILoggerFactory>(),
+                sp.GetService<IMeterFactory>()));
     }
 }

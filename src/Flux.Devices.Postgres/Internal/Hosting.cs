@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -8,8 +9,11 @@ namespace Flux.Devices.Postgres.Internal;
 [OptionsValidator]
 internal sealed partial class PostgresStoreOptionsValidator : IValidateOptions<PostgresStoreOptions>;
 
-/// <summary>The data source the store makes from a connection string, disposed with the container.</summary>
-internal sealed class OwnedDataSource : IAsyncDisposable, IDisposable
+/// <summary>
+/// The data source the store makes from a connection string, disposed with the container; Npgsql logs to the container's
+/// <see cref="ILoggerFactory"/> when there is one.
+/// </summary>
+internal sealed class OwnedDataSource(ILoggerFactory? loggerFactory = null) : IAsyncDisposable, IDisposable
 {
     private readonly Lock _lock = new();
     private NpgsqlDataSource? _dataSource;
@@ -18,13 +22,24 @@ internal sealed class OwnedDataSource : IAsyncDisposable, IDisposable
     {
         lock (_lock)
         {
-            return _dataSource ??= NpgsqlDataSource.Create(connectionString);
+            return _dataSource ??= Build(connectionString);
         }
     }
 
     public ValueTask DisposeAsync() => _dataSource?.DisposeAsync() ?? ValueTask.CompletedTask;
 
     public void Dispose() => _dataSource?.Dispose();
+
+    private NpgsqlDataSource Build(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        if (loggerFactory is not null)
+        {
+            builder.UseLoggerFactory(loggerFactory);
+        }
+
+        return builder.Build();
+    }
 }
 
 /// <summary>Applies the schema's migrations at host start.</summary>

@@ -24,7 +24,10 @@ public static class FluxDevicesHealthExtensions
     /// <param name="builder">The builder.</param>
     /// <param name="configure">Configures the monitor; <see langword="null"/> for the defaults.</param>
     /// <returns>The same builder.</returns>
-    /// <remarks>Without this call <see cref="IDeviceHealthMonitor"/> is still available, to poll on demand with <see cref="IDeviceHealthMonitor.CheckAsync"/>.</remarks>
+    /// <remarks>
+    /// Without this call <see cref="IDeviceHealthMonitor"/> is still available with a transport, to poll on demand with
+    /// <see cref="IDeviceHealthMonitor.CheckAsync"/>. Without a transport the host fails to start, naming <c>UseModbusTcp()</c>.
+    /// </remarks>
     public static IFluxDevicesBuilder AddHealthMonitor(this IFluxDevicesBuilder builder, Action<DeviceHealthOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -34,6 +37,7 @@ public static class FluxDevicesHealthExtensions
         }
 
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, HealthMonitorService>());
+        RequireMonitor(builder.Services);
         return builder;
     }
 
@@ -72,6 +76,7 @@ public static class FluxDevicesHealthExtensions
     /// <param name="tags">Tags to filter checks by.</param>
     /// <param name="timeout">The check's timeout; <see langword="null"/> for none.</param>
     /// <returns>The same builder.</returns>
+    /// <remarks>The check needs the health monitor, which comes with a transport: without one the host fails to start, naming <c>UseModbusTcp()</c>.</remarks>
     public static IHealthChecksBuilder AddFluxDevices(
         this IHealthChecksBuilder builder,
         string name = "flux_devices",
@@ -81,38 +86,26 @@ public static class FluxDevicesHealthExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        RequireMonitor(builder.Services);
         return builder.Add(new HealthCheckRegistration(
             name,
-            static sp => new FleetHealthCheck(sp.GetRequiredService<IDeviceHealthMonitor>(), sp.GetRequiredService<IOptions<DeviceHealthOptions>>().Value),
+            static sp => new FleetHealthCheck(MonitorRegisteredValidator.Monitor(sp), sp.GetRequiredService<IOptions<DeviceHealthOptions>>().Value),
             failureStatus,
             tags,
             timeout));
     }
 
-    /// <summary>
-    /// The monitor's transport: its own from the factory when there is one (the template's deadlines and retries are then
-    /// the only ones), else the container's transport, shared (whose own retries then run within each attempt).
-    /// </summary>
-    private static (IModbusTransport Transport, bool Owned) PollingTransport(IServiceProvider services) =>
-        services.GetService<IModbusTransportFactory>() is { } factory
-            ? (factory.CreatePollingTransport(), true)
-            : (services.GetService<IModbusTransport>() ?? throw new InvalidOperationException(
-                "The health monitor polls devices over Modbus and needs a transport: call UseModbusTcp() on the AddFluxDevices builder, or register an IModbusTransport."), false);
-
-    /// <summary>Registers the monitor and its options; part of <c>AddFluxDevices</c>.</summary>
+    /// <summary>Registers the monitor's options; part of <c>AddFluxDevices</c> (the monitor itself comes with a transport).</summary>
     internal static void AddHealthMonitorCore(IServiceCollection services)
     {
         services.AddOptions<DeviceHealthOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeviceHealthOptions>, DeviceHealthOptionsValidator>());
-        services.TryAddSingleton<IDeviceHealthMonitor>(static sp => new DeviceHealthMonitor(
-            sp.GetRequiredService<IDeviceStore>(),
-            sp.GetRequiredService<IDeviceRegistry>(),
-            PollingTransport(sp),
-            sp.GetRequiredService<IOptions<DeviceHealthOptions>>().Value,
-            sp.GetRequiredService<NotificationDispatcher>(),
-            sp.GetServices<IDeviceHealthObserver>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ILoggerFactory>(),
-            sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+    }
+
+    /// <summary>Makes the host fail at start, naming the call to add, when what needs the monitor has no transport.</summary>
+    private static void RequireMonitor(IServiceCollection services)
+    {
+        services.AddOptions<DeviceHealthOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeviceHealthOptions>, MonitorRegisteredValidator>());
     }
 }

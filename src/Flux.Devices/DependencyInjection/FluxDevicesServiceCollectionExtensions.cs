@@ -23,9 +23,10 @@ public static class FluxDevicesServiceCollectionExtensions
     /// Registers the device registry (<see cref="IDeviceRegistry"/>), groups (<see cref="IDeviceGroupService"/>),
     /// maintenance (<see cref="IMaintenanceService"/>), templates (<see cref="DeviceTemplateLoader"/>,
     /// <see cref="IDeviceTemplateService"/>), register maps (<see cref="IRegisterMapProvider"/>), the health monitor
-    /// (<see cref="Flux.Devices.Health.IDeviceHealthMonitor"/>), discovery (<see cref="IDeviceScanner"/>,
-    /// <see cref="IDeviceDiscoveryService"/>; these two need <c>UseModbusTcp()</c> or another transport)
-    /// and, unless another store is plugged in, the <see cref="InMemoryDeviceStore"/>.
+    /// options, discovery (<see cref="IDeviceDiscoveryService"/>, whose scans need a transport) and, unless another store
+    /// is plugged in, the <see cref="InMemoryDeviceStore"/>. The services that talk to devices, the health monitor
+    /// (<see cref="Flux.Devices.Health.IDeviceHealthMonitor"/>) and the scanner (<see cref="IDeviceScanner"/>), come with
+    /// a transport: <c>UseModbusTcp()</c> (or <c>UseTransport(...)</c>). Every service registered resolves.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <returns>The builder, to plug in stores, device types, observers and notifiers.</returns>
@@ -69,14 +70,9 @@ public static class FluxDevicesServiceCollectionExtensions
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeviceTypeProbe, SunSpecProbe>());
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeviceTypeProbe, DeviceIdentificationProbe>());
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeviceTypeProbe, FingerprintProbe>());
-            services.TryAddSingleton<IDeviceScanner>(static sp => new DeviceScanner(
-                sp.GetService<IModbusTransportFactory>() ?? throw new InvalidOperationException(
-                    "Discovery scans over Modbus TCP and needs an IModbusTransportFactory: call UseModbusTcp() on the AddFluxDevices builder."),
-                sp.GetServices<IDeviceTypeProbe>(),
-                sp.GetRequiredService<TimeProvider>(),
-                (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("Flux.Devices.Discovery")));
             services.TryAddSingleton<IDeviceDiscoveryService>(static sp => new DeviceDiscoveryService(
-                () => sp.GetRequiredService<IDeviceScanner>(), // resolved on the first scan: registering a found device needs no transport
+                () => sp.GetService<IDeviceScanner>() ?? throw new InvalidOperationException( // resolved on the first scan: registering a found device needs no transport
+                    $"Discovery scans over Modbus and needs a transport factory: {FluxDevicesBuilderTransportExtensions.NoTransport}."),
                 sp.GetRequiredService<IDeviceRegistry>(),
                 sp.GetRequiredService<DeviceRegistry>(), // a dry run's checks: the registry's own, without the write
                 sp.GetRequiredService<TimeProvider>()));

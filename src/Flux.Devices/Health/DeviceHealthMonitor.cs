@@ -22,7 +22,7 @@ namespace Flux.Devices.Health;
 /// device is read again from the store, so that a device another process put into maintenance or decommissioned is
 /// not touched. Samples go through a bounded queue to one writer that sends them to the store in batches.
 /// </remarks>
-internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposable
+internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposable, IDisposable
 {
     private const string Actor = "health-monitor";
 
@@ -632,6 +632,28 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
         if (_ownsTransport && _transport is IAsyncDisposable disposable)
         {
             await disposable.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Disposes the transport the monitor owns, as <see cref="DisposeAsync"/> does, for a container disposed with
+    /// <c>Dispose()</c>: synchronously when the transport can (the Modbus TCP client can), else by waiting for its
+    /// <see cref="IAsyncDisposable.DisposeAsync"/> on the thread pool, away from any synchronisation context.
+    /// </summary>
+    public void Dispose()
+    {
+        if (!_ownsTransport)
+        {
+            return;
+        }
+
+        if (_transport is IDisposable synchronous)
+        {
+            synchronous.Dispose();
+        }
+        else if (_transport is IAsyncDisposable disposable)
+        {
+            Task.Run(() => disposable.DisposeAsync().AsTask()).GetAwaiter().GetResult();
         }
     }
 

@@ -63,7 +63,13 @@ internal sealed class FleetHealthCheck(IDeviceHealthMonitor monitor, DeviceHealt
 }
 
 /// <summary>Runs <see cref="IDeviceHealthMonitor.RunAsync"/> for the life of the host.</summary>
-internal sealed class HealthMonitorService(IDeviceHealthMonitor monitor) : BackgroundService
+/// <remarks>
+/// It takes the container, not the monitor, so that <c>ValidateOnBuild</c> does not refuse a container without a transport
+/// with a message that does not say what to add: the host's start fails instead, naming <c>UseModbusTcp()</c>.
+/// </remarks>
+internal sealed class HealthMonitorService(IServiceProvider services) : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => monitor.RunAsync(stoppingToken);
+    private readonly IDeviceHealthMonitor _monitor = MonitorRegisteredValidator.Monitor(services);
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => _monitor.RunAsync(stoppingToken);
 }

@@ -213,11 +213,12 @@ public sealed class HealthMonitorTests
     public async Task Resolving_WithoutATransport_SaysWhatToRegister()
     {
         var services = new ServiceCollection();
-        services.AddFluxDevices();
-        await using var provider = services.BuildServiceProvider();
+        services.AddFluxDevices().AddHealthMonitor();
+        await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
 
-        var error = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<IDeviceHealthMonitor>());
+        var error = Assert.Throws<InvalidOperationException>(() => provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>().ToList());
 
+        Assert.Null(provider.GetService<IDeviceHealthMonitor>()); // the monitor comes with a transport
         Assert.Contains("UseModbusTcp()", error.Message, StringComparison.Ordinal);
     }
 

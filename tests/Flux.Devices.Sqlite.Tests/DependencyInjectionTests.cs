@@ -1,0 +1,33 @@
+using Flux.Devices.Specification.Tests;
+using Flux.Devices.Storage;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Flux.Devices.Sqlite.Tests;
+
+/// <summary><c>UseSqlite</c> in a container.</summary>
+public sealed class DependencyInjectionTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("flux-sqlite-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public async Task Dispose_Synchronous_EveryServiceResolved_DoesNotThrow()
+    {
+        var services = new ServiceCollection();
+        services.AddFluxDevices().UseSqlite(Path.Combine(_directory, "flux.db"));
+        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        foreach (var type in services.Where(d => !d.IsKeyedService).Select(d => d.ServiceType).Where(t => !t.IsGenericTypeDefinition).Distinct())
+        {
+            _ = provider.GetServices(type).ToList();
+        }
+
+        var device = await provider.GetRequiredService<IDeviceRegistry>().RegisterAsync(SpecSamples.Bess(), cancellationToken: TestContext.Current.CancellationToken);
+        var store = (SqliteDeviceStore)provider.GetRequiredService<IDeviceStore>();
+
+        provider.Dispose();
+
+        Assert.Equal(device, await store.GetAsync(device.Id, TestContext.Current.CancellationToken)); // the store holds nothing the container closes
+        store.ReleaseFile();
+    }
+}

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
+using Flux.Devices.Diagnostics;
 using Flux.Devices.Modbus.Tests.Support;
 using Flux.Devices.Transport;
 using Microsoft.Extensions.DependencyInjection;
@@ -213,10 +214,10 @@ public sealed class DeadlineTests
         // server's delay and the client's deadline, and no other request can time out on a slow machine.
         await using var meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var factory = meters.GetRequiredService<IMeterFactory>();
-        using var timeouts = new MetricCollector<long>(factory, "Flux.Devices", "flux.devices.modbus.timeouts");
-        using var late = new MetricCollector<long>(factory, "Flux.Devices", "flux.devices.modbus.late_replies");
-        using var exceptions = new MetricCollector<long>(factory, "Flux.Devices", "flux.devices.modbus.exceptions");
-        using var durations = new MetricCollector<double>(factory, "Flux.Devices", "flux.devices.modbus.request.duration");
+        using var timeouts = new MetricCollector<long>(factory, FluxDevicesDiagnostics.MeterName, "flux.devices.modbus.timeouts");
+        using var late = new MetricCollector<long>(factory, FluxDevicesDiagnostics.MeterName, "flux.devices.modbus.late_replies");
+        using var exceptions = new MetricCollector<long>(factory, FluxDevicesDiagnostics.MeterName, "flux.devices.modbus.exceptions");
+        using var durations = new MetricCollector<double>(factory, FluxDevicesDiagnostics.MeterName, "flux.devices.modbus.request.duration");
         var time = new FakeTimeProvider();
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = new ScriptedModbusServer(async x =>
@@ -255,7 +256,7 @@ public sealed class DeadlineTests
 
     /// <summary>When the client sent each frame, on its own clock: its trace of outgoing frames.</summary>
     private static List<DateTimeOffset> Sends(FakeLogCollector log) =>
-        [.. log.GetSnapshot().Where(r => r.Id.Id == 6006 && r.Message.StartsWith("->", StringComparison.Ordinal)).Select(r => r.Timestamp)];
+        [.. log.GetSnapshot().Where(r => r.Category == FluxDevicesDiagnostics.ModbusCategory && r.Id.Id == 6006 && r.Message.StartsWith("->", StringComparison.Ordinal)).Select(r => r.Timestamp)];
 
     private static ModbusEndpoint ClosedPort()
     {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
 using Flux.Devices.Modbus.Client;
+using Flux.Devices.Diagnostics;
 using Flux.Devices.Modbus.Diagnostics;
 using Flux.Devices.Modbus.Protocol;
 using Flux.Devices.Transport;
@@ -56,7 +57,7 @@ public sealed class ModbusTcpTransport : IModbusTransport, IAsyncDisposable, IDi
     {
         _options = Copy(options ?? new ModbusTcpOptions());
         _time = timeProvider ?? TimeProvider.System;
-        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(ModbusLog.Category);
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(FluxDevicesDiagnostics.ModbusCategory);
         _metrics = new ModbusMetrics(meterFactory);
     }
 

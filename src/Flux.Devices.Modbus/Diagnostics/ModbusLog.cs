@@ -6,8 +6,6 @@ namespace Flux.Devices.Modbus.Diagnostics;
 /// <summary>Log messages of the Modbus client and server (event ids 6000-6999), category <c>Flux.Devices.Modbus</c>.</summary>
 internal static partial class ModbusLog
 {
-    public const string Category = "Flux.Devices.Modbus";
-
     [LoggerMessage(EventId = 6000, Level = LogLevel.Debug, Message = "Connected to {Endpoint}")]
     public static partial void Connected(ILogger logger, ModbusEndpoint endpoint);
 

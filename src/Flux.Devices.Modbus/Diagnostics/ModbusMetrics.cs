@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Flux.Devices.Diagnostics;
 using Flux.Devices.Transport;
 
 namespace Flux.Devices.Modbus.Diagnostics;
@@ -10,8 +11,6 @@ namespace Flux.Devices.Modbus.Diagnostics;
 /// </summary>
 internal sealed class ModbusMetrics
 {
-    public const string MeterName = "Flux.Devices";
-
     // Boxed once: a tag value is an object, and a request must not allocate one.
     private static readonly object[] BoxedCodes = [.. Enumerable.Range(0, 256).Select(static b => (object)(byte)b)];
 
@@ -28,7 +27,7 @@ internal sealed class ModbusMetrics
             return;
         }
 
-        var meter = meterFactory.Create(MeterName);
+        var meter = meterFactory.Create(FluxDevicesDiagnostics.MeterName);
         _duration = meter.CreateHistogram(
             "flux.devices.modbus.request.duration",
             unit: "s",

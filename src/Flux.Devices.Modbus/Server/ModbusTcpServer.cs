@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using Flux.Devices.Diagnostics;
 using Flux.Devices.Modbus.Diagnostics;
 using Flux.Devices.Modbus.Protocol;
 using Flux.Devices.Transport;
@@ -107,7 +108,7 @@ public sealed class ModbusTcpServer : IAsyncDisposable
     {
         _options = options ?? new ModbusTcpServerOptions();
         _time = timeProvider ?? TimeProvider.System;
-        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(ModbusLog.Category);
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(FluxDevicesDiagnostics.ModbusCategory);
     }
 
     /// <summary>Gets the address and port the server listens on, once started.</summary>

@@ -25,7 +25,7 @@ public static class FluxDevicesBuilderTransportExtensions
             $"Discovery scans over Modbus and needs an IModbusTransportFactory: {NoTransport}."),
         sp.GetServices<IDeviceTypeProbe>(),
         sp.GetRequiredService<TimeProvider>(),
-        (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("Flux.Devices.Discovery"));
+        (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger(Flux.Devices.Diagnostics.FluxDevicesDiagnostics.DiscoveryCategory));
 
     /// <summary>
     /// Uses a Modbus transport, replacing any plugged in before (<c>UseModbusTcp()</c> calls this with its client), and

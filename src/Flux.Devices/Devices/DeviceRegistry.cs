@@ -42,8 +42,8 @@ internal sealed class DeviceRegistry : IDeviceRegistry
         _time = timeProvider;
         _observers = [.. observers];
         loggerFactory ??= NullLoggerFactory.Instance;
-        _logger = loggerFactory.CreateLogger(LogCategories.Registry);
-        _lifecycleLogger = loggerFactory.CreateLogger(LogCategories.Lifecycle);
+        _logger = loggerFactory.CreateLogger(FluxDevicesDiagnostics.RegistryCategory);
+        _lifecycleLogger = loggerFactory.CreateLogger(FluxDevicesDiagnostics.LifecycleCategory);
     }
 
     public IReadOnlyList<DeviceTypeDefinition> DeviceTypes => _types.All;

@@ -11,7 +11,7 @@ namespace Flux.Devices.Groups;
 internal sealed class DeviceGroupService(IDeviceStore store, TimeProvider timeProvider, ILoggerFactory? loggerFactory = null)
     : IDeviceGroupService
 {
-    private readonly ILogger _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(LogCategories.Groups);
+    private readonly ILogger _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(FluxDevicesDiagnostics.GroupsCategory);
 
     public async ValueTask<DeviceGroup> CreateAsync(NewDeviceGroup group, CancellationToken cancellationToken = default)
     {

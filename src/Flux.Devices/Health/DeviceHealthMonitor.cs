@@ -67,7 +67,7 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
         _notifications = notifications;
         _observers = [.. observers];
         _time = time;
-        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Flux.Devices.Health");
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(FluxDevicesDiagnostics.HealthCategory);
         _metrics = new HealthMetrics(meterFactory, CountByStatus);
         _slots = new SemaphoreSlim(options.MaxConcurrentPolls, options.MaxConcurrentPolls);
     }

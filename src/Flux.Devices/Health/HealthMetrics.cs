@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Flux.Devices.Diagnostics;
 
 namespace Flux.Devices.Health;
 
@@ -9,8 +10,6 @@ namespace Flux.Devices.Health;
 /// </summary>
 internal sealed class HealthMetrics
 {
-    public const string MeterName = "Flux.Devices";
-
     // Boxed once: a tag value is an object, and a poll must not allocate one.
     private static readonly object[] StatusNames = ["online", "offline", "degraded"];
     private static readonly object[] ErrorKindNames = ["timeout", "transport", "protocol", "device_exception", "configuration"];
@@ -26,7 +25,7 @@ internal sealed class HealthMetrics
             return;
         }
 
-        var meter = meterFactory.Create(MeterName);
+        var meter = meterFactory.Create(FluxDevicesDiagnostics.MeterName);
         _duration = meter.CreateHistogram(
             "flux.devices.poll.duration",
             unit: "s",

@@ -7,7 +7,7 @@ namespace Flux.Devices.Notifications;
 /// <summary>Writes every notification to the log, so that none is lost when a host has no notifier of its own.</summary>
 internal sealed class LoggingNotifier(ILoggerFactory? loggerFactory = null) : INotifier
 {
-    private readonly ILogger _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(LogCategories.Notifications);
+    private readonly ILogger _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(FluxDevicesDiagnostics.NotificationsCategory);
 
     public ValueTask SendAsync(Notification notification, CancellationToken cancellationToken = default)
     {

@@ -8,7 +8,7 @@ namespace Flux.Devices.Notifications;
 internal sealed class NotificationDispatcher(IEnumerable<INotifier> notifiers, ILoggerFactory? loggerFactory = null)
 {
     private readonly INotifier[] _notifiers = [.. notifiers];
-    private readonly ILogger _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(LogCategories.Notifications);
+    private readonly ILogger _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(FluxDevicesDiagnostics.NotificationsCategory);
 
     public async ValueTask SendAsync(Notification notification, CancellationToken cancellationToken)
     {

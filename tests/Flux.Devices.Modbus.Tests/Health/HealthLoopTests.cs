@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Flux.Devices.Diagnostics;
 using Flux.Devices.Health;
 using Flux.Devices.Modbus.Server;
 using Flux.Devices.Notifications;
@@ -268,9 +269,9 @@ public sealed class HealthLoopTests
             [],
             rig.Time,
             meterFactory: meterFactory);
-        using var duration = new MetricCollector<double>(meterFactory, "Flux.Devices", "flux.devices.poll.duration");
-        using var failures = new MetricCollector<long>(meterFactory, "Flux.Devices", "flux.devices.poll.failures");
-        using var byStatus = new MetricCollector<int>(meterFactory, "Flux.Devices", "flux.devices.health.devices");
+        using var duration = new MetricCollector<double>(meterFactory, FluxDevicesDiagnostics.MeterName, "flux.devices.poll.duration");
+        using var failures = new MetricCollector<long>(meterFactory, FluxDevicesDiagnostics.MeterName, "flux.devices.poll.failures");
+        using var byStatus = new MetricCollector<int>(meterFactory, FluxDevicesDiagnostics.MeterName, "flux.devices.health.devices");
         var server = await rig.StartServerAsync();
         await rig.AddConfiguredAsync("A", server, 1, HealthMonitorTests.Register0Unit());
         var device = await rig.RegisterAsync("B", HealthMonitorTests.ClosedPort(), 1);

@@ -1,3 +1,4 @@
+using Flux.Devices.Diagnostics;
 using Flux.Devices.Lifecycle;
 using Flux.Devices.Specification.Tests;
 using Flux.Devices.Tests.Support;
@@ -171,8 +172,8 @@ public sealed class DeviceRegistryTests : IDisposable
         await _fixture.Registry.FireAsync(device.Id, DeviceTrigger.DeployConfig);
 
         var logs = _fixture.Logs.GetSnapshot();
-        Assert.Contains(logs, l => l.Id.Id == 1000 && l.Category == "Flux.Devices.Registry" && l.Message.Contains("WLCE-BESS-01", StringComparison.Ordinal));
-        Assert.Contains(logs, l => l.Id.Id == 2000 && l.Category == "Flux.Devices.Lifecycle" && l.Message.Contains("from Registered to Configured on DeployConfig", StringComparison.Ordinal));
+        Assert.Contains(logs, l => l.Id.Id == 1000 && l.Category == FluxDevicesDiagnostics.RegistryCategory && l.Message.Contains("WLCE-BESS-01", StringComparison.Ordinal));
+        Assert.Contains(logs, l => l.Id.Id == 2000 && l.Category == FluxDevicesDiagnostics.LifecycleCategory && l.Message.Contains("from Registered to Configured on DeployConfig", StringComparison.Ordinal));
     }
 
     [Fact]

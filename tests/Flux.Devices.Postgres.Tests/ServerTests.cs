@@ -71,7 +71,13 @@ public sealed class StartingServerTests
 
         var error = await Assert.ThrowsAsync<DeviceStoreUnavailableException>(() => store.MigrateAsync(TestContext.Current.CancellationToken));
         await stop.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => serving);
+        try
+        {
+            await serving; // ends when it sees the stop, before or inside its next accept
+        }
+        catch (OperationCanceledException)
+        {
+        }
 
         Assert.Equal(3, connections); // the first try and two retries
         Assert.Contains("57P03: the database system is starting up", error.Message, StringComparison.Ordinal);

@@ -80,9 +80,8 @@ internal static class Views
     public static Grid Health(IEnumerable<DeviceHealth> health)
     {
         var grid = new Grid("TIME", "NAME", "STATUS", "MS", "ERRORS", "STATE", "LAST GOOD POLL", "ERROR");
-        foreach (var device in health)
+        foreach (var (_, name, state, sample) in health)
         {
-            var (name, state, sample) = (device.DeviceName, device.State, device.Sample);
             var status = sample.Status switch
             {
                 DeviceHealthStatus.Online => "green",

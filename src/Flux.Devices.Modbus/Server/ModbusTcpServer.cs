@@ -23,33 +23,11 @@ public enum UnknownUnitBehavior
 }
 
 /// <summary>A request a server received, as recorded when <see cref="ModbusTcpServerOptions.RecordRequests"/> is on.</summary>
-public readonly record struct ModbusRequestRecord
-{
-    /// <summary>Initializes a new instance of the <see cref="ModbusRequestRecord"/> structure.</summary>
-    /// <param name="unitId">The unit id.</param>
-    /// <param name="functionCode">The function code.</param>
-    /// <param name="address">The first address (for function 43, 0).</param>
-    /// <param name="quantity">The quantity (1 for single writes; for function 43, 0).</param>
-    public ModbusRequestRecord(byte unitId, byte functionCode, ushort address, ushort quantity)
-    {
-        UnitId = unitId;
-        FunctionCode = functionCode;
-        Address = address;
-        Quantity = quantity;
-    }
-
-    /// <summary>Gets the unit id.</summary>
-    public byte UnitId { get; init; }
-
-    /// <summary>Gets the function code.</summary>
-    public byte FunctionCode { get; init; }
-
-    /// <summary>Gets the first address (for function 43, 0).</summary>
-    public ushort Address { get; init; }
-
-    /// <summary>Gets the quantity (1 for single writes; for function 43, 0).</summary>
-    public ushort Quantity { get; init; }
-}
+/// <param name="UnitId">The unit id.</param>
+/// <param name="FunctionCode">The function code.</param>
+/// <param name="Address">The first address (for function 43, 0).</param>
+/// <param name="Quantity">The quantity (1 for single writes; for function 43, 0).</param>
+public readonly record struct ModbusRequestRecord(byte UnitId, byte FunctionCode, ushort Address, ushort Quantity);
 
 /// <summary>Options of a <see cref="ModbusTcpServer"/>.</summary>
 public sealed class ModbusTcpServerOptions

@@ -32,43 +32,17 @@ public sealed record DiscoveredDevice
 }
 
 /// <summary>How far a scan has got, reported through <see cref="IProgress{T}"/> as each host is done.</summary>
-public readonly record struct ScanProgress
-{
-    /// <summary>Initializes a new instance of the <see cref="ScanProgress"/> structure.</summary>
-    /// <param name="hostsTotal">The hosts to scan (exclusions left out).</param>
-    /// <param name="hostsScanned">The hosts done.</param>
-    /// <param name="hostsAnswering">The hosts where at least one unit id answered.</param>
-    /// <param name="devicesFound">The devices found so far.</param>
-    /// <param name="requestsSent">The Modbus requests sent so far.</param>
-    /// <param name="unitsExcluded">The unit ids not asked so far because <see cref="DeviceScanOptions.ExcludeUnits"/> or <see cref="DeviceScanOptions.ExcludeEndpoints"/> names them, one per unit id per endpoint scanned (with auto-registration's defaults, the registered units the scan did not contact).</param>
-    public ScanProgress(long hostsTotal, long hostsScanned, long hostsAnswering, long devicesFound, long requestsSent, long unitsExcluded = 0)
-    {
-        HostsTotal = hostsTotal;
-        HostsScanned = hostsScanned;
-        HostsAnswering = hostsAnswering;
-        DevicesFound = devicesFound;
-        RequestsSent = requestsSent;
-        UnitsExcluded = unitsExcluded;
-    }
-
-    /// <summary>Gets the hosts to scan (exclusions left out).</summary>
-    public long HostsTotal { get; init; }
-
-    /// <summary>Gets the hosts done.</summary>
-    public long HostsScanned { get; init; }
-
-    /// <summary>Gets the hosts where at least one unit id answered.</summary>
-    public long HostsAnswering { get; init; }
-
-    /// <summary>Gets the devices found so far.</summary>
-    public long DevicesFound { get; init; }
-
-    /// <summary>Gets the Modbus requests sent so far.</summary>
-    public long RequestsSent { get; init; }
-
-    /// <summary>Gets the unit ids not asked so far because <see cref="DeviceScanOptions.ExcludeUnits"/> or <see cref="DeviceScanOptions.ExcludeEndpoints"/> names them, one per unit id per endpoint scanned (with auto-registration's defaults, the registered units the scan did not contact).</summary>
-    public long UnitsExcluded { get; init; }
-}
+/// <param name="HostsTotal">The hosts to scan (exclusions left out).</param>
+/// <param name="HostsScanned">The hosts done.</param>
+/// <param name="HostsAnswering">The hosts where at least one unit id answered.</param>
+/// <param name="DevicesFound">The devices found so far.</param>
+/// <param name="RequestsSent">The Modbus requests sent so far.</param>
+/// <param name="UnitsExcluded">
+/// The unit ids not asked so far because <see cref="DeviceScanOptions.ExcludeUnits"/> or
+/// <see cref="DeviceScanOptions.ExcludeEndpoints"/> names them, one per unit id per endpoint scanned (with
+/// auto-registration's defaults, the registered units the scan did not contact).
+/// </param>
+public readonly record struct ScanProgress(long HostsTotal, long HostsScanned, long HostsAnswering, long DevicesFound, long RequestsSent, long UnitsExcluded = 0);
 
 /// <summary>Scans networks for Modbus devices and tells what they are.</summary>
 /// <remarks>

@@ -101,23 +101,10 @@ public enum DiscoveryOutcome
 }
 
 /// <summary>What auto-registration did with one discovered device.</summary>
-public sealed record DiscoveryResult
+/// <param name="Discovered">The device as found.</param>
+/// <param name="Outcome">What was done.</param>
+public sealed record DiscoveryResult(DiscoveredDevice Discovered, DiscoveryOutcome Outcome)
 {
-    /// <summary>Initializes a new instance of the <see cref="DiscoveryResult"/> record.</summary>
-    /// <param name="discovered">The device as found.</param>
-    /// <param name="outcome">What was done.</param>
-    public DiscoveryResult(DiscoveredDevice discovered, DiscoveryOutcome outcome)
-    {
-        Discovered = discovered;
-        Outcome = outcome;
-    }
-
-    /// <summary>Gets the device as found.</summary>
-    public DiscoveredDevice Discovered { get; init; }
-
-    /// <summary>Gets what was done.</summary>
-    public DiscoveryOutcome Outcome { get; init; }
-
     /// <summary>
     /// Gets the registry's device: registered, already there or moved (in a dry run, as it is before the move);
     /// <see langword="null"/> otherwise.

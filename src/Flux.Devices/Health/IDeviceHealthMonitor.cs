@@ -47,33 +47,11 @@ public interface IDeviceHealthMonitor
 }
 
 /// <summary>A device and its newest health sample.</summary>
-public sealed record DeviceHealth
-{
-    /// <summary>Initializes a new instance of the <see cref="DeviceHealth"/> record.</summary>
-    /// <param name="deviceId">The device.</param>
-    /// <param name="deviceName">Its name when it was polled.</param>
-    /// <param name="state">Its lifecycle state after the poll.</param>
-    /// <param name="sample">The sample.</param>
-    public DeviceHealth(Guid deviceId, string deviceName, DeviceState state, DeviceHealthSample sample)
-    {
-        DeviceId = deviceId;
-        DeviceName = deviceName;
-        State = state;
-        Sample = sample;
-    }
-
-    /// <summary>Gets the device.</summary>
-    public Guid DeviceId { get; init; }
-
-    /// <summary>Gets its name when it was polled.</summary>
-    public string DeviceName { get; init; }
-
-    /// <summary>Gets its lifecycle state after the poll.</summary>
-    public DeviceState State { get; init; }
-
-    /// <summary>Gets the sample.</summary>
-    public DeviceHealthSample Sample { get; init; }
-}
+/// <param name="DeviceId">The device.</param>
+/// <param name="DeviceName">Its name when it was polled.</param>
+/// <param name="State">Its lifecycle state after the poll.</param>
+/// <param name="Sample">The sample.</param>
+public sealed record DeviceHealth(Guid DeviceId, string DeviceName, DeviceState State, DeviceHealthSample Sample);
 
 /// <summary>
 /// Receives every health sample as it is taken, before it is written to the store: a place to forward health to

@@ -20,30 +20,8 @@ public interface IDeviceLifecycleObserver
 }
 
 /// <summary>A committed lifecycle transition, as observers see it.</summary>
-public sealed record DeviceTransitioned
-{
-    /// <summary>Initializes a new instance of the <see cref="DeviceTransitioned"/> record.</summary>
-    /// <param name="previous">The device before the transition.</param>
-    /// <param name="device">The device after the transition.</param>
-    /// <param name="transition">The table row that applied, with its action.</param>
-    /// <param name="entry">The history entry written with it.</param>
-    public DeviceTransitioned(Device previous, Device device, LifecycleTransition transition, DeviceHistoryEntry entry)
-    {
-        Previous = previous;
-        Device = device;
-        Transition = transition;
-        Entry = entry;
-    }
-
-    /// <summary>Gets the device before the transition.</summary>
-    public Device Previous { get; init; }
-
-    /// <summary>Gets the device after the transition.</summary>
-    public Device Device { get; init; }
-
-    /// <summary>Gets the table row that applied, with its action.</summary>
-    public LifecycleTransition Transition { get; init; }
-
-    /// <summary>Gets the history entry written with it.</summary>
-    public DeviceHistoryEntry Entry { get; init; }
-}
+/// <param name="Previous">The device before the transition.</param>
+/// <param name="Device">The device after the transition.</param>
+/// <param name="Transition">The table row that applied, with its action.</param>
+/// <param name="Entry">The history entry written with it.</param>
+public sealed record DeviceTransitioned(Device Previous, Device Device, LifecycleTransition Transition, DeviceHistoryEntry Entry);

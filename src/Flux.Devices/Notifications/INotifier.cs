@@ -51,40 +51,16 @@ public enum NotificationKind
 }
 
 /// <summary>One operator notification about one device.</summary>
-public sealed record Notification
-{
-    /// <summary>Initializes a new instance of the <see cref="Notification"/> record.</summary>
-    /// <param name="kind">What it reports.</param>
-    /// <param name="severity">How urgent it is.</param>
-    /// <param name="deviceId">The device.</param>
-    /// <param name="deviceName">The device's name.</param>
-    /// <param name="message">The text for a person, as the spec writes it (<c>Device WLCE-BESS-01 entering maintenance: Firmware upgrade</c>).</param>
-    /// <param name="timestamp">When the reported change happened.</param>
-    public Notification(NotificationKind kind, NotificationSeverity severity, Guid deviceId, string deviceName, string message, DateTimeOffset timestamp)
-    {
-        Kind = kind;
-        Severity = severity;
-        DeviceId = deviceId;
-        DeviceName = deviceName;
-        Message = message;
-        Timestamp = timestamp;
-    }
-
-    /// <summary>Gets what it reports.</summary>
-    public NotificationKind Kind { get; init; }
-
-    /// <summary>Gets how urgent it is.</summary>
-    public NotificationSeverity Severity { get; init; }
-
-    /// <summary>Gets the device.</summary>
-    public Guid DeviceId { get; init; }
-
-    /// <summary>Gets the device's name.</summary>
-    public string DeviceName { get; init; }
-
-    /// <summary>Gets the text for a person, as the spec writes it (<c>Device WLCE-BESS-01 entering maintenance: Firmware upgrade</c>).</summary>
-    public string Message { get; init; }
-
-    /// <summary>Gets when the reported change happened.</summary>
-    public DateTimeOffset Timestamp { get; init; }
-}
+/// <param name="Kind">What it reports.</param>
+/// <param name="Severity">How urgent it is.</param>
+/// <param name="DeviceId">The device.</param>
+/// <param name="DeviceName">The device's name.</param>
+/// <param name="Message">The text for a person, as the spec writes it (<c>Device WLCE-BESS-01 entering maintenance: Firmware upgrade</c>).</param>
+/// <param name="Timestamp">When the reported change happened.</param>
+public sealed record Notification(
+    NotificationKind Kind,
+    NotificationSeverity Severity,
+    Guid DeviceId,
+    string DeviceName,
+    string Message,
+    DateTimeOffset Timestamp);

@@ -23,33 +23,12 @@ public sealed record ReadPlanOptions
 }
 
 /// <summary>One read of a <see cref="ReadPlan"/>: a range of one table and the points it covers.</summary>
-public sealed record ReadRequest
+/// <param name="Kind">The table.</param>
+/// <param name="Start">The first address read.</param>
+/// <param name="Count">How many registers (or bits) are read.</param>
+/// <param name="Registers">The points the range covers, by address.</param>
+public sealed record ReadRequest(RegisterKind Kind, ushort Start, int Count, IReadOnlyList<RegisterDefinition> Registers)
 {
-    /// <summary>Initializes a new instance of the <see cref="ReadRequest"/> record.</summary>
-    /// <param name="kind">The table.</param>
-    /// <param name="start">The first address read.</param>
-    /// <param name="count">How many registers (or bits) are read.</param>
-    /// <param name="registers">The points the range covers, by address.</param>
-    public ReadRequest(RegisterKind kind, ushort start, int count, IReadOnlyList<RegisterDefinition> registers)
-    {
-        Kind = kind;
-        Start = start;
-        Count = count;
-        Registers = registers;
-    }
-
-    /// <summary>Gets the table.</summary>
-    public RegisterKind Kind { get; init; }
-
-    /// <summary>Gets the first address read.</summary>
-    public ushort Start { get; init; }
-
-    /// <summary>Gets how many registers (or bits) are read.</summary>
-    public int Count { get; init; }
-
-    /// <summary>Gets the points the range covers, by address.</summary>
-    public IReadOnlyList<RegisterDefinition> Registers { get; init; }
-
     /// <summary>Returns the request as <c>holding 2000..2028 (29): status, target_power, soe, available_blocks</c>.</summary>
     /// <returns>The request as text.</returns>
     public override string ToString() =>

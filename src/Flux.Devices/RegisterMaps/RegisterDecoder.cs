@@ -1,33 +1,12 @@
 namespace Flux.Devices.RegisterMaps;
 
 /// <summary>A point's value as read: scaled, with its unit, or missing when the device reported "not available".</summary>
-public sealed record RegisterReading
+/// <param name="Name">The point.</param>
+/// <param name="Value">The scaled number; <see langword="null"/> for text, or when not available.</param>
+/// <param name="Text">The text of a string point; <see langword="null"/> otherwise, or when not available.</param>
+/// <param name="Unit">The unit of <paramref name="Value"/>.</param>
+public sealed record RegisterReading(string Name, double? Value, string? Text, string? Unit)
 {
-    /// <summary>Initializes a new instance of the <see cref="RegisterReading"/> record.</summary>
-    /// <param name="name">The point.</param>
-    /// <param name="value">The scaled number; <see langword="null"/> for text, or when not available.</param>
-    /// <param name="text">The text of a string point; <see langword="null"/> otherwise, or when not available.</param>
-    /// <param name="unit">The unit of <see cref="Value"/>.</param>
-    public RegisterReading(string name, double? value, string? text, string? unit)
-    {
-        Name = name;
-        Value = value;
-        Text = text;
-        Unit = unit;
-    }
-
-    /// <summary>Gets the point.</summary>
-    public string Name { get; init; }
-
-    /// <summary>Gets the scaled number; <see langword="null"/> for text, or when not available.</summary>
-    public double? Value { get; init; }
-
-    /// <summary>Gets the text of a string point; <see langword="null"/> otherwise, or when not available.</summary>
-    public string? Text { get; init; }
-
-    /// <summary>Gets the unit of <see cref="Value"/>.</summary>
-    public string? Unit { get; init; }
-
     /// <summary>Gets a value indicating whether the device reported a value.</summary>
     public bool IsAvailable => Value is not null || Text is not null;
 }

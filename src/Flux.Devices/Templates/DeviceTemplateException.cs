@@ -1,33 +1,12 @@
 namespace Flux.Devices.Templates;
 
 /// <summary>One problem in a template or register map file, where it is and what is wrong.</summary>
-public sealed record TemplateError
+/// <param name="Line">The line, from 1.</param>
+/// <param name="Column">The column, from 1.</param>
+/// <param name="Path">The key path (<c>device_template.registers.soe</c>); empty for the document itself.</param>
+/// <param name="Message">What is wrong.</param>
+public sealed record TemplateError(int Line, int Column, string Path, string Message)
 {
-    /// <summary>Initializes a new instance of the <see cref="TemplateError"/> record.</summary>
-    /// <param name="line">The line, from 1.</param>
-    /// <param name="column">The column, from 1.</param>
-    /// <param name="path">The key path (<c>device_template.registers.soe</c>); empty for the document itself.</param>
-    /// <param name="message">What is wrong.</param>
-    public TemplateError(int line, int column, string path, string message)
-    {
-        Line = line;
-        Column = column;
-        Path = path;
-        Message = message;
-    }
-
-    /// <summary>Gets the line, from 1.</summary>
-    public int Line { get; init; }
-
-    /// <summary>Gets the column, from 1.</summary>
-    public int Column { get; init; }
-
-    /// <summary>Gets the key path (<c>device_template.registers.soe</c>); empty for the document itself.</summary>
-    public string Path { get; init; }
-
-    /// <summary>Gets what is wrong.</summary>
-    public string Message { get; init; }
-
     /// <summary>Returns <c>line:column: path: message</c>.</summary>
     /// <returns>The error as text.</returns>
     public override string ToString() => Path.Length == 0 ? $"{Line}:{Column}: {Message}" : $"{Line}:{Column}: {Path}: {Message}";

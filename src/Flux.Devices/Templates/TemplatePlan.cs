@@ -161,52 +161,17 @@ public enum TemplateOutcome
 }
 
 /// <summary>The outcome for one device of a committed plan.</summary>
-public sealed record TemplateResultItem
-{
-    /// <summary>Initializes a new instance of the <see cref="TemplateResultItem"/> record.</summary>
-    /// <param name="deviceId">The device.</param>
-    /// <param name="deviceName">The device's name.</param>
-    /// <param name="outcome">What became of it.</param>
-    /// <param name="device">The device as written, for <see cref="TemplateOutcome.Applied"/>.</param>
-    /// <param name="reason">Why it was skipped, conflicted or refused.</param>
-    public TemplateResultItem(Guid deviceId, string deviceName, TemplateOutcome outcome, Device? device, string? reason)
-    {
-        DeviceId = deviceId;
-        DeviceName = deviceName;
-        Outcome = outcome;
-        Device = device;
-        Reason = reason;
-    }
-
-    /// <summary>Gets the device.</summary>
-    public Guid DeviceId { get; init; }
-
-    /// <summary>Gets the device's name.</summary>
-    public string DeviceName { get; init; }
-
-    /// <summary>Gets what became of it.</summary>
-    public TemplateOutcome Outcome { get; init; }
-
-    /// <summary>Gets the device as written, for <see cref="TemplateOutcome.Applied"/>.</summary>
-    public Device? Device { get; init; }
-
-    /// <summary>Gets why it was skipped, conflicted or refused.</summary>
-    public string? Reason { get; init; }
-}
+/// <param name="DeviceId">The device.</param>
+/// <param name="DeviceName">The device's name.</param>
+/// <param name="Outcome">What became of it.</param>
+/// <param name="Device">The device as written, for <see cref="TemplateOutcome.Applied"/>.</param>
+/// <param name="Reason">Why it was skipped, conflicted or refused.</param>
+public sealed record TemplateResultItem(Guid DeviceId, string DeviceName, TemplateOutcome Outcome, Device? Device, string? Reason);
 
 /// <summary>The outcome of committing a <see cref="TemplatePlan"/>.</summary>
-public sealed record TemplateResult
+/// <param name="Items">The outcome per device, in plan order.</param>
+public sealed record TemplateResult(IReadOnlyList<TemplateResultItem> Items)
 {
-    /// <summary>Initializes a new instance of the <see cref="TemplateResult"/> record.</summary>
-    /// <param name="items">The outcome per device, in plan order.</param>
-    public TemplateResult(IReadOnlyList<TemplateResultItem> items)
-    {
-        Items = items;
-    }
-
-    /// <summary>Gets the outcome per device, in plan order.</summary>
-    public IReadOnlyList<TemplateResultItem> Items { get; init; }
-
     /// <summary>Gets how many devices were written.</summary>
     public int Applied => Items.Count(i => i.Outcome == TemplateOutcome.Applied);
 

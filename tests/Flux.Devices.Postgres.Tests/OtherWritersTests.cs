@@ -16,36 +16,8 @@ namespace Flux.Devices.Postgres.Tests;
 /// the spec's maintenance statement must read as maintenance. Also: roles that may only read and write rows, and the
 /// diagnostics other tools write.
 /// </summary>
-public sealed class OtherWritersTests(PostgresServer server) : IAsyncLifetime
+public sealed class OtherWritersTests(PostgresServer server) : SchemaTestBed(server, "writers")
 {
-    private string SpecMaintenanceUpdate(Guid id) => SpecSamples.MaintenanceUpdate(_schema, $"id = '{id}'");    private string _schema = string.Empty;
-    private NpgsqlDataSource _dataSource = null!;
-    private ServiceProvider _services = null!;
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
-    private PostgresDeviceStore Store => _services.GetRequiredService<PostgresDeviceStore>();
-
-    private IDeviceRegistry Registry => _services.GetRequiredService<IDeviceRegistry>();
-
-    public async ValueTask InitializeAsync()
-    {
-        _schema = await server.CreateSchemaAsync("writers");
-        _dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(server.ConnectionString) { ApplicationName = _schema }.ConnectionString);
-        var services = new ServiceCollection();
-        services.AddSingleton(_dataSource);
-        services.AddFluxDevices().UsePostgres(o => o.Schema = _schema);
-        _services = services.BuildServiceProvider();
-        await Store.MigrateAsync(Cancel);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _services.DisposeAsync();
-        await _dataSource.DisposeAsync();
-        await server.DropSchemaAsync(_schema);
-    }
-
     [Fact]
     public async Task AStaleUpdate_WaitingOnTheSpecsMaintenanceUpdate_IsAConflict_AndTheOtherWritersChangeStays()
     {
@@ -57,7 +29,7 @@ public sealed class OtherWritersTests(PostgresServer server) : IAsyncLifetime
         await ExecuteAsync(psql, transaction, SpecMaintenanceUpdate(device.Id));
         var read = (await Registry.GetAsync(device.Id, Cancel))!;
         var update = Registry.UpdateAsync(read.Id, read.Version, new DeviceUpdate { Metadata = read.Metadata.With("note", "x") }, "flux", Cancel).AsTask();
-        await server.WaitUntilABackendWaitsOnALockAsync(_schema);
+        await Server.WaitUntilABackendWaitsOnALockAsync(Schema);
         await transaction.CommitAsync(Cancel);
 
         var conflict = await Assert.ThrowsAsync<DeviceConcurrencyException>(() => update.WaitAsync(TimeSpan.FromSeconds(30), Cancel));
@@ -78,7 +50,7 @@ public sealed class OtherWritersTests(PostgresServer server) : IAsyncLifetime
     public async Task AStaleUpdate_AfterAnyOtherWriterCommitted_IsAConflict()
     {
         var device = await Registry.RegisterAsync(SpecSamples.Bess(), cancellationToken: Cancel);
-        await server.ExecuteAsync($"UPDATE {_schema}.mg_device_registry SET site = 'WLCE-NORTH', metadata = metadata || '{{\"firmware_version\": \"2.2.0\"}}' WHERE id = '{device.Id}'");
+        await Server.ExecuteAsync($"UPDATE {Schema}.mg_device_registry SET site = 'WLCE-NORTH', metadata = metadata || '{{\"firmware_version\": \"2.2.0\"}}' WHERE id = '{device.Id}'");
 
         await Assert.ThrowsAsync<DeviceConcurrencyException>(() => Registry.UpdateAsync(device.Id, device.Version, new DeviceUpdate { Site = "WLCE" }, cancellationToken: Cancel).AsTask());
 
@@ -102,7 +74,7 @@ public sealed class OtherWritersTests(PostgresServer server) : IAsyncLifetime
     {
         var device = await Registry.RegisterAsync(SpecSamples.Bess(), cancellationToken: Cancel);
 
-        await server.ExecuteAsync($"UPDATE {_schema}.mg_device_registry SET site = site, metadata = metadata WHERE id = '{device.Id}'");
+        await Server.ExecuteAsync($"UPDATE {Schema}.mg_device_registry SET site = site, metadata = metadata WHERE id = '{device.Id}'");
 
         Assert.Equal(device, await Registry.GetAsync(device.Id, Cancel));
         Assert.Single(await Store.GetHistoryAsync(device.Id, Cancel));
@@ -113,12 +85,12 @@ public sealed class OtherWritersTests(PostgresServer server) : IAsyncLifetime
     {
         var device = await Registry.RegisterAsync(SpecSamples.Bess(), cancellationToken: Cancel);
 
-        await server.ExecuteAsync(SpecMaintenanceUpdate(device.Id));
+        await Server.ExecuteAsync(SpecMaintenanceUpdate(device.Id));
 
         var inMaintenance = (await Registry.GetAsync(device.Id, Cancel))!;
         Assert.Equal((DeviceState.Maintenance, false), (inMaintenance.State, inMaintenance.Active));
         Assert.False(inMaintenance.ShouldPoll);
-        var exited = await _services.GetRequiredService<IMaintenanceService>().ExitAsync(device.Id, "flux", Cancel);
+        var exited = await Services.GetRequiredService<IMaintenanceService>().ExitAsync(device.Id, "flux", Cancel);
         Assert.Equal((DeviceState.Testing, true, false), (exited.State, exited.Active, exited.Metadata.ContainsKey("maintenance")));
         Assert.Equal(
             [DeviceChangeKind.Registered, DeviceChangeKind.External, DeviceChangeKind.Transitioned],
@@ -129,9 +101,9 @@ public sealed class OtherWritersTests(PostgresServer server) : IAsyncLifetime
     public async Task AnotherWriterEndingMaintenance_TakesTheDeviceToTesting()
     {
         var device = await Registry.RegisterAsync(SpecSamples.Bess(), cancellationToken: Cancel);
-        await server.ExecuteAsync(SpecMaintenanceUpdate(device.Id));
+        await Server.ExecuteAsync(SpecMaintenanceUpdate(device.Id));
 
-        await server.ExecuteAsync($"UPDATE {_schema}.mg_device_registry SET active = true, metadata = metadata - 'maintenance' WHERE id = '{device.Id}'");
+        await Server.ExecuteAsync($"UPDATE {Schema}.mg_device_registry SET active = true, metadata = metadata - 'maintenance' WHERE id = '{device.Id}'");
 
         var stored = (await Registry.GetAsync(device.Id, Cancel))!;
         Assert.Equal((DeviceState.Testing, true, 3L), (stored.State, stored.Active, stored.Version));
@@ -141,8 +113,8 @@ public sealed class OtherWritersTests(PostgresServer server) : IAsyncLifetime
     public async Task RowsPutInMaintenanceBeforeTheTriggerExisted_ReadAsMaintenanceOnceMigrated()
     {
         var device = await Registry.RegisterAsync(SpecSamples.Bess(), cancellationToken: Cancel);
-        await server.ExecuteAsync($"DROP TRIGGER mg_device_registry_other_writer ON {_schema}.mg_device_registry; DELETE FROM {_schema}.schema_migrations WHERE version > 1");
-        await server.ExecuteAsync(SpecMaintenanceUpdate(device.Id));
+        await Server.ExecuteAsync($"DROP TRIGGER mg_device_registry_other_writer ON {Schema}.mg_device_registry; DELETE FROM {Schema}.schema_migrations WHERE version > 1");
+        await Server.ExecuteAsync(SpecMaintenanceUpdate(device.Id));
         Assert.Equal(DeviceState.Registered, (await Registry.GetAsync(device.Id, Cancel))!.State);
 
         Assert.Equal(SchemaMigrator.Migrations.Count - 1, await Store.MigrateAsync(Cancel));
@@ -153,17 +125,17 @@ public sealed class OtherWritersTests(PostgresServer server) : IAsyncLifetime
     [Fact]
     public async Task ARoleWithOnlyRowPrivileges_UsesACurrentSchema_AndIsToldClearlyWhenItIsBehind()
     {
-        var role = $"flux_rw_{_schema}"[..Math.Min(63, 8 + _schema.Length)];
-        await server.ExecuteAsync($"""
+        var role = $"flux_rw_{Schema}"[..Math.Min(63, 8 + Schema.Length)];
+        await Server.ExecuteAsync($"""
             CREATE ROLE {role} LOGIN;
-            GRANT USAGE ON SCHEMA {_schema} TO {role};
-            GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {_schema} TO {role};
+            GRANT USAGE ON SCHEMA {Schema} TO {role};
+            GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {Schema} TO {role};
             """);
         try
         {
-            await using (var limited = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(server.ConnectionString) { Username = role }.ConnectionString))
+            await using (var limited = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(Server.ConnectionString) { Username = role }.ConnectionString))
             {
-                var store = new PostgresDeviceStore(limited, new PostgresStoreOptions { Schema = _schema });
+                var store = new PostgresDeviceStore(limited, new PostgresStoreOptions { Schema = Schema });
                 Assert.Equal(0, await store.MigrateAsync(Cancel));
                 var services = new ServiceCollection();
                 services.AddFluxDevices().UseStore(store);
@@ -173,10 +145,10 @@ public sealed class OtherWritersTests(PostgresServer server) : IAsyncLifetime
                 await registry.UpdateAsync(device.Id, device.Version, new DeviceUpdate { Site = "WLCE-NORTH" }, cancellationToken: Cancel);
                 Assert.Single(await registry.ListAsync(DeviceFilter.Parse("site=WLCE-NORTH"), Cancel));
 
-                await server.ExecuteAsync($"DELETE FROM {_schema}.schema_migrations WHERE version > 1");
+                await Server.ExecuteAsync($"DELETE FROM {Schema}.schema_migrations WHERE version > 1");
                 var behind = await Assert.ThrowsAsync<DeviceStoreSchemaException>(() => store.MigrateAsync(Cancel));
 
-                Assert.Equal((_schema, 1, SchemaMigrator.LatestVersion, role), (behind.Schema, behind.AppliedVersion, behind.RequiredVersion, behind.Role));
+                Assert.Equal((Schema, 1, SchemaMigrator.LatestVersion, role), (behind.Schema, behind.AppliedVersion, behind.RequiredVersion, behind.Role));
                 Assert.Contains($"is at version 1 and this library needs version {SchemaMigrator.LatestVersion}", behind.Message, StringComparison.Ordinal);
                 Assert.Contains($"role \"{role}\" may not", behind.Message, StringComparison.Ordinal);
                 Assert.DoesNotContain('\n', behind.Message);
@@ -186,7 +158,7 @@ public sealed class OtherWritersTests(PostgresServer server) : IAsyncLifetime
         finally
         {
             NpgsqlConnection.ClearAllPools();
-            await server.ExecuteAsync($"DROP OWNED BY {role}; DROP ROLE {role}");
+            await Server.ExecuteAsync($"DROP OWNED BY {role}; DROP ROLE {role}");
         }
     }
 
@@ -194,8 +166,8 @@ public sealed class OtherWritersTests(PostgresServer server) : IAsyncLifetime
     public async Task DiagnosticsWrittenByAnotherTool_KeepTheirOwnKeys_AndNeverBreakARead()
     {
         var device = await Registry.RegisterAsync(SpecSamples.Bess(), cancellationToken: Cancel);
-        await server.ExecuteAsync($$"""
-            INSERT INTO {{_schema}}.device_health (device_id, timestamp, status, error_count, diagnostics) VALUES
+        await Server.ExecuteAsync($$"""
+            INSERT INTO {{Schema}}.device_health (device_id, timestamp, status, error_count, diagnostics) VALUES
             ('{{device.Id}}', '2026-01-01T00:00:00Z', 'offline', 1, '{"error_kind": "timeout", "attempts": 2, "gateway": "GW-7", "retries": [1, 2]}'),
             ('{{device.Id}}', '2026-01-01T00:01:00Z', 'offline', 2, '{"error_kind": "brownout", "attempts": "three", "exception_code": 2}'),
             ('{{device.Id}}', '2026-01-01T00:02:00Z', 'offline', 3, '"free text"');
@@ -217,7 +189,7 @@ public sealed class OtherWritersTests(PostgresServer server) : IAsyncLifetime
         var copy = samples[0] with { Timestamp = samples[0].Timestamp.AddMinutes(10) };
         await Store.AppendHealthAsync([copy], Cancel);
         Assert.Equal(copy, await Store.GetLatestHealthAsync(device.Id, Cancel));
-        await using var command = _dataSource.CreateCommand($"SELECT diagnostics->>'gateway' FROM {_schema}.device_health WHERE device_id = $1 ORDER BY timestamp DESC LIMIT 1");
+        await using var command = DataSource.CreateCommand($"SELECT diagnostics->>'gateway' FROM {Schema}.device_health WHERE device_id = $1 ORDER BY timestamp DESC LIMIT 1");
         command.Parameters.Add(new NpgsqlParameter { Value = device.Id });
         Assert.Equal("GW-7", await command.ExecuteScalarAsync(Cancel));
         Assert.Equal(JsonValueKind.Array, (await Store.GetLatestHealthAsync(device.Id, Cancel))!.Diagnostics!.AdditionalProperties["retries"].ValueKind);
@@ -225,10 +197,12 @@ public sealed class OtherWritersTests(PostgresServer server) : IAsyncLifetime
 
     private async Task<NpgsqlConnection> OpenAsPsqlAsync()
     {
-        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(server.ConnectionString) { ApplicationName = "psql", Pooling = false }.ConnectionString);
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(Server.ConnectionString) { ApplicationName = "psql", Pooling = false }.ConnectionString);
         await connection.OpenAsync(Cancel);
         return connection;
     }
+
+    private string SpecMaintenanceUpdate(Guid id) => SpecSamples.MaintenanceUpdate(Schema, $"id = '{id}'");
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql)
     {

@@ -10,47 +10,21 @@ namespace Flux.Devices.Postgres.Tests;
 /// Writes that wait on a row lock held by another process's membership write: once the lock is released, they must see
 /// that membership. The other process is a raw transaction, held open until the store's statement is seen waiting.
 /// </summary>
-public sealed class RaceTests(PostgresServer server) : IAsyncLifetime
+public sealed class RaceTests(PostgresServer server) : SchemaTestBed(server, "races")
 {
-    private string _schema = string.Empty;
-    private NpgsqlDataSource _dataSource = null!;
-    private ServiceProvider _services = null!;
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
-    private PostgresDeviceStore Store => _services.GetRequiredService<PostgresDeviceStore>();
-
-    public async ValueTask InitializeAsync()
-    {
-        _schema = await server.CreateSchemaAsync("races");
-        _dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(server.ConnectionString) { ApplicationName = _schema }.ConnectionString);
-        var services = new ServiceCollection();
-        services.AddSingleton(_dataSource);
-        services.AddFluxDevices().UsePostgres(o => o.Schema = _schema);
-        _services = services.BuildServiceProvider();
-        await Store.MigrateAsync(Cancel);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _services.DisposeAsync();
-        await _dataSource.DisposeAsync();
-        await server.DropSchemaAsync(_schema);
-    }
-
     [Fact]
     public async Task Decommissioning_WhileAMembershipIsBeingAdded_LeavesTheDeviceInNoGroup()
     {
-        var registry = _services.GetRequiredService<IDeviceRegistry>();
+        var registry = Services.GetRequiredService<IDeviceRegistry>();
         var device = await registry.RegisterAsync(SpecSamples.Bess(), cancellationToken: Cancel);
-        var group = await _services.GetRequiredService<IDeviceGroupService>().CreateAsync(new NewDeviceGroup { Name = "WLCE-BESS-Fleet", Site = "WLCE", GroupType = DeviceGroupType.Control }, cancellationToken: Cancel);
+        var group = await Services.GetRequiredService<IDeviceGroupService>().CreateAsync(new NewDeviceGroup { Name = "WLCE-BESS-Fleet", Site = "WLCE", GroupType = DeviceGroupType.Control }, cancellationToken: Cancel);
 
         await using var other = await OpenOtherAsync();
         await using var transaction = await other.BeginTransactionAsync(Cancel);
-        await ExecuteAsync(other, transaction, $"SELECT 1 FROM {_schema}.mg_device_registry WHERE id = '{device.Id}' FOR SHARE");
-        await ExecuteAsync(other, transaction, $"INSERT INTO {_schema}.device_group_members (group_id, device_id, role, priority) VALUES ('{group.Id}', '{device.Id}', 'primary', 1)");
+        await ExecuteAsync(other, transaction, $"SELECT 1 FROM {Schema}.mg_device_registry WHERE id = '{device.Id}' FOR SHARE");
+        await ExecuteAsync(other, transaction, $"INSERT INTO {Schema}.device_group_members (group_id, device_id, role, priority) VALUES ('{group.Id}', '{device.Id}', 'primary', 1)");
         var decommission = registry.DecommissionAsync(device.Id, "Removed", cancellationToken: Cancel).AsTask();
-        await server.WaitUntilABackendWaitsOnALockAsync(_schema);
+        await Server.WaitUntilABackendWaitsOnALockAsync(Schema);
         await transaction.CommitAsync(Cancel);
         await decommission.WaitAsync(TimeSpan.FromSeconds(30), Cancel);
 
@@ -60,16 +34,16 @@ public sealed class RaceTests(PostgresServer server) : IAsyncLifetime
     [Fact]
     public async Task DeletingAGroup_WhileAMembershipIsBeingAdded_DeletesItAndTheMembership()
     {
-        var device = await _services.GetRequiredService<IDeviceRegistry>().RegisterAsync(SpecSamples.Bess(), cancellationToken: Cancel);
-        var groups = _services.GetRequiredService<IDeviceGroupService>();
+        var device = await Services.GetRequiredService<IDeviceRegistry>().RegisterAsync(SpecSamples.Bess(), cancellationToken: Cancel);
+        var groups = Services.GetRequiredService<IDeviceGroupService>();
         var group = await groups.CreateAsync(new NewDeviceGroup { Name = "WLCE-BESS-Fleet", Site = "WLCE", GroupType = DeviceGroupType.Control }, cancellationToken: Cancel);
 
         await using var other = await OpenOtherAsync();
         await using var transaction = await other.BeginTransactionAsync(Cancel);
-        await ExecuteAsync(other, transaction, $"SELECT 1 FROM {_schema}.device_groups WHERE id = '{group.Id}' FOR SHARE");
-        await ExecuteAsync(other, transaction, $"INSERT INTO {_schema}.device_group_members (group_id, device_id, role, priority) VALUES ('{group.Id}', '{device.Id}', 'primary', 1)");
+        await ExecuteAsync(other, transaction, $"SELECT 1 FROM {Schema}.device_groups WHERE id = '{group.Id}' FOR SHARE");
+        await ExecuteAsync(other, transaction, $"INSERT INTO {Schema}.device_group_members (group_id, device_id, role, priority) VALUES ('{group.Id}', '{device.Id}', 'primary', 1)");
         var delete = Store.DeleteGroupAsync(group.Id, Cancel).AsTask();
-        await server.WaitUntilABackendWaitsOnALockAsync(_schema);
+        await Server.WaitUntilABackendWaitsOnALockAsync(Schema);
         await transaction.CommitAsync(Cancel);
 
         Assert.True(await delete.WaitAsync(TimeSpan.FromSeconds(30), Cancel));
@@ -79,7 +53,7 @@ public sealed class RaceTests(PostgresServer server) : IAsyncLifetime
 
     private async Task<NpgsqlConnection> OpenOtherAsync()
     {
-        var connection = new NpgsqlConnection(server.ConnectionString);
+        var connection = new NpgsqlConnection(Server.ConnectionString);
         await connection.OpenAsync(Cancel);
         return connection;
     }

@@ -1,8 +1,9 @@
 namespace Flux.Devices.Diagnostics;
 
 /// <summary>
-/// The names under which Flux.Devices reports: the meter its instruments are on and the logger categories it writes
-/// to, so that a host can subscribe to them (OpenTelemetry's <c>AddMeter</c>) and tune log levels per area
+/// The names under which Flux.Devices reports: the meter its instruments are on, the activity source its traces come
+/// from and the logger categories it writes to, so that a host can subscribe to them (OpenTelemetry's
+/// <c>AddMeter</c> and <c>AddSource</c>) and tune log levels per area
 /// (<c>Logging:LogLevel:Flux.Devices.Modbus</c>). Every category starts with <c>Flux.Devices.</c>, so
 /// <c>Flux.Devices</c> alone sets them all. These names are stable: renaming one is a breaking change.
 /// </summary>
@@ -13,6 +14,12 @@ public static class FluxDevicesDiagnostics
     /// and the Modbus TCP client's (<c>flux.devices.modbus.*</c>).
     /// </summary>
     public const string MeterName = "Flux.Devices";
+
+    /// <summary>
+    /// The <see cref="System.Diagnostics.ActivitySource"/> of every trace: health polls, discovery scans, template
+    /// commits and store writes. Activities are only created when a listener (OpenTelemetry's <c>AddSource</c>) is on.
+    /// </summary>
+    public const string ActivitySourceName = "Flux.Devices";
 
     /// <summary>Registrations, updates and concurrency retries of the device registry.</summary>
     public const string RegistryCategory = "Flux.Devices.Registry";
@@ -31,6 +38,15 @@ public static class FluxDevicesDiagnostics
 
     /// <summary>The health monitor: failed and aborted polls, samples not written, observers that failed.</summary>
     public const string HealthCategory = "Flux.Devices.Health";
+
+    /// <summary>Maintenance windows entered, exited and expired.</summary>
+    public const string MaintenanceCategory = "Flux.Devices.Maintenance";
+
+    /// <summary>Device templates: plans, commits and the devices they configured.</summary>
+    public const string TemplatesCategory = "Flux.Devices.Templates";
+
+    /// <summary>The stores (SQLite, PostgreSQL): retried operations, migrations.</summary>
+    public const string StorageCategory = "Flux.Devices.Storage";
 
     /// <summary>The Modbus TCP client and server: connections, late replies, and a hex trace of every frame at <c>Trace</c>.</summary>
     public const string ModbusCategory = "Flux.Devices.Modbus";

@@ -22,35 +22,6 @@ public enum UnknownUnitBehavior
     Ignore = 1,
 }
 
-/// <summary>A request a server received, as recorded when <see cref="ModbusTcpServerOptions.RecordRequests"/> is on.</summary>
-/// <param name="UnitId">The unit id.</param>
-/// <param name="FunctionCode">The function code.</param>
-/// <param name="Address">The first address (for function 43, 0).</param>
-/// <param name="Quantity">The quantity (1 for single writes; for function 43, 0).</param>
-public readonly record struct ModbusRequestRecord(byte UnitId, byte FunctionCode, ushort Address, ushort Quantity);
-
-/// <summary>Options of a <see cref="ModbusTcpServer"/>.</summary>
-public sealed class ModbusTcpServerOptions
-{
-    /// <summary>Gets or sets what the server does with a request for a unit id it does not serve.</summary>
-    /// <value>The default value is <see cref="UnknownUnitBehavior.GatewayTargetFailed"/>.</value>
-    public UnknownUnitBehavior UnknownUnit { get; set; } = UnknownUnitBehavior.GatewayTargetFailed;
-
-    /// <summary>
-    /// Gets or sets the unit that answers every unit id, as a direct TCP device that ignores the unit id does;
-    /// <see langword="null"/> to route by unit id.
-    /// </summary>
-    public ModbusUnit? AnswerEveryUnitId { get; set; }
-
-    /// <summary>Gets or sets a value indicating whether the server records every request it receives (<see cref="ModbusTcpServer.RecordedRequests"/>).</summary>
-    /// <value>The default value is <see langword="false"/>.</value>
-    public bool RecordRequests { get; set; }
-
-    /// <summary>Gets or sets how many connections the server accepts at once; more are closed as they arrive.</summary>
-    /// <value>The default value is 64.</value>
-    public int MaxConnections { get; set; } = 64;
-}
-
 /// <summary>
 /// A Modbus TCP server for tests, samples and simulations: it binds any address and port (port 0 picks a free one),
 /// serves several unit ids, implements functions 1, 2, 3, 4, 5, 6, 15, 16, 23 and 43/14 with the spec's exception

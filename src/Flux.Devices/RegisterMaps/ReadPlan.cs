@@ -3,38 +3,6 @@ using Flux.Devices.Transport;
 
 namespace Flux.Devices.RegisterMaps;
 
-/// <summary>Limits of a <see cref="ReadPlan"/>.</summary>
-public sealed record ReadPlanOptions
-{
-    /// <summary>Gets the most registers one read may ask for.</summary>
-    /// <value>The default value is 125, the protocol's limit for functions 3 and 4.</value>
-    public int MaxRegistersPerRead { get; init; } = 125;
-
-    /// <summary>Gets the most bits one read may ask for.</summary>
-    /// <value>The default value is 2000, the protocol's limit for functions 1 and 2.</value>
-    public int MaxBitsPerRead { get; init; } = 2000;
-
-    /// <summary>
-    /// Gets the most unwanted addresses one read may span between two wanted points. Reading across a gap saves a
-    /// request; devices that refuse reads of unmapped addresses need 0.
-    /// </summary>
-    /// <value>The default value is 32.</value>
-    public int MaxGap { get; init; } = 32;
-}
-
-/// <summary>One read of a <see cref="ReadPlan"/>: a range of one table and the points it covers.</summary>
-/// <param name="Kind">The table.</param>
-/// <param name="Start">The first address read.</param>
-/// <param name="Count">How many registers (or bits) are read.</param>
-/// <param name="Registers">The points the range covers, by address.</param>
-public sealed record ReadRequest(RegisterKind Kind, ushort Start, int Count, IReadOnlyList<RegisterDefinition> Registers)
-{
-    /// <summary>Returns the request as <c>holding 2000..2028 (29): status, target_power, soe, available_blocks</c>.</summary>
-    /// <returns>The request as text.</returns>
-    public override string ToString() =>
-        $"{Kind.ToString().ToLowerInvariant()} {Start}..{Start + Count - 1} ({Count}): {string.Join(", ", Registers.Select(r => r.Name))}";
-}
-
 /// <summary>
 /// The fewest reads that cover a set of points within the protocol's limits and an allowed gap: the whole
 /// <c>powerpack_bess</c> map (2000..2028) is one read, not four.

@@ -20,25 +20,6 @@ public enum TemplatePlanAction
     Skip = 3,
 }
 
-/// <summary>The plan for one device.</summary>
-public sealed record TemplatePlanItem
-{
-    /// <summary>Gets the device as the plan saw it; a commit writes only if the device is still at this version.</summary>
-    public required Device Device { get; init; }
-
-    /// <summary>Gets what applying the template does.</summary>
-    public required TemplatePlanAction Action { get; init; }
-
-    /// <summary>Gets why the device is skipped (type mismatch, manufacturer mismatch, decommissioned, in maintenance).</summary>
-    public string? Reason { get; init; }
-
-    /// <summary>Gets what changes in the device's metadata (<c>config</c>, <c>config.polling_interval</c>, <c>config.registers.soe</c>).</summary>
-    public IReadOnlyList<string> Changes { get; init; } = [];
-
-    /// <summary>Gets the metadata the device gets, for <see cref="TemplatePlanAction.Configure"/> and <see cref="TemplatePlanAction.Update"/>.</summary>
-    public DeviceMetadata? NewMetadata { get; init; }
-}
-
 /// <summary>
 /// What applying a template to the devices a filter selects would do, device by device: the dry run of
 /// <c>flux devices apply-template</c>. Nothing has been written; <see cref="IDeviceTemplateService.CommitAsync"/>
@@ -158,23 +139,4 @@ public enum TemplateOutcome
 
     /// <summary>The device with the configuration broke a rule; nothing was written for it.</summary>
     Refused = 4,
-}
-
-/// <summary>The outcome for one device of a committed plan.</summary>
-/// <param name="DeviceId">The device.</param>
-/// <param name="DeviceName">The device's name.</param>
-/// <param name="Outcome">What became of it.</param>
-/// <param name="Device">The device as written, for <see cref="TemplateOutcome.Applied"/>.</param>
-/// <param name="Reason">Why it was skipped, conflicted or refused.</param>
-public sealed record TemplateResultItem(Guid DeviceId, string DeviceName, TemplateOutcome Outcome, Device? Device, string? Reason);
-
-/// <summary>The outcome of committing a <see cref="TemplatePlan"/>.</summary>
-/// <param name="Items">The outcome per device, in plan order.</param>
-public sealed record TemplateResult(IReadOnlyList<TemplateResultItem> Items)
-{
-    /// <summary>Gets how many devices were written.</summary>
-    public int Applied => Items.Count(i => i.Outcome == TemplateOutcome.Applied);
-
-    /// <summary>Gets how many devices had changed since the plan was made.</summary>
-    public int Conflicts => Items.Count(i => i.Outcome == TemplateOutcome.Conflict);
 }

@@ -1,0 +1,12 @@
+namespace Flux.Devices.Templates;
+
+/// <summary>The outcome of committing a <see cref="TemplatePlan"/>.</summary>
+/// <param name="Items">The outcome per device, in plan order.</param>
+public sealed record TemplateResult(IReadOnlyList<TemplateResultItem> Items)
+{
+    /// <summary>Gets how many devices were written.</summary>
+    public int Applied => Items.Count(i => i.Outcome == TemplateOutcome.Applied);
+
+    /// <summary>Gets how many devices had changed since the plan was made.</summary>
+    public int Conflicts => Items.Count(i => i.Outcome == TemplateOutcome.Conflict);
+}

@@ -1,6 +1,6 @@
 using Flux.Devices.RegisterMaps;
 
-namespace Flux.Devices.Modbus.Tests;
+namespace Flux.Devices.Tests.RegisterMaps;
 
 public sealed class RegisterCodecTests
 {

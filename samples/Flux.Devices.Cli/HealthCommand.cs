@@ -82,7 +82,7 @@ internal static class HealthCommand
 
         public ValueTask OnSampledAsync(Device device, DeviceHealthSample sample, CancellationToken cancellationToken)
         {
-            var health = new DeviceHealth(device.Id, device.Name, device.State, sample);
+            var health = new DeviceHealth { DeviceId = device.Id, DeviceName = device.Name, State = device.State, Sample = sample };
             _rows?.Write(health, Views.Health([health]).Rows[0]);
             return ValueTask.CompletedTask;
         }

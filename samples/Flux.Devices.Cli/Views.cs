@@ -80,7 +80,7 @@ internal static class Views
     public static Grid Health(IEnumerable<DeviceHealth> health)
     {
         var grid = new Grid("TIME", "NAME", "STATUS", "MS", "ERRORS", "STATE", "LAST GOOD POLL", "ERROR");
-        foreach (var (_, name, state, sample) in health)
+        foreach (var (name, state, sample) in health.Select(h => (h.DeviceName, h.State, h.Sample)))
         {
             var status = sample.Status switch
             {

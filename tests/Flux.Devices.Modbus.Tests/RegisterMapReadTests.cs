@@ -38,13 +38,13 @@ public sealed class RegisterMapReadTests : IAsyncLifetime
 
         var readings = await plan.ReadAsync(_client, _server.Endpoint, 1, cancellationToken: TestContext.Current.CancellationToken);
 
-        Assert.Equal(new ModbusRequestRecord(1, 3, 2000, 29), Assert.Single(_server.RecordedRequests));
+        Assert.Equal(new ModbusRequestRecord { UnitId = 1, FunctionCode = 3, Address = 2000, Quantity = 29 }, Assert.Single(_server.RecordedRequests));
         Assert.Equal(
             [
-                new RegisterReading("status", 0, null, null),
-                new RegisterReading("target_power", 0, null, "kW"),
-                new RegisterReading("soe", 250, null, "kWh"),
-                new RegisterReading("available_blocks", 10, null, null),
+                new RegisterReading { Name = "status", Value = 0, Text = null, Unit = null },
+                new RegisterReading { Name = "target_power", Value = 0, Text = null, Unit = "kW" },
+                new RegisterReading { Name = "soe", Value = 250, Text = null, Unit = "kWh" },
+                new RegisterReading { Name = "available_blocks", Value = 10, Text = null, Unit = null },
             ],
             readings);
     }

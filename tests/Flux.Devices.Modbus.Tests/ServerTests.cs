@@ -63,7 +63,7 @@ public sealed class ServerTests : IAsyncLifetime
         var reply = await ReceiveFrameAsync();
 
         Assert.Equal(new byte[] { 0x00, 0x01, 0x00, 0x00, 0x00, 0x07, 0x01, 0x03, 0x04, 0x9C, 0x40, 0x9C, 0x41 }, reply);
-        Assert.Equal(new ModbusRequestRecord(1, 3, 40000, 2), Assert.Single(_server.RecordedRequests));
+        Assert.Equal(new ModbusRequestRecord { UnitId = 1, FunctionCode = 3, Address = 40000, Quantity = 2 }, Assert.Single(_server.RecordedRequests));
     }
 
     [Fact]

@@ -1,8 +1,17 @@
 namespace Flux.Devices.Modbus.Server;
 
 /// <summary>A request a server received, as recorded when <see cref="ModbusTcpServerOptions.RecordRequests"/> is on.</summary>
-/// <param name="UnitId">The unit id.</param>
-/// <param name="FunctionCode">The function code.</param>
-/// <param name="Address">The first address (for function 43, 0).</param>
-/// <param name="Quantity">The quantity (1 for single writes; for function 43, 0).</param>
-public readonly record struct ModbusRequestRecord(byte UnitId, byte FunctionCode, ushort Address, ushort Quantity);
+public readonly record struct ModbusRequestRecord
+{
+    /// <summary>Gets the unit id.</summary>
+    public required byte UnitId { get; init; }
+
+    /// <summary>Gets the function code.</summary>
+    public required byte FunctionCode { get; init; }
+
+    /// <summary>Gets the first address (for function 43, 0).</summary>
+    public required ushort Address { get; init; }
+
+    /// <summary>Gets the quantity (1 for single writes; for function 43, 0).</summary>
+    public required ushort Quantity { get; init; }
+}

@@ -333,12 +333,8 @@ public sealed class ModbusTcpServer : IAsyncDisposable
 
     private static ModbusRequestRecord Record(byte unitId, ReadOnlySpan<byte> pdu) =>
         pdu.Length >= 5 && pdu[0] != ModbusFunction.EncapsulatedInterface
-            ? new ModbusRequestRecord(
-                unitId,
-                pdu[0],
-                BinaryPrimitives.ReadUInt16BigEndian(pdu[1..]),
-                pdu[0] is ModbusFunction.WriteSingleCoil or ModbusFunction.WriteSingleRegister ? (ushort)1 : BinaryPrimitives.ReadUInt16BigEndian(pdu[3..]))
-            : new ModbusRequestRecord(unitId, pdu[0], 0, 0);
+            ? new ModbusRequestRecord { UnitId = unitId, FunctionCode = pdu[0], Address = BinaryPrimitives.ReadUInt16BigEndian(pdu[1..]), Quantity = pdu[0] is ModbusFunction.WriteSingleCoil or ModbusFunction.WriteSingleRegister ? (ushort)1 : BinaryPrimitives.ReadUInt16BigEndian(pdu[3..]) }
+            : new ModbusRequestRecord { UnitId = unitId, FunctionCode = pdu[0], Address = 0, Quantity = 0 };
 
     /// <summary>One client connection's socket and its queue of replies not yet sent.</summary>
     private sealed class ServerConnection(Socket socket)

@@ -11,7 +11,7 @@ public sealed class AlreadyExistsException : DeviceValidationException
     /// <param name="value">The value that is already taken.</param>
     /// <param name="innerException">The store's own error, if any.</param>
     public AlreadyExistsException(string field, string value, Exception? innerException = null)
-        : base([new DeviceValidationError(field, $"'{value}' is already taken")], innerException)
+        : base([new DeviceValidationError { Field = field, Message = $"'{value}' is already taken" }], innerException)
     {
         Field = field;
         Value = value;

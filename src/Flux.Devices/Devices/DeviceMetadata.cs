@@ -116,12 +116,12 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
         }
         catch (JsonException ex)
         {
-            throw new DeviceValidationException([new DeviceValidationError("metadata", $"is not valid JSON: {ex.Message}")], ex);
+            throw new DeviceValidationException([new DeviceValidationError { Field = "metadata", Message = $"is not valid JSON: {ex.Message}" }], ex);
         }
         catch (InvalidOperationException ex)
         {
             // The duplicate-key check reads every key, and a key escaping an unpaired surrogate cannot be read.
-            throw new DeviceValidationException([new DeviceValidationError("metadata", "has a key that " + FieldRules.UnpairedSurrogate)], ex);
+            throw new DeviceValidationException([new DeviceValidationError { Field = "metadata", Message = "has a key that " + FieldRules.UnpairedSurrogate }], ex);
         }
 
         using (document)
@@ -705,11 +705,11 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
     {
         if (key.Contains('\0', StringComparison.Ordinal))
         {
-            errors.Add(new DeviceValidationError(parent, "has a key that contains the character U+0000, which PostgreSQL jsonb refuses"));
+            errors.Add(new DeviceValidationError { Field = parent, Message = "has a key that contains the character U+0000, which PostgreSQL jsonb refuses" });
         }
         else if (FieldRules.HasUnpairedSurrogate(key))
         {
-            errors.Add(new DeviceValidationError(parent, "has a key that " + FieldRules.UnpairedSurrogate));
+            errors.Add(new DeviceValidationError { Field = parent, Message = "has a key that " + FieldRules.UnpairedSurrogate });
         }
     }
 
@@ -718,7 +718,7 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
         // Leaves build their field path only when they fail: registration checks every value of every device.
         if (depth > MaxDepth)
         {
-            errors.Add(new DeviceValidationError(field, $"is nested deeper than {MaxDepth} levels"));
+            errors.Add(new DeviceValidationError { Field = field, Message = $"is nested deeper than {MaxDepth} levels" });
             return;
         }
 
@@ -729,14 +729,14 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
                 // (A key that cannot be read is reported by the loop below.)
                 if (Try(FindDuplicateKey, element) is { } duplicate)
                 {
-                    errors.Add(new DeviceValidationError($"{field}.{duplicate}", "appears more than once"));
+                    errors.Add(new DeviceValidationError { Field = $"{field}.{duplicate}", Message = "appears more than once" });
                 }
 
                 foreach (var property in element.EnumerateObject())
                 {
                     if (ReadText(property) is not { } name)
                     {
-                        errors.Add(new DeviceValidationError(field, "has a key that " + FieldRules.UnpairedSurrogate));
+                        errors.Add(new DeviceValidationError { Field = field, Message = "has a key that " + FieldRules.UnpairedSurrogate });
                         continue;
                     }
 
@@ -748,7 +748,7 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
                     }
                     else if (CheckLeaf(child) is { } reason)
                     {
-                        errors.Add(new DeviceValidationError($"{field}.{name}", reason));
+                        errors.Add(new DeviceValidationError { Field = $"{field}.{name}", Message = reason });
                     }
                 }
 
@@ -763,7 +763,7 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
                     }
                     else if (CheckLeaf(item) is { } reason)
                     {
-                        errors.Add(new DeviceValidationError($"{field}[{index}]", reason));
+                        errors.Add(new DeviceValidationError { Field = $"{field}[{index}]", Message = reason });
                     }
 
                     index++;
@@ -773,7 +773,7 @@ public sealed class DeviceMetadata : IReadOnlyDictionary<string, JsonElement>, I
             default:
                 if (CheckLeaf(element) is { } leafReason)
                 {
-                    errors.Add(new DeviceValidationError(field, leafReason));
+                    errors.Add(new DeviceValidationError { Field = field, Message = leafReason });
                 }
 
                 break;

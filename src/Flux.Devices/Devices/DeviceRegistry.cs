@@ -224,19 +224,19 @@ internal sealed class DeviceRegistry : IDeviceRegistry
         var requestErrors = new ValidationErrors();
         if (trigger == DeviceTrigger.EnterMaintenance && string.IsNullOrWhiteSpace(request.Reason))
         {
-            requestErrors.Add(new DeviceValidationError("reason", "is required to enter maintenance"));
+            requestErrors.Add(new DeviceValidationError { Field = "reason", Message = "is required to enter maintenance" });
         }
 
         FieldRules.CheckFreeText(request.Reason, "reason", FieldRules.MaxReasonLength, requestErrors);
         FieldRules.CheckFreeText(request.Actor, "actor", FieldRules.MaxActorLength, requestErrors);
         if (request.Metadata is not null && trigger != DeviceTrigger.DeployConfig)
         {
-            requestErrors.Add(new DeviceValidationError("metadata", $"only {DeviceTrigger.DeployConfig} writes metadata with its transition, not {trigger}"));
+            requestErrors.Add(new DeviceValidationError { Field = "metadata", Message = $"only {DeviceTrigger.DeployConfig} writes metadata with its transition, not {trigger}" });
         }
 
         if (request.ExpectedDuration < TimeSpan.Zero)
         {
-            requestErrors.Add(new DeviceValidationError("expected_duration", $"must not be negative, not {request.ExpectedDuration}"));
+            requestErrors.Add(new DeviceValidationError { Field = "expected_duration", Message = $"must not be negative, not {request.ExpectedDuration}" });
         }
 
         ThrowIfInvalid(requestErrors);
@@ -300,7 +300,7 @@ internal sealed class DeviceRegistry : IDeviceRegistry
 
             // The transition is committed: what follows must not be cut short, or reported as the
             // transition's failure, because the caller gave up.
-            await NotifyObserversAsync(new DeviceTransitioned(current, next, transition, entry)).ConfigureAwait(false);
+            await NotifyObserversAsync(new DeviceTransitioned { Previous = current, Device = next, Transition = transition, Entry = entry }).ConfigureAwait(false);
             return next;
         }
     }
@@ -376,7 +376,7 @@ internal sealed class DeviceRegistry : IDeviceRegistry
             if (entry.Kind == DeviceChangeKind.Transitioned)
             {
                 Log.DeviceTransitioned(_lifecycleLogger, device.Name, device.Id, entry.FromState!.Value, device.State, DeviceTrigger.DeployConfig);
-                await NotifyObserversAsync(new DeviceTransitioned(changes[i].Planned, device, deployment!, entry)).ConfigureAwait(false);
+                await NotifyObserversAsync(new DeviceTransitioned { Previous = changes[i].Planned, Device = device, Transition = deployment!, Entry = entry }).ConfigureAwait(false);
             }
             else
             {
@@ -448,14 +448,12 @@ internal sealed class DeviceRegistry : IDeviceRegistry
             : before.ValueKind != JsonValueKind.Undefined && JsonElement.DeepEquals(before, after);
         if (!allowed)
         {
-            errors.Add(new DeviceValidationError(
-                $"metadata.{MaintenanceInfo.MetadataKey}",
-                "is set and cleared by maintenance mode (IMaintenanceService), not by an update"));
+            errors.Add(new DeviceValidationError { Field = $"metadata.{MaintenanceInfo.MetadataKey}", Message = "is set and cleared by maintenance mode (IMaintenanceService), not by an update" });
         }
 
         if (current.State == DeviceState.Maintenance && changed.Active != current.Active)
         {
-            errors.Add(new DeviceValidationError("active", "a device in maintenance stays inactive until maintenance ends"));
+            errors.Add(new DeviceValidationError { Field = "active", Message = "a device in maintenance stays inactive until maintenance ends" });
         }
     }
 
@@ -468,9 +466,7 @@ internal sealed class DeviceRegistry : IDeviceRegistry
                 && !string.Equals(group.Site, DeviceGroup.AllSites, StringComparison.Ordinal)
                 && !string.Equals(group.Site, device.Site, StringComparison.Ordinal))
             {
-                errors.Add(new DeviceValidationError(
-                    "site",
-                    $"the device is a member of group {group.Name}, which is for site {group.Site}; remove it from the group first"));
+                errors.Add(new DeviceValidationError { Field = "site", Message = $"the device is a member of group {group.Name}, which is for site {group.Site}; remove it from the group first" });
             }
         }
     }
@@ -499,7 +495,7 @@ internal sealed class DeviceRegistry : IDeviceRegistry
             && _registerMaps.Find(name) is null
             && !errors.Any(e => e.Field == "metadata.register_map"))
         {
-            errors.Add(new DeviceValidationError("metadata.register_map", $"'{name}' is not a known register map; known maps are {string.Join(", ", _registerMaps.Names)}"));
+            errors.Add(new DeviceValidationError { Field = "metadata.register_map", Message = $"'{name}' is not a known register map; known maps are {string.Join(", ", _registerMaps.Names)}" });
         }
     }
 
@@ -510,12 +506,12 @@ internal sealed class DeviceRegistry : IDeviceRegistry
         if (FieldRules.CheckText(device.Site, "site", FieldRules.MaxSiteLength, errors)
             && string.Equals(device.Site, DeviceGroup.AllSites, StringComparison.OrdinalIgnoreCase))
         {
-            errors.Add(new DeviceValidationError("site", $"'{DeviceGroup.AllSites}' is reserved for groups that span every site"));
+            errors.Add(new DeviceValidationError { Field = "site", Message = $"'{DeviceGroup.AllSites}' is reserved for groups that span every site" });
         }
 
         if (string.IsNullOrEmpty(device.Type))
         {
-            errors.Add(new DeviceValidationError("type", "is required"));
+            errors.Add(new DeviceValidationError { Field = "type", Message = "is required" });
         }
         else if (_types.Find(device.Type) is { } definition)
         {
@@ -524,9 +520,7 @@ internal sealed class DeviceRegistry : IDeviceRegistry
         }
         else
         {
-            errors.Add(new DeviceValidationError(
-                "type",
-                $"'{device.Type}' is not a registered device type; registered types are {string.Join(", ", _types.All.Select(t => t.Name))}"));
+            errors.Add(new DeviceValidationError { Field = "type", Message = $"'{device.Type}' is not a registered device type; registered types are {string.Join(", ", _types.All.Select(t => t.Name))}" });
         }
 
         return CheckSize(device.Metadata, errors);
@@ -537,7 +531,7 @@ internal sealed class DeviceRegistry : IDeviceRegistry
         var size = metadata.GetUtf8ByteCount();
         if (size > _options.MaxMetadataBytes)
         {
-            errors.Add(new DeviceValidationError("metadata", $"is {size} bytes of JSON; the limit is {_options.MaxMetadataBytes}"));
+            errors.Add(new DeviceValidationError { Field = "metadata", Message = $"is {size} bytes of JSON; the limit is {_options.MaxMetadataBytes}" });
         }
 
         return errors;
@@ -591,7 +585,7 @@ internal sealed class DeviceRegistry : IDeviceRegistry
         public void AddTaken(string field, string value)
         {
             Taken = (field, value);
-            Add(new DeviceValidationError(field, $"'{value}' is already taken"));
+            Add(new DeviceValidationError { Field = field, Message = $"'{value}' is already taken" });
         }
     }
 

@@ -16,7 +16,7 @@ public class DeviceValidationException : FluxDevicesException
     /// <param name="field">The field that failed.</param>
     /// <param name="message">Why it failed.</param>
     public DeviceValidationException(string field, string message)
-        : this([new DeviceValidationError(field, message)], innerException: null)
+        : this([new DeviceValidationError { Field = field, Message = message }], innerException: null)
     {
     }
 

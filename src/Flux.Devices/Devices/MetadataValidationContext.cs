@@ -24,7 +24,7 @@ public sealed class MetadataValidationContext
     /// <summary>Reports a failed rule for a metadata key.</summary>
     /// <param name="key">The metadata key; the error names it as <c>metadata.&lt;key&gt;</c>.</param>
     /// <param name="message">Why the value was refused.</param>
-    public void AddError(string key, string message) => _errors.Add(new DeviceValidationError($"metadata.{key}", message));
+    public void AddError(string key, string message) => _errors.Add(new DeviceValidationError { Field = $"metadata.{key}", Message = message });
 
     /// <summary>Requires a non-blank string.</summary>
     /// <param name="key">The metadata key.</param>

@@ -77,12 +77,12 @@ internal sealed class DeviceDiscoveryService(Func<IDeviceScanner> scanner, IDevi
         var type = device.Identity?.DeviceType ?? registration.UnknownDeviceType;
         if (type is null)
         {
-            return new DiscoveryResult(device, DiscoveryOutcome.Unknown);
+            return new DiscoveryResult { Discovered = device, Outcome = DiscoveryOutcome.Unknown };
         }
 
         if (await FindAtAsync(ledger, device, cancellationToken).ConfigureAwait(false) is { } known)
         {
-            return new DiscoveryResult(device, DiscoveryOutcome.AlreadyRegistered) { Device = ledger.AsStored(known), Name = known.Name };
+            return new DiscoveryResult { Discovered = device, Outcome = DiscoveryOutcome.AlreadyRegistered, Device = ledger.AsStored(known), Name = known.Name };
         }
 
         if (await FindMovedAsync(ledger, device, type, cancellationToken).ConfigureAwait(false) is { } moved)
@@ -98,7 +98,7 @@ internal sealed class DeviceDiscoveryService(Func<IDeviceScanner> scanner, IDevi
             {
                 if (IsAt(holder, device))
                 {
-                    return new DiscoveryResult(device, DiscoveryOutcome.AlreadyRegistered) { Device = ledger.AsStored(holder), Name = name }; // registered meanwhile
+                    return new DiscoveryResult { Discovered = device, Outcome = DiscoveryOutcome.AlreadyRegistered, Device = ledger.AsStored(holder), Name = name }; // registered meanwhile
                 }
 
                 continue;
@@ -109,20 +109,20 @@ internal sealed class DeviceDiscoveryService(Func<IDeviceScanner> scanner, IDevi
             {
                 var registered = await ledger.RegisterAsync(registering, registration.Actor, cancellationToken).ConfigureAwait(false);
                 return ledger.Writes
-                    ? new DiscoveryResult(device, DiscoveryOutcome.Registered) { Device = registered, Name = name }
-                    : new DiscoveryResult(device, DiscoveryOutcome.WouldRegister) { Name = name };
+                    ? new DiscoveryResult { Discovered = device, Outcome = DiscoveryOutcome.Registered, Device = registered, Name = name }
+                    : new DiscoveryResult { Discovered = device, Outcome = DiscoveryOutcome.WouldRegister, Name = name };
             }
             catch (AlreadyExistsException)
             {
                 // Taken meanwhile: by this very device (another scanner registered it), or by another (try the next name).
                 if (await FindAtAsync(ledger, device, cancellationToken).ConfigureAwait(false) is { } raced)
                 {
-                    return new DiscoveryResult(device, DiscoveryOutcome.AlreadyRegistered) { Device = ledger.AsStored(raced), Name = raced.Name };
+                    return new DiscoveryResult { Discovered = device, Outcome = DiscoveryOutcome.AlreadyRegistered, Device = ledger.AsStored(raced), Name = raced.Name };
                 }
             }
             catch (DeviceValidationException ex)
             {
-                return new DiscoveryResult(device, DiscoveryOutcome.Invalid) { Name = name, Errors = ex.Errors };
+                return new DiscoveryResult { Discovered = device, Outcome = DiscoveryOutcome.Invalid, Name = name, Errors = ex.Errors };
             }
         }
 
@@ -183,19 +183,19 @@ internal sealed class DeviceDiscoveryService(Func<IDeviceScanner> scanner, IDevi
             {
                 var update = new DeviceUpdate { Metadata = Address(moved.Metadata, found) };
                 var updated = await ledger.UpdateAsync(moved.Id, moved.Version, update, registration.Actor, cancellationToken).ConfigureAwait(false);
-                return new DiscoveryResult(found, DiscoveryOutcome.Moved) { Device = ledger.AsStored(updated), Name = updated.Name };
+                return new DiscoveryResult { Discovered = found, Outcome = DiscoveryOutcome.Moved, Device = ledger.AsStored(updated), Name = updated.Name };
             }
             catch (DeviceConcurrencyException) when (attempt < 3)
             {
                 moved = await ledger.GetAsync(moved.Id, cancellationToken).ConfigureAwait(false) ?? throw new DeviceNotFoundException(moved.Id);
                 if (IsAt(moved, found))
                 {
-                    return new DiscoveryResult(found, DiscoveryOutcome.AlreadyRegistered) { Device = ledger.AsStored(moved), Name = moved.Name };
+                    return new DiscoveryResult { Discovered = found, Outcome = DiscoveryOutcome.AlreadyRegistered, Device = ledger.AsStored(moved), Name = moved.Name };
                 }
             }
             catch (DeviceValidationException ex)
             {
-                return new DiscoveryResult(found, DiscoveryOutcome.Invalid) { Device = ledger.AsStored(moved), Name = moved.Name, Errors = ex.Errors };
+                return new DiscoveryResult { Discovered = found, Outcome = DiscoveryOutcome.Invalid, Device = ledger.AsStored(moved), Name = moved.Name, Errors = ex.Errors };
             }
         }
     }

@@ -251,12 +251,14 @@ internal sealed class DeviceScanner(IModbusTransportFactory transports, IEnumera
         public long RequestsSent;
         public long UnitsExcluded;
 
-        public ScanProgress Snapshot() => new(
-            HostsTotal,
-            Interlocked.Read(ref HostsScanned),
-            Interlocked.Read(ref HostsAnswering),
-            Interlocked.Read(ref DevicesFound),
-            Interlocked.Read(ref RequestsSent),
-            Interlocked.Read(ref UnitsExcluded));
+        public ScanProgress Snapshot() => new()
+        {
+            HostsTotal = HostsTotal,
+            HostsScanned = Interlocked.Read(ref HostsScanned),
+            HostsAnswering = Interlocked.Read(ref HostsAnswering),
+            DevicesFound = Interlocked.Read(ref DevicesFound),
+            RequestsSent = Interlocked.Read(ref RequestsSent),
+            UnitsExcluded = Interlocked.Read(ref UnitsExcluded),
+        };
     }
 }

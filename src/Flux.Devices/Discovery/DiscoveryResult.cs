@@ -1,10 +1,14 @@
 namespace Flux.Devices.Discovery;
 
 /// <summary>What auto-registration did with one discovered device.</summary>
-/// <param name="Discovered">The device as found.</param>
-/// <param name="Outcome">What was done.</param>
-public sealed record DiscoveryResult(DiscoveredDevice Discovered, DiscoveryOutcome Outcome)
+public sealed record DiscoveryResult
 {
+    /// <summary>Gets the device as found.</summary>
+    public required DiscoveredDevice Discovered { get; init; }
+
+    /// <summary>Gets what was done.</summary>
+    public required DiscoveryOutcome Outcome { get; init; }
+
     /// <summary>
     /// Gets the registry's device: registered, already there or moved (in a dry run, as it is before the move);
     /// <see langword="null"/> otherwise.

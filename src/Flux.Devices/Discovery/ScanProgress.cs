@@ -1,14 +1,27 @@
 namespace Flux.Devices.Discovery;
 
 /// <summary>How far a scan has got, reported through <see cref="IProgress{T}"/> as each host is done.</summary>
-/// <param name="HostsTotal">The hosts to scan (exclusions left out).</param>
-/// <param name="HostsScanned">The hosts done.</param>
-/// <param name="HostsAnswering">The hosts where at least one unit id answered.</param>
-/// <param name="DevicesFound">The devices found so far.</param>
-/// <param name="RequestsSent">The Modbus requests sent so far.</param>
-/// <param name="UnitsExcluded">
-/// The unit ids not asked so far because <see cref="DeviceScanOptions.ExcludeUnits"/> or
-/// <see cref="DeviceScanOptions.ExcludeEndpoints"/> names them, one per unit id per endpoint scanned (with
-/// auto-registration's defaults, the registered units the scan did not contact).
-/// </param>
-public readonly record struct ScanProgress(long HostsTotal, long HostsScanned, long HostsAnswering, long DevicesFound, long RequestsSent, long UnitsExcluded = 0);
+public readonly record struct ScanProgress
+{
+    /// <summary>Gets the hosts to scan (exclusions left out).</summary>
+    public required long HostsTotal { get; init; }
+
+    /// <summary>Gets the hosts done.</summary>
+    public required long HostsScanned { get; init; }
+
+    /// <summary>Gets the hosts where at least one unit id answered.</summary>
+    public required long HostsAnswering { get; init; }
+
+    /// <summary>Gets the devices found so far.</summary>
+    public required long DevicesFound { get; init; }
+
+    /// <summary>Gets the Modbus requests sent so far.</summary>
+    public required long RequestsSent { get; init; }
+
+    /// <summary>
+    /// Gets the unit ids not asked so far because <see cref="DeviceScanOptions.ExcludeUnits"/> or
+    /// <see cref="DeviceScanOptions.ExcludeEndpoints"/> names them, one per unit id per endpoint scanned (with
+    /// auto-registration's defaults, the registered units the scan did not contact).
+    /// </summary>
+    public long UnitsExcluded { get; init; }
+}

@@ -21,7 +21,7 @@ internal sealed class DeviceGroupService(IDeviceStore store, TimeProvider timePr
         FieldRules.CheckText(group.Site, "site", FieldRules.MaxSiteLength, errors);
         if (!Enum.IsDefined(group.GroupType))
         {
-            errors.Add(new DeviceValidationError("group_type", $"{(int)group.GroupType} is not a group type; use control, monitoring or analysis"));
+            errors.Add(new DeviceValidationError { Field = "group_type", Message = $"{(int)group.GroupType} is not a group type; use control, monitoring or analysis" });
         }
 
         var taken = new List<AlreadyExistsException>();
@@ -99,25 +99,23 @@ internal sealed class DeviceGroupService(IDeviceStore store, TimeProvider timePr
         var errors = new List<DeviceValidationError>();
         if (DeviceLifecycle.IsTerminal(device.State))
         {
-            errors.Add(new DeviceValidationError("device_id", $"device {device.Name} is {device.State} and cannot join a group"));
+            errors.Add(new DeviceValidationError { Field = "device_id", Message = $"device {device.Name} is {device.State} and cannot join a group" });
         }
 
         if (!string.Equals(group.Site, DeviceGroup.AllSites, StringComparison.Ordinal)
             && !string.Equals(group.Site, device.Site, StringComparison.Ordinal))
         {
-            errors.Add(new DeviceValidationError(
-                "site",
-                $"device {device.Name} is at site {device.Site}, group {group.Name} is for site {group.Site}"));
+            errors.Add(new DeviceValidationError { Field = "site", Message = $"device {device.Name} is at site {device.Site}, group {group.Name} is for site {group.Site}" });
         }
 
         if (!Enum.IsDefined(role))
         {
-            errors.Add(new DeviceValidationError("role", $"{(int)role} is not a role; use primary, backup or monitor"));
+            errors.Add(new DeviceValidationError { Field = "role", Message = $"{(int)role} is not a role; use primary, backup or monitor" });
         }
 
         if (priority < 0)
         {
-            errors.Add(new DeviceValidationError("priority", $"must be 0 or more, not {priority}"));
+            errors.Add(new DeviceValidationError { Field = "priority", Message = $"must be 0 or more, not {priority}" });
         }
 
         if (errors.Count > 0)

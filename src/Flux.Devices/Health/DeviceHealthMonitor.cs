@@ -402,7 +402,7 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
             Log.PollAborted(_logger, ex, device.Id);
         }
 
-        target.Latest = new DeviceHealth(device.Id, device.Name, device.State, sample);
+        target.Latest = new DeviceHealth { DeviceId = device.Id, DeviceName = device.Name, State = device.State, Sample = sample };
         foreach (var observer in _observers)
         {
             try
@@ -516,8 +516,8 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
         if (device.State == DeviceState.Active && online == target.OfflineReported)
         {
             var notification = online
-                ? new Notification(NotificationKind.DeviceRecovered, NotificationSeverity.Information, device.Id, device.Name, $"Device {device.Name} is answering again", sample.Timestamp)
-                : new Notification(NotificationKind.DeviceOffline, NotificationSeverity.Warning, device.Id, device.Name, $"Device {device.Name} is offline: {sample.Diagnostics?.Error}", sample.Timestamp);
+                ? new Notification { Kind = NotificationKind.DeviceRecovered, Severity = NotificationSeverity.Information, DeviceId = device.Id, DeviceName = device.Name, Message = $"Device {device.Name} is answering again", Timestamp = sample.Timestamp }
+                : new Notification { Kind = NotificationKind.DeviceOffline, Severity = NotificationSeverity.Warning, DeviceId = device.Id, DeviceName = device.Name, Message = $"Device {device.Name} is offline: {sample.Diagnostics?.Error}", Timestamp = sample.Timestamp };
             await _notifications.SendAsync(notification, cancellationToken).ConfigureAwait(false);
             target.OfflineReported = !online;
         }

@@ -13,31 +13,31 @@ internal static class FieldRules
     {
         if (string.IsNullOrWhiteSpace(value))
         {
-            errors.Add(new DeviceValidationError(field, "is required and must not be blank"));
+            errors.Add(new DeviceValidationError { Field = field, Message = "is required and must not be blank" });
             return false;
         }
 
         if (value.Length > maxLength)
         {
-            errors.Add(new DeviceValidationError(field, $"is {value.Length} characters long; the limit is {maxLength}"));
+            errors.Add(new DeviceValidationError { Field = field, Message = $"is {value.Length} characters long; the limit is {maxLength}" });
             return false;
         }
 
         if (char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[^1]))
         {
-            errors.Add(new DeviceValidationError(field, "must not start or end with white space"));
+            errors.Add(new DeviceValidationError { Field = field, Message = "must not start or end with white space" });
             return false;
         }
 
         if (value.Any(char.IsControl))
         {
-            errors.Add(new DeviceValidationError(field, "must not contain control characters"));
+            errors.Add(new DeviceValidationError { Field = field, Message = "must not contain control characters" });
             return false;
         }
 
         if (HasUnpairedSurrogate(value))
         {
-            errors.Add(new DeviceValidationError(field, UnpairedSurrogate));
+            errors.Add(new DeviceValidationError { Field = field, Message = UnpairedSurrogate });
             return false;
         }
 
@@ -54,15 +54,15 @@ internal static class FieldRules
 
         if (value.Length > maxLength)
         {
-            errors.Add(new DeviceValidationError(field, $"is {value.Length} characters long; the limit is {maxLength}"));
+            errors.Add(new DeviceValidationError { Field = field, Message = $"is {value.Length} characters long; the limit is {maxLength}" });
         }
         else if (value.Contains('\0', StringComparison.Ordinal))
         {
-            errors.Add(new DeviceValidationError(field, Nul));
+            errors.Add(new DeviceValidationError { Field = field, Message = Nul });
         }
         else if (HasUnpairedSurrogate(value))
         {
-            errors.Add(new DeviceValidationError(field, UnpairedSurrogate));
+            errors.Add(new DeviceValidationError { Field = field, Message = UnpairedSurrogate });
         }
     }
 

@@ -22,23 +22,27 @@ public static class DeviceLifecycle
     private static readonly LifecycleTransition[] Table =
     [
         // The spec's table, row by row.
-        new(DeviceState.Registered, DeviceTrigger.DeployConfig, DeviceState.Configured, LifecycleAction.UpdateMetadata, "Config deployment", FromSpec: true),
-        new(DeviceState.Configured, DeviceTrigger.PollAttempted, DeviceState.Testing, LifecycleAction.VerifyCommunication, "First poll attempt", FromSpec: true),
-        new(DeviceState.Testing, DeviceTrigger.PollSucceeded, DeviceState.Active, LifecycleAction.EnableTelemetry, "Successful poll", FromSpec: true),
-        new(DeviceState.Testing, DeviceTrigger.PollFailed, DeviceState.Failed, LifecycleAction.AlertOperator, "Poll timeout/error", FromSpec: true),
-        new(DeviceState.Active, DeviceTrigger.EnterMaintenance, DeviceState.Maintenance, LifecycleAction.DisableControl, "Scheduled/Manual", FromSpec: true),
-        new(DeviceState.Active, DeviceTrigger.Decommission, DeviceState.Decommissioned, LifecycleAction.ArchiveData, "Removal", FromSpec: true),
+        Row(DeviceState.Registered, DeviceTrigger.DeployConfig, DeviceState.Configured, LifecycleAction.UpdateMetadata, "Config deployment", fromSpec: true),
+        Row(DeviceState.Configured, DeviceTrigger.PollAttempted, DeviceState.Testing, LifecycleAction.VerifyCommunication, "First poll attempt", fromSpec: true),
+        Row(DeviceState.Testing, DeviceTrigger.PollSucceeded, DeviceState.Active, LifecycleAction.EnableTelemetry, "Successful poll", fromSpec: true),
+        Row(DeviceState.Testing, DeviceTrigger.PollFailed, DeviceState.Failed, LifecycleAction.AlertOperator, "Poll timeout/error", fromSpec: true),
+        Row(DeviceState.Active, DeviceTrigger.EnterMaintenance, DeviceState.Maintenance, LifecycleAction.DisableControl, "Scheduled/Manual", fromSpec: true),
+        Row(DeviceState.Active, DeviceTrigger.Decommission, DeviceState.Decommissioned, LifecycleAction.ArchiveData, "Removal", fromSpec: true),
 
         // What the spec leaves out.
-        new(DeviceState.Maintenance, DeviceTrigger.ExitMaintenance, DeviceState.Testing, LifecycleAction.VerifyCommunication, "Maintenance finished", FromSpec: false),
-        new(DeviceState.Failed, DeviceTrigger.Retry, DeviceState.Testing, LifecycleAction.VerifyCommunication, "Retry", FromSpec: false),
-        new(DeviceState.Failed, DeviceTrigger.EnterMaintenance, DeviceState.Maintenance, LifecycleAction.DisableControl, "Scheduled/Manual", FromSpec: false),
-        new(DeviceState.Registered, DeviceTrigger.Decommission, DeviceState.Decommissioned, LifecycleAction.ArchiveData, "Removal", FromSpec: false),
-        new(DeviceState.Configured, DeviceTrigger.Decommission, DeviceState.Decommissioned, LifecycleAction.ArchiveData, "Removal", FromSpec: false),
-        new(DeviceState.Testing, DeviceTrigger.Decommission, DeviceState.Decommissioned, LifecycleAction.ArchiveData, "Removal", FromSpec: false),
-        new(DeviceState.Failed, DeviceTrigger.Decommission, DeviceState.Decommissioned, LifecycleAction.ArchiveData, "Removal", FromSpec: false),
-        new(DeviceState.Maintenance, DeviceTrigger.Decommission, DeviceState.Decommissioned, LifecycleAction.ArchiveData, "Removal", FromSpec: false),
+        Row(DeviceState.Maintenance, DeviceTrigger.ExitMaintenance, DeviceState.Testing, LifecycleAction.VerifyCommunication, "Maintenance finished", fromSpec: false),
+        Row(DeviceState.Failed, DeviceTrigger.Retry, DeviceState.Testing, LifecycleAction.VerifyCommunication, "Retry", fromSpec: false),
+        Row(DeviceState.Failed, DeviceTrigger.EnterMaintenance, DeviceState.Maintenance, LifecycleAction.DisableControl, "Scheduled/Manual", fromSpec: false),
+        Row(DeviceState.Registered, DeviceTrigger.Decommission, DeviceState.Decommissioned, LifecycleAction.ArchiveData, "Removal", fromSpec: false),
+        Row(DeviceState.Configured, DeviceTrigger.Decommission, DeviceState.Decommissioned, LifecycleAction.ArchiveData, "Removal", fromSpec: false),
+        Row(DeviceState.Testing, DeviceTrigger.Decommission, DeviceState.Decommissioned, LifecycleAction.ArchiveData, "Removal", fromSpec: false),
+        Row(DeviceState.Failed, DeviceTrigger.Decommission, DeviceState.Decommissioned, LifecycleAction.ArchiveData, "Removal", fromSpec: false),
+        Row(DeviceState.Maintenance, DeviceTrigger.Decommission, DeviceState.Decommissioned, LifecycleAction.ArchiveData, "Removal", fromSpec: false),
     ];
+
+    private static LifecycleTransition Row(
+        DeviceState from, DeviceTrigger trigger, DeviceState to, LifecycleAction action, string description, bool fromSpec) =>
+        new() { From = from, Trigger = trigger, To = to, Action = action, Description = description, FromSpec = fromSpec };
 
     private static readonly LifecycleTransition?[] Lookup = BuildLookup();
     private static readonly IReadOnlyList<DeviceTrigger>[] Permitted = BuildPermitted();

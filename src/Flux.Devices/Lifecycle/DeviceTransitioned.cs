@@ -1,8 +1,17 @@
 namespace Flux.Devices.Lifecycle;
 
 /// <summary>A committed lifecycle transition, as observers see it.</summary>
-/// <param name="Previous">The device before the transition.</param>
-/// <param name="Device">The device after the transition.</param>
-/// <param name="Transition">The table row that applied, with its action.</param>
-/// <param name="Entry">The history entry written with it.</param>
-public sealed record DeviceTransitioned(Device Previous, Device Device, LifecycleTransition Transition, DeviceHistoryEntry Entry);
+public sealed record DeviceTransitioned
+{
+    /// <summary>Gets the device before the transition.</summary>
+    public required Device Previous { get; init; }
+
+    /// <summary>Gets the device after the transition.</summary>
+    public required Device Device { get; init; }
+
+    /// <summary>Gets the table row that applied, with its action.</summary>
+    public required LifecycleTransition Transition { get; init; }
+
+    /// <summary>Gets the history entry written with it.</summary>
+    public required DeviceHistoryEntry Entry { get; init; }
+}

@@ -16,29 +16,11 @@ internal sealed class NotifyingLifecycleObserver(NotificationDispatcher dispatch
         var at = transition.Entry.Timestamp;
         Notification? notification = transition.Transition.Trigger switch
         {
-            DeviceTrigger.EnterMaintenance => new Notification(
-                NotificationKind.MaintenanceStarted,
-                NotificationSeverity.Information,
-                device.Id,
-                device.Name,
-                MaintenanceMessage(device, transition.Entry.Reason),
-                at),
-            DeviceTrigger.ExitMaintenance => new Notification(
-                NotificationKind.MaintenanceEnded,
-                NotificationSeverity.Information,
-                device.Id,
-                device.Name,
-                $"Device {device.Name} leaving maintenance; testing communication",
-                at),
-            _ when transition.Transition.Action == LifecycleAction.AlertOperator => new Notification(
-                NotificationKind.DeviceFailed,
-                NotificationSeverity.Critical,
-                device.Id,
-                device.Name,
-                transition.Entry.Reason is { Length: > 0 } reason
+            DeviceTrigger.EnterMaintenance => new Notification { Kind = NotificationKind.MaintenanceStarted, Severity = NotificationSeverity.Information, DeviceId = device.Id, DeviceName = device.Name, Message = MaintenanceMessage(device, transition.Entry.Reason), Timestamp = at },
+            DeviceTrigger.ExitMaintenance => new Notification { Kind = NotificationKind.MaintenanceEnded, Severity = NotificationSeverity.Information, DeviceId = device.Id, DeviceName = device.Name, Message = $"Device {device.Name} leaving maintenance; testing communication", Timestamp = at },
+            _ when transition.Transition.Action == LifecycleAction.AlertOperator => new Notification { Kind = NotificationKind.DeviceFailed, Severity = NotificationSeverity.Critical, DeviceId = device.Id, DeviceName = device.Name, Message = transition.Entry.Reason is { Length: > 0 } reason
                     ? $"Device {device.Name} failed: {reason}"
-                    : $"Device {device.Name} failed its communication test",
-                at),
+                    : $"Device {device.Name} failed its communication test", Timestamp = at },
             _ => null,
         };
 

@@ -67,7 +67,7 @@ public sealed class ReadPlan
                 var newEnd = Math.Max(end, register.End);
                 if (current.Count > 0 && (newEnd - start > max || register.Address - end > options.MaxGap))
                 {
-                    requests.Add(new ReadRequest(table.Key, (ushort)start, end - start, current));
+                    requests.Add(new ReadRequest { Kind = table.Key, Start = (ushort)start, Count = end - start, Registers = current });
                     current = [];
                 }
 
@@ -83,7 +83,7 @@ public sealed class ReadPlan
 
             if (current.Count > 0)
             {
-                requests.Add(new ReadRequest(table.Key, (ushort)start, end - start, current));
+                requests.Add(new ReadRequest { Kind = table.Key, Start = (ushort)start, Count = end - start, Registers = current });
             }
         }
 

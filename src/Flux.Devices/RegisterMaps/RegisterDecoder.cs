@@ -15,13 +15,13 @@ public static class RegisterDecoder
         if (register.DataType == RegisterDataType.String)
         {
             var text = RegisterCodec.ReadString(words, register.Order);
-            return new RegisterReading(register.Name, null, text.Length == 0 ? null : text, register.Unit);
+            return new RegisterReading { Name = register.Name, Value = null, Text = text.Length == 0 ? null : text, Unit = register.Unit };
         }
 
         var raw = Raw(register, words);
         if (register.NotAvailable == raw)
         {
-            return new RegisterReading(register.Name, null, null, register.Unit);
+            return new RegisterReading { Name = register.Name, Value = null, Text = null, Unit = register.Unit };
         }
 
         double value = register.DataType switch
@@ -38,10 +38,10 @@ public static class RegisterDecoder
         };
         if (!double.IsFinite(value))
         {
-            return new RegisterReading(register.Name, null, null, register.Unit);
+            return new RegisterReading { Name = register.Name, Value = null, Text = null, Unit = register.Unit };
         }
 
-        return new RegisterReading(register.Name, (value * ScaleOf(register, scaling)) + register.Offset, null, register.Unit);
+        return new RegisterReading { Name = register.Name, Value = (value * ScaleOf(register, scaling)) + register.Offset, Text = null, Unit = register.Unit };
     }
 
     /// <summary>Decodes a bit point (a coil or discrete input) as 0 or 1.</summary>
@@ -51,7 +51,7 @@ public static class RegisterDecoder
     public static RegisterReading DecodeBit(RegisterDefinition register, bool bit)
     {
         ArgumentNullException.ThrowIfNull(register);
-        return new RegisterReading(register.Name, bit ? 1 : 0, null, register.Unit);
+        return new RegisterReading { Name = register.Name, Value = bit ? 1 : 0, Text = null, Unit = register.Unit };
     }
 
     /// <summary>Gets the factor a point is scaled by.</summary>

@@ -119,7 +119,7 @@ public sealed class DeviceTemplateLoader
     {
         if (length > YamlTree.MaxBytes)
         {
-            throw new DeviceTemplateException(Path.GetFileName(path), [new TemplateError(1, 1, string.Empty, $"the file is over {YamlTree.MaxBytes} bytes, the limit")]);
+            throw new DeviceTemplateException(Path.GetFileName(path), [new TemplateError { Line = 1, Column = 1, Path = string.Empty, Message = $"the file is over {YamlTree.MaxBytes} bytes, the limit" }]);
         }
 
         var bytes = buffer.AsSpan(0, length);
@@ -137,6 +137,6 @@ public sealed class DeviceTemplateLoader
         var lineStart = bytes[..offset].LastIndexOf((byte)'\n') + 1;
         var line = bytes[..offset].Count((byte)'\n') + 1;
         var column = Encoding.UTF8.GetCharCount(bytes[Math.Max(lineStart, start)..offset]) + 1;
-        throw new DeviceTemplateException(Path.GetFileName(path), [new TemplateError(line, column, string.Empty, string.Create(CultureInfo.InvariantCulture, $"the file is not UTF-8: byte 0x{bytes[offset]:X2} at offset {offset} does not start a valid UTF-8 sequence; save the file as UTF-8"))]);
+        throw new DeviceTemplateException(Path.GetFileName(path), [new TemplateError { Line = line, Column = column, Path = string.Empty, Message = string.Create(CultureInfo.InvariantCulture, $"the file is not UTF-8: byte 0x{bytes[offset]:X2} at offset {offset} does not start a valid UTF-8 sequence; save the file as UTF-8") }]);
     }
 }

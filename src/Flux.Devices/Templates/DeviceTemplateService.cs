@@ -49,21 +49,21 @@ internal sealed class DeviceTemplateService : IDeviceTemplateService
             var device = item.Device;
             results[i] = item.Action switch
             {
-                TemplatePlanAction.Skip => new TemplateResultItem(device.Id, device.Name, TemplateOutcome.Skipped, null, item.Reason),
-                TemplatePlanAction.Unchanged => new TemplateResultItem(device.Id, device.Name, TemplateOutcome.Unchanged, device, null),
+                TemplatePlanAction.Skip => new TemplateResultItem { DeviceId = device.Id, DeviceName = device.Name, Outcome = TemplateOutcome.Skipped, Device = null, Reason = item.Reason },
+                TemplatePlanAction.Unchanged => new TemplateResultItem { DeviceId = device.Id, DeviceName = device.Name, Outcome = TemplateOutcome.Unchanged, Device = device, Reason = null },
                 _ => Result(device, outcomes[next++]),
             };
         }
 
-        return new TemplateResult(results);
+        return new TemplateResult { Items = results };
     }
 
     private static TemplateResultItem Result(Device planned, DeploymentOutcome outcome) => outcome switch
     {
-        { Error: { } error } => new TemplateResultItem(planned.Id, planned.Name, TemplateOutcome.Refused, null, error),
-        { Outcome: DeviceWriteOutcome.Written } => new TemplateResultItem(planned.Id, planned.Name, TemplateOutcome.Applied, outcome.Written, null),
-        { Outcome: DeviceWriteOutcome.NotFound } => new TemplateResultItem(planned.Id, planned.Name, TemplateOutcome.Conflict, null, "the device was removed after the plan was made"),
-        _ => new TemplateResultItem(planned.Id, planned.Name, TemplateOutcome.Conflict, null, $"the device changed after the plan was made (it was at version {planned.Version}); plan again"),
+        { Error: { } error } => new TemplateResultItem { DeviceId = planned.Id, DeviceName = planned.Name, Outcome = TemplateOutcome.Refused, Device = null, Reason = error },
+        { Outcome: DeviceWriteOutcome.Written } => new TemplateResultItem { DeviceId = planned.Id, DeviceName = planned.Name, Outcome = TemplateOutcome.Applied, Device = outcome.Written, Reason = null },
+        { Outcome: DeviceWriteOutcome.NotFound } => new TemplateResultItem { DeviceId = planned.Id, DeviceName = planned.Name, Outcome = TemplateOutcome.Conflict, Device = null, Reason = "the device was removed after the plan was made" },
+        _ => new TemplateResultItem { DeviceId = planned.Id, DeviceName = planned.Name, Outcome = TemplateOutcome.Conflict, Device = null, Reason = $"the device changed after the plan was made (it was at version {planned.Version}); plan again" },
     };
 
     private static TemplatePlanItem Plan(DeviceTemplate template, Device device, Block block)

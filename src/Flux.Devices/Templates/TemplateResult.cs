@@ -1,9 +1,11 @@
 namespace Flux.Devices.Templates;
 
 /// <summary>The outcome of committing a <see cref="TemplatePlan"/>.</summary>
-/// <param name="Items">The outcome per device, in plan order.</param>
-public sealed record TemplateResult(IReadOnlyList<TemplateResultItem> Items)
+public sealed record TemplateResult
 {
+    /// <summary>Gets the outcome per device, in plan order.</summary>
+    public required IReadOnlyList<TemplateResultItem> Items { get; init; }
+
     /// <summary>Gets how many devices were written.</summary>
     public int Applied => Items.Count(i => i.Outcome == TemplateOutcome.Applied);
 

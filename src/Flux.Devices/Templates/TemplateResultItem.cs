@@ -1,9 +1,20 @@
 namespace Flux.Devices.Templates;
 
 /// <summary>The outcome for one device of a committed plan.</summary>
-/// <param name="DeviceId">The device.</param>
-/// <param name="DeviceName">The device's name.</param>
-/// <param name="Outcome">What became of it.</param>
-/// <param name="Device">The device as written, for <see cref="TemplateOutcome.Applied"/>.</param>
-/// <param name="Reason">Why it was skipped, conflicted or refused.</param>
-public sealed record TemplateResultItem(Guid DeviceId, string DeviceName, TemplateOutcome Outcome, Device? Device, string? Reason);
+public sealed record TemplateResultItem
+{
+    /// <summary>Gets the device.</summary>
+    public required Guid DeviceId { get; init; }
+
+    /// <summary>Gets the device's name.</summary>
+    public required string DeviceName { get; init; }
+
+    /// <summary>Gets what became of it.</summary>
+    public required TemplateOutcome Outcome { get; init; }
+
+    /// <summary>Gets the device as written, for <see cref="TemplateOutcome.Applied"/>.</summary>
+    public required Device? Device { get; init; }
+
+    /// <summary>Gets why it was skipped, conflicted or refused.</summary>
+    public required string? Reason { get; init; }
+}

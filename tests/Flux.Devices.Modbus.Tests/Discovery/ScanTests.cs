@@ -80,7 +80,7 @@ public sealed class ScanTests : IAsyncLifetime
         Assert.Equal(3, byAddress[("127.0.0.6", 3)].Identity!.Details["phases"].GetInt32());
         var refuser = byAddress[("127.0.0.5", 1)];
         Assert.Equal((true, ModbusExceptionCode.IllegalFunction, (DeviceProbeResult?)null), (refuser.IgnoresUnitId, refuser.PresenceException, refuser.Identity));
-        Assert.Equal(new ScanProgress(254, 254, 4, 5, progress[^1].RequestsSent), progress[^1]);
+        Assert.Equal(new ScanProgress { HostsTotal = 254, HostsScanned = 254, HostsAnswering = 4, DevicesFound = 5, RequestsSent = progress[^1].RequestsSent }, progress[^1]);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"The scan took {clock.Elapsed}; serially it would take 254 hosts x 0.5 s.");
     }
 

@@ -60,7 +60,7 @@ public sealed class DeviceValidationTests : IDisposable
 
         var error = await Assert.ThrowsAsync<DeviceValidationException>(() => _fixture.Registry.RegisterAsync(SpecSamples.Bess() with { Metadata = metadata }).AsTask());
 
-        Assert.Equal(new DeviceValidationError($"metadata.{key}", "is required"), Assert.Single(error.Errors));
+        Assert.Equal(new DeviceValidationError { Field = $"metadata.{key}", Message = "is required" }, Assert.Single(error.Errors));
     }
 
     public static TheoryData<string, string, string> InvalidMeterFields => new()
@@ -142,7 +142,7 @@ public sealed class DeviceValidationTests : IDisposable
     {
         var error = await Assert.ThrowsAsync<DeviceValidationException>(() => _fixture.Registry.RegisterAsync(SpecSamples.Bess() with { Type = type }).AsTask());
 
-        Assert.Equal(new DeviceValidationError("type", message), Assert.Single(error.Errors));
+        Assert.Equal(new DeviceValidationError { Field = "type", Message = message }, Assert.Single(error.Errors));
         Assert.Empty(await _fixture.Registry.ListAsync());
     }
 
@@ -158,7 +158,7 @@ public sealed class DeviceValidationTests : IDisposable
 
         var error = await Assert.ThrowsAsync<DeviceValidationException>(() => _fixture.Registry.RegisterAsync(device).AsTask());
 
-        Assert.Equal(new DeviceValidationError(field, message), Assert.Single(error.Errors));
+        Assert.Equal(new DeviceValidationError { Field = field, Message = message }, Assert.Single(error.Errors));
     }
 
     [Fact]
@@ -166,7 +166,7 @@ public sealed class DeviceValidationTests : IDisposable
     {
         var error = await Assert.ThrowsAsync<DeviceValidationException>(() => _fixture.Registry.RegisterAsync(SpecSamples.Bess() with { Name = "WLCE-\ud800" }).AsTask());
 
-        Assert.Equal(new DeviceValidationError("name", "is not valid Unicode text (it holds an unpaired UTF-16 surrogate)"), Assert.Single(error.Errors));
+        Assert.Equal(new DeviceValidationError { Field = "name", Message = "is not valid Unicode text (it holds an unpaired UTF-16 surrogate)" }, Assert.Single(error.Errors));
     }
 
     [Fact]

@@ -66,13 +66,7 @@ public sealed class LifecycleObserverTests
 
         await fixture.Registry.FireAsync(testing.Id, DeviceTrigger.PollFailed, reason: "timeout after 3 retries");
 
-        var expected = new Notification(
-            NotificationKind.DeviceFailed,
-            NotificationSeverity.Critical,
-            testing.Id,
-            "WLCE-BESS-01",
-            "Device WLCE-BESS-01 failed: timeout after 3 retries",
-            fixture.Time.GetUtcNow());
+        var expected = new Notification { Kind = NotificationKind.DeviceFailed, Severity = NotificationSeverity.Critical, DeviceId = testing.Id, DeviceName = "WLCE-BESS-01", Message = "Device WLCE-BESS-01 failed: timeout after 3 retries", Timestamp = fixture.Time.GetUtcNow() };
         notifier.Verify(n => n.SendAsync(expected, It.IsAny<CancellationToken>()), Times.Once);
         second.Verify(n => n.SendAsync(expected, It.IsAny<CancellationToken>()), Times.Once);
         Assert.Contains(fixture.Logs.GetSnapshot(), l => l.Id.Id == 2800 && l.Level == LogLevel.Error);

@@ -30,13 +30,7 @@ public sealed class MaintenanceTests
         Assert.Equal(SpecTime.AddHours(2), info.ExpectedEnd);
         notifier.Verify(
             n => n.SendAsync(
-                new Notification(
-                    NotificationKind.MaintenanceStarted,
-                    NotificationSeverity.Information,
-                    device.Id,
-                    "WLCE-BESS-01",
-                    "Device WLCE-BESS-01 entering maintenance: Firmware upgrade (expected to take 2 hours)",
-                    SpecTime),
+                new Notification { Kind = NotificationKind.MaintenanceStarted, Severity = NotificationSeverity.Information, DeviceId = device.Id, DeviceName = "WLCE-BESS-01", Message = "Device WLCE-BESS-01 entering maintenance: Firmware upgrade (expected to take 2 hours)", Timestamp = SpecTime },
                 It.IsAny<CancellationToken>()),
             Times.Once);
         var entry = (await fixture.Registry.GetHistoryAsync(device.Id))[^1];

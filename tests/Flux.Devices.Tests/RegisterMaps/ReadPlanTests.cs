@@ -101,10 +101,10 @@ public sealed class ReadPlanTests
 
         Assert.Equal(
             [
-                new RegisterReading("status", 2, null, null),
-                new RegisterReading("target_power", -40, null, "kW"),
-                new RegisterReading("soe", 250, null, "kWh"),
-                new RegisterReading("available_blocks", 10, null, null),
+                new RegisterReading { Name = "status", Value = 2, Text = null, Unit = null },
+                new RegisterReading { Name = "target_power", Value = -40, Text = null, Unit = "kW" },
+                new RegisterReading { Name = "soe", Value = 250, Text = null, Unit = "kWh" },
+                new RegisterReading { Name = "available_blocks", Value = 10, Text = null, Unit = null },
             ],
             readings);
     }
@@ -130,7 +130,7 @@ public sealed class ReadPlanTests
 
         var reading = RegisterDecoder.Decode(point, words);
 
-        Assert.Equal(new RegisterReading("p", null, null, "W"), reading);
+        Assert.Equal(new RegisterReading { Name = "p", Value = null, Text = null, Unit = "W" }, reading);
         Assert.False(reading.IsAvailable);
         var one = new ushort[words.Length];
         one[^1] = 1;

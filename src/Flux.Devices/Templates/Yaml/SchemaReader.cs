@@ -14,7 +14,7 @@ internal sealed class SchemaReader(string? fileName)
     public bool HasErrors => _errors.Count > 0;
 
     public void Error(YamlNode node, string path, string message) =>
-        _errors.Add(new TemplateError(node.Start.Line, node.Start.Column, path, message));
+        _errors.Add(new TemplateError { Line = node.Start.Line, Column = node.Start.Column, Path = path, Message = message });
 
     public void ThrowIfErrors()
     {

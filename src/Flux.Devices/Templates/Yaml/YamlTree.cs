@@ -67,13 +67,13 @@ internal static class YamlTree
         }
         catch (YamlException ex)
         {
-            throw new DeviceTemplateException(fileName, [new TemplateError((int)ex.Start.Line, (int)ex.Start.Column, string.Empty, $"not valid YAML: {ex.Message}")], ex);
+            throw new DeviceTemplateException(fileName, [new TemplateError { Line = (int)ex.Start.Line, Column = (int)ex.Start.Column, Path = string.Empty, Message = $"not valid YAML: {ex.Message}" }], ex);
         }
 #pragma warning disable CA1031 // Untrusted input: whatever else the parser throws is still a refused template, not a crash.
         catch (Exception ex) when (ex is not (DeviceTemplateException or OutOfMemoryException or OperationCanceledException))
 #pragma warning restore CA1031
         {
-            throw new DeviceTemplateException(fileName, [new TemplateError(1, 1, string.Empty, $"the YAML parser failed: {ex.Message}")], ex);
+            throw new DeviceTemplateException(fileName, [new TemplateError { Line = 1, Column = 1, Path = string.Empty, Message = $"the YAML parser failed: {ex.Message}" }], ex);
         }
     }
 
@@ -174,5 +174,5 @@ internal static class YamlTree
     }
 
     private static DeviceTemplateException Error(string? fileName, YamlMark mark, string message) =>
-        new(fileName, [new TemplateError(mark.Line, mark.Column, string.Empty, message)]);
+        new(fileName, [new TemplateError { Line = mark.Line, Column = mark.Column, Path = string.Empty, Message = message }]);
 }

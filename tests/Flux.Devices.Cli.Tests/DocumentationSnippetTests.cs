@@ -11,8 +11,8 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace Flux.Devices.Cli.Tests;
 
 /// <summary>
-/// Every <c>```csharp</c> block of README.md and docs/ is compiled and run, so that the examples cannot drift from the
-/// library. A block is a whole program as a reader would paste it into a console project's Program.cs: top-level
+/// Every <c>```csharp</c> block of README.md, docs/ and the packages' READMEs (src/*/README.md) is compiled and run, so
+/// that the examples cannot drift from the library. A block is a whole program as a reader would paste it into a console project's Program.cs: top-level
 /// statements, the SDK's implicit usings, nullable on, and a warning is an error. A block of declarations only (a
 /// class to plug in) is compiled as a library and has nothing to run. A block that truly cannot run is preceded by
 /// <c>&lt;!-- snippet: skip REASON --&gt;</c> (keep these rare). Programs run in this process, one at a time, with the
@@ -57,6 +57,11 @@ public sealed class DocumentationSnippetTests
         foreach (var page in new[] { "library", "stores", "modbus", "templates", "discovery-and-health" })
         {
             Assert.Contains(blocks, b => b.Where.StartsWith($"docs/{page}.md:", StringComparison.Ordinal));
+        }
+
+        foreach (var package in new[] { "Flux.Devices", "Flux.Devices.Modbus", "Flux.Devices.Sqlite", "Flux.Devices.Postgres" })
+        {
+            Assert.Contains(blocks, b => b.Where.StartsWith($"src/{package}/README.md:", StringComparison.Ordinal));
         }
 
         Assert.All(blocks.Where(b => b.Skip is not null), b => Assert.True(b.Skip!.Length > 0, $"{b.Where}: a skipped block says why"));
@@ -139,12 +144,13 @@ public sealed class DocumentationSnippetTests
 
     private sealed record Block(string Where, string Code, string? Skip);
 
-    /// <summary>The C# blocks of README.md and every page under docs/ (copied to the output folder by the project).</summary>
+    /// <summary>The C# blocks of README.md, every page under docs/ and the packages' READMEs (copied to the output folder by the project).</summary>
     private static List<Block> ReadBlocks()
     {
         var root = AppContext.BaseDirectory;
         var files = new[] { Path.Combine(root, "README.md") }
-            .Concat(Directory.EnumerateFiles(Path.Combine(root, "docs"), "*.md", SearchOption.AllDirectories).Order(StringComparer.Ordinal));
+            .Concat(Directory.EnumerateFiles(Path.Combine(root, "docs"), "*.md", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            .Concat(Directory.EnumerateFiles(Path.Combine(root, "src"), "README.md", SearchOption.AllDirectories).Order(StringComparer.Ordinal));
         var blocks = new List<Block>();
         foreach (var file in files)
         {

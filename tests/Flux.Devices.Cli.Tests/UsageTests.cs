@@ -8,7 +8,7 @@ namespace Flux.Devices.Cli.Tests;
 
 /// <summary>
 /// What a user meets before the registry does anything: help, and errors that name the option, the file or the device as
-/// the user typed it, in one line and with the README's exit codes.
+/// the user typed it, in one line and with the exit codes of docs/cli.md.
 /// </summary>
 public sealed class UsageTests : FluxTestBed
 {

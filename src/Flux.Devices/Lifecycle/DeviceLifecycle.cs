@@ -12,7 +12,7 @@ namespace Flux.Devices.Lifecycle;
 /// <remarks>
 /// The table only says what is permitted. The authoritative transition is a compare-and-set in the store,
 /// done by <see cref="IDeviceRegistry.FireAsync"/>, because the command line and a polling host are separate
-/// processes. <see cref="ToMermaid"/> draws the table; the README's diagram is checked against it by a test.
+/// processes. <see cref="ToMermaid"/> draws the table; the diagram of docs/library.md is checked against it by a test.
 /// </remarks>
 public static class DeviceLifecycle
 {

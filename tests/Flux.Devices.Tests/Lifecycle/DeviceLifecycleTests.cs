@@ -86,16 +86,16 @@ public sealed class DeviceLifecycleTests
     }
 
     [Fact]
-    public void Readme_LifecycleDiagram_IsTheOneTheCodeDraws()
+    public void LibraryPage_LifecycleDiagram_IsTheOneTheCodeDraws()
     {
-        var readme = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "README.md")).ReplaceLineEndings("\n");
+        var page = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "docs", "library.md")).ReplaceLineEndings("\n");
         const string fence = "```mermaid\n";
-        var start = readme.IndexOf(fence, StringComparison.Ordinal);
-        Assert.True(start >= 0, "README.md has no ```mermaid block");
+        var start = page.IndexOf(fence, StringComparison.Ordinal);
+        Assert.True(start >= 0, "docs/library.md has no ```mermaid block");
         start += fence.Length;
-        var end = readme.IndexOf("```", start, StringComparison.Ordinal);
+        var end = page.IndexOf("```", start, StringComparison.Ordinal);
 
-        Assert.Equal(DeviceLifecycle.ToMermaid(), readme[start..end]);
+        Assert.Equal(DeviceLifecycle.ToMermaid(), page[start..end]);
     }
 
     public static TheoryData<DeviceState, DeviceTrigger> IllegalPairs()

@@ -4,12 +4,12 @@ using Flux.Devices.Specification.Tests;
 namespace Flux.Devices.Cli.Tests;
 
 /// <summary>
-/// The README's table of bad input, run: each row's example input gives the row's exit code and its line on stderr, so
-/// that the table and the tool cannot drift apart. A row added to the table needs its input here.
+/// The table of bad input in docs/cli.md, run: each row's example input gives the row's exit code and its line on stderr,
+/// so that the table and the tool cannot drift apart. A row added to the table needs its input here.
 /// </summary>
-public sealed class ReadmeTests : FluxTestBed
+public sealed class BadInputTableTests : FluxTestBed
 {
-    /// <summary>The folder the README's examples use, for this test's own.</summary>
+    /// <summary>The folder the table's examples use, for this test's own.</summary>
     private const string ReadmeFolder = "/srv/flux";
 
     public override async ValueTask InitializeAsync()
@@ -57,7 +57,7 @@ public sealed class ReadmeTests : FluxTestBed
             var args = input.Contains("--store") ? input : [.. input, "--store", Store];
             var (actualCode, output, error) = await FluxProcess.RunAsync(args);
 
-            Assert.True(code == actualCode, $"'{what}': the README says exit code {code}, flux exits {actualCode} ({error.Trim()})");
+            Assert.True(code == actualCode, $"'{what}': docs/cli.md says exit code {code}, flux exits {actualCode} ({error.Trim()})");
             if (line == "(the help, on stdout)")
             {
                 Assert.Equal(string.Empty, error);
@@ -70,16 +70,16 @@ public sealed class ReadmeTests : FluxTestBed
             var dots = expected.IndexOf("...", StringComparison.Ordinal);
             Assert.True(
                 dots < 0 ? shown == expected : shown.StartsWith(expected[..dots], StringComparison.Ordinal) && !shown.Contains('\n', StringComparison.Ordinal),
-                $"'{what}': the README shows\n  {expected}\nflux prints\n  {shown}");
+                $"'{what}': docs/cli.md shows\n  {expected}\nflux prints\n  {shown}");
         }
     }
 
-    /// <summary>The rows of the README's bad-input table: what, the exit code, the line on stderr (without its backticks).</summary>
+    /// <summary>The rows of the bad-input table of docs/cli.md: what, the exit code, the line on stderr (without its backticks).</summary>
     private static List<(string What, int Code, string Line)> Table()
     {
-        var lines = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "README.md"));
+        var lines = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "docs", "cli.md"));
         var header = Array.FindIndex(lines, l => l.StartsWith("| bad input | exit code |", StringComparison.Ordinal));
-        Assert.True(header > 0, "The README has no bad-input table.");
+        Assert.True(header > 0, "docs/cli.md has no bad-input table.");
         return
         [
             .. lines.Skip(header + 2).TakeWhile(l => l.StartsWith('|')).Select(row =>

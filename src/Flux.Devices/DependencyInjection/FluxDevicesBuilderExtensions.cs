@@ -4,6 +4,7 @@ using Flux.Devices.Internal;
 using Flux.Devices.Lifecycle;
 using Flux.Devices.Notifications;
 using Flux.Devices.RegisterMaps;
+using Flux.Devices.RegisterMaps.Internal;
 using Flux.Devices.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

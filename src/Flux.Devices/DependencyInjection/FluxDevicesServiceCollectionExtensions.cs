@@ -6,6 +6,7 @@ using Flux.Devices.Lifecycle;
 using Flux.Devices.Maintenance;
 using Flux.Devices.Notifications;
 using Flux.Devices.RegisterMaps;
+using Flux.Devices.RegisterMaps.Internal;
 using Flux.Devices.Storage;
 using Flux.Devices.Templates;
 using Flux.Devices.Transport;

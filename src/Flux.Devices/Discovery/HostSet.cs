@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
-using Flux.Devices.Internal;
+using Flux.Devices.Discovery.Internal;
 
 namespace Flux.Devices.Discovery;
 

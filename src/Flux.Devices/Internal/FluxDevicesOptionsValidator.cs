@@ -1,3 +1,4 @@
+using Flux.Devices.RegisterMaps.Internal;
 using Microsoft.Extensions.Options;
 
 namespace Flux.Devices.Internal;

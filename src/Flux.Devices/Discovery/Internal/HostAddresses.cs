@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Flux.Devices.Internal;
+namespace Flux.Devices.Discovery.Internal;
 
 /// <summary>A range of IPv4 addresses as numbers, both ends included.</summary>
 internal readonly record struct Ipv4Range(uint First, uint Last)

@@ -2,9 +2,8 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using Flux.Devices.Discovery;
 
-namespace Flux.Devices.Internal;
+namespace Flux.Devices.Discovery.Internal;
 
 /// <summary>Reads host lists: <c>10.0.0.5, 10.0.1.0/24, 10.0.2.10-20, 10.0.3.1-10.0.4.254, ::1</c>.</summary>
 internal static class HostSetParser

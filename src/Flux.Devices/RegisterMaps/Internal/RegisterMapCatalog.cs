@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
-using Flux.Devices.RegisterMaps;
 using Flux.Devices.Templates;
 using Microsoft.Extensions.Options;
 
-namespace Flux.Devices.Internal;
+namespace Flux.Devices.RegisterMaps.Internal;
 
 /// <summary>
 /// The container's <see cref="IRegisterMapProvider"/>: maps added in code, then maps read from the configured

@@ -8,8 +8,9 @@ namespace Flux.Devices.Health.Internal;
 /// the next refresh of the device list, or the end of a poll, whichever comes first.
 /// </summary>
 /// <remarks>
-/// A device being polled is left out of the loop's sleep (its next due time is set when the poll starts, but it is not
-/// polled again before the poll ends); the end of every poll wakes the loop to schedule it again.
+/// The poll marks its target in flight (<see cref="PollTarget.TryBegin"/>), so that a poll on demand and the loop's never
+/// overlap. A device in flight is not started again and is left out of the loop's sleep (its next due time, on the grid of
+/// its first poll, was set when its poll started); the end of every poll wakes the loop to schedule it again.
 /// </remarks>
 internal sealed class PollScheduler(DeviceHealthOptions options, TimeProvider time)
 {

@@ -1,12 +1,13 @@
 using Flux.Devices.Notifications;
 
-namespace Flux.Devices.Tests.Health;
+namespace Flux.Devices.Specification.Tests;
 
-/// <summary>Collects notifications (a real notifier: the seam needs no mock).</summary>
-internal sealed class RecordingNotifier : INotifier
+/// <summary>Collects notifications (a real notifier: the seam needs no mock), for the tests of every project.</summary>
+public sealed class RecordingNotifier : INotifier
 {
     private readonly List<Notification> _sent = [];
 
+    /// <summary>Gets the notifications sent so far, in order.</summary>
     public IReadOnlyList<Notification> Sent
     {
         get
@@ -18,6 +19,7 @@ internal sealed class RecordingNotifier : INotifier
         }
     }
 
+    /// <inheritdoc />
     public ValueTask SendAsync(Notification notification, CancellationToken cancellationToken = default)
     {
         lock (_sent)

@@ -1,9 +1,8 @@
-using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Threading.Channels;
 using Flux.Devices.Diagnostics;
+using Flux.Devices.Health.Internal;
 using Flux.Devices.Internal;
-using Flux.Devices.Lifecycle;
 using Flux.Devices.Notifications;
 using Flux.Devices.Storage;
 using Flux.Devices.Transport;
@@ -14,18 +13,17 @@ namespace Flux.Devices.Health;
 
 /// <summary>
 /// The health monitor: a poll per device on the device's own schedule, bounded in concurrency, with every deadline
-/// and delay on the injected <see cref="TimeProvider"/>.
+/// and delay on the injected <see cref="TimeProvider"/>. It wires its parts: the <see cref="PollScheduler"/> (due
+/// times, wake-ups), the <see cref="DevicePoller"/> (attempts, deadlines, samples), the <see cref="HealthLifecycle"/>
+/// (the moves polls drive) and, while the loop runs, the <see cref="HealthSampleWriter"/> (batched store writes).
 /// </summary>
 /// <remarks>
-/// The loop keeps a due time per device and starts each poll when it falls due, without waiting for other polls:
-/// a stalled device holds its own concurrency slot until its deadline and delays no one else. Before each poll the
-/// device is read again from the store, so that a device another process put into maintenance or decommissioned is
-/// not touched. Samples go through a bounded queue to one writer that sends them to the store in batches.
+/// The loop starts each poll when it falls due, without waiting for other polls: a stalled device holds its own
+/// concurrency slot until its deadline and delays no one else. Before each poll the device is read again from the
+/// store, so that a device another process put into maintenance or decommissioned is not touched.
 /// </remarks>
 internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposable, IDisposable
 {
-    private const string Actor = "health-monitor";
-
     private static readonly DeviceFilter Pollable = new()
     {
         States = [DeviceState.Configured, DeviceState.Testing, DeviceState.Active],
@@ -33,20 +31,17 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
     };
 
     private readonly IDeviceStore _store;
-    private readonly IDeviceRegistry _registry;
     private readonly IModbusTransport _transport;
     private readonly bool _ownsTransport;
     private readonly DeviceHealthOptions _options;
-    private readonly NotificationDispatcher _notifications;
     private readonly IDeviceHealthObserver[] _observers;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly HealthMetrics _metrics;
-    private readonly ConcurrentDictionary<Guid, PollTarget> _targets = new();
+    private readonly PollScheduler _scheduler;
+    private readonly DevicePoller _poller;
+    private readonly HealthLifecycle _lifecycle;
     private readonly SemaphoreSlim _slots;
-    private readonly Lock _wakeLock = new();
-    private TaskCompletionSource _wake = NewWake();
-    private Channel<DeviceHealthSample>? _pending;
     private int _running;
 
     public DeviceHealthMonitor(
@@ -61,19 +56,24 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
         IMeterFactory? meterFactory = null)
     {
         _store = store;
-        _registry = registry;
         (_transport, _ownsTransport) = transport;
         _options = options;
-        _notifications = notifications;
         _observers = [.. observers];
         _time = time;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(FluxDevicesDiagnostics.HealthCategory);
+        _scheduler = new PollScheduler(options, time);
         _metrics = new HealthMetrics(meterFactory, CountByStatus);
+        _poller = new DevicePoller(_transport, options, time, _metrics, _logger);
+        _lifecycle = new HealthLifecycle(registry, store, notifications, _logger);
         _slots = new SemaphoreSlim(options.MaxConcurrentPolls, options.MaxConcurrentPolls);
     }
 
     /// <summary>Called by the loop each time it goes to sleep, with the time it will wake at (tests advance a fake clock on it).</summary>
-    internal Action<DateTimeOffset>? Sleeping { get; set; }
+    internal Action<DateTimeOffset>? Sleeping
+    {
+        get => _scheduler.Sleeping;
+        set => _scheduler.Sleeping = value;
+    }
 
     public async ValueTask<IReadOnlyList<DeviceHealthSample>> CheckAsync(DeviceFilter? filter = null, CancellationToken cancellationToken = default)
     {
@@ -84,7 +84,7 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
         {
             if (filter is null || filter.Matches(device))
             {
-                targets.Add(Track(device, _time.GetUtcNow(), ref added));
+                targets.Add(_scheduler.Track(device, _time.GetUtcNow(), ref added));
             }
         }
 
@@ -93,25 +93,11 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
             await SeedAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var polls = new Task<DeviceHealthSample?>[targets.Count];
-        for (var i = 0; i < targets.Count; i++)
+        var polled = await Task.WhenAll(targets.Select(target => PollAsync(target, cancellationToken))).ConfigureAwait(false);
+        var samples = polled.OfType<DeviceHealthSample>().ToList();
+        foreach (var batch in samples.Chunk(_options.SampleBatchSize))
         {
-            polls[i] = PollOrSkipAsync(targets[i], cancellationToken);
-        }
-
-        var results = await Task.WhenAll(polls).ConfigureAwait(false);
-        var samples = new List<DeviceHealthSample>(results.Length);
-        foreach (var sample in results)
-        {
-            if (sample is not null)
-            {
-                samples.Add(sample);
-            }
-        }
-
-        for (var start = 0; start < samples.Count; start += _options.SampleBatchSize)
-        {
-            await _store.AppendHealthAsync(samples.GetRange(start, Math.Min(_options.SampleBatchSize, samples.Count - start)), cancellationToken).ConfigureAwait(false);
+            await _store.AppendHealthAsync(batch, cancellationToken).ConfigureAwait(false);
         }
 
         return samples;
@@ -124,40 +110,30 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
             throw new InvalidOperationException("The health monitor is already running.");
         }
 
-        var pending = Channel.CreateBounded<DeviceHealthSample>(
-            new BoundedChannelOptions(_options.MaxPendingSamples) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
-            _ => _metrics.Dropped(1));
-        _pending = pending;
-        var writer = WriteSamplesAsync(pending.Reader);
-        var polls = new ConcurrentDictionary<Task, bool>();
+        var writer = new HealthSampleWriter(_store.AppendHealthAsync, _options, _metrics, _logger);
         try
         {
-            await ScheduleAsync(polls, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Stopping is the normal end of the loop.
+            await _scheduler.RunAsync(RefreshAsync, PollAndQueueAsync, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            try
+            await writer.CompleteAsync().ConfigureAwait(false);
+            Volatile.Write(ref _running, 0);
+        }
+
+        async Task PollAndQueueAsync(PollTarget target, CancellationToken stopping)
+        {
+            if (await PollAsync(target, stopping).ConfigureAwait(false) is { } sample)
             {
-                await Task.WhenAll(polls.Keys).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-            finally
-            {
-                _pending = null;
-                pending.Writer.Complete();
-                await writer.ConfigureAwait(false);
-                Volatile.Write(ref _running, 0);
+                writer.Enqueue(sample);
             }
         }
     }
 
     public IReadOnlyList<DeviceHealth> GetLatest()
     {
-        var latest = new List<DeviceHealth>(_targets.Count);
-        foreach (var target in _targets.Values)
+        var latest = new List<DeviceHealth>(_scheduler.Targets.Count);
+        foreach (var target in _scheduler.Targets)
         {
             if (target.Latest is { } health)
             {
@@ -169,71 +145,83 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
         return latest;
     }
 
-    private async Task ScheduleAsync(ConcurrentDictionary<Task, bool> polls, CancellationToken cancellationToken)
+    /// <summary>
+    /// Polls one device: the one path of the loop and of <see cref="CheckAsync"/>. Gives no sample when the device is
+    /// already being polled, should no longer be polled, or the store failed under the poll (logged; the next poll tries again).
+    /// </summary>
+    private async Task<DeviceHealthSample?> PollAsync(PollTarget target, CancellationToken cancellationToken)
     {
-        var nextRefresh = DateTimeOffset.MinValue;
-        while (true)
+        if (!target.TryBegin())
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var wake = ResetWake();
-            var now = _time.GetUtcNow();
-            if (now >= nextRefresh)
-            {
-                await RefreshAsync(now, cancellationToken).ConfigureAwait(false);
-                nextRefresh = now + _options.RefreshInterval;
-            }
-
-            var sleepUntil = nextRefresh;
-            foreach (var target in _targets.Values)
-            {
-                if (target.InFlight)
-                {
-                    continue;
-                }
-
-                if (target.NextDue <= now)
-                {
-                    var scheduled = target.NextDue;
-                    target.NextDue = PollTarget.NextSlot(scheduled, target.Interval, now);
-                    var poll = RunPollAsync(target, cancellationToken);
-                    polls.TryAdd(poll, true);
-                    _ = poll.ContinueWith(static (task, state) => ((ConcurrentDictionary<Task, bool>)state!).TryRemove(task, out _), polls, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-                }
-
-                if (target.NextDue < sleepUntil)
-                {
-                    sleepUntil = target.NextDue;
-                }
-            }
-
-            await SleepAsync(sleepUntil, wake, cancellationToken).ConfigureAwait(false);
+            return null;
         }
-    }
 
-    private async Task RunPollAsync(PollTarget target, CancellationToken cancellationToken)
-    {
-        // Off the scheduler's thread at once: a poll that completes synchronously (a refused connect on loopback, a
-        // configuration problem) must not hold up the other devices due now.
-        await Task.Yield();
+        Activity? activity = null;
         try
         {
-            var sample = await PollOrSkipAsync(target, cancellationToken).ConfigureAwait(false);
-            if (sample is not null)
+            await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
             {
-                _pending?.Writer.TryWrite(sample);
+                activity = PollActivity.Start(target.DeviceId);
+                var device = await _store.GetAsync(target.DeviceId, cancellationToken).ConfigureAwait(false);
+                if (device is null || !Pollable.Matches(device))
+                {
+                    _scheduler.Forget(target.DeviceId);
+                    PollActivity.Skip(activity);
+                    return null;
+                }
+
+                target.Update(device, _options);
+                device = await _lifecycle.BeginAsync(device, cancellationToken).ConfigureAwait(false);
+                if (device is null)
+                {
+                    PollActivity.Skip(activity);
+                    return null;
+                }
+
+                target.Update(device, _options);
+                PollActivity.Describe(activity, target);
+                var (sample, outcome) = await _poller.PollAsync(target, cancellationToken).ConfigureAwait(false);
+                PollActivity.Complete(activity, sample, outcome);
+                device = await _lifecycle.ApplyAsync(target, device, sample, cancellationToken).ConfigureAwait(false);
+                target.Latest = new DeviceHealth { DeviceId = device.Id, DeviceName = device.Name, State = device.State, Sample = sample };
+                await NotifyObserversAsync(device, sample, cancellationToken).ConfigureAwait(false);
+                return sample;
+            }
+            finally
+            {
+                _slots.Release();
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            // The loop is stopping.
+            Log.PollAborted(_logger, ex, target.DeviceId);
+            FluxActivities.Fail(activity, ex);
+            return null;
         }
         finally
         {
-            // Always: the loop left this device out of its sleep while it was in flight.
-            Wake();
+            activity?.Dispose();
+            target.End();
         }
     }
 
+    private async ValueTask NotifyObserversAsync(Device device, DeviceHealthSample sample, CancellationToken cancellationToken)
+    {
+        foreach (var observer in _observers)
+        {
+            try
+            {
+                await observer.OnSampledAsync(device, sample, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                Log.HealthObserverFailed(_logger, ex, observer.GetType().Name, device.Name);
+            }
+        }
+    }
+
+    /// <summary>Reads the device list again for the loop; a store failure is logged and the loop goes on with the list it has.</summary>
     private async ValueTask RefreshAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         IReadOnlyList<Device> devices;
@@ -247,385 +235,24 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
             return;
         }
 
-        var listed = new HashSet<Guid>(devices.Count);
-        var added = false;
-        foreach (var device in devices)
-        {
-            listed.Add(device.Id);
-            Track(device, now, ref added);
-        }
-
-        foreach (var target in _targets.Values)
-        {
-            if (!listed.Contains(target.DeviceId) && !target.InFlight)
-            {
-                _targets.TryRemove(target.DeviceId, out _);
-            }
-        }
-
-        if (added)
+        if (_scheduler.Reconcile(devices, now))
         {
             await SeedAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Finds or adds the target of a device; a new one is due at once.</summary>
-    private PollTarget Track(Device device, DateTimeOffset now, ref bool added)
-    {
-        if (!_targets.TryGetValue(device.Id, out var target))
-        {
-            target = _targets.GetOrAdd(device.Id, static id => new PollTarget(id));
-            target.NextDue = now;
-            added = true;
-        }
-
-        if (!target.InFlight)
-        {
-            var interval = target.Interval;
-            target.Update(device, _options);
-            if (target.Interval != interval && target.NextDue > now + target.Interval)
-            {
-                target.NextDue = now + target.Interval;
-            }
-        }
-
-        return target;
-    }
-
     /// <summary>Carries error counts and last good polls of devices new to this monitor from the store's newest samples.</summary>
     private async ValueTask SeedAsync(CancellationToken cancellationToken)
     {
-        IReadOnlyList<DeviceHealthSample> latest;
         try
         {
-            latest = await _store.ListLatestHealthAsync(cancellationToken).ConfigureAwait(false);
+            _scheduler.Seed(await _store.ListLatestHealthAsync(cancellationToken).ConfigureAwait(false));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             Log.HealthRefreshFailed(_logger, ex);
-            return;
-        }
-
-        foreach (var sample in latest)
-        {
-            if (_targets.TryGetValue(sample.DeviceId, out var target) && target.LastTimestamp is null && target.Latest is null)
-            {
-                target.Seed(sample);
-            }
         }
     }
-
-    /// <summary>Polls one device; when the store fails under the poll, logs it and gives no sample (the next poll tries again).</summary>
-    private async Task<DeviceHealthSample?> PollOrSkipAsync(PollTarget target, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await PollAsync(target, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            Log.PollAborted(_logger, ex, target.DeviceId);
-            return null;
-        }
-    }
-
-    /// <summary>Polls one device, unless it is already being polled or should no longer be.</summary>
-    private async ValueTask<DeviceHealthSample?> PollAsync(PollTarget target, CancellationToken cancellationToken)
-    {
-        if (!target.TryBegin())
-        {
-            return null;
-        }
-
-        try
-        {
-            await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                return await PollOwnedAsync(target, cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                _slots.Release();
-            }
-        }
-        finally
-        {
-            target.End();
-        }
-    }
-
-    private async ValueTask<DeviceHealthSample?> PollOwnedAsync(PollTarget target, CancellationToken cancellationToken)
-    {
-        var device = await _store.GetAsync(target.DeviceId, cancellationToken).ConfigureAwait(false);
-        if (device is null || !Pollable.Matches(device))
-        {
-            _targets.TryRemove(target.DeviceId, out _);
-            return null;
-        }
-
-        target.Update(device, _options);
-        if (device.State == DeviceState.Configured)
-        {
-            device = await FireAsync(device, DeviceTrigger.PollAttempted, "First poll attempt", cancellationToken).ConfigureAwait(false);
-            if (device.State != DeviceState.Testing)
-            {
-                return null;
-            }
-
-            target.Update(device, _options);
-        }
-
-        var timestamp = _time.GetStoredNow();
-        if (target.LastTimestamp is { } last && timestamp <= last)
-        {
-            // Two polls within a microsecond (only a stopped test clock does that): keep the series' keys unique.
-            timestamp = last.AddTicks(10);
-        }
-
-        var started = _time.GetTimestamp();
-        var outcome = await ReadAsync(target, cancellationToken).ConfigureAwait(false);
-        var sample = Record(target, timestamp, outcome);
-        _metrics.Polled(sample.Status, _time.GetElapsedTime(started), outcome.ErrorKind);
-        if (sample.Status == DeviceHealthStatus.Offline)
-        {
-            Log.PollFailed(_logger, device.Name, device.Id, outcome.Attempts, outcome.Error);
-        }
-
-        try
-        {
-            device = await ApplyLifecycleAsync(target, device, sample, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // The sample stands; the lifecycle move is tried again on the next poll (the device is still in its state).
-            Log.PollAborted(_logger, ex, device.Id);
-        }
-
-        target.Latest = new DeviceHealth { DeviceId = device.Id, DeviceName = device.Name, State = device.State, Sample = sample };
-        foreach (var observer in _observers)
-        {
-            try
-            {
-                await observer.OnSampledAsync(device, sample, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                Log.HealthObserverFailed(_logger, ex, observer.GetType().Name, device.Name);
-            }
-        }
-
-        return sample;
-    }
-
-    /// <summary>Reads the device's registers, attempt after attempt, each within the device's timeout.</summary>
-    private async ValueTask<PollOutcome> ReadAsync(PollTarget target, CancellationToken cancellationToken)
-    {
-        if (target.Problem is { } problem)
-        {
-            return new PollOutcome(false, TimeSpan.Zero, 0, HealthErrorKind.Configuration, problem, null);
-        }
-
-        var outcome = default(PollOutcome);
-        for (var attempt = 1; attempt <= target.Retries + 1; attempt++)
-        {
-            var started = _time.GetTimestamp();
-            using var deadline = new CancellationTokenSource(target.Timeout, _time);
-            using var link = cancellationToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), deadline);
-            try
-            {
-                await target.Plan.PollAsync(_transport, target.Endpoint, target.UnitId, deadline.Token).ConfigureAwait(false);
-                return outcome with { Succeeded = true, Elapsed = _time.GetElapsedTime(started), Attempts = attempt };
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                outcome = new PollOutcome(false, default, attempt, HealthErrorKind.Timeout, $"no reply within {Maintenance.DurationText.Format(target.Timeout)}", null);
-            }
-            catch (ModbusException ex)
-            {
-                outcome = new PollOutcome(false, default, attempt, HealthErrorKind.DeviceException, ex.Message, (int)ex.Code);
-                if (!ex.IsTransient)
-                {
-                    break; // The device refuses the request itself (a wrong map): asking again changes nothing.
-                }
-            }
-            catch (FluxDevicesException ex)
-            {
-                outcome = new PollOutcome(false, default, attempt, Classify(ex), ex.Message, null);
-            }
-        }
-
-        return outcome;
-    }
-
-    private static HealthErrorKind Classify(FluxDevicesException exception) => exception switch
-    {
-        ModbusTimeoutException => HealthErrorKind.Timeout,
-        ModbusProtocolException => HealthErrorKind.Protocol,
-        _ => HealthErrorKind.Transport,
-    };
-
-    /// <summary>Turns an outcome into the device's next sample, carrying its counters.</summary>
-    private DeviceHealthSample Record(PollTarget target, DateTimeOffset timestamp, PollOutcome outcome)
-    {
-        target.LastTimestamp = timestamp;
-        if (!outcome.Succeeded)
-        {
-            target.ErrorCount++;
-            return new DeviceHealthSample
-            {
-                DeviceId = target.DeviceId,
-                Timestamp = timestamp,
-                Status = DeviceHealthStatus.Offline,
-                ErrorCount = target.ErrorCount,
-                LastSuccessfulPoll = target.LastSuccess,
-                Diagnostics = new HealthDiagnostics { ErrorKind = outcome.ErrorKind, Error = outcome.Error, ExceptionCode = outcome.ExceptionCode, Attempts = outcome.Attempts },
-            };
-        }
-
-        target.ErrorCount = 0;
-        target.LastSuccess = timestamp;
-        var slow = outcome.Elapsed > _options.DegradedThreshold;
-        var retried = outcome.Attempts > 1;
-        return new DeviceHealthSample
-        {
-            DeviceId = target.DeviceId,
-            Timestamp = timestamp,
-            Status = slow || retried ? DeviceHealthStatus.Degraded : DeviceHealthStatus.Online,
-            ResponseTimeMs = (int)Math.Min(int.MaxValue, Math.Round(outcome.Elapsed.TotalMilliseconds)),
-            ErrorCount = 0,
-            LastSuccessfulPoll = timestamp,
-            Diagnostics = slow || retried
-                ? new HealthDiagnostics { ErrorKind = outcome.ErrorKind, Error = outcome.Error, ExceptionCode = outcome.ExceptionCode, Attempts = outcome.Attempts }
-                : null,
-        };
-    }
-
-    /// <summary>The lifecycle's "Verify communication" and "Enable telemetry" / "Alert operator", and offline notices of active devices.</summary>
-    private async ValueTask<Device> ApplyLifecycleAsync(PollTarget target, Device device, DeviceHealthSample sample, CancellationToken cancellationToken)
-    {
-        var online = sample.Status != DeviceHealthStatus.Offline;
-        if (device.State == DeviceState.Testing)
-        {
-            target.OfflineReported = false;
-            return online
-                ? await FireAsync(device, DeviceTrigger.PollSucceeded, $"Poll succeeded in {sample.ResponseTimeMs} ms", cancellationToken).ConfigureAwait(false)
-                : await FireAsync(device, DeviceTrigger.PollFailed, sample.Diagnostics?.Error ?? "poll failed", cancellationToken).ConfigureAwait(false);
-        }
-
-        if (device.State == DeviceState.Active && online == target.OfflineReported)
-        {
-            var notification = online
-                ? new Notification { Kind = NotificationKind.DeviceRecovered, Severity = NotificationSeverity.Information, DeviceId = device.Id, DeviceName = device.Name, Message = $"Device {device.Name} is answering again", Timestamp = sample.Timestamp }
-                : new Notification { Kind = NotificationKind.DeviceOffline, Severity = NotificationSeverity.Warning, DeviceId = device.Id, DeviceName = device.Name, Message = $"Device {device.Name} is offline: {sample.Diagnostics?.Error}", Timestamp = sample.Timestamp };
-            await _notifications.SendAsync(notification, cancellationToken).ConfigureAwait(false);
-            target.OfflineReported = !online;
-        }
-
-        return device;
-    }
-
-    /// <summary>Fires a poll trigger; when the device moved meanwhile and no longer permits it, keeps the device as it now is.</summary>
-    private async ValueTask<Device> FireAsync(Device device, DeviceTrigger trigger, string reason, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await _registry.FireAsync(device.Id, trigger, reason, Actor, expectedVersion: null, metadata: null, cancellationToken).ConfigureAwait(false);
-        }
-        catch (InvalidLifecycleTransitionException)
-        {
-            Log.PollTransitionSkipped(_logger, device.Id, trigger);
-            return await _store.GetAsync(device.Id, cancellationToken).ConfigureAwait(false) ?? device;
-        }
-    }
-
-    /// <summary>The single writer: sends waiting samples to the store in batches, as fast as it takes them.</summary>
-    private async Task WriteSamplesAsync(ChannelReader<DeviceHealthSample> reader)
-    {
-        var batch = new List<DeviceHealthSample>(Math.Min(_options.SampleBatchSize, 1024));
-        while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
-        {
-            while (batch.Count < _options.SampleBatchSize && reader.TryRead(out var sample))
-            {
-                batch.Add(sample);
-            }
-
-            await WriteBatchAsync([.. batch]).ConfigureAwait(false);
-            batch.Clear();
-        }
-    }
-
-    private async ValueTask WriteBatchAsync(List<DeviceHealthSample> batch)
-    {
-        while (batch.Count > 0)
-        {
-            try
-            {
-                await _store.AppendHealthAsync(batch, CancellationToken.None).ConfigureAwait(false);
-                return;
-            }
-            catch (DeviceNotFoundException ex) when (ex.DeviceId is { } gone && batch.Exists(s => s.DeviceId == gone))
-            {
-                // A device deleted behind the monitor's back: write the others.
-                _metrics.Dropped(batch.RemoveAll(s => s.DeviceId == gone));
-            }
-            catch (AlreadyExistsException) when (batch.Count > 1)
-            {
-                // One sample's timestamp is taken: write them one by one, so that only that one is lost.
-                foreach (var sample in batch)
-                {
-                    await WriteBatchAsync([sample]).ConfigureAwait(false);
-                }
-
-                return;
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                Log.HealthWriteFailed(_logger, ex, batch.Count);
-                _metrics.Dropped(batch.Count);
-                return;
-            }
-        }
-    }
-
-    private async ValueTask SleepAsync(DateTimeOffset until, Task wake, CancellationToken cancellationToken)
-    {
-        var delay = until - _time.GetUtcNow();
-        if (delay <= TimeSpan.Zero)
-        {
-            return;
-        }
-
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var timer = Task.Delay(delay, _time, stop.Token);
-        Sleeping?.Invoke(until);
-        await Task.WhenAny(timer, wake).ConfigureAwait(false);
-        await stop.CancelAsync().ConfigureAwait(false);
-        cancellationToken.ThrowIfCancellationRequested();
-    }
-
-    private Task ResetWake()
-    {
-        lock (_wakeLock)
-        {
-            if (_wake.Task.IsCompleted)
-            {
-                _wake = NewWake();
-            }
-
-            return _wake.Task;
-        }
-    }
-
-    private void Wake()
-    {
-        lock (_wakeLock)
-        {
-            _wake.TrySetResult();
-        }
-    }
-
-    private static TaskCompletionSource NewWake() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public async ValueTask DisposeAsync()
     {
@@ -660,7 +287,7 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
     private int[] CountByStatus()
     {
         var counts = new int[3];
-        foreach (var target in _targets.Values)
+        foreach (var target in _scheduler.Targets)
         {
             if (target.Latest is { } health)
             {
@@ -670,6 +297,4 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
 
         return counts;
     }
-
-    private readonly record struct PollOutcome(bool Succeeded, TimeSpan Elapsed, int Attempts, HealthErrorKind? ErrorKind, string? Error, int? ExceptionCode);
 }

@@ -10,9 +10,9 @@ namespace Flux.Devices.Health;
 /// </summary>
 internal sealed class HealthMetrics
 {
-    // Boxed once: a tag value is an object, and a poll must not allocate one.
-    private static readonly object[] StatusNames = ["online", "offline", "degraded"];
-    private static readonly object[] ErrorKindNames = ["timeout", "transport", "protocol", "device_exception", "configuration"];
+    // Boxed once: a tag value is an object, and a poll must not allocate one. The poll's trace uses the same names.
+    public static readonly object[] StatusNames = ["online", "offline", "degraded"];
+    public static readonly object[] ErrorKindNames = ["timeout", "transport", "protocol", "device_exception", "configuration"];
 
     private readonly Histogram<double>? _duration;
     private readonly Counter<long>? _failures;

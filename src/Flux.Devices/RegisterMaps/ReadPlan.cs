@@ -1,4 +1,3 @@
-using System.Buffers;
 using Flux.Devices.Transport;
 
 namespace Flux.Devices.RegisterMaps;
@@ -139,32 +138,6 @@ public sealed class ReadPlan
         }
 
         return readings;
-    }
-
-    /// <summary>Makes every read of the plan without decoding, into pooled buffers: a health poll's reads.</summary>
-    internal async ValueTask PollAsync(IModbusTransport transport, ModbusEndpoint endpoint, byte unitId, CancellationToken cancellationToken)
-    {
-        var words = ArrayPool<ushort>.Shared.Rent(125);
-        var bits = ArrayPool<bool>.Shared.Rent(2000);
-        try
-        {
-            foreach (var request in Requests)
-            {
-                var read = request.Kind switch
-                {
-                    RegisterKind.Holding => transport.ReadHoldingRegistersAsync(endpoint, unitId, request.Start, words.AsMemory(0, request.Count), cancellationToken),
-                    RegisterKind.Input => transport.ReadInputRegistersAsync(endpoint, unitId, request.Start, words.AsMemory(0, request.Count), cancellationToken),
-                    RegisterKind.Coil => transport.ReadCoilsAsync(endpoint, unitId, request.Start, bits.AsMemory(0, request.Count), cancellationToken),
-                    _ => transport.ReadDiscreteInputsAsync(endpoint, unitId, request.Start, bits.AsMemory(0, request.Count), cancellationToken),
-                };
-                await read.ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            ArrayPool<ushort>.Shared.Return(words);
-            ArrayPool<bool>.Shared.Return(bits);
-        }
     }
 
     /// <summary>Decodes the registers one read returned into readings of its points.</summary>

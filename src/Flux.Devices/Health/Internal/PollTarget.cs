@@ -3,7 +3,7 @@ using Flux.Devices.RegisterMaps;
 using Flux.Devices.Templates;
 using Flux.Devices.Transport;
 
-namespace Flux.Devices.Health;
+namespace Flux.Devices.Health.Internal;
 
 /// <summary>What the monitor knows of one device: how to poll it, when, and what its last polls said.</summary>
 internal sealed class PollTarget(Guid deviceId)
@@ -18,6 +18,7 @@ internal sealed class PollTarget(Guid deviceId)
     private const int MaxRetries = 10;
 
     private int _inFlight;
+    private PollReadings? _readings;
 
     public Guid DeviceId { get; } = deviceId;
 
@@ -31,6 +32,9 @@ internal sealed class PollTarget(Guid deviceId)
     public string? Problem { get; private set; }
 
     public ReadPlan Plan { get; private set; } = DefaultPlan;
+
+    /// <summary>Where a poll reads the plan's values into, made again when the plan changes (see <see cref="PollReadings"/>).</summary>
+    public PollReadings Readings => _readings is { } readings && ReferenceEquals(readings.Plan, Plan) ? readings : _readings = new PollReadings(Plan);
 
     public TimeSpan Interval { get; private set; }
 

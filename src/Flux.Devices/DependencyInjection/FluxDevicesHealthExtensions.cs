@@ -1,13 +1,9 @@
-using Flux.Devices;
 using Flux.Devices.Health;
-using Flux.Devices.Internal;
-using Flux.Devices.Notifications;
-using Flux.Devices.Storage;
+using Flux.Devices.Health.Internal;
 using Flux.Devices.Transport;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;

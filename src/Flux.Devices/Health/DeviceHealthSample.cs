@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Flux.Devices.Health.Internal;
 using Flux.Devices.Internal;
 
 namespace Flux.Devices.Health;

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Flux.Devices.Health;
+using Flux.Devices.Internal;
 
-namespace Flux.Devices.Internal;
+namespace Flux.Devices.Health.Internal;
 
 /// <summary>
 /// Reads the <c>diagnostics</c> column whatever another writer put in it: the four keys the library writes when their

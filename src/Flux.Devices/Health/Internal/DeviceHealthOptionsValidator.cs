@@ -1,7 +1,6 @@
-using Flux.Devices.Health;
 using Microsoft.Extensions.Options;
 
-namespace Flux.Devices.Internal;
+namespace Flux.Devices.Health.Internal;
 
 /// <summary>Checks the attribute rules on <see cref="DeviceHealthOptions"/> (the body is generated).</summary>
 [OptionsValidator]

@@ -481,7 +481,3 @@ public sealed class MalformedReplyTests
         await Assert.ThrowsAsync<ModbusTimeoutException>(() => read);
     }
 }
-
-/// <summary>Tests that measure wall-clock time run one at a time, so that other tests do not eat their margins.</summary>
-[CollectionDefinition(nameof(TimingSensitive), DisableParallelization = true)]
-public sealed class TimingSensitive;

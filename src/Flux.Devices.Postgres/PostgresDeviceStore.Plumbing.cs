@@ -4,6 +4,7 @@ using Flux.Devices.Groups;
 using Flux.Devices.Health;
 using Flux.Devices.Lifecycle;
 using Flux.Devices.Postgres.Internal;
+using Flux.Devices.Storage;
 using Npgsql;
 using NpgsqlTypes;
 

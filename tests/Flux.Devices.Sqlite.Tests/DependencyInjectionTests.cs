@@ -28,6 +28,6 @@ public sealed class DependencyInjectionTests : IDisposable
         provider.Dispose();
 
         Assert.Equal(device, await store.GetAsync(device.Id, TestContext.Current.CancellationToken)); // the store holds nothing the container closes
-        store.ReleaseFile();
+        store.Dispose();
     }
 }

@@ -104,15 +104,7 @@ internal sealed partial class PostgresDeviceStore
             {
                 using var command = new NpgsqlCommand { Connection = connection, Transaction = transaction };
                 command.CommandText = prepare(command);
-                var reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
-                await using var readerScope = reader.ConfigureAwait(false);
-                var rows = new List<T>();
-                while (await reader.ReadAsync(token).ConfigureAwait(false))
-                {
-                    rows.Add(read(reader));
-                }
-
-                return rows;
+                return await DataReaders.ReadAllAsync(await command.ExecuteReaderAsync(token).ConfigureAwait(false), read, token).ConfigureAwait(false);
             },
             static (_, _) => null,
             cancellationToken,

@@ -164,15 +164,7 @@ internal sealed partial class SqliteDeviceStore
             async (connection, _, token) =>
             {
                 using var command = Command(connection, null, sql, values);
-                var reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
-                await using var readerScope = reader.ConfigureAwait(false);
-                var rows = new List<T>();
-                while (await reader.ReadAsync(token).ConfigureAwait(false))
-                {
-                    rows.Add(read(reader));
-                }
-
-                return rows;
+                return await DataReaders.ReadAllAsync(await command.ExecuteReaderAsync(token).ConfigureAwait(false), read, token).ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);
 

@@ -18,25 +18,7 @@ public sealed class StoreTelemetryTests
     [Fact]
     public async Task AWrite_RetriedAgainstNoServer_LogsEachRetry_AndIsOneFailedActivity()
     {
-        using var test = new Activity(nameof(AWrite_RetriedAgainstNoServer_LogsEachRetry_AndIsOneFailedActivity)).Start();
-        var traceId = test.TraceId;
-        var stopped = new List<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == FluxDevicesDiagnostics.ActivitySourceName,
-            Sample = (ref ActivityCreationOptions<ActivityContext> options) => options.TraceId == traceId ? ActivitySamplingResult.AllDataAndRecorded : ActivitySamplingResult.None,
-            ActivityStopped = activity =>
-            {
-                if (activity.TraceId == traceId)
-                {
-                    lock (stopped)
-                    {
-                        stopped.Add(activity);
-                    }
-                }
-            },
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var activities = new ActivityRecorder(nameof(AWrite_RetriedAgainstNoServer_LogsEachRetry_AndIsOneFailedActivity));
         var logs = new FakeLogCollector();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(new FakeLoggerProvider(logs)));
         using var refusing = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
@@ -56,7 +38,7 @@ public sealed class StoreTelemetryTests
         Assert.All(retries, r => Assert.Equal((7000, LogLevel.Warning), (r.Id.Id, r.Level)));
         Assert.StartsWith("PostgreSQL INSERT flux.mg_device_registry failed transiently (attempt 1 of 3)", retries[0].Message, StringComparison.Ordinal);
         Assert.StartsWith("PostgreSQL INSERT flux.mg_device_registry failed transiently (attempt 2 of 3)", retries[1].Message, StringComparison.Ordinal);
-        var write = Assert.Single(stopped);
+        var write = Assert.Single(activities.Stopped);
         Assert.Equal("INSERT flux.mg_device_registry", write.DisplayName);
         Assert.Equal(ActivityKind.Client, write.Kind);
         Assert.Equal("postgresql", write.GetTagItem("db.system.name"));

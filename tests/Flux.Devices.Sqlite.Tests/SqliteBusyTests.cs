@@ -91,31 +91,14 @@ public sealed class SqliteBusyTests : IDisposable
     [Fact]
     public async Task EachWrite_IsOneClientActivity_WithTheDatabaseNames_AndAFailedOneCarriesItsErrorType()
     {
-        using var test = new Activity(nameof(EachWrite_IsOneClientActivity_WithTheDatabaseNames_AndAFailedOneCarriesItsErrorType)).Start();
-        var traceId = test.TraceId;
-        var stopped = new List<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == FluxDevicesDiagnostics.ActivitySourceName,
-            Sample = (ref ActivityCreationOptions<ActivityContext> options) => options.TraceId == traceId ? ActivitySamplingResult.AllDataAndRecorded : ActivitySamplingResult.None,
-            ActivityStopped = activity =>
-            {
-                if (activity.TraceId == traceId)
-                {
-                    lock (stopped)
-                    {
-                        stopped.Add(activity);
-                    }
-                }
-            },
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var activities = new ActivityRecorder(nameof(EachWrite_IsOneClientActivity_WithTheDatabaseNames_AndAFailedOneCarriesItsErrorType));
         using var store = new SqliteDeviceStore(File);
         var device = NewDevice();
 
         await AddAsync(store, device);
         await Assert.ThrowsAsync<AlreadyExistsException>(async () => await AddAsync(store, device));
 
+        var stopped = activities.Stopped;
         Assert.Equal(2, stopped.Count);
         Assert.All(stopped, a =>
         {

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Flux.Devices.Postgres;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Flux.Devices.Cli;
@@ -29,9 +28,6 @@ internal sealed class Cli(CliConsole console)
     /// </summary>
     public Dictionary<Guid, string> Typed { get; } = [];
 
-    /// <summary>Gets the SQLite file this run opened, if any: its errors name it.</summary>
-    public string? SqliteFile { get; private set; }
-
     /// <summary>Gets the output of a parsed command line in its chosen form.</summary>
     public CliOutput OutputFor(ParseResult result) => new(Console, Output.ValueIn(result));
 
@@ -50,7 +46,7 @@ internal sealed class Cli(CliConsole console)
             await Console.Error.WriteLineAsync($"flux: {Describe(ex)}");
             return FluxCli.Usage;
         }
-        catch (Exception ex) when (ex is FluxDevicesException or Npgsql.NpgsqlException or IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or System.Net.Sockets.SocketException)
+        catch (Exception ex) when (ex is FluxDevicesException or Npgsql.NpgsqlException or IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
         {
             await Console.Error.WriteLineAsync($"flux: {Describe(ex)}");
             return FluxCli.Failed;
@@ -103,7 +99,6 @@ internal sealed class Cli(CliConsole console)
                 throw new DirectoryNotFoundException($"--store {store}: no folder {folder} to make the registry in.");
             }
 
-            SqliteFile = store;
             builder.UseSqlite(store);
         }
 
@@ -113,7 +108,7 @@ internal sealed class Cli(CliConsole console)
         {
             if (postgres)
             {
-                await provider.GetRequiredService<PostgresDeviceStore>().MigrateAsync(cancellationToken);
+                await provider.GetRequiredService<Storage.IDeviceStoreSchema>().MigrateAsync(cancellationToken);
             }
 
             return new OpenRegistry(provider, Typed);
@@ -162,7 +157,7 @@ internal sealed class Cli(CliConsole console)
         }
     }
 
-    /// <summary>An error as the one line the user reads: devices named as typed, the SQLite file named, no line breaks.</summary>
+    /// <summary>An error as the one line the user reads: devices named as typed, no line breaks (the SQLite store's errors name its file).</summary>
     private string Describe(Exception ex)
     {
         // The server's own line, without the DETAIL lines Npgsql appends to the message.
@@ -170,11 +165,6 @@ internal sealed class Cli(CliConsole console)
         foreach (var (id, typed) in Typed)
         {
             message = message.Replace(id.ToString(), typed, StringComparison.OrdinalIgnoreCase);
-        }
-
-        if (ex is Microsoft.Data.Sqlite.SqliteException && SqliteFile is { } file)
-        {
-            message = $"--store {file}: {message}";
         }
 
         return string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));

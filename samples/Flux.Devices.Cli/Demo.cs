@@ -2,7 +2,6 @@ using System.Globalization;
 using Flux.Devices.Discovery;
 using Flux.Devices.Health;
 using Flux.Devices.Maintenance;
-using Flux.Devices.Sqlite;
 using Flux.Devices.Templates;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -90,7 +89,7 @@ internal static class Demo
         }
         finally
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools(); // also when the story failed half-way
+            // The provider, disposed on the way out (also when the story failed half-way), has released the file.
             foreach (var file in new[] { database, database + "-wal", database + "-shm" })
             {
                 File.Delete(file);

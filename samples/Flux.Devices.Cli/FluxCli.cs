@@ -181,13 +181,5 @@ internal sealed class OpenRegistry(ServiceProvider services, Dictionary<Guid, st
     public T Get<T>()
         where T : notnull => Services.GetRequiredService<T>();
 
-    public async ValueTask DisposeAsync()
-    {
-        if (Services.GetRequiredService<Storage.IDeviceStore>() is Sqlite.SqliteDeviceStore sqlite)
-        {
-            sqlite.ReleaseFile();
-        }
-
-        await Services.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => Services.DisposeAsync(); // the SQLite store, disposed with it, releases its file
 }

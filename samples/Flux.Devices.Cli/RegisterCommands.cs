@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Flux.Devices.RegisterMaps;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Flux.Devices.Cli;
 
@@ -47,7 +48,11 @@ internal static class RegisterCommands
 
             var port = result.GetValue(portOption);
 
-            await using var transport = new Modbus.ModbusTcpTransport(new Modbus.ModbusTcpOptions { RetryCount = 0 });
+            // The library's Modbus TCP client, one attempt per request, from a container of its own that disposes it.
+            var services = new ServiceCollection();
+            services.AddFluxDevices().UseModbusTcp(o => o.RetryCount = 0);
+            await using var modbus = services.BuildServiceProvider();
+            var transport = modbus.GetRequiredService<Transport.IModbusTransport>();
             var endpoint = new Transport.ModbusEndpoint(result.GetValue(host)!, port);
             var words = new ushort[values * width];
             if (result.GetValue(input))

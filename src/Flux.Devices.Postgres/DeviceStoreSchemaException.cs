@@ -3,7 +3,7 @@ namespace Flux.Devices.Postgres;
 /// <summary>
 /// The store's schema is older than this version of the library needs, and the role the store connects as may not
 /// bring it up to date (it lacks <c>CREATE</c> on the database or the schema). Apply the migrations once as a role that
-/// may (the schema's owner), with <see cref="PostgresDeviceStore.MigrateAsync"/>; roles that only read and write rows
+/// may (the schema's owner), with <see cref="Storage.IDeviceStoreSchema.MigrateAsync"/>; roles that only read and write rows
 /// can then use the store.
 /// </summary>
 public sealed class DeviceStoreSchemaException : FluxDevicesException
@@ -39,6 +39,6 @@ public sealed class DeviceStoreSchemaException : FluxDevicesException
     {
         var state = applied == 0 ? $"The PostgreSQL schema \"{schema}\" does not exist yet" : $"The PostgreSQL schema \"{schema}\" is at version {applied} and this library needs version {required}";
         var why = inner is Npgsql.PostgresException postgres ? $" ({postgres.MessageText})" : string.Empty;
-        return $"{state}, and role \"{role}\" may not create or change it{why}. Apply the migrations once as the schema's owner (PostgresDeviceStore.MigrateAsync); a role that only reads and writes rows can use it after that.";
+        return $"{state}, and role \"{role}\" may not create or change it{why}. Apply the migrations once as the schema's owner (IDeviceStoreSchema.MigrateAsync, or ApplySchemaOnStartup() on the builder); a role that only reads and writes rows can use it after that.";
     }
 }

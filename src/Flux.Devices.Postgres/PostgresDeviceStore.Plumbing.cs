@@ -4,16 +4,16 @@ using Flux.Devices.Groups;
 using Flux.Devices.Health;
 using Flux.Devices.Lifecycle;
 using Flux.Devices.Postgres.Internal;
+using Flux.Devices.Storage;
+using Flux.Devices.Storage.Internal;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace Flux.Devices.Postgres;
 
 /// <summary>Transactions, retries, parameters and row readers.</summary>
-public sealed partial class PostgresDeviceStore
+internal sealed partial class PostgresDeviceStore
 {
-    private static readonly TimeSpan MaxRetryWait = TimeSpan.FromSeconds(5);
-
     /// <summary>
     /// Runs work in a transaction of its own, committed at the end (or, for a read, without one); retried from the start
     /// after a transient failure that happened before the commit; constraint violations translated by
@@ -23,7 +23,8 @@ public sealed partial class PostgresDeviceStore
         Func<NpgsqlConnection, NpgsqlTransaction?, CancellationToken, Task<T>> work,
         Func<string, Exception, Exception?> byConstraint,
         CancellationToken cancellationToken,
-        bool readOnly = false)
+        bool readOnly = false,
+        string? operation = null)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -65,10 +66,34 @@ public sealed partial class PostgresDeviceStore
                         ex);
                 }
 
-                // Doubling, capped, with jitter, so that clients cut off together do not all come back at the same moment.
-                var wait = _options.RetryDelay * Math.Pow(2, attempt) * (0.8 + (0.4 * Random.Shared.NextDouble()));
-                await Task.Delay(wait < MaxRetryWait ? wait : MaxRetryWait, _time, cancellationToken).ConfigureAwait(false);
+                var wait = StoreTelemetry.Backoff(_options.RetryDelay, attempt);
+                StoreTelemetry.Retrying(_logger, "PostgreSQL", operation ?? (readOnly ? "read" : "write"), attempt + 1, _options.TransientRetries + 1, wait, PostgresErrors.Describe(ex));
+                await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// Runs a write (<see cref="RunAsync"/>) traced as one activity, <paramref name="operation"/> on the table
+    /// <paramref name="table"/> of the store's schema; a failure marks it with the type of the exception the caller gets.
+    /// </summary>
+    private async Task<T> WriteAsync<T>(
+        string operation,
+        string table,
+        Func<NpgsqlConnection, NpgsqlTransaction?, CancellationToken, Task<T>> work,
+        Func<string, Exception, Exception?> byConstraint,
+        CancellationToken cancellationToken)
+    {
+        var collection = $"{_options.Schema}.{table}";
+        using var activity = StoreTelemetry.StartWrite("postgresql", operation, collection);
+        try
+        {
+            return await RunAsync(work, byConstraint, cancellationToken, operation: $"{operation} {collection}").ConfigureAwait(false);
+        }
+        catch (Exception ex) when (activity is not null)
+        {
+            StoreTelemetry.Fail(activity, ex, (ex as PostgresException ?? ex.InnerException as PostgresException)?.SqlState);
+            throw;
         }
     }
 
@@ -79,15 +104,7 @@ public sealed partial class PostgresDeviceStore
             {
                 using var command = new NpgsqlCommand { Connection = connection, Transaction = transaction };
                 command.CommandText = prepare(command);
-                var reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
-                await using var readerScope = reader.ConfigureAwait(false);
-                var rows = new List<T>();
-                while (await reader.ReadAsync(token).ConfigureAwait(false))
-                {
-                    rows.Add(read(reader));
-                }
-
-                return rows;
+                return await DataReaders.ReadAllAsync(await command.ExecuteReaderAsync(token).ConfigureAwait(false), read, token).ConfigureAwait(false);
             },
             static (_, _) => null,
             cancellationToken,

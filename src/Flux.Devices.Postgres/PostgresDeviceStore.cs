@@ -1,9 +1,12 @@
 using System.Text.Json;
+using Flux.Devices.Diagnostics;
 using Flux.Devices.Groups;
 using Flux.Devices.Health;
 using Flux.Devices.Lifecycle;
 using Flux.Devices.Postgres.Internal;
 using Flux.Devices.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -28,7 +31,7 @@ namespace Flux.Devices.Postgres;
 /// same exceptions the in-memory store raises.
 /// </para>
 /// </remarks>
-public sealed partial class PostgresDeviceStore : IDeviceStore
+internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSchema
 {
     private const string DeviceColumns = "id, name, type, site, metadata, active, state, version, created_at, updated_at";
     private const string HistoryColumns = "device_id, version, kind, from_state, to_state, trigger, changed_fields, reason, actor, timestamp";
@@ -38,6 +41,7 @@ public sealed partial class PostgresDeviceStore : IDeviceStore
     private readonly NpgsqlDataSource _dataSource;
     private readonly PostgresStoreOptions _options;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private readonly string _devices;
     private readonly string _history;
     private readonly string _groups;
@@ -48,8 +52,9 @@ public sealed partial class PostgresDeviceStore : IDeviceStore
     /// <param name="dataSource">The data source (the connection pool); the caller keeps ownership.</param>
     /// <param name="options">The options; <see langword="null"/> for the defaults (schema <c>flux</c>).</param>
     /// <param name="timeProvider">The clock for retry waits; <see langword="null"/> for the system clock.</param>
+    /// <param name="loggerFactory">Where retries are logged; <see langword="null"/> for nowhere.</param>
     /// <exception cref="ArgumentException">The schema name is not a plain lower-case identifier.</exception>
-    public PostgresDeviceStore(NpgsqlDataSource dataSource, PostgresStoreOptions? options = null, TimeProvider? timeProvider = null)
+    public PostgresDeviceStore(NpgsqlDataSource dataSource, PostgresStoreOptions? options = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         _dataSource = dataSource;
@@ -60,6 +65,7 @@ public sealed partial class PostgresDeviceStore : IDeviceStore
         }
 
         _time = timeProvider ?? TimeProvider.System;
+        _logger = (ILogger?)loggerFactory?.CreateLogger(FluxDevicesDiagnostics.StorageCategory) ?? NullLogger.Instance;
         var schema = Sql.Quote(_options.Schema);
         _devices = $"{schema}.mg_device_registry";
         _history = $"{schema}.device_history";
@@ -104,7 +110,9 @@ public sealed partial class PostgresDeviceStore : IDeviceStore
     public ValueTask AddAsync(Device device, DeviceHistoryEntry entry, CancellationToken cancellationToken = default)
     {
         StoreArguments.CheckAdd(device, entry);
-        return RunAsync(
+        return WriteAsync(
+            "INSERT",
+            "mg_device_registry",
             async (connection, transaction, token) =>
             {
                 using var command = new NpgsqlCommand(
@@ -136,7 +144,9 @@ public sealed partial class PostgresDeviceStore : IDeviceStore
             return ValueTask.CompletedTask;
         }
 
-        return RunAsync(
+        return WriteAsync(
+            "COPY",
+            "mg_device_registry",
             async (connection, transaction, token) =>
             {
                 // Name the first taken id or name, as the in-memory store does; the constraints still hold against a race.
@@ -171,7 +181,9 @@ public sealed partial class PostgresDeviceStore : IDeviceStore
     public ValueTask UpdateAsync(Device device, DeviceHistoryEntry entry, CancellationToken cancellationToken = default)
     {
         StoreArguments.CheckUpdate(device, entry);
-        return RunAsync(
+        return WriteAsync(
+            "UPDATE",
+            "mg_device_registry",
             async (connection, transaction, token) =>
             {
                 using var command = new NpgsqlCommand(
@@ -214,7 +226,9 @@ public sealed partial class PostgresDeviceStore : IDeviceStore
             return [];
         }
 
-        return await RunAsync<IReadOnlyList<DeviceWriteOutcome>>(
+        return await WriteAsync<IReadOnlyList<DeviceWriteOutcome>>(
+            "UPDATE",
+            "mg_device_registry",
             async (connection, transaction, token) =>
             {
                 // Lock the rows, decide every write, then write the current ones in one batch of three statements.
@@ -294,7 +308,9 @@ public sealed partial class PostgresDeviceStore : IDeviceStore
     public ValueTask AddGroupAsync(DeviceGroup group, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(group);
-        return RunAsync(
+        return WriteAsync(
+            "INSERT",
+            "device_groups",
             async (connection, transaction, token) =>
             {
                 using var command = new NpgsqlCommand($"INSERT INTO {_groups} ({GroupColumns}) VALUES ($1, $2, $3, $4, $5, $6)", connection, transaction);
@@ -333,7 +349,9 @@ public sealed partial class PostgresDeviceStore : IDeviceStore
 
     /// <inheritdoc />
     public async ValueTask<bool> DeleteGroupAsync(Guid id, CancellationToken cancellationToken = default) =>
-        await RunAsync(
+        await WriteAsync(
+            "DELETE",
+            "device_groups",
             async (connection, transaction, token) =>
             {
                 // Lock the group first (a concurrent SetMemberAsync holds it FOR SHARE until its member is in), then delete its
@@ -356,7 +374,9 @@ public sealed partial class PostgresDeviceStore : IDeviceStore
     public ValueTask SetMemberAsync(DeviceGroupMember member, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(member);
-        return RunAsync(
+        return WriteAsync(
+            "INSERT",
+            "device_group_members",
             async (connection, transaction, token) =>
             {
                 // The group first (as the contract orders the errors); the device's row is locked until the membership is in.
@@ -404,7 +424,9 @@ public sealed partial class PostgresDeviceStore : IDeviceStore
 
     /// <inheritdoc />
     public async ValueTask<bool> RemoveMemberAsync(Guid groupId, Guid deviceId, CancellationToken cancellationToken = default) =>
-        await RunAsync(
+        await WriteAsync(
+            "DELETE",
+            "device_group_members",
             async (connection, transaction, token) =>
             {
                 using var command = new NpgsqlCommand($"DELETE FROM {_members} WHERE group_id = $1 AND device_id = $2", connection, transaction);
@@ -451,7 +473,9 @@ public sealed partial class PostgresDeviceStore : IDeviceStore
             return ValueTask.CompletedTask;
         }
 
-        return RunAsync(
+        return WriteAsync(
+            "COPY",
+            "device_health",
             async (connection, transaction, token) =>
             {
                 // One statement: the foreign key checks the devices; only a refused batch asks which device is unknown

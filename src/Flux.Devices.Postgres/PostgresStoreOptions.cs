@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Flux.Devices.Postgres;
 
-/// <summary>Options of the PostgreSQL store (<see cref="PostgresDeviceStore"/>).</summary>
+/// <summary>Options of the PostgreSQL store (<c>UsePostgres</c>).</summary>
 public sealed class PostgresStoreOptions
 {
     /// <summary>Gets or sets the connection string, when the store makes its own data source.</summary>

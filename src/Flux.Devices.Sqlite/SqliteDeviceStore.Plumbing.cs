@@ -2,12 +2,15 @@ using System.Text.Json;
 using Flux.Devices.Groups;
 using Flux.Devices.Health;
 using Flux.Devices.Lifecycle;
+using Flux.Devices.Sqlite.Internal;
+using Flux.Devices.Storage;
+using Flux.Devices.Storage.Internal;
 using Microsoft.Data.Sqlite;
 
 namespace Flux.Devices.Sqlite;
 
-/// <summary>The schema, transactions, parameters and row readers.</summary>
-public sealed partial class SqliteDeviceStore
+/// <summary>The schema, transactions, retries, parameters and row readers.</summary>
+internal sealed partial class SqliteDeviceStore
 {
     private const string DeviceColumns = "id, name, type, site, metadata, active, state, version, created_at, updated_at";
     private const string HistoryColumns = "device_id, version, kind, from_state, to_state, trigger, changed_fields, reason, actor, timestamp";
@@ -15,164 +18,155 @@ public sealed partial class SqliteDeviceStore
     private const string HealthColumns = "device_id, timestamp, status, response_time_ms, error_count, last_successful_poll, diagnostics";
 
     /// <summary>
-    /// The spec's tables in SQLite's types: ids as text, timestamps as UTC ticks (exact, and ordered as numbers), metadata
-    /// as JSON text checked to be an object. Names compare by byte, which on UTF-8 is code point order.
+    /// Makes the file's schema current once per store: write-ahead logging on, then, only when the file is behind, the
+    /// embedded migrations it lacks in one immediate transaction (<see cref="SchemaMigrator"/>). Retried and translated as
+    /// every operation is; a failure is not remembered, so the next call tries again.
     /// </summary>
-    private const string Schema = """
-        PRAGMA journal_mode = WAL;
-        CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL);
-        CREATE TABLE IF NOT EXISTS mg_device_registry (
-            id TEXT PRIMARY KEY,
-            name TEXT NOT NULL UNIQUE,
-            type TEXT NOT NULL,
-            site TEXT NOT NULL,
-            metadata TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(metadata) AND json_type(metadata) = 'object'),
-            active INTEGER NOT NULL DEFAULT 1,
-            state TEXT NOT NULL DEFAULT 'registered',
-            version INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1),
-            created_at INTEGER NOT NULL,
-            updated_at INTEGER NOT NULL
-        );
-        CREATE INDEX IF NOT EXISTS mg_device_registry_type_site ON mg_device_registry (type, site);
-        CREATE INDEX IF NOT EXISTS mg_device_registry_state ON mg_device_registry (state);
-        CREATE TABLE IF NOT EXISTS device_history (
-            device_id TEXT NOT NULL REFERENCES mg_device_registry(id),
-            version INTEGER NOT NULL,
-            kind TEXT NOT NULL,
-            from_state TEXT,
-            to_state TEXT NOT NULL,
-            trigger TEXT,
-            changed_fields TEXT NOT NULL DEFAULT '[]',
-            reason TEXT,
-            actor TEXT,
-            timestamp INTEGER NOT NULL,
-            PRIMARY KEY (device_id, version)
-        );
-        CREATE TABLE IF NOT EXISTS device_groups (
-            id TEXT PRIMARY KEY,
-            name TEXT NOT NULL UNIQUE,
-            site TEXT NOT NULL,
-            group_type TEXT NOT NULL,
-            metadata TEXT,
-            created_at INTEGER
-        );
-        CREATE TABLE IF NOT EXISTS device_group_members (
-            group_id TEXT REFERENCES device_groups(id),
-            device_id TEXT REFERENCES mg_device_registry(id),
-            role TEXT,
-            priority INTEGER,
-            PRIMARY KEY (group_id, device_id)
-        );
-        CREATE INDEX IF NOT EXISTS device_group_members_device ON device_group_members (device_id);
-        CREATE TABLE IF NOT EXISTS device_health (
-            device_id TEXT NOT NULL REFERENCES mg_device_registry(id),
-            timestamp INTEGER NOT NULL,
-            status TEXT NOT NULL,
-            response_time_ms INTEGER,
-            error_count INTEGER,
-            last_successful_poll INTEGER,
-            diagnostics TEXT,
-            PRIMARY KEY (device_id, timestamp)
-        );
-        INSERT OR IGNORE INTO schema_migrations (version, name, applied_at) VALUES (1, 'initial', 0);
-        -- Other writers (the sqlite3 shell, another program) leave version alone: move it for them, so that a stale
-        -- compare-and-set fails instead of undoing their change, record the change as kind 'external', and read the
-        -- spec's maintenance statement (active = 0 with a metadata.maintenance object) as maintenance, its undoing as
-        -- testing; as the PostgreSQL store's trigger does. Timestamps are .NET ticks (UTC).
-        CREATE TRIGGER IF NOT EXISTS mg_device_registry_other_writer
-        AFTER UPDATE ON mg_device_registry FOR EACH ROW
-        WHEN NEW.version = OLD.version AND (
-            NEW.name IS NOT OLD.name OR NEW.type IS NOT OLD.type OR NEW.site IS NOT OLD.site OR NEW.active IS NOT OLD.active
-            OR NEW.metadata IS NOT OLD.metadata OR NEW.state IS NOT OLD.state
-            OR (OLD.state NOT IN ('maintenance', 'decommissioned') AND NOT NEW.active AND json_type(NEW.metadata, '$.maintenance') = 'object'))
-        BEGIN
-            UPDATE mg_device_registry SET
-                version = OLD.version + 1,
-                state = CASE
-                    WHEN NEW.state = OLD.state AND OLD.state NOT IN ('maintenance', 'decommissioned') AND NOT NEW.active
-                        AND json_type(NEW.metadata, '$.maintenance') = 'object' THEN 'maintenance'
-                    WHEN NEW.state = OLD.state AND OLD.state = 'maintenance' AND NEW.active
-                        AND json_type(NEW.metadata, '$.maintenance') IS NULL THEN 'testing'
-                    ELSE NEW.state END,
-                updated_at = CASE WHEN NEW.updated_at = OLD.updated_at
-                    THEN CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) * 10000 + 621355968000000000
-                    ELSE NEW.updated_at END
-            WHERE id = NEW.id;
-            INSERT INTO device_history (device_id, version, kind, from_state, to_state, trigger, changed_fields, reason, actor, timestamp)
-            SELECT r.id, r.version, 'external', OLD.state, r.state, NULL,
-                (SELECT json_group_array(f) FROM (
-                    SELECT 1 AS o, 'name' AS f WHERE NEW.name IS NOT OLD.name
-                    UNION ALL SELECT 2, 'type' WHERE NEW.type IS NOT OLD.type
-                    UNION ALL SELECT 3, 'site' WHERE NEW.site IS NOT OLD.site
-                    UNION ALL SELECT 4, 'active' WHERE NEW.active IS NOT OLD.active
-                    UNION ALL SELECT 5, 'metadata.' || k FROM (
-                        SELECT n.key AS k FROM json_each(NEW.metadata) n LEFT JOIN json_each(OLD.metadata) p ON p.key = n.key
-                        WHERE p.key IS NULL OR p.type IS NOT n.type OR p.value IS NOT n.value
-                        UNION SELECT p.key FROM json_each(OLD.metadata) p WHERE p.key NOT IN (SELECT key FROM json_each(NEW.metadata)))
-                    ORDER BY o, f)),
-                CASE
-                    WHEN r.state = 'maintenance' AND OLD.state <> 'maintenance' THEN 'Changed outside Flux.Devices: active = false with metadata.maintenance'
-                    WHEN OLD.state = 'maintenance' AND r.state = 'testing' THEN 'Changed outside Flux.Devices: active = true without metadata.maintenance'
-                    ELSE 'Changed outside Flux.Devices' END,
-                'sqlite', r.updated_at
-            FROM mg_device_registry r WHERE r.id = NEW.id;
-        END;
-        UPDATE mg_device_registry SET active = active
-        WHERE state NOT IN ('maintenance', 'decommissioned') AND NOT active AND json_type(metadata, '$.maintenance') = 'object';
-        INSERT OR IGNORE INTO schema_migrations (version, name, applied_at) VALUES (2, 'other_writers', 0);
-        """;
-
-    private async Task CreateSchemaAsync()
+    private async Task<int> EnsureSchemaAsync(CancellationToken cancellationToken)
     {
-        var connection = new SqliteConnection(_connectionString);
-        await using var connectionScope = connection.ConfigureAwait(false);
-        await connection.OpenAsync().ConfigureAwait(false);
-        using var command = connection.CreateCommand();
-        command.CommandText = Schema;
-        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+        if (_schemaReady)
+        {
+            return 0;
+        }
+
+        await _schemaLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_schemaReady)
+            {
+                return 0;
+            }
+
+            var applied = await AttemptAsync("migrate", write: false, MigrateCoreAsync, cancellationToken).ConfigureAwait(false);
+            _schemaReady = true;
+            return applied;
+        }
+        finally
+        {
+            _schemaLock.Release();
+        }
     }
 
-    /// <summary>Runs work in one immediate transaction (the write lock taken at once), committed at the end.</summary>
+    private async Task<int> MigrateCoreAsync(SqliteConnection connection, SqliteTransaction? none, CancellationToken cancellationToken)
+    {
+        using (var wal = connection.CreateCommand())
+        {
+            wal.CommandText = "PRAGMA journal_mode = WAL";
+            await wal.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (await SchemaMigrator.AppliedVersionAsync(connection, null, cancellationToken).ConfigureAwait(false) >= SchemaMigrator.LatestVersion)
+        {
+            return 0;
+        }
+
+        var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transactionScope = transaction.ConfigureAwait(false);
+        var applied = await SchemaMigrator.MigrateAsync(connection, transaction, _time.GetUtcNow().UtcTicks, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return applied;
+    }
+
+    /// <summary>
+    /// Runs a write in one immediate transaction (the write lock taken at once), committed at the end, traced as
+    /// <paramref name="operation"/> on <paramref name="collection"/>; unique violations translated by
+    /// <paramref name="byUniqueColumn"/>; retried and translated by <see cref="RunAsync"/>.
+    /// </summary>
     private async ValueTask WriteAsync(
+        string operation,
+        string collection,
         Func<SqliteConnection, SqliteTransaction, CancellationToken, Task> work,
         CancellationToken cancellationToken,
         Func<string, string, Exception?>? byUniqueColumn = null)
     {
-        await _schema.Value.ConfigureAwait(false);
-        var connection = new SqliteConnection(_connectionString);
-        await using var connectionScope = connection.ConfigureAwait(false);
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transactionScope = transaction.ConfigureAwait(false);
+        using var activity = StoreTelemetry.StartWrite("sqlite", operation, collection);
         try
         {
-            await work(connection, transaction, cancellationToken).ConfigureAwait(false);
-        }
-        catch (SqliteException ex) when (byUniqueColumn is not null && UniqueColumn(ex) is var (table, column) && byUniqueColumn(table, column) is { } translated)
-        {
-            throw translated;
-        }
+            await RunAsync(
+                $"{operation} {collection}",
+                write: true,
+                async (connection, transaction, token) =>
+                {
+                    try
+                    {
+                        await work(connection, transaction!, token).ConfigureAwait(false);
+                    }
+                    catch (SqliteException ex) when (byUniqueColumn is not null && UniqueColumn(ex) is var (table, column) && byUniqueColumn(table, column) is { } translated)
+                    {
+                        throw translated;
+                    }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    return true;
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (activity is not null)
+        {
+            var cause = ex as SqliteException ?? ex.InnerException as SqliteException;
+            StoreTelemetry.Fail(activity, ex, cause?.SqliteExtendedErrorCode.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            throw;
+        }
     }
 
-    private async ValueTask<IReadOnlyList<T>> QueryAsync<T>(string sql, object[] values, Func<SqliteDataReader, T> read, CancellationToken cancellationToken)
+    /// <summary>Runs an operation on a schema made current first (<see cref="EnsureSchemaAsync"/>), retried and translated by <see cref="AttemptAsync"/>.</summary>
+    private async Task<T> RunAsync<T>(string operation, bool write, Func<SqliteConnection, SqliteTransaction?, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
-        await _schema.Value.ConfigureAwait(false);
-        var connection = new SqliteConnection(_connectionString);
-        await using var connectionScope = connection.ConfigureAwait(false);
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        using var command = Command(connection, null, sql, values);
-        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using var readerScope = reader.ConfigureAwait(false);
-        var rows = new List<T>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            rows.Add(read(reader));
-        }
-
-        return rows;
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        return await AttemptAsync(operation, write, work, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Runs work on a connection of its own, for a write in an immediate transaction committed at the end; tried again from
+    /// the start, up to <see cref="SqliteStoreOptions.TransientRetries"/> times with a doubling wait, when the file was busy
+    /// or locked (nothing was written then, the commit included); every SQLite error that is left becomes
+    /// <see cref="DeviceStoreUnavailableException"/> (<see cref="SqliteErrors"/> says which are transient).
+    /// </summary>
+    private async Task<T> AttemptAsync<T>(string operation, bool write, Func<SqliteConnection, SqliteTransaction?, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var committing = false;
+            try
+            {
+                var connection = new SqliteConnection(_connectionString);
+                await using var connectionScope = connection.ConfigureAwait(false);
+                await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+                if (!write)
+                {
+                    return await work(connection, null, cancellationToken).ConfigureAwait(false);
+                }
+
+                var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                await using var transactionScope = transaction.ConfigureAwait(false);
+                var result = await work(connection, transaction, cancellationToken).ConfigureAwait(false);
+                committing = true;
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return result;
+            }
+            catch (SqliteException ex)
+            {
+                if (!SqliteErrors.IsRetried(ex) || attempt >= _options.TransientRetries || cancellationToken.IsCancellationRequested)
+                {
+                    throw SqliteErrors.Translate(ex, Path, attempt + 1, committing);
+                }
+
+                var wait = StoreTelemetry.Backoff(_options.RetryDelay, attempt);
+                StoreTelemetry.Retrying(_logger, "SQLite", operation, attempt + 1, _options.TransientRetries + 1, wait, ex.Message);
+                await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async ValueTask<IReadOnlyList<T>> QueryAsync<T>(string sql, object[] values, Func<SqliteDataReader, T> read, CancellationToken cancellationToken) =>
+        await RunAsync<IReadOnlyList<T>>(
+            "read",
+            write: false,
+            async (connection, _, token) =>
+            {
+                using var command = Command(connection, null, sql, values);
+                return await DataReaders.ReadAllAsync(await command.ExecuteReaderAsync(token).ConfigureAwait(false), read, token).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
 
     private async ValueTask<T?> QuerySingleAsync<T>(string sql, object[] values, Func<SqliteDataReader, T> read, CancellationToken cancellationToken)
         where T : class

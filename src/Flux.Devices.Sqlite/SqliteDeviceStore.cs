@@ -3,7 +3,10 @@ using Flux.Devices.Groups;
 using Flux.Devices.Health;
 using Flux.Devices.Lifecycle;
 using Flux.Devices.Storage;
+using Flux.Devices.Diagnostics;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Flux.Devices.Sqlite;
 
@@ -14,9 +17,12 @@ namespace Flux.Devices.Sqlite;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The file and its tables are made on first use (write-ahead logging on, foreign keys enforced). Writers are serialised by
-/// SQLite (<c>BEGIN IMMEDIATE</c>) and wait for each other up to the command timeout; readers never wait for writers.
-/// Several processes may share the file on one machine.
+/// The file and its tables are made on first use, or by <see cref="MigrateAsync"/> (write-ahead logging on, foreign keys
+/// enforced; the embedded migrations recorded in <c>schema_migrations</c>). Writers are serialised by SQLite
+/// (<c>BEGIN IMMEDIATE</c>) and wait for each other up to <see cref="SqliteStoreOptions.BusyTimeout"/>, then are tried
+/// again; readers never wait for writers. Several processes may share the file on one machine. No
+/// <c>SqliteException</c> leaves the store: a file busy past the retries, an I/O error, a full disk or a file that is not
+/// a database is a <see cref="DeviceStoreUnavailableException"/>.
 /// </para>
 /// <para>
 /// Lists are filtered in two steps: type, site, state and active flag in SQL, then names and metadata with
@@ -24,17 +30,25 @@ namespace Flux.Devices.Sqlite;
 /// site's fleet (thousands of devices); a fleet of hundreds of thousands belongs in PostgreSQL.
 /// </para>
 /// </remarks>
-public sealed partial class SqliteDeviceStore : IDeviceStore
+internal sealed partial class SqliteDeviceStore : IDeviceStore, IDeviceStoreSchema, IAsyncDisposable, IDisposable
 {
     private readonly string _connectionString;
-    private readonly Lazy<Task> _schema;
+    private readonly SqliteStoreOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _schemaLock = new(1, 1);
+    private volatile bool _schemaReady;
 
     /// <summary>Initializes a new instance of the <see cref="SqliteDeviceStore"/> class on a file, made if it does not exist.</summary>
     /// <param name="path">The database file.</param>
+    /// <param name="options">The options; <see langword="null"/> for the defaults.</param>
+    /// <param name="timeProvider">The clock for retry waits and migration times; <see langword="null"/> for the system clock.</param>
+    /// <param name="loggerFactory">Where retries are logged; <see langword="null"/> for nowhere.</param>
     /// <exception cref="ArgumentException">The path is blank.</exception>
-    public SqliteDeviceStore(string path)
+    public SqliteDeviceStore(string path, SqliteStoreOptions? options = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        _options = options ?? new SqliteStoreOptions();
         Path = System.IO.Path.GetFullPath(path);
         _connectionString = new SqliteConnectionStringBuilder
         {
@@ -42,19 +56,32 @@ public sealed partial class SqliteDeviceStore : IDeviceStore
             Mode = SqliteOpenMode.ReadWriteCreate,
             ForeignKeys = true,
             Pooling = true,
-            DefaultTimeout = 30,
+            DefaultTimeout = (int)Math.Ceiling(_options.BusyTimeout.TotalSeconds),
         }.ToString();
-        _schema = new Lazy<Task>(CreateSchemaAsync, LazyThreadSafetyMode.ExecutionAndPublication);
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = (ILogger?)loggerFactory?.CreateLogger(FluxDevicesDiagnostics.StorageCategory) ?? NullLogger.Instance;
     }
 
     /// <summary>Gets the full path of the database file.</summary>
     public string Path { get; }
 
-    /// <summary>Releases the file: pooled connections to it are closed (call after the last use, before deleting or moving it).</summary>
-    public void ReleaseFile()
+    /// <summary>Makes the file's schema current now rather than on first use.</summary>
+    /// <param name="cancellationToken">Cancels the migration.</param>
+    /// <returns>How many migrations were applied; 0 when the file was current (or this store had already made it so).</returns>
+    public Task<int> MigrateAsync(CancellationToken cancellationToken = default) => EnsureSchemaAsync(cancellationToken);
+
+    /// <summary>Releases the file: pooled connections to it are closed, so that it can be moved or deleted. The store may still be used after (it opens the file again).</summary>
+    public void Dispose()
     {
         using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);
+    }
+
+    /// <inheritdoc cref="Dispose"/>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />
@@ -62,6 +89,8 @@ public sealed partial class SqliteDeviceStore : IDeviceStore
     {
         StoreArguments.CheckAdd(device, entry);
         return WriteAsync(
+            "INSERT",
+            "mg_device_registry",
             async (connection, transaction, token) =>
             {
                 await InsertDeviceAsync(connection, transaction, device, token).ConfigureAwait(false);
@@ -75,6 +104,8 @@ public sealed partial class SqliteDeviceStore : IDeviceStore
     {
         StoreArguments.CheckAddMany(additions);
         return WriteAsync(
+            "INSERT",
+            "mg_device_registry",
             async (connection, transaction, token) =>
             {
                 foreach (var (device, entry) in additions)
@@ -91,6 +122,8 @@ public sealed partial class SqliteDeviceStore : IDeviceStore
     {
         StoreArguments.CheckUpdate(device, entry);
         return WriteAsync(
+            "UPDATE",
+            "mg_device_registry",
             async (connection, transaction, token) =>
             {
                 var stored = await StoredAsync(connection, transaction, device.Id, token).ConfigureAwait(false);
@@ -115,6 +148,8 @@ public sealed partial class SqliteDeviceStore : IDeviceStore
         StoreArguments.CheckBatch(writes);
         var outcomes = new DeviceWriteOutcome[writes.Count];
         await WriteAsync(
+            "UPDATE",
+            "mg_device_registry",
             async (connection, transaction, token) =>
             {
                 // Decide every write before making any (the transaction holds the write lock), as the in-memory store does.
@@ -180,6 +215,8 @@ public sealed partial class SqliteDeviceStore : IDeviceStore
     {
         ArgumentNullException.ThrowIfNull(group);
         return WriteAsync(
+            "INSERT",
+            "device_groups",
             (connection, transaction, token) => ExecuteAsync(
                 connection,
                 transaction,
@@ -215,6 +252,8 @@ public sealed partial class SqliteDeviceStore : IDeviceStore
     {
         var deleted = false;
         await WriteAsync(
+            "DELETE",
+            "device_groups",
             async (connection, transaction, token) =>
             {
                 await ExecuteAsync(connection, transaction, "DELETE FROM device_group_members WHERE group_id = $p0", [Text(id)], token).ConfigureAwait(false);
@@ -229,6 +268,8 @@ public sealed partial class SqliteDeviceStore : IDeviceStore
     {
         ArgumentNullException.ThrowIfNull(member);
         return WriteAsync(
+            "INSERT",
+            "device_group_members",
             async (connection, transaction, token) =>
             {
                 var group = await ScalarAsync(connection, transaction, "SELECT count(*) FROM device_groups WHERE id = $p0", [Text(member.GroupId)], token).ConfigureAwait(false);
@@ -264,6 +305,8 @@ public sealed partial class SqliteDeviceStore : IDeviceStore
     {
         var removed = false;
         await WriteAsync(
+            "DELETE",
+            "device_group_members",
             async (connection, transaction, token) => removed = await ExecuteAsync(
                 connection,
                 transaction,
@@ -309,6 +352,8 @@ public sealed partial class SqliteDeviceStore : IDeviceStore
         }
 
         return WriteAsync(
+            "INSERT",
+            "device_health",
             async (connection, transaction, token) =>
             {
                 foreach (var id in stored.Select(s => s.DeviceId).Distinct())

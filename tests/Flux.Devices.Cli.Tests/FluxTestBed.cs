@@ -1,5 +1,4 @@
 using Flux.Devices.Specification.Tests;
-using Flux.Devices.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Flux.Devices.Cli.Tests;
@@ -30,14 +29,9 @@ public abstract class FluxTestBed : IAsyncLifetime
     /// <summary>Works on the store through the library's registry, then releases the file for the commands.</summary>
     private protected async Task WithRegistryAsync(Func<IDeviceRegistry, Task> work)
     {
-        var store = new SqliteDeviceStore(Store);
         var services = new ServiceCollection();
-        services.AddFluxDevices().UseStore(store);
-        await using (var provider = services.BuildServiceProvider())
-        {
-            await work(provider.GetRequiredService<IDeviceRegistry>());
-        }
-
-        store.ReleaseFile();
+        services.AddFluxDevices().UseSqlite(Store);
+        await using var provider = services.BuildServiceProvider(); // disposing it releases the file
+        await work(provider.GetRequiredService<IDeviceRegistry>());
     }
 }

@@ -93,6 +93,20 @@ public sealed class UsageTests : FluxTestBed
     }
 
     [Fact]
+    public async Task AStoreThatIsNotASqliteDatabase_FailsInOneLine_NamingTheFile_FromTheStoresOwnError()
+    {
+        var store = Path.Combine(Directory, "notes.db");
+        await File.WriteAllTextAsync(store, "not a database, only text that is long enough to fill a SQLite header", TestContext.Current.CancellationToken);
+
+        var (code, output, error) = await FluxProcess.RunAsync("devices", "list", "--store", store);
+
+        Assert.Equal((FluxCli.Failed, string.Empty), (code, output));
+        Assert.StartsWith($"flux: SQLite file {store} could not be used: ", error, StringComparison.Ordinal);
+        Assert.Contains("file is not a database", error, StringComparison.Ordinal);
+        Assert.Single(error.Trim().Split('\n'));
+    }
+
+    [Fact]
     public async Task AStoreThatIsAFolder_IsBadUsage()
     {
         var (code, _, error) = await FluxProcess.RunAsync("devices", "register", "X", "--type", "meter", "--site", "WLCE", "--metadata", SpecSamples.MeterMetadataJson, "--store", Directory);

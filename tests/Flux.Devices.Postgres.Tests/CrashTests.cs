@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Flux.Devices.Discovery;
 using Flux.Devices.Postgres.Tests.Support;
+using Flux.Devices.Storage;
 using Flux.Devices.Specification.Tests;
 using Flux.Devices.Transport;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,5 @@
 using Flux.Devices.Postgres.Tests.Support;
+using Flux.Devices.Storage;
 using Npgsql;
 
 namespace Flux.Devices.Postgres.Tests;

@@ -28,6 +28,32 @@ public sealed class DependencyInjectionTests : IDisposable
         provider.Dispose();
 
         Assert.Equal(device, await store.GetAsync(device.Id, TestContext.Current.CancellationToken)); // the store holds nothing the container closes
-        store.ReleaseFile();
+        store.Dispose();
+    }
+
+    [Fact]
+    public void UseSqlite_OptionsOutOfRange_FailWhenTheStoreIsMade_NamingTheOption()
+    {
+        var services = new ServiceCollection();
+        services.AddFluxDevices().UseSqlite(Path.Combine(_directory, "flux.db"), o => o.BusyTimeout = TimeSpan.FromMilliseconds(500));
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => provider.GetRequiredService<IDeviceStore>());
+
+        Assert.Contains(nameof(SqliteStoreOptions.BusyTimeout), error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_directory, "flux.db")));
+    }
+
+    [Fact]
+    public async Task UseSqlite_RegistersTheStoresSchema_OnTheSameFile()
+    {
+        var path = Path.Combine(_directory, "flux.db");
+        var services = new ServiceCollection();
+        services.AddFluxDevices().UseSqlite(path);
+        await using var provider = services.BuildServiceProvider();
+
+        Assert.Equal(2, await provider.GetRequiredService<IDeviceStoreSchema>().MigrateAsync(TestContext.Current.CancellationToken));
+        Assert.Same(provider.GetRequiredService<IDeviceStore>(), provider.GetRequiredService<IDeviceStoreSchema>());
+        Assert.True(File.Exists(path));
     }
 }

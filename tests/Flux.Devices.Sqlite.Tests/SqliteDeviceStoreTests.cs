@@ -14,7 +14,7 @@ public sealed class SqliteDeviceStoreTests : DeviceStoreContractTests
 
     protected override ValueTask DisposeStoreAsync(IDeviceStore store)
     {
-        ((SqliteDeviceStore)store).ReleaseFile();
+        ((SqliteDeviceStore)store).Dispose();
         Directory.Delete(_directory, recursive: true);
         return ValueTask.CompletedTask;
     }
@@ -37,13 +37,13 @@ public sealed class SqliteFileTests : IDisposable
         await using var provider = services.BuildServiceProvider();
         var registry = provider.GetRequiredService<IDeviceRegistry>();
         var device = await registry.RegisterAsync(SpecSamples.Bess(), cancellationToken: TestContext.Current.CancellationToken);
-        first.ReleaseFile();
+        first.Dispose();
 
         var second = new SqliteDeviceStore(path);
 
         Assert.Equal(device, await second.GetAsync(device.Id, TestContext.Current.CancellationToken));
         Assert.Single(await second.GetHistoryAsync(device.Id, TestContext.Current.CancellationToken));
-        second.ReleaseFile();
+        second.Dispose();
     }
 }
 
@@ -87,7 +87,7 @@ public sealed class SqliteOtherWriterTests : IDisposable
 
         var exited = await provider.GetRequiredService<Maintenance.IMaintenanceService>().ExitAsync(device.Id, "flux", Cancel);
         Assert.Equal((DeviceState.Testing, true, 3L), (exited.State, exited.Active, exited.Version));
-        store.ReleaseFile();
+        store.Dispose();
     }
 
     [Fact]
@@ -106,7 +106,7 @@ public sealed class SqliteOtherWriterTests : IDisposable
         Assert.Equal(("WLCE-NORTH", 2L, DeviceState.Registered), (changed.Site, changed.Version, changed.State));
         Assert.True(changed.UpdatedAt >= device.UpdatedAt);
         Assert.Equal(["site"], (await store.GetHistoryAsync(device.Id, Cancel))[^1].ChangedFields);
-        store.ReleaseFile();
+        store.Dispose();
     }
 
     private (string Path, SqliteDeviceStore Store, ServiceProvider Provider) Open()

@@ -34,7 +34,7 @@ namespace Flux.Devices.Modbus;
 /// request inside the continuation of another.
 /// </para>
 /// </remarks>
-public sealed class ModbusTcpTransport : IModbusTransport, IAsyncDisposable, IDisposable
+internal sealed class ModbusTcpTransport : IModbusTransport, IAsyncDisposable, IDisposable
 {
     private readonly ConcurrentDictionary<ModbusEndpoint, ModbusConnection> _connections = new();
     private readonly ModbusTcpOptions _options;

@@ -12,7 +12,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class FluxDevicesBuilderModbusExtensions
 {
     /// <summary>
-    /// Uses <see cref="ModbusTcpTransport"/> as the <see cref="IModbusTransport"/> (and for discovery's
+    /// Uses the library's Modbus TCP client as the <see cref="IModbusTransport"/> (and for discovery's
     /// <see cref="IModbusTransportFactory"/>), replacing any transport plugged in before, and with it registers the health
     /// monitor and the scanner (<c>UseTransport</c>). Its options are validated when the host starts; it takes the
     /// container's <see cref="TimeProvider"/>, logger factory and meter factory.

@@ -1,7 +1,9 @@
 using Flux.Devices.Postgres;
 using Flux.Devices.Postgres.Internal;
+using Flux.Devices.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -11,8 +13,9 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class FluxDevicesBuilderPostgresExtensions
 {
     /// <summary>
-    /// Uses <see cref="PostgresDeviceStore"/>, replacing any store plugged in before, on a data source of its own made from
-    /// a connection string (the container disposes it).
+    /// Uses the PostgreSQL store, replacing any store plugged in before, on a data source of its own made from a connection
+    /// string (the container disposes it). The store's schema is created or upgraded by <see cref="IDeviceStoreSchema"/>
+    /// (registered too) or <see cref="ApplySchemaOnStartup"/>; retries are logged to the container's logger factory.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="connectionString">The connection string.</param>
@@ -29,7 +32,7 @@ public static class FluxDevicesBuilderPostgresExtensions
     }
 
     /// <summary>
-    /// Uses <see cref="PostgresDeviceStore"/>, replacing any store plugged in before: on the
+    /// Uses the PostgreSQL store (and registers its <see cref="IDeviceStoreSchema"/>), replacing any store plugged in before: on the
     /// <see cref="PostgresStoreOptions.ConnectionString"/> when one is set, else on the <see cref="NpgsqlDataSource"/>
     /// registered in the container (for example by <c>AddNpgsqlDataSource</c>).
     /// </summary>
@@ -50,13 +53,14 @@ public static class FluxDevicesBuilderPostgresExtensions
                 ? sp.GetRequiredService<OwnedDataSource>().Get(storeOptions.ConnectionString)
                 : sp.GetService<NpgsqlDataSource>() ?? throw new InvalidOperationException(
                     "UsePostgres needs a connection string (UsePostgres(connectionString) or PostgresStoreOptions.ConnectionString) or an NpgsqlDataSource in the container.");
-            return new PostgresDeviceStore(dataSource, storeOptions, sp.GetService<TimeProvider>());
+            return new PostgresDeviceStore(dataSource, storeOptions, sp.GetService<TimeProvider>(), sp.GetService<ILoggerFactory>());
         });
+        builder.Services.Replace(ServiceDescriptor.Singleton<IDeviceStoreSchema>(static sp => sp.GetRequiredService<PostgresDeviceStore>()));
         return builder.UseStore(static sp => sp.GetRequiredService<PostgresDeviceStore>());
     }
 
     /// <summary>
-    /// Creates or upgrades the store's schema when the host starts (<see cref="PostgresDeviceStore.MigrateAsync"/>), before
+    /// Creates or upgrades the store's schema when the host starts (<see cref="IDeviceStoreSchema.MigrateAsync"/>), before
     /// the hosted services registered after this call. Several processes may start at once: each migration is applied once.
     /// </summary>
     /// <param name="builder">The builder, with <see cref="UsePostgres(IFluxDevicesBuilder, Action{PostgresStoreOptions})"/>.</param>

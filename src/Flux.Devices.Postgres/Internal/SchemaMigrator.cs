@@ -1,4 +1,4 @@
-using System.Reflection;
+using Flux.Devices.Storage.Internal;
 using Npgsql;
 
 namespace Flux.Devices.Postgres.Internal;
@@ -12,7 +12,7 @@ internal static class SchemaMigrator
 {
     private const string ResourcePrefix = "Flux.Devices.Postgres.Migrations.";
 
-    public static IReadOnlyList<(int Version, string Name, string Sql)> Migrations { get; } = Load();
+    public static IReadOnlyList<(int Version, string Name, string Sql)> Migrations { get; } = EmbeddedMigrations.Load(typeof(SchemaMigrator).Assembly, ResourcePrefix);
 
     /// <summary>Gets the version the embedded migrations bring a schema to.</summary>
     public static int LatestVersion => Migrations[^1].Version;
@@ -83,21 +83,5 @@ internal static class SchemaMigrator
     {
         using var command = new NpgsqlCommand(sql, connection, transaction);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private static List<(int, string, string)> Load()
-    {
-        var assembly = typeof(SchemaMigrator).Assembly;
-        var migrations = new List<(int, string, string)>();
-        foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
-        {
-            var file = resource[ResourcePrefix.Length..^".sql".Length];
-            var separator = file.IndexOf('_', StringComparison.Ordinal);
-            using var stream = assembly.GetManifestResourceStream(resource)!;
-            using var reader = new StreamReader(stream);
-            migrations.Add((int.Parse(file[..separator], System.Globalization.CultureInfo.InvariantCulture), file[(separator + 1)..], reader.ReadToEnd()));
-        }
-
-        return migrations;
     }
 }

@@ -2,7 +2,7 @@ namespace Flux.Devices.Diagnostics;
 
 /// <summary>
 /// Event ids, in blocks per area: 1000 registry, 2000 lifecycle, 2500 groups and maintenance, 2800 notifications,
-/// 3000 templates, 4000 discovery, 5000 health, 6000 Modbus, 7000 PostgreSQL.
+/// 3000 templates, 4000 discovery, 5000 health, 6000 Modbus, 7000 the stores (src/Shared/StoreTelemetry.cs: 7000 a retry).
 /// </summary>
 internal static class FluxEventIds
 {

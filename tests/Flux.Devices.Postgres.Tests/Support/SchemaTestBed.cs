@@ -27,7 +27,7 @@ public abstract class SchemaTestBed(PostgresServer server, string prefix) : IAsy
     protected ServiceProvider Services => _services!;
 
     /// <summary>Gets the store.</summary>
-    protected PostgresDeviceStore Store => Services.GetRequiredService<PostgresDeviceStore>();
+    private protected PostgresDeviceStore Store => Services.GetRequiredService<PostgresDeviceStore>();
 
     /// <summary>Gets the registry.</summary>
     protected IDeviceRegistry Registry => Services.GetRequiredService<IDeviceRegistry>();

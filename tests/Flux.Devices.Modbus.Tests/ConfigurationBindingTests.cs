@@ -1,7 +1,6 @@
+using Flux.Devices.Tests.Support;
 using Flux.Devices.Transport;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Flux.Devices.Modbus.Tests;
@@ -14,7 +13,7 @@ public sealed class ConfigurationBindingTests
     [Fact]
     public async Task UseModbusTcp_Configuration_BindsTheClientsOptions()
     {
-        using var host = Build(
+        using var host = ConfiguredHost.Build(
             new()
             {
                 ["FluxDevices:Modbus:RequestTimeout"] = "00:00:03",
@@ -38,7 +37,7 @@ public sealed class ConfigurationBindingTests
     [InlineData("FluxDevices:Modbus:Timeout", "00:00:03", "Timeout")]
     public async Task UseModbusTcp_BadKeyOrValue_HostFailsToStartNamingTheKey(string key, string value, string named)
     {
-        using var host = Build(
+        using var host = ConfiguredHost.Build(
             new() { [key] = value },
             (builder, configuration) => builder.Services.AddFluxDevices().UseModbusTcp(configuration.GetSection("FluxDevices:Modbus")));
 
@@ -50,7 +49,7 @@ public sealed class ConfigurationBindingTests
     [Fact]
     public async Task UseModbusTcp_ValueOutOfRange_HostFailsValidationNamingTheKey()
     {
-        using var host = Build(
+        using var host = ConfiguredHost.Build(
             new() { ["FluxDevices:Modbus:MaxRequestsInFlight"] = "0" },
             (builder, configuration) => builder.Services.AddFluxDevices().UseModbusTcp(configuration.GetSection("FluxDevices:Modbus")));
 
@@ -64,7 +63,7 @@ public sealed class ConfigurationBindingTests
     {
         await using var server = await Support.Loopback.StartServerAsync();
         server.AddUnit(1, Support.Loopback.AddressEchoUnit());
-        using var host = Build(
+        using var host = ConfiguredHost.Build(
             new()
             {
                 ["FluxDevices:Modbus:RequestTimeout"] = "00:00:02",
@@ -100,7 +99,7 @@ public sealed class ConfigurationBindingTests
     [Fact]
     public async Task AddModbusTcpProfile_BadValueInOneProfile_HostFailsToStartNamingTheProfileAndTheKey()
     {
-        using var host = Build(
+        using var host = ConfiguredHost.Build(
             new() { ["Profiles:slow:RetryCount"] = "11" },
             (builder, configuration) => builder.Services.AddFluxDevices()
                 .UseModbusTcp()
@@ -119,13 +118,5 @@ public sealed class ConfigurationBindingTests
         var builder = new ServiceCollection().AddFluxDevices();
 
         Assert.Throws<ArgumentException>(() => builder.AddModbusTcpProfile(" ", _ => { }));
-    }
-
-    private static IHost Build(Dictionary<string, string?> settings, Action<HostApplicationBuilder, IConfiguration> register)
-    {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(settings);
-        register(builder, builder.Configuration);
-        return builder.Build();
     }
 }

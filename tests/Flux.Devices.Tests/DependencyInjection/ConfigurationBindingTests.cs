@@ -1,8 +1,7 @@
 using Flux.Devices.Health;
+using Flux.Devices.Tests.Support;
 using Flux.Devices.Transport;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Moq;
 
@@ -19,7 +18,7 @@ public sealed class ConfigurationBindingTests
         var folder = Directory.CreateTempSubdirectory("flux-maps-").FullName;
         try
         {
-            using var host = Build(
+            using var host = ConfiguredHost.Build(
                 new()
                 {
                     ["FluxDevices:Registry:MaxMetadataBytes"] = "4096",
@@ -45,7 +44,7 @@ public sealed class ConfigurationBindingTests
     [Fact]
     public async Task AddFluxDevices_ConfigurationAndCode_BothApplyInOrder()
     {
-        using var host = Build(
+        using var host = ConfiguredHost.Build(
             new() { ["FluxDevices:Registry:TriggerConflictRetries"] = "3" },
             (builder, configuration) => builder.Services
                 .AddFluxDevices(configuration.GetSection("FluxDevices:Registry"))
@@ -59,35 +58,25 @@ public sealed class ConfigurationBindingTests
         Assert.Equal(2048, options.MaxMetadataBytes);
     }
 
-    [Fact]
-    public async Task AddFluxDevices_UnknownKey_HostFailsToStartNamingTheKey()
+    [Theory]
+    [InlineData("MaxMetdataBytes", "4096", "'MaxMetdataBytes'")]
+    [InlineData("TriggerConflictRetries", "many", "'FluxDevices:Registry:TriggerConflictRetries'")]
+    public async Task AddFluxDevices_UnknownKeyOrValueThatDoesNotConvert_HostFailsToStartNamingTheSectionAndTheKey(string key, string value, string named)
     {
-        using var host = Build(
-            new() { ["FluxDevices:Registry:MaxMetdataBytes"] = "4096" },
+        using var host = ConfiguredHost.Build(
+            new() { [$"FluxDevices:Registry:{key}"] = value },
             (builder, configuration) => builder.Services.AddFluxDevices(configuration.GetSection("FluxDevices:Registry")));
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync(Cancel));
 
-        Assert.Contains("MaxMetdataBytes", error.Message, StringComparison.Ordinal);
-        Assert.Contains("section 'FluxDevices:Registry'", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task AddFluxDevices_ValueThatDoesNotConvert_HostFailsToStartNamingTheKey()
-    {
-        using var host = Build(
-            new() { ["FluxDevices:Registry:TriggerConflictRetries"] = "many" },
-            (builder, configuration) => builder.Services.AddFluxDevices(configuration.GetSection("FluxDevices:Registry")));
-
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync(Cancel));
-
-        Assert.Contains("FluxDevices:Registry:TriggerConflictRetries", error.Message, StringComparison.Ordinal);
+        Assert.Contains(named, error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("The configuration of FluxDevicesOptions (section 'FluxDevices:Registry') is refused: ", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task AddFluxDevices_ValueOutOfRange_HostFailsValidationNamingTheKey()
     {
-        using var host = Build(
+        using var host = ConfiguredHost.Build(
             new() { ["FluxDevices:Registry:MaxMetadataBytes"] = "10" },
             (builder, configuration) => builder.Services.AddFluxDevices(configuration.GetSection("FluxDevices:Registry")));
 
@@ -99,7 +88,7 @@ public sealed class ConfigurationBindingTests
     [Fact]
     public async Task AddHealthMonitor_Configuration_BindsTheMonitorsOptions()
     {
-        using var host = Build(
+        using var host = ConfiguredHost.Build(
             new()
             {
                 ["FluxDevices:Health:DefaultPollingInterval"] = "00:00:15",
@@ -125,7 +114,7 @@ public sealed class ConfigurationBindingTests
     [InlineData("FluxDevices:Health:PollInterval", "00:00:10", "PollInterval")]
     public async Task AddHealthMonitor_BadKeyOrValue_HostFailsToStartNamingTheKey(string key, string value, string named)
     {
-        using var host = Build(
+        using var host = ConfiguredHost.Build(
             new() { [key] = value },
             (builder, configuration) => builder.Services.AddFluxDevices()
                 .UseTransport(_ => Mock.Of<IModbusTransport>())
@@ -139,7 +128,7 @@ public sealed class ConfigurationBindingTests
     [Fact]
     public async Task AddHealthMonitor_ValueOutOfRange_HostFailsValidationNamingTheKey()
     {
-        using var host = Build(
+        using var host = ConfiguredHost.Build(
             new() { ["FluxDevices:Health:UnhealthyOfflineRatio"] = "1.5" },
             (builder, configuration) => builder.Services.AddFluxDevices()
                 .UseTransport(_ => Mock.Of<IModbusTransport>())
@@ -148,13 +137,5 @@ public sealed class ConfigurationBindingTests
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Cancel));
 
         Assert.Contains(error.Failures, f => f.Contains(nameof(DeviceHealthOptions.UnhealthyOfflineRatio), StringComparison.Ordinal));
-    }
-
-    private static IHost Build(Dictionary<string, string?> settings, Action<HostApplicationBuilder, IConfiguration> register)
-    {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(settings);
-        register(builder, builder.Configuration);
-        return builder.Build();
     }
 }

@@ -3,7 +3,7 @@ using Flux.Devices.RegisterMaps;
 
 namespace Flux.Devices;
 
-/// <summary>Options of the device registry, set through <c>AddFluxDevices(options => ...)</c> and validated at start.</summary>
+/// <summary>Options of the device registry, set through <c>AddFluxDevices(options => ...)</c> or bound from configuration with <c>AddFluxDevices(section)</c>, and validated at start.</summary>
 public sealed class FluxDevicesOptions
 {
     /// <summary>Gets the device types the registry accepts.</summary>

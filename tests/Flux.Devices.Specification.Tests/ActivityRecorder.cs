@@ -15,7 +15,7 @@ public sealed class ActivityRecorder : IDisposable
 
     /// <summary>Initializes a new instance of the <see cref="ActivityRecorder"/> class and starts listening.</summary>
     /// <param name="name">The root activity's name (the test's).</param>
-    public ActivityRecorder(string name)
+    public ActivityRecorder(string name = "test")
     {
         _root = new Activity(name).Start();
         var traceId = _root.TraceId;
@@ -37,6 +37,9 @@ public sealed class ActivityRecorder : IDisposable
         ActivitySource.AddActivityListener(_listener);
     }
 
+    /// <summary>Gets the root activity: the parent of the activities the test's own calls start.</summary>
+    public Activity Root => _root;
+
     /// <summary>Gets the activities of this test stopped so far, in the order they stopped.</summary>
     public IReadOnlyList<Activity> Stopped
     {
@@ -48,6 +51,11 @@ public sealed class ActivityRecorder : IDisposable
             }
         }
     }
+
+    /// <summary>Returns the stopped activities of this test named <paramref name="name"/>, in the order they stopped.</summary>
+    /// <param name="name">The operation name.</param>
+    /// <returns>The activities.</returns>
+    public IReadOnlyList<Activity> Named(string name) => [.. Stopped.Where(a => a.OperationName == name)];
 
     /// <inheritdoc />
     public void Dispose()

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Flux.Devices.Modbus;
 
-/// <summary>Options of the Modbus TCP client (<c>UseModbusTcp</c>). Every duration is a <see cref="TimeSpan"/>.</summary>
+/// <summary>Options of the Modbus TCP client, set through <c>UseModbusTcp(options => ...)</c> or bound from configuration with <c>UseModbusTcp(section)</c>; named per profile with <c>AddModbusTcpProfile</c>. Every duration is a <see cref="TimeSpan"/>.</summary>
 public sealed class ModbusTcpOptions
 {
     /// <summary>

@@ -1,6 +1,7 @@
 using Flux.Devices.Health;
 using Flux.Devices.Health.Internal;
 using Flux.Devices.Transport;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -24,7 +25,9 @@ public static class FluxDevicesHealthExtensions
     /// Without this call <see cref="IDeviceHealthMonitor"/> is still available with a transport, to poll on demand with
     /// <see cref="IDeviceHealthMonitor.CheckAsync"/>. Without a transport the host fails to start, naming <c>UseModbusTcp()</c>.
     /// </remarks>
+#pragma warning disable RS0027 // The optional parameter stays for binary compatibility; AddHealthMonitor() still means this overload.
     public static IFluxDevicesBuilder AddHealthMonitor(this IFluxDevicesBuilder builder, Action<DeviceHealthOptions>? configure = null)
+#pragma warning restore RS0027
     {
         ArgumentNullException.ThrowIfNull(builder);
         if (configure is not null)
@@ -35,6 +38,29 @@ public static class FluxDevicesHealthExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, HealthMonitorService>());
         RequireMonitor(builder.Services);
         return builder;
+    }
+
+    /// <summary>
+    /// Runs the health monitor as a hosted service, as <see cref="AddHealthMonitor(IFluxDevicesBuilder, Action{DeviceHealthOptions}?)"/>,
+    /// and binds its options from a configuration section (for example <c>builder.Configuration.GetSection("FluxDevices:Health")</c>).
+    /// The keys are <see cref="DeviceHealthOptions"/>'s properties (<c>DefaultPollingInterval</c>, <c>DefaultTimeout</c>,
+    /// <c>DefaultRetryCount</c>, <c>DegradedThreshold</c>, <c>MaxConcurrentPolls</c>, <c>RefreshInterval</c>,
+    /// <c>SampleBatchSize</c>, <c>MaxPendingSamples</c>, <c>UnhealthyOfflineRatio</c>); durations are written as
+    /// <see cref="TimeSpan"/>s (<c>"00:00:30"</c>).
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configuration">The section to bind.</param>
+    /// <returns>The same builder.</returns>
+    /// <remarks>
+    /// The section is read at start: a key the options do not have, or a value that does not convert, fails the start
+    /// with an error naming the key, and a value out of range fails validation naming it.
+    /// </remarks>
+    public static IFluxDevicesBuilder AddHealthMonitor(this IFluxDevicesBuilder builder, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configuration);
+        builder.Services.AddOptions<DeviceHealthOptions>().Bind(configuration, static binder => binder.ErrorOnUnknownConfiguration = true);
+        return builder.AddHealthMonitor();
     }
 
     /// <summary>Adds a health observer, created by the container as a singleton; adding the same type twice adds it once.</summary>

@@ -10,6 +10,7 @@ using Flux.Devices.RegisterMaps.Internal;
 using Flux.Devices.Storage;
 using Flux.Devices.Templates;
 using Flux.Devices.Transport;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -92,6 +93,28 @@ public static class FluxDevicesServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configure);
         var builder = services.AddFluxDevices();
         services.Configure(configure);
+        return builder;
+    }
+
+    /// <summary>
+    /// Registers the device registry and binds its options from a configuration section (for example
+    /// <c>builder.Configuration.GetSection("FluxDevices:Registry")</c>). The keys are <see cref="FluxDevicesOptions"/>'s
+    /// bindable properties: <c>MaxMetadataBytes</c>, <c>TriggerConflictRetries</c> and <c>RegisterMapDirectories</c>
+    /// (an array of folders); device types and register maps are added in code.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The section to bind; each call adds to the configuration before.</param>
+    /// <returns>The builder, to plug in stores, device types, observers and notifiers.</returns>
+    /// <remarks>
+    /// The section is read when the options are first needed (at start with a host, <c>ValidateOnStart</c>): a key the
+    /// options do not have, or a value that does not convert, fails the start with an error naming the key, and a value
+    /// out of range fails validation naming it. See <see cref="AddFluxDevices(IServiceCollection)"/>.
+    /// </remarks>
+    public static IFluxDevicesBuilder AddFluxDevices(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var builder = services.AddFluxDevices();
+        services.Configure<FluxDevicesOptions>(options => FluxDevicesOptionsSection.Read(configuration).ApplyTo(options));
         return builder;
     }
 

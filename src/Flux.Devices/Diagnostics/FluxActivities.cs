@@ -10,6 +10,12 @@ namespace Flux.Devices.Diagnostics;
 /// </summary>
 internal static class FluxActivities
 {
+    /// <summary>The device an activity is about (its id as a string), as the health monitor's polls tag it.</summary>
+    public const string DeviceIdTag = "flux.device.id";
+
+    /// <summary>The device's name.</summary>
+    public const string DeviceNameTag = "flux.device.name";
+
     public static readonly ActivitySource Source = new(
         FluxDevicesDiagnostics.ActivitySourceName,
         typeof(FluxActivities).Assembly.GetName().Version?.ToString());

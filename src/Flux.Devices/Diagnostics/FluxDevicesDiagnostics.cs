@@ -16,7 +16,7 @@ public static class FluxDevicesDiagnostics
     public const string MeterName = "Flux.Devices";
 
     /// <summary>
-    /// The <see cref="System.Diagnostics.ActivitySource"/> of every trace: health polls, discovery scans, template
+    /// The <see cref="System.Diagnostics.ActivitySource"/> of every trace: health polls, discovery scans (and each host), maintenance entries and exits, template plans and
     /// commits and store writes. Activities are only created when a listener (OpenTelemetry's <c>AddSource</c>) is on.
     /// </summary>
     public const string ActivitySourceName = "Flux.Devices";
@@ -33,16 +33,16 @@ public static class FluxDevicesDiagnostics
     /// <summary>Notifications, and notifiers that failed.</summary>
     public const string NotificationsCategory = "Flux.Devices.Notifications";
 
-    /// <summary>Discovery: probes of scanned hosts that failed.</summary>
+    /// <summary>Discovery: scans finished (with their counts), probes of scanned hosts that failed.</summary>
     public const string DiscoveryCategory = "Flux.Devices.Discovery";
 
     /// <summary>The health monitor: failed and aborted polls, samples not written, observers that failed.</summary>
     public const string HealthCategory = "Flux.Devices.Health";
 
-    /// <summary>Maintenance windows entered, exited and expired.</summary>
+    /// <summary>Maintenance entered (with the reason and expected duration) and exited through the maintenance service.</summary>
     public const string MaintenanceCategory = "Flux.Devices.Maintenance";
 
-    /// <summary>Device templates: plans, commits and the devices they configured.</summary>
+    /// <summary>Device templates: plans (at <c>Debug</c>) and commits, with the counts of devices applied, refused and in conflict.</summary>
     public const string TemplatesCategory = "Flux.Devices.Templates";
 
     /// <summary>The stores (SQLite, PostgreSQL): retried operations, migrations.</summary>

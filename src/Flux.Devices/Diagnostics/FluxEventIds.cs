@@ -1,8 +1,9 @@
 namespace Flux.Devices.Diagnostics;
 
 /// <summary>
-/// Event ids, in blocks per area: 1000 registry, 2000 lifecycle, 2500 groups and maintenance, 2800 notifications,
-/// 3000 templates, 4000 discovery, 5000 health, 6000 Modbus, 7000 the stores (src/Shared/StoreTelemetry.cs: 7000 a retry).
+/// Event ids, in blocks per area: 1000 registry, 2000 lifecycle, 2500 groups, 2600 maintenance, 2800 notifications,
+/// 3000 templates, 4000 discovery, 5000 health, 6000 Modbus, 7000 the stores
+/// (src/Shared/StoreTelemetry.cs: 7000 a retry).
 /// </summary>
 internal static class FluxEventIds
 {
@@ -19,10 +20,17 @@ internal static class FluxEventIds
     public const int GroupDeleted = 2502;
     public const int GroupMemberRemoved = 2503;
 
+    public const int MaintenanceEntered = 2600;
+    public const int MaintenanceExited = 2601;
+
     public const int Notification = 2800;
     public const int NotifierFailed = 2801;
 
+    public const int TemplatePlanned = 3000;
+    public const int TemplateCommitted = 3001;
+
     public const int ProbeFailed = 4000;
+    public const int ScanFinished = 4001;
 
     public const int PollFailed = 5000;
     public const int HealthWriteFailed = 5001;

@@ -82,4 +82,24 @@ internal static partial class Log
     [LoggerMessage(EventId = FluxEventIds.ProbeFailed, Level = LogLevel.Warning,
         Message = "Device type probe {Probe} failed on {Endpoint} unit {UnitId}; the next probe is asked")]
     public static partial void ProbeFailed(ILogger logger, Exception exception, string probe, Transport.ModbusEndpoint endpoint, byte unitId);
+
+    [LoggerMessage(EventId = FluxEventIds.ScanFinished, Level = LogLevel.Information,
+        Message = "Scan finished: {HostsScanned} of {HostsTotal} host(s) scanned, {DevicesFound} device(s) found on {HostsAnswering} host(s), {RequestsSent} request(s) sent")]
+    public static partial void ScanFinished(ILogger logger, long hostsScanned, long hostsTotal, long devicesFound, long hostsAnswering, long requestsSent);
+
+    [LoggerMessage(EventId = FluxEventIds.MaintenanceEntered, Level = LogLevel.Information,
+        Message = "Device {DeviceName} ({DeviceId}) entered maintenance: {Reason} (expected duration {ExpectedDuration}, by {Actor})")]
+    public static partial void MaintenanceEntered(ILogger logger, string deviceName, Guid deviceId, string reason, TimeSpan? expectedDuration, string? actor);
+
+    [LoggerMessage(EventId = FluxEventIds.MaintenanceExited, Level = LogLevel.Information,
+        Message = "Device {DeviceName} ({DeviceId}) left maintenance and is tested again (by {Actor})")]
+    public static partial void MaintenanceExited(ILogger logger, string deviceName, Guid deviceId, string? actor);
+
+    [LoggerMessage(EventId = FluxEventIds.TemplatePlanned, Level = LogLevel.Debug,
+        Message = "Planned template {TemplateName} over {DeviceCount} device(s): {ChangeCount} to configure or update")]
+    public static partial void TemplatePlanned(ILogger logger, string templateName, int deviceCount, int changeCount);
+
+    [LoggerMessage(EventId = FluxEventIds.TemplateCommitted, Level = LogLevel.Information,
+        Message = "Committed template {TemplateName} over {DeviceCount} device(s) (by {Actor}): {Applied} applied, {Refused} refused, {Conflicts} conflict(s)")]
+    public static partial void TemplateCommitted(ILogger logger, string templateName, int deviceCount, string? actor, int applied, int refused, int conflicts);
 }

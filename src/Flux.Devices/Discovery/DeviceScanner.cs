@@ -25,6 +25,7 @@ internal sealed class DeviceScanner(IModbusTransportFactory transports, IEnumera
         options.Validate();
         var counters = new Counters { HostsTotal = options.Hosts.GetHosts().LongCount(h => !options.Exclude.Contains(h)) };
         var found = Channel.CreateUnbounded<DiscoveredDevice>(new UnboundedChannelOptions { SingleReader = true });
+        using var activity = ScanActivity.Start(options, counters.HostsTotal); // the hosts' activities are its children
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var producer = ProduceAsync(options, counters, found.Writer, progress, stop.Token);
         try
@@ -38,6 +39,9 @@ internal sealed class DeviceScanner(IModbusTransportFactory transports, IEnumera
         {
             await stop.CancelAsync().ConfigureAwait(false);
             await producer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            var done = counters.Snapshot();
+            ScanActivity.Finish(activity, done, producer);
+            Log.ScanFinished(logger, done.HostsScanned, done.HostsTotal, done.DevicesFound, done.HostsAnswering, done.RequestsSent);
         }
 
         await producer.ConfigureAwait(false); // a scan that failed says why
@@ -75,10 +79,12 @@ internal sealed class DeviceScanner(IModbusTransportFactory transports, IEnumera
     /// <summary>Scans one host within its budget; returns how many devices it found there.</summary>
     private async ValueTask<int> ScanHostAsync(IPAddress host, DeviceScanOptions options, Counters counters, ChannelWriter<DiscoveredDevice> found, CancellationToken cancellationToken)
     {
+        using var activity = ScanActivity.StartHost(host);
         using var budget = new CancellationTokenSource(options.HostBudget, time);
         using var link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), budget);
         var inner = transports.CreateScanTransport(options.ConnectTimeout, options.RequestTimeout);
         var count = 0;
+        var exhausted = false;
         try
         {
             var spacing = TimeSpan.FromSeconds(1.0 / options.MaxRequestsPerSecondPerHost);
@@ -105,6 +111,12 @@ internal sealed class DeviceScanner(IModbusTransportFactory transports, IEnumera
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             // The host's budget ran out: the devices already reported stand, the rest of the host is skipped.
+            exhausted = true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            FluxActivities.Fail(activity, ex);
+            throw;
         }
         finally
         {
@@ -114,6 +126,7 @@ internal sealed class DeviceScanner(IModbusTransportFactory transports, IEnumera
             }
         }
 
+        ScanActivity.FinishHost(activity, count, exhausted);
         return count;
 
         async ValueTask Found(DiscoveredDevice device)

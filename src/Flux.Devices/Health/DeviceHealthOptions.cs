@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Flux.Devices.Health;
 
-/// <summary>Options of the health monitor (<see cref="IDeviceHealthMonitor"/>), set through <c>AddHealthMonitor(options => ...)</c>.</summary>
+/// <summary>Options of the health monitor (<see cref="IDeviceHealthMonitor"/>), set through <c>AddHealthMonitor(options => ...)</c> or bound from configuration with <c>AddHealthMonitor(section)</c>.</summary>
 /// <remarks>
 /// A device's own configuration (the <c>polling_interval</c>, <c>timeout</c> and <c>retry_count</c> its template
 /// deployed) wins over the defaults here.

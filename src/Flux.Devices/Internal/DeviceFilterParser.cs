@@ -7,6 +7,43 @@ internal static class DeviceFilterParser
 {
     private const string KnownKeys = "type, site, name, state, active or metadata.<key>";
 
+    /// <summary>What each key does with its values, in a filter under construction; <c>metadata.&lt;key&gt;</c> is handled apart.</summary>
+    private static readonly Dictionary<string, Action<Conditions, string, List<(string Value, int At)>>> KeySteps = new(StringComparer.Ordinal)
+    {
+        ["type"] = static (conditions, text, values) =>
+        {
+            foreach (var (value, at) in values)
+            {
+                if (!DeviceTypeDefinition.IsValidName(value))
+                {
+                    throw Error(text, at, $"'{value}' is not a device type name (lower-case letters, digits and underscores)");
+                }
+
+                conditions.Types.Add(value);
+            }
+        },
+        ["site"] = static (conditions, _, values) => conditions.Sites.AddRange(values.Select(v => v.Value)),
+        ["name"] = static (conditions, _, values) => conditions.Names.AddRange(values.Select(v => v.Value)),
+        ["state"] = static (conditions, text, values) =>
+        {
+            foreach (var (value, at) in values)
+            {
+                conditions.States.Add(ParseState(text, value, at));
+            }
+        },
+        ["active"] = static (conditions, text, values) =>
+        {
+            if (values.Count != 1)
+            {
+                throw Error(text, values[1].At, "'active' takes one value, true or false");
+            }
+
+            conditions.Active = bool.TryParse(values[0].Value, out var flag)
+                ? flag
+                : throw Error(text, values[0].At, $"'active' must be true or false, not '{values[0].Value}'");
+        },
+    };
+
     public static DeviceFilter Parse(string? text)
     {
         if (string.IsNullOrWhiteSpace(text))
@@ -14,98 +51,25 @@ internal static class DeviceFilterParser
             return DeviceFilter.All;
         }
 
-        var types = new List<string>();
-        var sites = new List<string>();
-        var names = new List<string>();
-        var states = new List<DeviceState>();
-        bool? active = null;
-        var metadata = new List<MetadataCondition>();
+        var conditions = new Conditions();
         var seenKeys = new HashSet<string>(StringComparer.Ordinal);
-
         var pos = 0;
         while (true)
         {
-            SkipSpaces(text, ref pos);
-            var keyStart = pos;
-            while (pos < text.Length && IsKeyChar(text[pos]))
-            {
-                pos++;
-            }
-
-            if (pos == keyStart)
-            {
-                throw Error(text, pos, pos < text.Length ? $"expected a key ({KnownKeys}), found '{text[pos]}'" : $"expected a key ({KnownKeys}) after ','");
-            }
-
-            var key = text[keyStart..pos];
-            var normalizedKey = key.StartsWith("metadata.", StringComparison.OrdinalIgnoreCase)
-                ? "metadata." + key["metadata.".Length..]
-                : key.ToLowerInvariant();
-            SkipSpaces(text, ref pos);
-            if (pos >= text.Length || text[pos] != '=')
-            {
-                throw Error(text, pos, $"expected '=' after '{key}'");
-            }
-
-            pos++;
+            var keyStart = ReadKey(text, ref pos, out var key, out var normalizedKey);
             var values = ReadValues(text, ref pos);
-
             if (!seenKeys.Add(normalizedKey))
             {
                 throw Error(text, keyStart, $"'{key}' appears twice; give several values as {key}=a|b");
             }
 
-            switch (normalizedKey)
+            if (KeySteps.TryGetValue(normalizedKey, out var step))
             {
-                case "type":
-                    foreach (var (value, at) in values)
-                    {
-                        if (!DeviceTypeDefinition.IsValidName(value))
-                        {
-                            throw Error(text, at, $"'{value}' is not a device type name (lower-case letters, digits and underscores)");
-                        }
-
-                        types.Add(value);
-                    }
-
-                    break;
-                case "site":
-                    sites.AddRange(values.Select(v => v.Value));
-                    break;
-                case "name":
-                    names.AddRange(values.Select(v => v.Value));
-                    break;
-                case "state":
-                    foreach (var (value, at) in values)
-                    {
-                        states.Add(ParseState(text, value, at));
-                    }
-
-                    break;
-                case "active":
-                    if (values.Count != 1)
-                    {
-                        throw Error(text, values[1].At, "'active' takes one value, true or false");
-                    }
-
-                    active = bool.TryParse(values[0].Value, out var flag)
-                        ? flag
-                        : throw Error(text, values[0].At, $"'active' must be true or false, not '{values[0].Value}'");
-                    break;
-                default:
-                    if (!normalizedKey.StartsWith("metadata.", StringComparison.Ordinal))
-                    {
-                        throw Error(text, keyStart, $"unknown key '{key}'; use {KnownKeys}");
-                    }
-
-                    var path = normalizedKey["metadata.".Length..].Split('.');
-                    if (path.Any(string.IsNullOrEmpty))
-                    {
-                        throw Error(text, keyStart, $"empty metadata key in '{key}'; write metadata.<key> or metadata.<key>.<key>");
-                    }
-
-                    metadata.Add(new MetadataCondition(path, [.. values.Select(v => v.Value)]));
-                    break;
+                step(conditions, text, values);
+            }
+            else
+            {
+                conditions.Metadata.Add(ReadMetadataCondition(text, keyStart, key, normalizedKey, values));
             }
 
             SkipSpaces(text, ref pos);
@@ -124,13 +88,59 @@ internal static class DeviceFilterParser
 
         return new DeviceFilter
         {
-            Types = types,
-            Sites = sites,
-            Names = names,
-            States = states,
-            Active = active,
-            Metadata = metadata,
+            Types = conditions.Types,
+            Sites = conditions.Sites,
+            Names = conditions.Names,
+            States = conditions.States,
+            Active = conditions.Active,
+            Metadata = conditions.Metadata,
         };
+    }
+
+    /// <summary>Reads a key and the <c>=</c> after it; returns where the key starts.</summary>
+    private static int ReadKey(string text, ref int pos, out string key, out string normalizedKey)
+    {
+        SkipSpaces(text, ref pos);
+        var keyStart = pos;
+        while (pos < text.Length && IsKeyChar(text[pos]))
+        {
+            pos++;
+        }
+
+        if (pos == keyStart)
+        {
+            throw Error(text, pos, pos < text.Length ? $"expected a key ({KnownKeys}), found '{text[pos]}'" : $"expected a key ({KnownKeys}) after ','");
+        }
+
+        key = text[keyStart..pos];
+        normalizedKey = key.StartsWith("metadata.", StringComparison.OrdinalIgnoreCase)
+            ? "metadata." + key["metadata.".Length..]
+            : key.ToLowerInvariant();
+        SkipSpaces(text, ref pos);
+        if (pos >= text.Length || text[pos] != '=')
+        {
+            throw Error(text, pos, $"expected '=' after '{key}'");
+        }
+
+        pos++;
+        return keyStart;
+    }
+
+    /// <summary>A <c>metadata.&lt;key&gt;[.&lt;key&gt;...]</c> condition; any other key is unknown.</summary>
+    private static MetadataCondition ReadMetadataCondition(string text, int keyStart, string key, string normalizedKey, List<(string Value, int At)> values)
+    {
+        if (!normalizedKey.StartsWith("metadata.", StringComparison.Ordinal))
+        {
+            throw Error(text, keyStart, $"unknown key '{key}'; use {KnownKeys}");
+        }
+
+        var path = normalizedKey["metadata.".Length..].Split('.');
+        if (path.Any(string.IsNullOrEmpty))
+        {
+            throw Error(text, keyStart, $"empty metadata key in '{key}'; write metadata.<key> or metadata.<key>.<key>");
+        }
+
+        return new MetadataCondition(path, [.. values.Select(v => v.Value)]);
     }
 
     private static List<(string Value, int At)> ReadValues(string text, ref int pos)
@@ -235,4 +245,20 @@ internal static class DeviceFilterParser
     }
 
     private static DeviceFilterException Error(string text, int position, string reason) => new(text, position, reason);
+
+    /// <summary>The conditions read so far.</summary>
+    private sealed class Conditions
+    {
+        public List<string> Types { get; } = [];
+
+        public List<string> Sites { get; } = [];
+
+        public List<string> Names { get; } = [];
+
+        public List<DeviceState> States { get; } = [];
+
+        public bool? Active { get; set; }
+
+        public List<MetadataCondition> Metadata { get; } = [];
+    }
 }

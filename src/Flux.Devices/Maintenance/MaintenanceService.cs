@@ -1,14 +1,25 @@
+using System.Diagnostics;
+using Flux.Devices.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace Flux.Devices.Maintenance;
 
 /// <summary>
 /// Maintenance through the registry's transition, so that the state, the active flag and the metadata block
-/// change in one write whichever way the trigger is fired; the notices come from the lifecycle observer.
+/// change in one write whichever way the trigger is fired; the notices come from the lifecycle observer. Each call is
+/// traced (<see cref="EnterActivityName"/>, <see cref="ExitActivityName"/>) and logged under
+/// <see cref="FluxDevicesDiagnostics.MaintenanceCategory"/>.
 /// </summary>
-internal sealed class MaintenanceService(DeviceRegistry registry) : IMaintenanceService
+internal sealed class MaintenanceService(DeviceRegistry registry, ILoggerFactory? loggerFactory = null) : IMaintenanceService
 {
-    private readonly DeviceRegistry _registry = registry;
+    public const string EnterActivityName = "flux.devices.maintenance.enter";
+    public const string ExitActivityName = "flux.devices.maintenance.exit";
 
-    public ValueTask<Device> EnterAsync(
+    private readonly DeviceRegistry _registry = registry;
+    private readonly ILogger _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(FluxDevicesDiagnostics.MaintenanceCategory);
+
+    public async ValueTask<Device> EnterAsync(
         Guid deviceId,
         string reason,
         TimeSpan? expectedDuration = null,
@@ -17,9 +28,34 @@ internal sealed class MaintenanceService(DeviceRegistry registry) : IMaintenance
     {
         // The registry checks the reason, the actor and the duration, all at once.
         var request = new TransitionRequest(reason, actor, ExpectedVersion: null) { ExpectedDuration = expectedDuration };
-        return _registry.TransitionAsync(deviceId, DeviceTrigger.EnterMaintenance, request, cancellationToken);
+        var device = await TransitionAsync(EnterActivityName, deviceId, DeviceTrigger.EnterMaintenance, request, cancellationToken).ConfigureAwait(false);
+        Log.MaintenanceEntered(_logger, device.Name, device.Id, reason, expectedDuration, actor);
+        return device;
     }
 
-    public ValueTask<Device> ExitAsync(Guid deviceId, string? actor = null, CancellationToken cancellationToken = default) =>
-        _registry.TransitionAsync(deviceId, DeviceTrigger.ExitMaintenance, new TransitionRequest("Maintenance finished", actor, ExpectedVersion: null), cancellationToken);
+    public async ValueTask<Device> ExitAsync(Guid deviceId, string? actor = null, CancellationToken cancellationToken = default)
+    {
+        var request = new TransitionRequest("Maintenance finished", actor, ExpectedVersion: null);
+        var device = await TransitionAsync(ExitActivityName, deviceId, DeviceTrigger.ExitMaintenance, request, cancellationToken).ConfigureAwait(false);
+        Log.MaintenanceExited(_logger, device.Name, device.Id, actor);
+        return device;
+    }
+
+    /// <summary>Fires the trigger within an activity tagged with the device (OpenTelemetry's <c>error.type</c> on failure).</summary>
+    private async ValueTask<Device> TransitionAsync(string activityName, Guid deviceId, DeviceTrigger trigger, TransitionRequest request, CancellationToken cancellationToken)
+    {
+        using var activity = FluxActivities.Source.StartActivity(activityName, ActivityKind.Internal);
+        activity?.SetTag(FluxActivities.DeviceIdTag, deviceId.ToString());
+        try
+        {
+            var device = await _registry.TransitionAsync(deviceId, trigger, request, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag(FluxActivities.DeviceNameTag, device.Name);
+            return device;
+        }
+        catch (Exception ex)
+        {
+            FluxActivities.Fail(activity, ex);
+            throw;
+        }
+    }
 }

@@ -1,20 +1,89 @@
+using System.Diagnostics;
 using System.Text.Json;
+using Flux.Devices.Diagnostics;
 using Flux.Devices.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Flux.Devices.Templates;
 
-/// <summary>Plans and commits templates through the registry, which validates and writes.</summary>
+/// <summary>
+/// Plans and commits templates through the registry, which validates and writes. A plan (a dry run) and a commit are
+/// each traced (<see cref="PlanActivityName"/>, <see cref="CommitActivityName"/>) and logged under
+/// <see cref="FluxDevicesDiagnostics.TemplatesCategory"/>.
+/// </summary>
 internal sealed class DeviceTemplateService : IDeviceTemplateService
 {
-    private readonly DeviceRegistry _registry;
+    public const string PlanActivityName = "flux.devices.template.plan";
+    public const string CommitActivityName = "flux.devices.template.commit";
+    public const string TemplateNameTag = "flux.template.name";
+    public const string DeviceCountTag = "flux.template.devices";
+    public const string DryRunTag = "flux.template.dry_run";
+    public const string AppliedTag = "flux.template.applied";
+    public const string RefusedTag = "flux.template.refused";
+    public const string ConflictsTag = "flux.template.conflicts";
 
-    public DeviceTemplateService(DeviceRegistry registry) => _registry = registry;
+    private readonly DeviceRegistry _registry;
+    private readonly ILogger _logger;
+
+    public DeviceTemplateService(DeviceRegistry registry, ILoggerFactory? loggerFactory = null)
+    {
+        _registry = registry;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(FluxDevicesDiagnostics.TemplatesCategory);
+    }
 
     public async ValueTask<TemplatePlan> PlanAsync(DeviceTemplate deviceTemplate, DeviceFilter filter, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(deviceTemplate);
         var template = deviceTemplate;
         ArgumentNullException.ThrowIfNull(filter);
+        using var activity = Start(PlanActivityName, template, dryRun: true);
+        try
+        {
+            var plan = await PlanCoreAsync(template, filter, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag(DeviceCountTag, plan.Items.Count);
+            Log.TemplatePlanned(_logger, template.Name, plan.Items.Count, plan.ChangeCount);
+            return plan;
+        }
+        catch (Exception ex)
+        {
+            FluxActivities.Fail(activity, ex);
+            throw;
+        }
+    }
+
+    public async ValueTask<TemplateResult> CommitAsync(TemplatePlan plan, string? actor = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        using var activity = Start(CommitActivityName, plan.Template, dryRun: false);
+        activity?.SetTag(DeviceCountTag, plan.Items.Count);
+        try
+        {
+            var result = await CommitCoreAsync(plan, actor, cancellationToken).ConfigureAwait(false);
+            var refused = result.Items.Count(i => i.Outcome == TemplateOutcome.Refused);
+            activity?.SetTag(AppliedTag, result.Applied);
+            activity?.SetTag(RefusedTag, refused);
+            activity?.SetTag(ConflictsTag, result.Conflicts);
+            Log.TemplateCommitted(_logger, plan.Template.Name, plan.Items.Count, actor, result.Applied, refused, result.Conflicts);
+            return result;
+        }
+        catch (Exception ex)
+        {
+            FluxActivities.Fail(activity, ex);
+            throw;
+        }
+    }
+
+    private static Activity? Start(string name, DeviceTemplate template, bool dryRun)
+    {
+        var activity = FluxActivities.Source.StartActivity(name, ActivityKind.Internal);
+        activity?.SetTag(TemplateNameTag, template.Name);
+        activity?.SetTag(DryRunTag, dryRun);
+        return activity;
+    }
+
+    private async ValueTask<TemplatePlan> PlanCoreAsync(DeviceTemplate template, DeviceFilter filter, CancellationToken cancellationToken)
+    {
         var devices = await _registry.ListAsync(filter, cancellationToken).ConfigureAwait(false);
         // The block is checked and copied once (by With), then shared by every device's new metadata.
         var blockElement = DeviceMetadata.Empty.With(DeviceConfiguration.MetadataKey, template.Configuration.ToMetadata())[DeviceConfiguration.MetadataKey];
@@ -28,9 +97,8 @@ internal sealed class DeviceTemplateService : IDeviceTemplateService
         return new TemplatePlan(template, filter, items);
     }
 
-    public async ValueTask<TemplateResult> CommitAsync(TemplatePlan plan, string? actor = null, CancellationToken cancellationToken = default)
+    private async ValueTask<TemplateResult> CommitCoreAsync(TemplatePlan plan, string? actor, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(plan);
         var changes = new List<(Device Planned, DeviceMetadata Metadata)>();
         foreach (var item in plan.Items)
         {

@@ -4,12 +4,12 @@ using Flux.Devices.RegisterMaps;
 namespace Flux.Devices.Templates.Yaml;
 
 /// <summary>Turns a YAML tree into a <see cref="DeviceTemplate"/> or a <see cref="RegisterMap"/>, reporting every rule broken.</summary>
-internal static class TemplateParser
+internal static partial class TemplateParser
 {
+    /// <summary>The keys under <c>device_template</c> in the order the unknown-key error lists them; <see cref="TemplateSteps"/> reads the same keys in the order they depend on each other.</summary>
     private static readonly string[] TemplateKeys = ["name", "type", "manufacturer", "register_map", "default_config", "registers", "scaling", "identify"];
     private static readonly string[] SectionKeys = ["default_config", "registers", "scaling", "identify"];
     private static readonly string[] ConfigKeys = ["polling_interval", "timeout", "retry_count"];
-    private static readonly string[] RegisterKeys = ["address", "kind", "type", "count", "order", "scale", "offset", "unit", "access", "not_available"];
     private static readonly string[] MapKeys = ["name", "description", "scaling", "registers"];
     private static readonly string[] AccessWords = ["read", "read_write"];
 
@@ -31,118 +31,32 @@ internal static class TemplateParser
             reader.ThrowIfErrors();
         }
 
-        const string at = "device_template";
-        var template = reader.Mapping(templateNode!, at);
+        var template = reader.Mapping(templateNode!, TemplateAt);
         reader.ThrowIfErrors();
-        reader.AllowOnly(template!, at, TemplateKeys);
+        reader.AllowOnly(template!, TemplateAt, TemplateKeys);
 
-        var name = SchemaReader.Get(template!, "name") is { } nameNode ? reader.Text(nameNode, $"{at}.name") : null;
-        name ??= Path.GetFileNameWithoutExtension(fileName) is { Length: > 0 } stem ? stem : "template";
-
-        string? type = null;
-        if (SchemaReader.Get(template!, "type") is { } typeNode)
+        var reading = new TemplateReading(reader, template!, fileName, maps, deviceTypes);
+        foreach (var (key, step) in TemplateSteps)
         {
-            type = reader.Text(typeNode, $"{at}.type");
-            if (type is not null && !DeviceTypeDefinition.IsValidName(type))
-            {
-                reader.Error(typeNode, $"{at}.type", $"'{type}' is not a device type name (lower-case letters, digits and underscores)");
-                type = null;
-            }
-            else if (type is not null && deviceTypes is { Count: > 0 } && !deviceTypes.Contains(type))
-            {
-                reader.Error(typeNode, $"{at}.type", $"'{type}' is not a registered device type; registered types are {string.Join(", ", deviceTypes)}");
-            }
-        }
-        else
-        {
-            reader.Error(template!, $"{at}.type", "is required: the device type the template is for (bess, meter, ...)");
+            step(reading, SchemaReader.Get(template!, key));
         }
 
-        var manufacturer = SchemaReader.Get(template!, "manufacturer") is { } manufacturerNode ? reader.Text(manufacturerNode, $"{at}.manufacturer") : null;
-
-        // The base map: the one named, or by convention <manufacturer>_<type> (PowerPack + bess -> powerpack_bess).
-        RegisterMap? baseMap = null;
-        if (SchemaReader.Get(template!, "register_map") is { } mapNode)
-        {
-            if (reader.Text(mapNode, $"{at}.register_map") is { } mapName)
-            {
-                baseMap = maps.Find(mapName);
-                if (baseMap is null)
-                {
-                    reader.Error(mapNode, $"{at}.register_map", $"no register map is named '{mapName}'; known maps are {string.Join(", ", maps.Names.Order(StringComparer.Ordinal))}");
-                }
-            }
-        }
-        else if (manufacturer is not null && type is not null)
-        {
-            baseMap = maps.Find($"{manufacturer.ToLowerInvariant()}_{type}");
-        }
-
-        TimeSpan? pollingInterval = null, timeout = null;
-        int? retryCount = null;
-        if (SchemaReader.Get(template!, "default_config") is { } configNode && reader.Mapping(configNode, $"{at}.default_config") is { } config)
-        {
-            reader.AllowOnly(config, $"{at}.default_config", ConfigKeys);
-            pollingInterval = SchemaReader.Get(config, "polling_interval") is { } p ? reader.Duration(p, $"{at}.default_config.polling_interval") : null;
-            timeout = SchemaReader.Get(config, "timeout") is { } t ? reader.Duration(t, $"{at}.default_config.timeout") : null;
-            retryCount = SchemaReader.Get(config, "retry_count") is { } r ? (int?)reader.Integer(r, $"{at}.default_config.retry_count", 0, 10) : null;
-        }
-
-        var scaling = new Dictionary<string, double>(baseMap?.Scaling ?? new Dictionary<string, double>(), StringComparer.Ordinal);
-        if (SchemaReader.Get(template!, "scaling") is { } scalingNode)
-        {
-            ReadScaling(reader, scalingNode, $"{at}.scaling", scaling);
-        }
-
-        var registers = new List<RegisterDefinition>(baseMap?.Registers ?? []);
-        var fromTemplate = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
-        if (SchemaReader.Get(template!, "registers") is { } registersNode && reader.Mapping(registersNode, $"{at}.registers") is { } registerMapping)
-        {
-            foreach (var (key, value) in registerMapping.Entries)
-            {
-                var path = $"{at}.registers.{key.Value}";
-                if (ReadRegister(reader, key, value, path, baseMap?.Find(key.Value), scaling) is not { } register)
-                {
-                    continue;
-                }
-
-                fromTemplate[register.Name] = value;
-                var index = registers.FindIndex(r => r.Name == register.Name);
-                if (index >= 0)
-                {
-                    registers[index] = register;
-                }
-                else
-                {
-                    registers.Add(register);
-                }
-            }
-        }
-
-        if (registers.Count == 0 && !reader.HasErrors)
-        {
-            reader.Error(template!, $"{at}.registers", "the template lists no registers and names no register map");
-        }
-
-        ReportOverlap(reader, registers, fromTemplate, template!, $"{at}.registers");
-        var fingerprint = SchemaReader.Get(template!, "identify") is { } identifyNode ? ReadFingerprint(reader, identifyNode, $"{at}.identify", registers) : [];
         reader.ThrowIfErrors();
-
         return new DeviceTemplate
         {
-            Name = name,
-            DeviceType = type!,
-            Manufacturer = manufacturer,
+            Name = reading.Name,
+            DeviceType = reading.Type!,
+            Manufacturer = reading.Manufacturer,
             Configuration = new DeviceConfiguration
             {
-                Template = name,
-                PollingInterval = pollingInterval,
-                Timeout = timeout,
-                RetryCount = retryCount,
-                RegisterMap = new RegisterMap(EffectiveMapName(name, baseMap, registers, scaling, maps), registers, scaling),
-                Scaling = scaling,
+                Template = reading.Name,
+                PollingInterval = reading.PollingInterval,
+                Timeout = reading.Timeout,
+                RetryCount = reading.RetryCount,
+                RegisterMap = new RegisterMap(EffectiveMapName(reading.Name, reading.BaseMap, reading.Registers, reading.Scaling, maps), reading.Registers, reading.Scaling),
+                Scaling = reading.Scaling,
             },
-            Fingerprint = fingerprint,
+            Fingerprint = reading.Fingerprint,
         };
     }
 
@@ -370,7 +284,7 @@ internal static class TemplateParser
     /// or else a uint16 holding register scaled by the scaling key of the same name, if any), or the extended form,
     /// whose keys override the base map's point of that name, if any.
     /// </summary>
-    private static RegisterDefinition? ReadRegister(SchemaReader reader, YamlScalar key, YamlNode value, string path, RegisterDefinition? basePoint, IReadOnlyDictionary<string, double> scaling)
+    private static RegisterDefinition? ReadRegister(SchemaReader reader, YamlScalar key, YamlNode value, string path, RegisterDefinition? basePoint, Dictionary<string, double> scaling)
     {
         if (!DeviceTypeDefinition.IsValidName(key.Value))
         {
@@ -398,112 +312,14 @@ internal static class TemplateParser
         }
 
         reader.AllowOnly(mapping, path, RegisterKeys);
-        var register = basePoint ?? new RegisterDefinition { Name = key.Value, Address = 0 };
+        var reading = new RegisterReading(reader, mapping, path, basePoint, scaling, key.Value);
         var ok = true;
-        if (SchemaReader.Get(mapping, "address") is { } addressNode)
+        foreach (var (name, step) in RegisterSteps)
         {
-            ok &= Set(reader.Integer(addressNode, $"{path}.address", 0, 65535), a => register = register with { Address = (ushort)a });
-        }
-        else if (basePoint is null)
-        {
-            reader.Error(mapping, $"{path}.address", "is required");
-            ok = false;
+            ok &= step(reading, SchemaReader.Get(mapping, name));
         }
 
-        if (SchemaReader.Get(mapping, "kind") is { } kindNode)
-        {
-            ok &= Set(reader.Choice(kindNode, $"{path}.kind", TemplateNames.Kinds), k => register = register with { Kind = (RegisterKind)k });
-        }
-
-        var typeNode = SchemaReader.Get(mapping, "type");
-        if (typeNode is not null)
-        {
-            ok &= Set(reader.Choice(typeNode, $"{path}.type", TemplateNames.DataTypes), t => register = register with
-            {
-                DataType = (RegisterDataType)t,
-                Count = (RegisterDataType)t == RegisterDataType.String ? register.Count : RegisterCodec.RegisterCount((RegisterDataType)t),
-            });
-        }
-
-        if (SchemaReader.Get(mapping, "count") is { } countNode)
-        {
-            if (reader.Integer(countNode, $"{path}.count", 1, 125) is not { } c)
-            {
-                ok = false;
-            }
-            else if (register.DataType != RegisterDataType.String && c != RegisterCodec.RegisterCount(register.DataType))
-            {
-                reader.Error(countNode, $"{path}.count", $"a {TemplateNames.DataType(register.DataType)} takes {RegisterCodec.RegisterCount(register.DataType)} registers, not {c}");
-                ok = false;
-            }
-            else
-            {
-                register = register with { Count = (int)c };
-            }
-        }
-        else if (register.DataType == RegisterDataType.String && basePoint?.DataType != RegisterDataType.String)
-        {
-            reader.Error(typeNode ?? mapping, $"{path}.count", "a string needs a count: how many registers (two characters each)");
-            ok = false;
-        }
-
-        if (register.IsBit && (register.DataType != RegisterDataType.UInt16 || register.Count != 1))
-        {
-            reader.Error(typeNode ?? mapping, $"{path}.type", "a coil or discrete input is one bit: give no type or count");
-            ok = false;
-        }
-
-        if (SchemaReader.Get(mapping, "order") is { } orderNode)
-        {
-            ok &= Set(reader.Choice(orderNode, $"{path}.order", TemplateNames.Orders), o => register = register with { Order = (ByteOrder)o });
-        }
-
-        if (SchemaReader.Get(mapping, "scale") is { } scaleNode)
-        {
-            if (scaleNode is YamlScalar { Plain: true } s
-                && (SchemaReader.TryInteger(s.Value, out _) || double.TryParse(s.Value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _)))
-            {
-                ok &= Set(reader.Number(scaleNode, $"{path}.scale"), f => register = register with { Scale = f, ScaleKey = null });
-            }
-            else if (reader.Text(scaleNode, $"{path}.scale") is { } scaleKey)
-            {
-                if (scaling.ContainsKey(scaleKey))
-                {
-                    register = register with { ScaleKey = scaleKey, Scale = 1 };
-                }
-                else
-                {
-                    reader.Error(scaleNode, $"{path}.scale", $"'{scaleKey}' is not a key of the scaling block{(scaling.Count > 0 ? $" ({string.Join(", ", scaling.Keys.Order(StringComparer.Ordinal))})" : string.Empty)}");
-                    ok = false;
-                }
-            }
-            else
-            {
-                ok = false;
-            }
-        }
-
-        if (SchemaReader.Get(mapping, "offset") is { } offsetNode)
-        {
-            ok &= Set(reader.Number(offsetNode, $"{path}.offset"), o => register = register with { Offset = o });
-        }
-
-        if (SchemaReader.Get(mapping, "unit") is { } unitNode)
-        {
-            ok &= Set(reader.Text(unitNode, $"{path}.unit"), u => register = register with { Unit = u });
-        }
-
-        if (SchemaReader.Get(mapping, "access") is { } accessNode)
-        {
-            ok &= Set(reader.Choice(accessNode, $"{path}.access", AccessWords), a => register = register with { Access = (RegisterAccess)a });
-        }
-
-        if (SchemaReader.Get(mapping, "not_available") is { } sentinelNode)
-        {
-            ok &= Set(reader.Unsigned(sentinelNode, $"{path}.not_available"), v => register = register with { NotAvailable = v });
-        }
-
-        register = register with { Name = key.Value };
+        var register = reading.Register with { Name = key.Value };
         return ok ? CheckEnd(reader, value, path, register) : null;
     }
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 
-namespace Flux.Devices;
+namespace Flux.Devices.Internal;
 
 /// <summary>
 /// The keys of <see cref="FluxDevicesOptions"/> that configuration can hold (device types and register maps are code,

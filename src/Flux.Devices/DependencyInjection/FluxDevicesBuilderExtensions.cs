@@ -54,6 +54,42 @@ public static class FluxDevicesBuilderExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Keeps health samples in a store type of the host's (a time-series database), created by the container as a
+    /// singleton, while devices and groups stay in the store plugged in with <c>UseStore</c>, <c>UseSqlite</c> or
+    /// <c>UsePostgres</c>; replaces any sample store plugged in before.
+    /// </summary>
+    /// <typeparam name="TStore">The sample store.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The same builder.</returns>
+    /// <remarks>
+    /// Without this call the samples go to the main store. The health monitor writes and reads its samples here;
+    /// check the store with the health-sample contract of the Flux.Devices.Testing package.
+    /// </remarks>
+    public static IFluxDevicesBuilder UseHealthSampleStore<TStore>(this IFluxDevicesBuilder builder)
+        where TStore : class, IHealthSampleStore
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Replace(ServiceDescriptor.Singleton<IHealthSampleStore, TStore>());
+        return builder;
+    }
+
+    /// <summary>
+    /// Keeps health samples in a store made by a factory, once (the container disposes it), while devices and groups
+    /// stay in the main store; replaces any sample store plugged in before.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="factory">Makes the sample store from the container.</param>
+    /// <returns>The same builder.</returns>
+    /// <remarks>See <see cref="UseHealthSampleStore{TStore}(IFluxDevicesBuilder)"/>.</remarks>
+    public static IFluxDevicesBuilder UseHealthSampleStore(this IFluxDevicesBuilder builder, Func<IServiceProvider, IHealthSampleStore> factory)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(factory);
+        builder.Services.Replace(ServiceDescriptor.Singleton(factory));
+        return builder;
+    }
+
     /// <summary>Adds a device type with its metadata rules.</summary>
     /// <param name="builder">The builder.</param>
     /// <param name="definition">The type.</param>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Flux.Devices.Health;
+using Flux.Devices.Storage;
 
 namespace Flux.Devices.Internal;
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Flux.Devices.Discovery;
 using Flux.Devices.Postgres.Tests.Support;
 using Flux.Devices.Specification.Tests;
+using Flux.Devices.Testing.Internal;
 using Flux.Devices.Transport;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;

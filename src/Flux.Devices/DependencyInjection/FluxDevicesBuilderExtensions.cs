@@ -23,12 +23,8 @@ public static class FluxDevicesBuilderExtensions
     /// <param name="builder">The builder.</param>
     /// <returns>The same builder.</returns>
     public static IFluxDevicesBuilder UseStore<TStore>(this IFluxDevicesBuilder builder)
-        where TStore : class, IDeviceStore
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.Replace(ServiceDescriptor.Singleton<IDeviceStore, TStore>());
-        return builder;
-    }
+        where TStore : class, IDeviceStore =>
+        Replace(builder, ServiceDescriptor.Singleton<IDeviceStore, TStore>());
 
     /// <summary>Uses a store instance, replacing any store plugged in before. The caller keeps ownership: the container does not dispose it.</summary>
     /// <param name="builder">The builder.</param>
@@ -36,10 +32,8 @@ public static class FluxDevicesBuilderExtensions
     /// <returns>The same builder.</returns>
     public static IFluxDevicesBuilder UseStore(this IFluxDevicesBuilder builder, IDeviceStore store)
     {
-        ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(store);
-        builder.Services.Replace(ServiceDescriptor.Singleton(store));
-        return builder;
+        return Replace(builder, ServiceDescriptor.Singleton(store));
     }
 
     /// <summary>Uses a store made by a factory, once, replacing any store plugged in before. The container disposes it.</summary>
@@ -48,10 +42,8 @@ public static class FluxDevicesBuilderExtensions
     /// <returns>The same builder.</returns>
     public static IFluxDevicesBuilder UseStore(this IFluxDevicesBuilder builder, Func<IServiceProvider, IDeviceStore> factory)
     {
-        ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(factory);
-        builder.Services.Replace(ServiceDescriptor.Singleton(factory));
-        return builder;
+        return Replace(builder, ServiceDescriptor.Singleton(factory));
     }
 
     /// <summary>
@@ -67,12 +59,8 @@ public static class FluxDevicesBuilderExtensions
     /// check the store with the health-sample contract of the Flux.Devices.Testing package.
     /// </remarks>
     public static IFluxDevicesBuilder UseHealthSampleStore<TStore>(this IFluxDevicesBuilder builder)
-        where TStore : class, IHealthSampleStore
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.Replace(ServiceDescriptor.Singleton<IHealthSampleStore, TStore>());
-        return builder;
-    }
+        where TStore : class, IHealthSampleStore =>
+        Replace(builder, ServiceDescriptor.Singleton<IHealthSampleStore, TStore>());
 
     /// <summary>
     /// Keeps health samples in a store made by a factory, once (the container disposes it), while devices and groups
@@ -84,10 +72,8 @@ public static class FluxDevicesBuilderExtensions
     /// <remarks>See <see cref="UseHealthSampleStore{TStore}(IFluxDevicesBuilder)"/>.</remarks>
     public static IFluxDevicesBuilder UseHealthSampleStore(this IFluxDevicesBuilder builder, Func<IServiceProvider, IHealthSampleStore> factory)
     {
-        ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(factory);
-        builder.Services.Replace(ServiceDescriptor.Singleton(factory));
-        return builder;
+        return Replace(builder, ServiceDescriptor.Singleton(factory));
     }
 
     /// <summary>Adds a device type with its metadata rules.</summary>
@@ -201,6 +187,14 @@ public static class FluxDevicesBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeviceTypeProbe, TProbe>());
+        return builder;
+    }
+
+    /// <summary>Plugs a service in place of any registered before (a store, a capability of one).</summary>
+    private static IFluxDevicesBuilder Replace(IFluxDevicesBuilder builder, ServiceDescriptor descriptor)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Replace(descriptor);
         return builder;
     }
 }

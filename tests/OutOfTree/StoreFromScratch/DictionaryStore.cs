@@ -1,4 +1,3 @@
-using System.Text;
 using Flux.Devices;
 using Flux.Devices.Groups;
 using Flux.Devices.Health;
@@ -95,21 +94,11 @@ public sealed class DictionaryStore : IDeviceStore
         }
     }
 
-    public ValueTask<Device?> GetAsync(Guid id, CancellationToken cancellationToken = default)
-    {
-        lock (_lock)
-        {
-            return ValueTask.FromResult(_devices.GetValueOrDefault(id));
-        }
-    }
+    public ValueTask<Device?> GetAsync(Guid id, CancellationToken cancellationToken = default) =>
+        UnderLock(() => _devices.GetValueOrDefault(id));
 
-    public ValueTask<Device?> GetByNameAsync(string name, CancellationToken cancellationToken = default)
-    {
-        lock (_lock)
-        {
-            return ValueTask.FromResult(_devices.Values.FirstOrDefault(d => d.Name == name));
-        }
-    }
+    public ValueTask<Device?> GetByNameAsync(string name, CancellationToken cancellationToken = default) =>
+        UnderLock(() => _devices.Values.FirstOrDefault(d => d.Name == name));
 
     public ValueTask<IReadOnlyList<Device>> ListAsync(DeviceFilter filter, CancellationToken cancellationToken = default)
     {
@@ -120,13 +109,8 @@ public sealed class DictionaryStore : IDeviceStore
         }
     }
 
-    public ValueTask<IReadOnlyList<DeviceHistoryEntry>> GetHistoryAsync(Guid deviceId, CancellationToken cancellationToken = default)
-    {
-        lock (_lock)
-        {
-            return ValueTask.FromResult<IReadOnlyList<DeviceHistoryEntry>>(_history.TryGetValue(deviceId, out var entries) ? [.. entries] : []);
-        }
-    }
+    public ValueTask<IReadOnlyList<DeviceHistoryEntry>> GetHistoryAsync(Guid deviceId, CancellationToken cancellationToken = default) =>
+        UnderLock<IReadOnlyList<DeviceHistoryEntry>>(() => _history.TryGetValue(deviceId, out var entries) ? [.. entries] : []);
 
     public ValueTask AddGroupAsync(DeviceGroup group, CancellationToken cancellationToken = default)
     {
@@ -149,29 +133,14 @@ public sealed class DictionaryStore : IDeviceStore
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask<DeviceGroup?> GetGroupAsync(Guid id, CancellationToken cancellationToken = default)
-    {
-        lock (_lock)
-        {
-            return ValueTask.FromResult(_groups.GetValueOrDefault(id));
-        }
-    }
+    public ValueTask<DeviceGroup?> GetGroupAsync(Guid id, CancellationToken cancellationToken = default) =>
+        UnderLock(() => _groups.GetValueOrDefault(id));
 
-    public ValueTask<DeviceGroup?> GetGroupByNameAsync(string name, CancellationToken cancellationToken = default)
-    {
-        lock (_lock)
-        {
-            return ValueTask.FromResult(_groups.Values.FirstOrDefault(g => g.Name == name));
-        }
-    }
+    public ValueTask<DeviceGroup?> GetGroupByNameAsync(string name, CancellationToken cancellationToken = default) =>
+        UnderLock(() => _groups.Values.FirstOrDefault(g => g.Name == name));
 
-    public ValueTask<IReadOnlyList<DeviceGroup>> ListGroupsAsync(CancellationToken cancellationToken = default)
-    {
-        lock (_lock)
-        {
-            return ValueTask.FromResult<IReadOnlyList<DeviceGroup>>([.. _groups.Values.OrderBy(g => g.Name, CodePointOrder.Instance)]);
-        }
-    }
+    public ValueTask<IReadOnlyList<DeviceGroup>> ListGroupsAsync(CancellationToken cancellationToken = default) =>
+        UnderLock<IReadOnlyList<DeviceGroup>>(() => [.. _groups.Values.OrderBy(g => g.Name, CodePointOrder.Instance)]);
 
     public ValueTask<bool> DeleteGroupAsync(Guid id, CancellationToken cancellationToken = default)
     {
@@ -204,13 +173,8 @@ public sealed class DictionaryStore : IDeviceStore
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask<bool> RemoveMemberAsync(Guid groupId, Guid deviceId, CancellationToken cancellationToken = default)
-    {
-        lock (_lock)
-        {
-            return ValueTask.FromResult(_members.Remove((groupId, deviceId)));
-        }
-    }
+    public ValueTask<bool> RemoveMemberAsync(Guid groupId, Guid deviceId, CancellationToken cancellationToken = default) =>
+        UnderLock(() => _members.Remove((groupId, deviceId)));
 
     public ValueTask<IReadOnlyList<DeviceGroupMember>> ListMembersAsync(Guid groupId, CancellationToken cancellationToken = default)
     {
@@ -228,15 +192,10 @@ public sealed class DictionaryStore : IDeviceStore
         }
     }
 
-    public ValueTask<IReadOnlyList<DeviceGroupMember>> ListMembershipsAsync(Guid deviceId, CancellationToken cancellationToken = default)
-    {
-        lock (_lock)
-        {
-            return ValueTask.FromResult<IReadOnlyList<DeviceGroupMember>>([.. _members.Values
+    public ValueTask<IReadOnlyList<DeviceGroupMember>> ListMembershipsAsync(Guid deviceId, CancellationToken cancellationToken = default) =>
+        UnderLock<IReadOnlyList<DeviceGroupMember>>(() => [.. _members.Values
                 .Where(m => m.DeviceId == deviceId)
                 .OrderBy(m => _groups[m.GroupId].Name, CodePointOrder.Instance)]);
-        }
-    }
 
     public ValueTask AppendHealthAsync(IReadOnlyList<DeviceHealthSample> samples, CancellationToken cancellationToken = default)
     {
@@ -261,6 +220,8 @@ public sealed class DictionaryStore : IDeviceStore
 
     public ValueTask<IReadOnlyList<DeviceHealthSample>> GetHealthAsync(Guid deviceId, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default) =>
         _samples.GetHealthAsync(deviceId, since, until, cancellationToken);
+
+    private ValueTask<T> UnderLock<T>(Func<T> action) => Locked.Run(_lock, action);
 
     private void Write(Device device, DeviceHistoryEntry entry)
     {
@@ -287,6 +248,8 @@ public sealed class DictionarySampleStore : IHealthSampleStore
     private readonly Lock _lock = new();
     private readonly Dictionary<Guid, SortedList<DateTimeOffset, DeviceHealthSample>> _samples = [];
 
+    private ValueTask<T> UnderLock<T>(Func<T> action) => Locked.Run(_lock, action);
+
     public ValueTask AppendHealthAsync(IReadOnlyList<DeviceHealthSample> samples, CancellationToken cancellationToken = default)
     {
         var stored = HealthSampleRules.NormalizeBatch(samples);
@@ -311,29 +274,26 @@ public sealed class DictionarySampleStore : IHealthSampleStore
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask<DeviceHealthSample?> GetLatestHealthAsync(Guid deviceId, CancellationToken cancellationToken = default)
-    {
-        lock (_lock)
-        {
-            return ValueTask.FromResult(_samples.TryGetValue(deviceId, out var kept) && kept.Count > 0 ? kept.Values[^1] : null);
-        }
-    }
+    public ValueTask<DeviceHealthSample?> GetLatestHealthAsync(Guid deviceId, CancellationToken cancellationToken = default) =>
+        UnderLock(() => _samples.TryGetValue(deviceId, out var kept) && kept.Count > 0 ? kept.Values[^1] : null);
 
-    public ValueTask<IReadOnlyList<DeviceHealthSample>> ListLatestHealthAsync(CancellationToken cancellationToken = default)
-    {
-        lock (_lock)
-        {
-            return ValueTask.FromResult<IReadOnlyList<DeviceHealthSample>>([.. _samples.Values.Where(k => k.Count > 0).Select(k => k.Values[^1])]);
-        }
-    }
+    public ValueTask<IReadOnlyList<DeviceHealthSample>> ListLatestHealthAsync(CancellationToken cancellationToken = default) =>
+        UnderLock<IReadOnlyList<DeviceHealthSample>>(() => [.. _samples.Values.Where(k => k.Count > 0).Select(k => k.Values[^1])]);
 
-    public ValueTask<IReadOnlyList<DeviceHealthSample>> GetHealthAsync(Guid deviceId, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default)
-    {
-        lock (_lock)
-        {
-            return ValueTask.FromResult<IReadOnlyList<DeviceHealthSample>>(_samples.TryGetValue(deviceId, out var kept)
+    public ValueTask<IReadOnlyList<DeviceHealthSample>> GetHealthAsync(Guid deviceId, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default) =>
+        UnderLock<IReadOnlyList<DeviceHealthSample>>(() => _samples.TryGetValue(deviceId, out var kept)
                 ? [.. kept.Values.Where(s => s.Timestamp >= since && s.Timestamp < until)]
                 : []);
+}
+
+/// <summary>Runs an action under a lock and hands back its result.</summary>
+internal static class Locked
+{
+    public static ValueTask<T> Run<T>(Lock gate, Func<T> action)
+    {
+        lock (gate)
+        {
+            return ValueTask.FromResult(action());
         }
     }
 }

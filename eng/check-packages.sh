@@ -3,7 +3,7 @@
 # - each package carries a README of its own (its first line is "# <package id>"), named by <readme>;
 # - each names the repository (<repository url> and <projectUrl>: Directory.Build.props' RepositoryUrl) and commit;
 # - a package that depends on Flux.Devices pins it exactly ([version], the core packed alongside): the first-party
-#   packages use the core's internals, so they only work with the core they were built with.
+#   packages (stores, Modbus, the Flux.Devices.Testing contract) are tested only with the core they were built with.
 # Usage: eng/check-packages.sh DIR... (every *.nupkg in the directories is checked). Exit 1 on the first problem found
 # in each package, after checking them all.
 set -uo pipefail

@@ -191,7 +191,7 @@ internal sealed partial class PostgresDeviceStore
     /// is read again as a string and parsed, or refused, exactly as before.
     /// </summary>
     private static DeviceMetadata ReadMetadata(NpgsqlDataReader reader, int ordinal) =>
-        DeviceMetadata.TryParseJsonb(reader.GetFieldValue<byte[]>(ordinal)) ?? DeviceMetadata.Parse(reader.GetString(ordinal));
+        DeviceMetadata.ParseJsonb(reader.GetFieldValue<byte[]>(ordinal));
 
     private static DeviceHistoryEntry ReadEntry(NpgsqlDataReader reader) => new()
     {

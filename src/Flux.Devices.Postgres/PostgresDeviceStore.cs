@@ -249,21 +249,10 @@ internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSc
                 for (var i = 0; i < writes.Count; i++)
                 {
                     var device = writes[i].Device;
-                    if (!current.TryGetValue(device.Id, out var stored))
+                    var found = current.TryGetValue(device.Id, out var stored);
+                    outcomes[i] = DeviceWriteDecision.Decide(device, found ? stored.Version : null, stored.Name);
+                    if (outcomes[i] == DeviceWriteOutcome.Written)
                     {
-                        outcomes[i] = DeviceWriteOutcome.NotFound;
-                    }
-                    else if (stored.Version != device.Version - 1)
-                    {
-                        outcomes[i] = DeviceWriteOutcome.Conflict;
-                    }
-                    else if (!string.Equals(stored.Name, device.Name, StringComparison.Ordinal))
-                    {
-                        throw StoreArguments.BatchRename(device.Id, nameof(writes));
-                    }
-                    else
-                    {
-                        outcomes[i] = DeviceWriteOutcome.Written;
                         written.Add(writes[i]);
                     }
                 }

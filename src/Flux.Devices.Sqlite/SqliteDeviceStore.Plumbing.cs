@@ -306,10 +306,10 @@ internal sealed partial class SqliteDeviceStore
     private static string StateName(DeviceState state) => Name(state);
 
     private static string Name<TEnum>(TEnum value)
-        where TEnum : struct, Enum => Devices.Internal.EnumText.Name(value);
+        where TEnum : struct, Enum => Storage.EnumText.Name(value);
 
     private static TEnum Parse<TEnum>(string text)
-        where TEnum : struct, Enum => Devices.Internal.EnumText.Parse<TEnum>(text);
+        where TEnum : struct, Enum => Storage.EnumText.Parse<TEnum>(text);
 
     private static Device ReadDevice(SqliteDataReader reader) => new()
     {

@@ -157,10 +157,7 @@ internal sealed partial class SqliteDeviceStore : IDeviceStore, IDeviceStoreSche
                 {
                     var device = writes[i].Device;
                     var stored = await StoredAsync(connection, transaction, device.Id, token).ConfigureAwait(false);
-                    outcomes[i] = stored is null ? DeviceWriteOutcome.NotFound
-                        : stored.Value.Version != device.Version - 1 ? DeviceWriteOutcome.Conflict
-                        : !string.Equals(stored.Value.Name, device.Name, StringComparison.Ordinal) ? throw StoreArguments.BatchRename(device.Id, nameof(writes))
-                        : DeviceWriteOutcome.Written;
+                    outcomes[i] = DeviceWriteDecision.Decide(device, stored?.Version, stored?.Name);
                 }
 
                 for (var i = 0; i < writes.Count; i++)

@@ -4,6 +4,7 @@ using Flux.Devices.Discovery;
 using Flux.Devices.Postgres.Tests.Support;
 using Flux.Devices.Storage;
 using Flux.Devices.Specification.Tests;
+using Flux.Devices.Testing.Internal;
 using Flux.Devices.Transport;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;

@@ -1,17 +1,18 @@
 using Flux.Devices.Postgres.Tests.Support;
 using Flux.Devices.Specification.Tests;
 using Flux.Devices.Storage;
+using Flux.Devices.Testing;
 using Npgsql;
 
 namespace Flux.Devices.Postgres.Tests;
 
-/// <summary>The PostgreSQL store against the store contract, each test in a schema of its own.</summary>
-public sealed class PostgresDeviceStoreTests(PostgresServer server) : DeviceStoreContractTests
+/// <summary>A PostgreSQL store in a schema of its own for each contract test, dropped after it.</summary>
+internal sealed class ContractSchema(PostgresServer server)
 {
     private NpgsqlDataSource? _dataSource;
     private string? _schema;
 
-    protected override async ValueTask<IDeviceStore> CreateStoreAsync()
+    public async ValueTask<PostgresDeviceStore> CreateAsync()
     {
         _schema = await server.CreateSchemaAsync("contract");
         _dataSource = NpgsqlDataSource.Create(server.ConnectionString);
@@ -20,7 +21,7 @@ public sealed class PostgresDeviceStoreTests(PostgresServer server) : DeviceStor
         return store;
     }
 
-    protected override async ValueTask DisposeStoreAsync(IDeviceStore store)
+    public async ValueTask DropAsync()
     {
         if (_dataSource is not null)
         {
@@ -32,4 +33,34 @@ public sealed class PostgresDeviceStoreTests(PostgresServer server) : DeviceStor
             await server.DropSchemaAsync(_schema);
         }
     }
+}
+
+/// <summary>The PostgreSQL store against the contract of devices and their history.</summary>
+public sealed class PostgresRegistryStoreTests(PostgresServer server) : DeviceRegistryStoreContractTests
+{
+    private readonly ContractSchema _schema = new(server);
+
+    protected override async ValueTask<IDeviceRegistryStore> CreateStoreAsync() => await _schema.CreateAsync();
+
+    protected override ValueTask DisposeStoreAsync(IDeviceRegistryStore store) => _schema.DropAsync();
+}
+
+/// <summary>The PostgreSQL store against the contract of groups and members.</summary>
+public sealed class PostgresGroupStoreTests(PostgresServer server) : DeviceGroupStoreContractTests
+{
+    private readonly ContractSchema _schema = new(server);
+
+    protected override async ValueTask<IDeviceStore> CreateStoreAsync() => await _schema.CreateAsync();
+
+    protected override ValueTask DisposeStoreAsync(IDeviceStore store) => _schema.DropAsync();
+}
+
+/// <summary>The PostgreSQL store against the contract of health samples.</summary>
+public sealed class PostgresHealthSampleStoreTests(PostgresServer server) : HealthSampleStoreContractTests
+{
+    private readonly ContractSchema _schema = new(server);
+
+    protected override async ValueTask<IHealthSampleStore> CreateStoreAsync() => await _schema.CreateAsync();
+
+    protected override ValueTask DisposeStoreAsync(IHealthSampleStore store) => _schema.DropAsync();
 }

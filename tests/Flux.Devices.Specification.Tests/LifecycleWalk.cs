@@ -1,30 +1,15 @@
+using Flux.Devices.Testing.Internal;
+
 namespace Flux.Devices.Specification.Tests;
 
 /// <summary>Brings a device to a lifecycle state the way a deployment and a poller would.</summary>
 public static class LifecycleWalk
 {
-    private static readonly DeviceTrigger[] Path = [DeviceTrigger.DeployConfig, DeviceTrigger.PollAttempted, DeviceTrigger.PollSucceeded];
-
     /// <summary>Registers a device and fires the triggers that walk it to Registered, Configured, Testing or Active.</summary>
     /// <param name="registry">The registry.</param>
     /// <param name="device">The device to register.</param>
     /// <param name="state">The state to stop in.</param>
     /// <returns>The device in that state.</returns>
-    public static async Task<Device> WalkToAsync(this IDeviceRegistry registry, NewDevice device, DeviceState state)
-    {
-        ArgumentNullException.ThrowIfNull(registry);
-        var current = await registry.RegisterAsync(device);
-        foreach (var trigger in Path)
-        {
-            if (current.State == state)
-            {
-                break;
-            }
-
-            current = await registry.FireAsync(current.Id, trigger);
-        }
-
-        Assert.Equal(state, current.State);
-        return current;
-    }
+    public static Task<Device> WalkToAsync(this IDeviceRegistry registry, NewDevice device, DeviceState state) =>
+        ContractWalk.WalkToAsync(registry, device, state);
 }

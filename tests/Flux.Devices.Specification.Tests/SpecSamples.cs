@@ -1,13 +1,15 @@
+using Flux.Devices.Testing.Internal;
+
 namespace Flux.Devices.Specification.Tests;
 
 /// <summary>The spec's own examples (device-registry.md), verbatim, for tests of every store.</summary>
 public static class SpecSamples
 {
     /// <summary>The id of the spec's example BESS.</summary>
-    public static readonly Guid BessId = Guid.Parse("11111111-1111-1111-1111-111111111111");
+    public static readonly Guid BessId = ContractSamples.BessId;
 
     /// <summary>The id of the spec's example grid meter.</summary>
-    public static readonly Guid MeterId = Guid.Parse("22222222-2222-2222-2222-222222222222");
+    public static readonly Guid MeterId = ContractSamples.MeterId;
 
     /// <summary>
     /// The spec's "Put device in maintenance" statement, verbatim but for the schema and the row it picks
@@ -33,31 +35,10 @@ public static class SpecSamples
         """;
 
     /// <summary>The metadata of WLCE-BESS-01, as the spec's INSERT writes it.</summary>
-    public const string BessMetadataJson = """
-        {
-        "manufacturer": "PowerPack",
-        "model": "PP-500",
-        "capacity_kwh": 500,
-        "max_power_kw": 100,
-        "efficiency": 0.92,
-        "modbus_address": 1,
-        "firmware_version": "2.1.3"
-        }
-        """;
+    public const string BessMetadataJson = ContractSamples.BessMetadataJson;
 
     /// <summary>The metadata of WLCE-GRID-METER, as the spec's INSERT writes it.</summary>
-    public const string MeterMetadataJson = """
-        {
-        "manufacturer": "Accuenergy",
-        "model": "Acuvim-II",
-        "meter_type": "grid",
-        "phases": 3,
-        "ct_ratio": 100,
-        "vt_ratio": 1,
-        "modbus_address": 2,
-        "register_map": "acuvim2_standard"
-        }
-        """;
+    public const string MeterMetadataJson = ContractSamples.MeterMetadataJson;
 
     /// <summary>
     /// The spec's <c>templates/powerpack_bess.yaml</c>, verbatim: the spec prints it with its indentation lost, so
@@ -92,42 +73,14 @@ public static class SpecSamples
         new(() => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "templates", "powerpack_bess.yaml")));
 
     /// <summary>The spec's BESS registration.</summary>
-    public static NewDevice Bess() => new()
-    {
-        Id = BessId,
-        Name = "WLCE-BESS-01",
-        Type = DeviceTypes.Bess,
-        Site = "WLCE",
-        Metadata = DeviceMetadata.Parse(BessMetadataJson),
-        Active = true,
-    };
+    public static NewDevice Bess() => ContractSamples.Bess();
 
     /// <summary>The spec's meter registration.</summary>
-    public static NewDevice Meter() => new()
-    {
-        Id = MeterId,
-        Name = "WLCE-GRID-METER",
-        Type = DeviceTypes.Meter,
-        Site = "WLCE",
-        Metadata = DeviceMetadata.Parse(MeterMetadataJson),
-        Active = true,
-    };
+    public static NewDevice Meter() => ContractSamples.Meter();
 
     /// <summary>A valid BESS registration with its own name, site and unit id.</summary>
-    public static NewDevice Bess(string name, string site = "WLCE", int modbusAddress = 1) => new()
-    {
-        Name = name,
-        Type = DeviceTypes.Bess,
-        Site = site,
-        Metadata = DeviceMetadata.Parse(BessMetadataJson).With("modbus_address", (long)modbusAddress),
-    };
+    public static NewDevice Bess(string name, string site = "WLCE", int modbusAddress = 1) => ContractSamples.Bess(name, site, modbusAddress);
 
     /// <summary>A valid meter registration with its own name, site and unit id.</summary>
-    public static NewDevice Meter(string name, string site = "WLCE", int modbusAddress = 2) => new()
-    {
-        Name = name,
-        Type = DeviceTypes.Meter,
-        Site = site,
-        Metadata = DeviceMetadata.Parse(MeterMetadataJson).With("modbus_address", (long)modbusAddress),
-    };
+    public static NewDevice Meter(string name, string site = "WLCE", int modbusAddress = 2) => ContractSamples.Meter(name, site, modbusAddress);
 }

@@ -7,11 +7,11 @@ internal static class Sql
     public static string Quote(string identifier) => $"\"{identifier.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
 
     /// <summary>Converts to UTC and cuts to the microsecond, PostgreSQL's precision.</summary>
-    public static DateTimeOffset ToMicroseconds(DateTimeOffset value) => Devices.Internal.StoredTime.ToMicroseconds(value);
+    public static DateTimeOffset ToMicroseconds(DateTimeOffset value) => Storage.StoredTime.ToMicroseconds(value);
 
     public static string Name<TEnum>(TEnum value)
-        where TEnum : struct, Enum => Devices.Internal.EnumText.Name(value);
+        where TEnum : struct, Enum => Storage.EnumText.Name(value);
 
     public static TEnum Parse<TEnum>(string text)
-        where TEnum : struct, Enum => Devices.Internal.EnumText.Parse<TEnum>(text);
+        where TEnum : struct, Enum => Storage.EnumText.Parse<TEnum>(text);
 }

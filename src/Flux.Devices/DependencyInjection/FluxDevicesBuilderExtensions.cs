@@ -24,12 +24,8 @@ public static class FluxDevicesBuilderExtensions
     /// <param name="builder">The builder.</param>
     /// <returns>The same builder.</returns>
     public static IFluxDevicesBuilder UseStore<TStore>(this IFluxDevicesBuilder builder)
-        where TStore : class, IDeviceStore
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.Replace(ServiceDescriptor.Singleton<IDeviceStore, TStore>());
-        return builder;
-    }
+        where TStore : class, IDeviceStore =>
+        Replace(builder, ServiceDescriptor.Singleton<IDeviceStore, TStore>());
 
     /// <summary>Uses a store instance, replacing any store plugged in before. The caller keeps ownership: the container does not dispose it.</summary>
     /// <param name="builder">The builder.</param>
@@ -37,10 +33,8 @@ public static class FluxDevicesBuilderExtensions
     /// <returns>The same builder.</returns>
     public static IFluxDevicesBuilder UseStore(this IFluxDevicesBuilder builder, IDeviceStore store)
     {
-        ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(store);
-        builder.Services.Replace(ServiceDescriptor.Singleton(store));
-        return builder;
+        return Replace(builder, ServiceDescriptor.Singleton(store));
     }
 
     /// <summary>Uses a store made by a factory, once, replacing any store plugged in before. The container disposes it.</summary>
@@ -49,10 +43,38 @@ public static class FluxDevicesBuilderExtensions
     /// <returns>The same builder.</returns>
     public static IFluxDevicesBuilder UseStore(this IFluxDevicesBuilder builder, Func<IServiceProvider, IDeviceStore> factory)
     {
-        ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(factory);
-        builder.Services.Replace(ServiceDescriptor.Singleton(factory));
-        return builder;
+        return Replace(builder, ServiceDescriptor.Singleton(factory));
+    }
+
+    /// <summary>
+    /// Keeps health samples in a store type of the host's (a time-series database), created by the container as a
+    /// singleton, while devices and groups stay in the store plugged in with <c>UseStore</c>, <c>UseSqlite</c> or
+    /// <c>UsePostgres</c>; replaces any sample store plugged in before.
+    /// </summary>
+    /// <typeparam name="TStore">The sample store.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The same builder.</returns>
+    /// <remarks>
+    /// Without this call the samples go to the main store. The health monitor writes and reads its samples here;
+    /// check the store with the health-sample contract of the Flux.Devices.Testing package.
+    /// </remarks>
+    public static IFluxDevicesBuilder UseHealthSampleStore<TStore>(this IFluxDevicesBuilder builder)
+        where TStore : class, IHealthSampleStore =>
+        Replace(builder, ServiceDescriptor.Singleton<IHealthSampleStore, TStore>());
+
+    /// <summary>
+    /// Keeps health samples in a store made by a factory, once (the container disposes it), while devices and groups
+    /// stay in the main store; replaces any sample store plugged in before.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="factory">Makes the sample store from the container.</param>
+    /// <returns>The same builder.</returns>
+    /// <remarks>See <see cref="UseHealthSampleStore{TStore}(IFluxDevicesBuilder)"/>.</remarks>
+    public static IFluxDevicesBuilder UseHealthSampleStore(this IFluxDevicesBuilder builder, Func<IServiceProvider, IHealthSampleStore> factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        return Replace(builder, ServiceDescriptor.Singleton(factory));
     }
 
     /// <summary>Adds a device type with its metadata rules.</summary>
@@ -166,6 +188,14 @@ public static class FluxDevicesBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeviceTypeProbe, TProbe>());
+        return builder;
+    }
+
+    /// <summary>Plugs a service in place of any registered before (a store, a capability of one).</summary>
+    private static IFluxDevicesBuilder Replace(IFluxDevicesBuilder builder, ServiceDescriptor descriptor)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Replace(descriptor);
         return builder;
     }
 }

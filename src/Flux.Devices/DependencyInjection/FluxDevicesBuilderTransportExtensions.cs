@@ -68,7 +68,7 @@ public static class FluxDevicesBuilderTransportExtensions
         }
 
         services.TryAddSingleton<IDeviceHealthMonitor>(static sp => new DeviceHealthMonitor(
-            sp.GetRequiredService<IDeviceStore>(),
+            DeviceStoreView.Capabilities(sp), // the host's own IHealthSampleStore, if any, gets the samples
             sp.GetRequiredService<IDeviceRegistry>(),
             PollingTransport(sp),
             sp.GetRequiredService<IOptions<DeviceHealthOptions>>().Value,

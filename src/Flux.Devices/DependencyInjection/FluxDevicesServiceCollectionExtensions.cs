@@ -52,6 +52,7 @@ public static class FluxDevicesServiceCollectionExtensions
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FluxDevicesOptions>, FluxDevicesOptionsCustomValidator>());
 
             services.TryAddSingleton<IDeviceStore, InMemoryDeviceStore>();
+            DeviceStoreView.AddCapabilities(services);
             services.TryAddSingleton<DeviceTypeCatalog>();
             services.TryAddSingleton<RegisterMapFolders>();
             services.TryAddSingleton<RegisterMapCatalog>();

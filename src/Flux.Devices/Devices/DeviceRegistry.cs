@@ -15,7 +15,8 @@ namespace Flux.Devices;
 /// <summary>The registry: validation before every write, one history entry per write, observers after commit.</summary>
 internal sealed class DeviceRegistry : IDeviceRegistry
 {
-    private readonly IDeviceStore _store;
+    private readonly IDeviceRegistryStore _store;
+    private readonly IDeviceGroupStore _groups;
     private readonly DeviceTypeCatalog _types;
     private readonly IRegisterMapProvider _registerMaps;
     private readonly FluxDevicesOptions _options;
@@ -25,7 +26,8 @@ internal sealed class DeviceRegistry : IDeviceRegistry
     private readonly ILogger _lifecycleLogger;
 
     public DeviceRegistry(
-        IDeviceStore store,
+        IDeviceRegistryStore store,
+        IDeviceGroupStore groups,
         DeviceTypeCatalog types,
         IRegisterMapProvider registerMaps,
         IOptions<FluxDevicesOptions> options,
@@ -36,6 +38,7 @@ internal sealed class DeviceRegistry : IDeviceRegistry
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(observers);
         _store = store;
+        _groups = groups;
         _types = types;
         _registerMaps = registerMaps;
         _options = options.Value;
@@ -459,9 +462,9 @@ internal sealed class DeviceRegistry : IDeviceRegistry
 
     private async ValueTask CheckGroupsAllowSiteAsync(Device device, ValidationErrors errors, CancellationToken cancellationToken)
     {
-        foreach (var membership in await _store.ListMembershipsAsync(device.Id, cancellationToken).ConfigureAwait(false))
+        foreach (var membership in await _groups.ListMembershipsAsync(device.Id, cancellationToken).ConfigureAwait(false))
         {
-            var group = await _store.GetGroupAsync(membership.GroupId, cancellationToken).ConfigureAwait(false);
+            var group = await _groups.GetGroupAsync(membership.GroupId, cancellationToken).ConfigureAwait(false);
             if (group is not null
                 && !string.Equals(group.Site, DeviceGroup.AllSites, StringComparison.Ordinal)
                 && !string.Equals(group.Site, device.Site, StringComparison.Ordinal))

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Flux.Devices.Groups;
 
 /// <summary>Validates group changes before the store sees them.</summary>
-internal sealed class DeviceGroupService(IDeviceStore store, TimeProvider timeProvider, ILoggerFactory? loggerFactory = null)
+internal sealed class DeviceGroupService(IDeviceGroupStore store, IDeviceRegistryStore devices, TimeProvider timeProvider, ILoggerFactory? loggerFactory = null)
     : IDeviceGroupService
 {
     private readonly ILogger _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(FluxDevicesDiagnostics.GroupsCategory);
@@ -93,7 +93,7 @@ internal sealed class DeviceGroupService(IDeviceStore store, TimeProvider timePr
     {
         var group = await store.GetGroupAsync(groupId, cancellationToken).ConfigureAwait(false)
             ?? throw new DeviceGroupNotFoundException(groupId, "group_id");
-        var device = await store.GetAsync(deviceId, cancellationToken).ConfigureAwait(false)
+        var device = await devices.GetAsync(deviceId, cancellationToken).ConfigureAwait(false)
             ?? throw new DeviceNotFoundException(deviceId, "device_id");
 
         var errors = new List<DeviceValidationError>();
@@ -145,7 +145,7 @@ internal sealed class DeviceGroupService(IDeviceStore store, TimeProvider timePr
 
     public async ValueTask<IReadOnlyList<DeviceGroupMember>> ListMembershipsAsync(Guid deviceId, CancellationToken cancellationToken = default)
     {
-        _ = await store.GetAsync(deviceId, cancellationToken).ConfigureAwait(false) ?? throw new DeviceNotFoundException(deviceId);
+        _ = await devices.GetAsync(deviceId, cancellationToken).ConfigureAwait(false) ?? throw new DeviceNotFoundException(deviceId);
         return await store.ListMembershipsAsync(deviceId, cancellationToken).ConfigureAwait(false);
     }
 }

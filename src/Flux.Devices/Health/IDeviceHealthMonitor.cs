@@ -12,7 +12,7 @@ namespace Flux.Devices.Health;
 /// one attempt after another until one succeeds or the retries are spent, each attempt within the timeout. It yields a
 /// <see cref="DeviceHealthSample"/>: online, degraded (slower than <see cref="DeviceHealthOptions.DegradedThreshold"/>
 /// or only after a retry) or offline, with consecutive errors and the last good poll carried from the previous sample.
-/// Samples go to <see cref="Storage.IDeviceStore.AppendHealthAsync"/> in batches.
+/// Samples go to <see cref="Storage.IHealthSampleStore.AppendHealthAsync"/> in batches.
 /// </para>
 /// <para>
 /// Polls drive the lifecycle: the first poll of a configured device moves it to <see cref="DeviceState.Testing"/>, a

@@ -3,11 +3,21 @@ using Flux.Devices.Internal;
 
 namespace Flux.Devices.Storage;
 
-/// <summary>What every store checks and normalises in a health sample before it writes it.</summary>
-internal static class HealthSampleRules
+/// <summary>
+/// What every store checks and normalises in a health sample before it writes it (<see cref="IHealthSampleStore.AppendHealthAsync"/>),
+/// so that every store refuses the same samples and reads back the same values.
+/// </summary>
+public static class HealthSampleRules
 {
-    /// <summary>Checks a sample and returns it with UTC timestamps cut to the microsecond, as PostgreSQL keeps them.</summary>
-    /// <exception cref="ArgumentException">The sample is malformed.</exception>
+    /// <summary>
+    /// Checks a sample and returns it as a store keeps it: UTC timestamps cut to the microsecond (PostgreSQL's
+    /// precision), and an error text made storable in JSON (U+0000 and unpaired surrogates become U+FFFD).
+    /// </summary>
+    /// <param name="sample">The sample.</param>
+    /// <param name="parameter">The name of the argument that holds it, for the errors.</param>
+    /// <returns>The sample to store.</returns>
+    /// <exception cref="ArgumentNullException">The sample is null.</exception>
+    /// <exception cref="ArgumentException">The status is not defined, or a count or time is negative.</exception>
     public static DeviceHealthSample Normalize(DeviceHealthSample sample, string parameter)
     {
         ArgumentNullException.ThrowIfNull(sample, parameter);
@@ -31,8 +41,12 @@ internal static class HealthSampleRules
         };
     }
 
-    /// <summary>Normalises a batch, refusing two samples of one device at one timestamp (to the microsecond).</summary>
-    /// <exception cref="AlreadyExistsException">The batch holds two samples with one key.</exception>
+    /// <summary>Normalises a batch as by <see cref="Normalize"/>, refusing two samples of one device at one timestamp (to the microsecond).</summary>
+    /// <param name="samples">The batch.</param>
+    /// <returns>The samples to store, in the order given.</returns>
+    /// <exception cref="ArgumentNullException">The list or a sample is null.</exception>
+    /// <exception cref="ArgumentException">A sample is malformed.</exception>
+    /// <exception cref="AlreadyExistsException">The batch holds two samples with one key (field <c>timestamp</c>).</exception>
     public static DeviceHealthSample[] NormalizeBatch(IReadOnlyList<DeviceHealthSample> samples)
     {
         ArgumentNullException.ThrowIfNull(samples);
@@ -50,9 +64,14 @@ internal static class HealthSampleRules
         return stored;
     }
 
-    /// <summary>The error for a sample whose device already has one at its timestamp.</summary>
-    public static AlreadyExistsException Taken(DeviceHealthSample sample) =>
-        new("timestamp", $"{sample.DeviceId} at {sample.Timestamp:O}");
+    /// <summary>Makes the error a store throws for a sample whose device already has one at its timestamp.</summary>
+    /// <param name="sample">The sample, normalised.</param>
+    /// <returns>The error (field <c>timestamp</c>), for the store to throw.</returns>
+    public static AlreadyExistsException Taken(DeviceHealthSample sample)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        return new("timestamp", $"{sample.DeviceId} at {sample.Timestamp:O}");
+    }
 
     /// <summary>Tells whether text can go into a JSONB value: no U+0000, no unpaired surrogate.</summary>
     private static bool IsStorable(string text) => !text.Contains('\0', StringComparison.Ordinal) && !FieldRules.HasUnpairedSurrogate(text);

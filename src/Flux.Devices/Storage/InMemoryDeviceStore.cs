@@ -154,22 +154,8 @@ public sealed class InMemoryDeviceStore : IDeviceStore
             for (var i = 0; i < writes.Count; i++)
             {
                 var device = writes[i].Device;
-                if (!_devices.TryGetValue(device.Id, out var current))
-                {
-                    outcomes[i] = DeviceWriteOutcome.NotFound;
-                }
-                else if (current.Version != device.Version - 1)
-                {
-                    outcomes[i] = DeviceWriteOutcome.Conflict;
-                }
-                else if (!string.Equals(current.Name, device.Name, StringComparison.Ordinal))
-                {
-                    throw StoreArguments.BatchRename(device.Id, nameof(writes));
-                }
-                else
-                {
-                    outcomes[i] = DeviceWriteOutcome.Written;
-                }
+                var current = _devices.GetValueOrDefault(device.Id);
+                outcomes[i] = DeviceWriteDecision.Decide(device, current?.Version, current?.Name);
             }
 
             for (var i = 0; i < writes.Count; i++)

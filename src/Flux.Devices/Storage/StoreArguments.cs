@@ -2,9 +2,17 @@ using Flux.Devices.Lifecycle;
 
 namespace Flux.Devices.Storage;
 
-/// <summary>The argument checks every store makes before it writes (shared by the first-party stores).</summary>
-internal static class StoreArguments
+/// <summary>
+/// The argument checks every store makes before it writes a device: a store calls the one for its method first, so
+/// that every store refuses the same malformed arguments with the same errors, before anything is written.
+/// </summary>
+public static class StoreArguments
 {
+    /// <summary>Checks the arguments of <see cref="IDeviceRegistryStore.AddAsync"/>.</summary>
+    /// <param name="device">The device: not null, with metadata, at version 1.</param>
+    /// <param name="entry">Its history entry: not null, for the same device and version.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">The device is not at version 1, or the entry is for another device or version.</exception>
     public static void CheckAdd(Device device, DeviceHistoryEntry entry)
     {
         CheckWrite(device, entry);
@@ -14,6 +22,11 @@ internal static class StoreArguments
         }
     }
 
+    /// <summary>Checks the arguments of <see cref="IDeviceRegistryStore.UpdateAsync"/>.</summary>
+    /// <param name="device">The new version of the device: not null, with metadata, at version 2 or later.</param>
+    /// <param name="entry">Its history entry: not null, for the same device and version.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">The device is below version 2, or the entry is for another device or version.</exception>
     public static void CheckUpdate(Device device, DeviceHistoryEntry entry)
     {
         CheckWrite(device, entry);
@@ -23,6 +36,10 @@ internal static class StoreArguments
         }
     }
 
+    /// <summary>Checks the arguments of <see cref="IDeviceRegistryStore.UpdateManyAsync"/>: each write as an update, at most one per device.</summary>
+    /// <param name="writes">The writes.</param>
+    /// <exception cref="ArgumentNullException">The list, a device or an entry is null.</exception>
+    /// <exception cref="ArgumentException">A write is malformed, or two are for one device.</exception>
     public static void CheckBatch(IReadOnlyList<DeviceWrite> writes)
     {
         ArgumentNullException.ThrowIfNull(writes);
@@ -37,9 +54,14 @@ internal static class StoreArguments
         }
     }
 
-    /// <summary>The error for a batch write that renames its device.</summary>
-    /// <summary>Checks a bulk addition, refusing an id or a name that appears twice in it.</summary>
-    /// <exception cref="AlreadyExistsException">An id or a name appears twice.</exception>
+    /// <summary>
+    /// Checks the arguments of <see cref="IDeviceRegistryStore.AddManyAsync"/>: each addition as by <see cref="CheckAdd"/>,
+    /// refusing an id or a name that appears twice in the batch.
+    /// </summary>
+    /// <param name="additions">The additions.</param>
+    /// <exception cref="ArgumentNullException">The list, a device or an entry is null.</exception>
+    /// <exception cref="ArgumentException">An addition is malformed.</exception>
+    /// <exception cref="AlreadyExistsException">An id or a name appears twice (field <c>id</c> or <c>name</c>).</exception>
     public static void CheckAddMany(IReadOnlyList<DeviceWrite> additions)
     {
         ArgumentNullException.ThrowIfNull(additions);
@@ -59,9 +81,6 @@ internal static class StoreArguments
             }
         }
     }
-
-    public static ArgumentException BatchRename(Guid deviceId, string parameterName) =>
-        new($"A batch does not rename devices; device {deviceId} would be renamed.", parameterName);
 
     private static void CheckWrite(Device device, DeviceHistoryEntry entry)
     {

@@ -1,6 +1,7 @@
 using Flux.Devices.Diagnostics;
 using Flux.Devices.Internal;
 using Flux.Devices.RegisterMaps;
+using Flux.Devices.Storage;
 using Flux.Devices.Transport;
 using Microsoft.Extensions.Logging;
 

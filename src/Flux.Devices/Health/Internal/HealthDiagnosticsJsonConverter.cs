@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Flux.Devices.Internal;
+using Flux.Devices.Storage;
 
 namespace Flux.Devices.Health.Internal;
 

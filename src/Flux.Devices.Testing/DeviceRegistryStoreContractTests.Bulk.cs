@@ -1,10 +1,14 @@
 using Flux.Devices.Storage;
 
-namespace Flux.Devices.Specification.Tests;
+using Flux.Devices.Testing.Internal;
+
+namespace Flux.Devices.Testing;
 
 /// <summary>Bulk registration: all or nothing, in every store.</summary>
-public abstract partial class DeviceStoreContractTests
+public abstract partial class DeviceRegistryStoreContractTests
 {
+    /// <summary>The contract: <c>AddManyAsync</c>, devices: read back with their entries.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task AddManyAsync_Devices_ReadBackWithTheirEntries()
     {
@@ -21,6 +25,8 @@ public abstract partial class DeviceStoreContractTests
         Assert.Equal(additions.Select(a => a.Device.Name), (await Store.ListAsync(DeviceFilter.All)).Select(d => d.Name));
     }
 
+    /// <summary>The contract: <c>AddManyAsync</c>, a name already stored: refuses the whole batch.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task AddManyAsync_ANameAlreadyStored_RefusesTheWholeBatch()
     {
@@ -34,6 +40,8 @@ public abstract partial class DeviceStoreContractTests
         Assert.Equal(["BULK-002"], (await Store.ListAsync(DeviceFilter.All)).Select(d => d.Name));
     }
 
+    /// <summary>The contract: <c>AddManyAsync</c>, a name twice in the batch: refuses the whole batch.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task AddManyAsync_ANameTwiceInTheBatch_RefusesTheWholeBatch()
     {
@@ -44,14 +52,16 @@ public abstract partial class DeviceStoreContractTests
         Assert.Empty(await Store.ListAsync(DeviceFilter.All));
     }
 
+    /// <summary>The contract: <c>RegisterManyAsync</c>, one invalid device: names it by its place and registers none.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task RegisterManyAsync_OneInvalidDevice_NamesItByItsPlaceAndRegistersNone()
     {
         var devices = new[]
         {
-            SpecSamples.Bess("WLCE-BESS-01"),
-            SpecSamples.Bess("WLCE-BESS-02") with { Metadata = DeviceMetadata.Parse(SpecSamples.BessMetadataJson).Without("efficiency") },
-            SpecSamples.Meter("WLCE-GRID-METER"),
+            ContractSamples.Bess("WLCE-BESS-01"),
+            ContractSamples.Bess("WLCE-BESS-02") with { Metadata = DeviceMetadata.Parse(ContractSamples.BessMetadataJson).Without("efficiency") },
+            ContractSamples.Meter("WLCE-GRID-METER"),
         };
 
         var error = await Assert.ThrowsAsync<DeviceValidationException>(async () => await Registry.RegisterManyAsync(devices));
@@ -60,10 +70,12 @@ public abstract partial class DeviceStoreContractTests
         Assert.Empty(await Store.ListAsync(DeviceFilter.All));
     }
 
+    /// <summary>The contract: <c>RegisterManyAsync</c>, valid devices: are registered in order with their history.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task RegisterManyAsync_ValidDevices_AreRegisteredInOrderWithTheirHistory()
     {
-        var devices = Enumerable.Range(1, 20).Select(i => SpecSamples.Bess($"WLCE-BESS-{i:00}", modbusAddress: i)).ToList();
+        var devices = Enumerable.Range(1, 20).Select(i => ContractSamples.Bess($"WLCE-BESS-{i:00}", modbusAddress: i)).ToList();
 
         var registered = await Registry.RegisterManyAsync(devices, "import");
 

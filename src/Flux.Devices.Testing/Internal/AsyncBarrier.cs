@@ -1,10 +1,10 @@
-namespace Flux.Devices.Specification.Tests;
+namespace Flux.Devices.Testing.Internal;
 
 /// <summary>
 /// Releases a round of participants together, without blocking threads, so that concurrent tests interleave
 /// deterministically (every participant has read before any writes) even on a two-core machine.
 /// </summary>
-public sealed class AsyncBarrier
+internal sealed class AsyncBarrier
 {
     private readonly int _participants;
     private readonly Lock _lock = new();

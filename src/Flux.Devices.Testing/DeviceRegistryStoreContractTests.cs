@@ -1,76 +1,25 @@
-using Flux.Devices.Groups;
 using Flux.Devices.Lifecycle;
 using Flux.Devices.Maintenance;
 using Flux.Devices.Storage;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
+using Flux.Devices.Testing.Internal;
 
-namespace Flux.Devices.Specification.Tests;
+namespace Flux.Devices.Testing;
 
 /// <summary>
-/// The contract every <see cref="IDeviceStore"/> must pass: the same inputs give the same results and the same
-/// errors in every store. Derive a test class, return a fresh empty store from <see cref="CreateStoreAsync"/>,
-/// and every test here runs against it (directly, and through the registry that sits on top of it).
+/// The contract of <see cref="IDeviceRegistryStore"/>: devices and their history. The same inputs give the same
+/// results and the same errors in every store. Derive a test class, return a fresh empty store from
+/// <c>CreateStoreAsync</c>, and every test here runs against it (directly, and through the registry on top of it).
 /// </summary>
-public abstract partial class DeviceStoreContractTests : IAsyncLifetime
+public abstract partial class DeviceRegistryStoreContractTests : StoreContractTests<IDeviceRegistryStore>
 {
-    private ServiceProvider? _services;
-
-    /// <summary>Gets the clock every timestamp comes from; tests advance it by hand.</summary>
-    protected FakeTimeProvider Time { get; } = new(new DateTimeOffset(2024, 1, 1, 8, 0, 0, TimeSpan.Zero));
-
-    /// <summary>Gets the store under test.</summary>
-    protected IDeviceStore Store { get; private set; } = null!;
-
-    /// <summary>Gets a registry on top of the store under test.</summary>
-    protected IDeviceRegistry Registry { get; private set; } = null!;
-
-    /// <summary>Gets the group service on top of the store under test.</summary>
-    protected IDeviceGroupService Groups { get; private set; } = null!;
-
-    /// <summary>Gets the maintenance service on top of the store under test.</summary>
-    protected IMaintenanceService Maintenance { get; private set; } = null!;
-
-    /// <inheritdoc />
-    public async ValueTask InitializeAsync()
-    {
-        Store = await CreateStoreAsync();
-        var services = new ServiceCollection();
-        services.AddSingleton<TimeProvider>(Time);
-        services.AddFluxDevices().UseStore(Store); // an instance: the container leaves its disposal to DisposeStoreAsync
-        _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
-        Registry = _services.GetRequiredService<IDeviceRegistry>();
-        Groups = _services.GetRequiredService<IDeviceGroupService>();
-        Maintenance = _services.GetRequiredService<IMaintenanceService>();
-    }
-
-    /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        if (_services is not null)
-        {
-            await _services.DisposeAsync();
-        }
-
-        await DisposeStoreAsync(Store);
-        GC.SuppressFinalize(this);
-    }
-
-    /// <summary>Creates a fresh, empty store for one test.</summary>
-    /// <returns>The store.</returns>
-    protected abstract ValueTask<IDeviceStore> CreateStoreAsync();
-
-    /// <summary>Releases a store after its test.</summary>
-    /// <param name="store">The store.</param>
-    /// <returns>A task that completes when the store is released.</returns>
-    protected virtual ValueTask DisposeStoreAsync(IDeviceStore store) => ValueTask.CompletedTask;
-
     // ---- Devices, directly on the store ---------------------------------------------------------------
 
+    /// <summary>The contract: <c>AddAsync</c>, new device: reads back equal by id and name.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task AddAsync_NewDevice_ReadsBackEqualByIdAndName()
     {
-        var (device, entry) = NewStored("WLCE-BESS-01", DeviceMetadata.Parse(SpecSamples.BessMetadataJson).With("ip_address", "127.0.0.10"));
+        var (device, entry) = NewStored("WLCE-BESS-01", DeviceMetadata.Parse(ContractSamples.BessMetadataJson).With("ip_address", "127.0.0.10"));
 
         await Store.AddAsync(device, entry);
 
@@ -80,6 +29,8 @@ public abstract partial class DeviceStoreContractTests : IAsyncLifetime
         Assert.Equal([entry], await Store.GetHistoryAsync(device.Id));
     }
 
+    /// <summary>The contract: <c>GetAsync</c>, unknown: returns null.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task GetAsync_Unknown_ReturnsNull()
     {
@@ -88,6 +39,8 @@ public abstract partial class DeviceStoreContractTests : IAsyncLifetime
         Assert.Empty(await Store.GetHistoryAsync(Guid.NewGuid()));
     }
 
+    /// <summary>The contract: <c>AddAsync</c>, duplicate id: throws already exists and keeps the first.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task AddAsync_DuplicateId_ThrowsAlreadyExistsAndKeepsTheFirst()
     {
@@ -103,6 +56,8 @@ public abstract partial class DeviceStoreContractTests : IAsyncLifetime
         Assert.Single(await Store.GetHistoryAsync(first.Id));
     }
 
+    /// <summary>The contract: <c>AddAsync</c>, duplicate name: throws already exists and writes nothing.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task AddAsync_DuplicateName_ThrowsAlreadyExistsAndWritesNothing()
     {
@@ -117,6 +72,8 @@ public abstract partial class DeviceStoreContractTests : IAsyncLifetime
         Assert.Empty(await Store.GetHistoryAsync(second.Id));
     }
 
+    /// <summary>The contract: <c>UpdateAsync</c>, next version: replaces and appends history.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task UpdateAsync_NextVersion_ReplacesAndAppendsHistory()
     {
@@ -132,6 +89,8 @@ public abstract partial class DeviceStoreContractTests : IAsyncLifetime
         Assert.Equal([entry, nextEntry], await Store.GetHistoryAsync(device.Id));
     }
 
+    /// <summary>The contract: <c>UpdateAsync</c>, stale version: throws concurrency and writes nothing.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task UpdateAsync_StaleVersion_ThrowsConcurrencyAndWritesNothing()
     {
@@ -150,6 +109,8 @@ public abstract partial class DeviceStoreContractTests : IAsyncLifetime
         Assert.Equal(2, (await Store.GetHistoryAsync(device.Id)).Count);
     }
 
+    /// <summary>The contract: <c>UpdateAsync</c>, unknown device: throws not found.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task UpdateAsync_UnknownDevice_ThrowsNotFound()
     {
@@ -161,6 +122,8 @@ public abstract partial class DeviceStoreContractTests : IAsyncLifetime
         Assert.Equal(device.Id, error.DeviceId);
     }
 
+    /// <summary>The contract: <c>UpdateAsync</c>, rename to taken name: throws already exists and writes nothing.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task UpdateAsync_RenameToTakenName_ThrowsAlreadyExistsAndWritesNothing()
     {
@@ -178,6 +141,8 @@ public abstract partial class DeviceStoreContractTests : IAsyncLifetime
         Assert.Equal([bEntry], await Store.GetHistoryAsync(b.Id));
     }
 
+    /// <summary>The contract: <c>UpdateAsync</c>, rename: frees the old name.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task UpdateAsync_Rename_FreesTheOldName()
     {
@@ -193,6 +158,8 @@ public abstract partial class DeviceStoreContractTests : IAsyncLifetime
         Assert.Equal(other, await Store.GetByNameAsync("A"));
     }
 
+    /// <summary>The contract: <c>UpdateManyAsync</c>, all current: writes every device with its history.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task UpdateManyAsync_AllCurrent_WritesEveryDeviceWithItsHistory()
     {
@@ -218,6 +185,8 @@ public abstract partial class DeviceStoreContractTests : IAsyncLifetime
         }
     }
 
+    /// <summary>The contract: <c>UpdateManyAsync</c>, one stale one missing: reports them and writes the rest.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task UpdateManyAsync_OneStaleOneMissing_ReportsThemAndWritesTheRest()
     {
@@ -246,6 +215,8 @@ public abstract partial class DeviceStoreContractTests : IAsyncLifetime
         Assert.Empty(await Store.GetHistoryAsync(missing.Id));
     }
 
+    /// <summary>The contract: <c>UpdateManyAsync</c>, a rename: is refused and nothing is written.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task UpdateManyAsync_ARename_IsRefusedAndNothingIsWritten()
     {
@@ -266,6 +237,8 @@ public abstract partial class DeviceStoreContractTests : IAsyncLifetime
         Assert.Equal([aEntry], await Store.GetHistoryAsync(a.Id));
     }
 
+    /// <summary>The contract: <c>UpdateManyAsync</c>, two writes for one device: is refused and nothing is written.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task UpdateManyAsync_TwoWritesForOneDevice_IsRefusedAndNothingIsWritten()
     {
@@ -282,21 +255,8 @@ public abstract partial class DeviceStoreContractTests : IAsyncLifetime
         Assert.Equal(a, await Store.GetAsync(a.Id));
     }
 
-    [Fact]
-    public async Task UpdateManyAsync_Decommissioning_RemovesTheDeviceFromItsGroups()
-    {
-        var group = NewGroup("Fleet", "WLCE", DeviceGroupType.Control);
-        await Store.AddGroupAsync(group);
-        var device = await Registry.RegisterAsync(SpecSamples.Bess("A"));
-        await Store.SetMemberAsync(Member(group, device, GroupMemberRole.Primary, 1));
-        var retired = device with { State = DeviceState.Decommissioned, Active = false, Version = device.Version + 1 };
-
-        var outcomes = await Store.UpdateManyAsync([new DeviceWrite(retired, UpdateEntry(retired, "state"))]);
-
-        Assert.Equal([DeviceWriteOutcome.Written], outcomes);
-        Assert.Empty(await Store.ListMembersAsync(group.Id));
-    }
-
+    /// <summary>The contract: <c>UpdateAsync</c>, same base version in parallel: exactly one wins.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact(Timeout = 120_000)]
     public async Task UpdateAsync_SameBaseVersionInParallel_ExactlyOneWins()
     {
@@ -327,6 +287,8 @@ public abstract partial class DeviceStoreContractTests : IAsyncLifetime
         Assert.Equal(2, (await Store.GetHistoryAsync(device.Id)).Count);
     }
 
+    /// <summary>The contract: <c>AddAsync</c>, same name in parallel: exactly one is stored.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact(Timeout = 120_000)]
     public async Task AddAsync_SameNameInParallel_ExactlyOneIsStored()
     {
@@ -353,6 +315,8 @@ public abstract partial class DeviceStoreContractTests : IAsyncLifetime
         Assert.Single(await Store.ListAsync(DeviceFilter.All));
     }
 
+    /// <summary>The contract: <c>AddAsync</c>, awkward json values: read back equal.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task AddAsync_AwkwardJsonValues_ReadBackEqual()
     {
@@ -370,6 +334,8 @@ public abstract partial class DeviceStoreContractTests : IAsyncLifetime
         Assert.Equal(9007199254740993, stored.Metadata["big"].GetInt64());
     }
 
+    /// <summary>The contract: <c>ListAsync</c>, names beyond the basic plane: sort by code point.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task ListAsync_NamesBeyondTheBasicPlane_SortByCodePoint()
     {
@@ -386,6 +352,7 @@ public abstract partial class DeviceStoreContractTests : IAsyncLifetime
 
     // ---- Filters: every store follows DeviceFilter.Matches ----------------------------------------------
 
+    /// <summary>Gets the filter cases: a filter in the <c>flux list</c> syntax and the names it matches, in order.</summary>
     public static TheoryData<string, string[]> FilterCases => new()
     {
         { "", ["HMCE-BESS-01", "HMCE-METER-_x", "LFCE-Ünïcødé", "WLCE-BESS-%", "WLCE-BESS-01", "WLCE-BESS-02", "WLCE-GRID-METER", "back\\slash"] },
@@ -431,6 +398,10 @@ public abstract partial class DeviceStoreContractTests : IAsyncLifetime
         { "site=\\", [] },
     };
 
+    /// <summary>The contract: <c>ListAsync</c>, filter: returns the matching devices ordered by name.</summary>
+    /// <param name="filterText">The filter.</param>
+    /// <param name="expectedNames">The names of the devices it matches, in order.</param>
+    /// <returns>A task that completes when the test has run.</returns>
     [Theory]
     [MemberData(nameof(FilterCases))]
     public async Task ListAsync_Filter_ReturnsTheMatchingDevicesOrderedByName(string filterText, string[] expectedNames)
@@ -447,13 +418,15 @@ public abstract partial class DeviceStoreContractTests : IAsyncLifetime
 
     // ---- The registry on top of the store ----------------------------------------------------------------
 
+    /// <summary>The contract: <c>RegisterAsync</c>, spec examples: read back with their typed metadata.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task RegisterAsync_SpecExamples_ReadBackWithTheirTypedMetadata()
     {
-        var bess = await Registry.RegisterAsync(SpecSamples.Bess());
-        var meter = await Registry.RegisterAsync(SpecSamples.Meter());
+        var bess = await Registry.RegisterAsync(ContractSamples.Bess());
+        var meter = await Registry.RegisterAsync(ContractSamples.Meter());
 
-        var storedBess = await Store.GetAsync(SpecSamples.BessId);
+        var storedBess = await Store.GetAsync(ContractSamples.BessId);
         var storedMeter = await Store.GetByNameAsync("WLCE-GRID-METER");
 
         Assert.Equal(bess, storedBess);
@@ -467,12 +440,14 @@ public abstract partial class DeviceStoreContractTests : IAsyncLifetime
         Assert.Equal([DeviceState.Registered, DeviceState.Registered], new[] { storedBess.State, storedMeter.State });
     }
 
+    /// <summary>The contract: <c>UpdateAsync</c>, sixteen writers retrying on conflict: all updates applied.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact(Timeout = 300_000)]
     public async Task UpdateAsync_SixteenWritersRetryingOnConflict_AllUpdatesApplied()
     {
         const int writers = 16;
         const int updatesPerWriter = 200;
-        var device = await Registry.RegisterAsync(SpecSamples.Bess() with { Metadata = DeviceMetadata.Parse(SpecSamples.BessMetadataJson).With("counter", 0L) });
+        var device = await Registry.RegisterAsync(ContractSamples.Bess() with { Metadata = DeviceMetadata.Parse(ContractSamples.BessMetadataJson).With("counter", 0L) });
 
         await Task.WhenAll(Enumerable.Range(0, writers).Select(_ => Task.Run(async () =>
         {
@@ -503,12 +478,14 @@ public abstract partial class DeviceStoreContractTests : IAsyncLifetime
         Assert.Equal(Enumerable.Range(1, 1 + (writers * updatesPerWriter)).Select(v => (long)v), history.Select(h => h.Version));
     }
 
+    /// <summary>The contract: <c>UpdateAsync</c>, writers without retry: every conflict surfaces and no update is lost.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact(Timeout = 300_000)]
     public async Task UpdateAsync_WritersWithoutRetry_EveryConflictSurfacesAndNoUpdateIsLost()
     {
         const int writers = 16;
         const int rounds = 20;
-        var device = await Registry.RegisterAsync(SpecSamples.Bess() with { Metadata = DeviceMetadata.Parse(SpecSamples.BessMetadataJson).With("counter", 0L) });
+        var device = await Registry.RegisterAsync(ContractSamples.Bess() with { Metadata = DeviceMetadata.Parse(ContractSamples.BessMetadataJson).With("counter", 0L) });
         var barrier = new AsyncBarrier(writers);
         var successes = 0;
         var conflicts = 0;
@@ -541,10 +518,12 @@ public abstract partial class DeviceStoreContractTests : IAsyncLifetime
         Assert.Equal(1 + successes, (await Registry.GetHistoryAsync(device.Id)).Count);
     }
 
+    /// <summary>The contract: <c>FireAsync</c>, concurrent conflicting triggers: exactly one wins.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact(Timeout = 120_000)]
     public async Task FireAsync_ConcurrentConflictingTriggers_ExactlyOneWins()
     {
-        var device = await WalkToAsync(SpecSamples.Bess(), DeviceState.Testing);
+        var device = await WalkToAsync(ContractSamples.Bess(), DeviceState.Testing);
         const int callers = 8;
         var barrier = new AsyncBarrier(callers);
 
@@ -570,10 +549,12 @@ public abstract partial class DeviceStoreContractTests : IAsyncLifetime
         Assert.Equal(Enumerable.Range(1, history.Count).Select(v => (long)v), history.Select(h => h.Version));
     }
 
+    /// <summary>The contract: <c>FireAsync</c>, spec lifecycle: records every transition in history.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task FireAsync_SpecLifecycle_RecordsEveryTransitionInHistory()
     {
-        var device = await Registry.RegisterAsync(SpecSamples.Bess(), actor: "installer");
+        var device = await Registry.RegisterAsync(ContractSamples.Bess(), actor: "installer");
         Time.Advance(TimeSpan.FromMinutes(1));
         await Registry.FireAsync(device.Id, DeviceTrigger.DeployConfig, reason: "powerpack_bess.yaml", actor: "ops");
         await Registry.FireAsync(device.Id, DeviceTrigger.PollAttempted, actor: "poller");
@@ -606,10 +587,12 @@ public abstract partial class DeviceStoreContractTests : IAsyncLifetime
         Assert.Equal(final, await Store.GetAsync(device.Id));
     }
 
+    /// <summary>The contract: <c>FireAsync</c>, illegal trigger: throws and leaves the store unchanged.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task FireAsync_IllegalTrigger_ThrowsAndLeavesTheStoreUnchanged()
     {
-        var device = await Registry.RegisterAsync(SpecSamples.Bess());
+        var device = await Registry.RegisterAsync(ContractSamples.Bess());
 
         var error = await Assert.ThrowsAsync<InvalidLifecycleTransitionException>(() => Registry.FireAsync(device.Id, DeviceTrigger.PollSucceeded).AsTask());
 
@@ -619,10 +602,12 @@ public abstract partial class DeviceStoreContractTests : IAsyncLifetime
         Assert.Single(await Store.GetHistoryAsync(device.Id));
     }
 
+    /// <summary>The contract: <c>EnterAsync</c>, maintenance: writes the spec block and stops polling.</summary>
+    /// <returns>A task that completes when the test has run.</returns>
     [Fact]
     public async Task EnterAsync_Maintenance_WritesTheSpecBlockAndStopsPolling()
     {
-        var device = await WalkToAsync(SpecSamples.Bess(), DeviceState.Active);
+        var device = await WalkToAsync(ContractSamples.Bess(), DeviceState.Active);
         Time.SetUtcNow(new DateTimeOffset(2024, 1, 1, 10, 0, 0, TimeSpan.Zero));
 
         await Maintenance.EnterAsync(device.Id, "Firmware upgrade", TimeSpan.FromHours(2));
@@ -634,227 +619,28 @@ public abstract partial class DeviceStoreContractTests : IAsyncLifetime
         Assert.Equal(
             DeviceMetadata.Parse("""{"started_at": "2024-01-01T10:00:00Z", "reason": "Firmware upgrade", "expected_duration": "2 hours"}"""),
             DeviceMetadata.FromElement(stored.Metadata[MaintenanceInfo.MetadataKey]));
-        Assert.Equal(DeviceMetadata.Parse(SpecSamples.BessMetadataJson), stored.Metadata.Without(MaintenanceInfo.MetadataKey));
+        Assert.Equal(DeviceMetadata.Parse(ContractSamples.BessMetadataJson), stored.Metadata.Without(MaintenanceInfo.MetadataKey));
     }
-
-    // ---- Groups -----------------------------------------------------------------------------------------
-
-    [Fact]
-    public async Task AddGroupAsync_SpecGroups_ReadBackByIdNameAndInNameOrder()
-    {
-        var fleet = NewGroup("WLCE-BESS-Fleet", "WLCE", DeviceGroupType.Control);
-        var settlement = NewGroup("Settlement-Meters", DeviceGroup.AllSites, DeviceGroupType.Monitoring) with
-        {
-            Metadata = DeviceMetadata.Parse("""{"purpose": "settlement"}"""),
-        };
-
-        await Store.AddGroupAsync(fleet);
-        await Store.AddGroupAsync(settlement);
-
-        Assert.Equal(fleet, await Store.GetGroupAsync(fleet.Id));
-        Assert.Equal(settlement, await Store.GetGroupByNameAsync("Settlement-Meters"));
-        Assert.Equal([settlement, fleet], await Store.ListGroupsAsync());
-        Assert.Null(await Store.GetGroupAsync(Guid.NewGuid()));
-    }
-
-    [Fact]
-    public async Task AddGroupAsync_DuplicateName_ThrowsAlreadyExists()
-    {
-        await Store.AddGroupAsync(NewGroup("Fleet", "WLCE", DeviceGroupType.Control));
-
-        var error = await Assert.ThrowsAsync<AlreadyExistsException>(() => Store.AddGroupAsync(NewGroup("Fleet", "HMCE", DeviceGroupType.Analysis)).AsTask());
-
-        Assert.Equal("name", error.Field);
-        Assert.Single(await Store.ListGroupsAsync());
-    }
-
-    [Fact]
-    public async Task SetMemberAsync_Members_ListedByPriorityThenNameAndUpsertedOnRepeat()
-    {
-        var group = NewGroup("WLCE-BESS-Fleet", "WLCE", DeviceGroupType.Control);
-        await Store.AddGroupAsync(group);
-        var c = await Registry.RegisterAsync(SpecSamples.Bess("C"));
-        var a = await Registry.RegisterAsync(SpecSamples.Bess("A"));
-        var b = await Registry.RegisterAsync(SpecSamples.Bess("B"));
-
-        await Store.SetMemberAsync(Member(group, c, GroupMemberRole.Primary, 1));
-        await Store.SetMemberAsync(Member(group, b, GroupMemberRole.Backup, 2));
-        await Store.SetMemberAsync(Member(group, a, GroupMemberRole.Backup, 2));
-        await Store.SetMemberAsync(Member(group, c, GroupMemberRole.Monitor, 3));
-
-        Assert.Equal(
-            [Member(group, a, GroupMemberRole.Backup, 2), Member(group, b, GroupMemberRole.Backup, 2), Member(group, c, GroupMemberRole.Monitor, 3)],
-            await Store.ListMembersAsync(group.Id));
-    }
-
-    [Fact]
-    public async Task SetMemberAsync_DeviceInManyGroups_ListsItsMembershipsByGroupName()
-    {
-        var fleet = NewGroup("WLCE-BESS-Fleet", "WLCE", DeviceGroupType.Control);
-        var analysis = NewGroup("Analysis", DeviceGroup.AllSites, DeviceGroupType.Analysis);
-        await Store.AddGroupAsync(fleet);
-        await Store.AddGroupAsync(analysis);
-        var device = await Registry.RegisterAsync(SpecSamples.Bess());
-
-        await Store.SetMemberAsync(Member(fleet, device, GroupMemberRole.Primary, 1));
-        await Store.SetMemberAsync(Member(analysis, device, GroupMemberRole.Monitor, 5));
-
-        Assert.Equal(
-            [Member(analysis, device, GroupMemberRole.Monitor, 5), Member(fleet, device, GroupMemberRole.Primary, 1)],
-            await Store.ListMembershipsAsync(device.Id));
-        Assert.Empty(await Store.ListMembershipsAsync(Guid.NewGuid()));
-    }
-
-    [Fact]
-    public async Task SetMemberAsync_MissingGroupOrDevice_ThrowsNotFoundAndWritesNothing()
-    {
-        var group = NewGroup("Fleet", "WLCE", DeviceGroupType.Control);
-        await Store.AddGroupAsync(group);
-        var device = await Registry.RegisterAsync(SpecSamples.Bess());
-        var missingGroup = Guid.NewGuid();
-        var missingDevice = Guid.NewGuid();
-
-        var noGroup = await Assert.ThrowsAsync<DeviceGroupNotFoundException>(() =>
-            Store.SetMemberAsync(new DeviceGroupMember { GroupId = missingGroup, DeviceId = device.Id, Role = GroupMemberRole.Primary, Priority = 1 }).AsTask());
-        var noDevice = await Assert.ThrowsAsync<DeviceNotFoundException>(() =>
-            Store.SetMemberAsync(new DeviceGroupMember { GroupId = group.Id, DeviceId = missingDevice, Role = GroupMemberRole.Primary, Priority = 1 }).AsTask());
-
-        Assert.Equal((missingGroup, "group_id"), (noGroup.GroupId!.Value, noGroup.Field));
-        Assert.Equal((missingDevice, "device_id"), (noDevice.DeviceId!.Value, noDevice.Field));
-        Assert.Empty(await Store.ListMembersAsync(group.Id));
-        Assert.Empty(await Store.ListMembershipsAsync(device.Id));
-        await Assert.ThrowsAsync<DeviceGroupNotFoundException>(() => Store.ListMembersAsync(missingGroup).AsTask());
-    }
-
-    [Fact]
-    public async Task UpdateAsync_ToDecommissioned_RemovesTheDeviceFromItsGroupsInTheSameWrite()
-    {
-        var fleet = NewGroup("Fleet", "WLCE", DeviceGroupType.Control);
-        var analysis = NewGroup("Analysis", DeviceGroup.AllSites, DeviceGroupType.Analysis);
-        await Store.AddGroupAsync(fleet);
-        await Store.AddGroupAsync(analysis);
-        var gone = await Registry.RegisterAsync(SpecSamples.Bess("A"));
-        var stays = await Registry.RegisterAsync(SpecSamples.Bess("B"));
-        await Store.SetMemberAsync(Member(fleet, gone, GroupMemberRole.Primary, 1));
-        await Store.SetMemberAsync(Member(analysis, gone, GroupMemberRole.Monitor, 1));
-        await Store.SetMemberAsync(Member(fleet, stays, GroupMemberRole.Backup, 2));
-
-        await Registry.DecommissionAsync(gone.Id, reason: "Replaced");
-
-        Assert.Empty(await Store.ListMembershipsAsync(gone.Id));
-        Assert.Equal([Member(fleet, stays, GroupMemberRole.Backup, 2)], await Store.ListMembersAsync(fleet.Id));
-        Assert.Empty(await Store.ListMembersAsync(analysis.Id));
-        var error = await Assert.ThrowsAsync<DeviceValidationException>(() => Store.SetMemberAsync(Member(fleet, gone, GroupMemberRole.Primary, 1)).AsTask());
-        Assert.Equal("device_id", Assert.Single(error.Errors).Field);
-        Assert.Empty(await Store.ListMembershipsAsync(gone.Id));
-    }
-
-    [Fact]
-    public async Task RemoveMemberAsync_And_DeleteGroupAsync_RemoveMembershipsButKeepDevices()
-    {
-        var fleet = NewGroup("Fleet", "WLCE", DeviceGroupType.Control);
-        var other = NewGroup("Other", "WLCE", DeviceGroupType.Monitoring);
-        await Store.AddGroupAsync(fleet);
-        await Store.AddGroupAsync(other);
-        var a = await Registry.RegisterAsync(SpecSamples.Bess("A"));
-        var b = await Registry.RegisterAsync(SpecSamples.Bess("B"));
-        await Store.SetMemberAsync(Member(fleet, a, GroupMemberRole.Primary, 1));
-        await Store.SetMemberAsync(Member(fleet, b, GroupMemberRole.Backup, 2));
-        await Store.SetMemberAsync(Member(other, a, GroupMemberRole.Monitor, 1));
-
-        Assert.True(await Store.RemoveMemberAsync(fleet.Id, b.Id));
-        Assert.False(await Store.RemoveMemberAsync(fleet.Id, b.Id));
-        Assert.True(await Store.DeleteGroupAsync(fleet.Id));
-        Assert.False(await Store.DeleteGroupAsync(fleet.Id));
-
-        Assert.Null(await Store.GetGroupAsync(fleet.Id));
-        Assert.Equal([Member(other, a, GroupMemberRole.Monitor, 1)], await Store.ListMembershipsAsync(a.Id));
-        Assert.Empty(await Store.ListMembershipsAsync(b.Id));
-        Assert.NotNull(await Store.GetAsync(a.Id));
-        await Store.AddGroupAsync(NewGroup("Fleet", "WLCE", DeviceGroupType.Control));
-    }
-
-    // ---- Helpers ----------------------------------------------------------------------------------------
-
-    /// <summary>Registers a device and walks it to a state through the registry under test.</summary>
-    /// <param name="device">The device to register.</param>
-    /// <param name="state">Registered, Configured, Testing or Active.</param>
-    /// <returns>The device in that state.</returns>
-    protected Task<Device> WalkToAsync(NewDevice device, DeviceState state) => Registry.WalkToAsync(device, state);
-
-    private (Device Device, DeviceHistoryEntry Entry) NewStored(string name, DeviceMetadata? metadata = null, Guid? id = null)
-    {
-        var now = Time.GetUtcNow();
-        var device = new Device
-        {
-            Id = id ?? Guid.NewGuid(),
-            Name = name,
-            Type = DeviceTypes.Bess,
-            Site = "WLCE",
-            Metadata = metadata ?? DeviceMetadata.Parse(SpecSamples.BessMetadataJson),
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
-        var entry = new DeviceHistoryEntry
-        {
-            DeviceId = device.Id,
-            Version = 1,
-            Kind = DeviceChangeKind.Registered,
-            ToState = DeviceState.Registered,
-            Actor = "contract",
-            Timestamp = now,
-        };
-        return (device, entry);
-    }
-
-    private DeviceHistoryEntry UpdateEntry(Device device, params string[] changedFields) => new()
-    {
-        DeviceId = device.Id,
-        Version = device.Version,
-        Kind = DeviceChangeKind.Updated,
-        FromState = device.State,
-        ToState = device.State,
-        ChangedFields = changedFields,
-        Reason = "contract",
-        Timestamp = Time.GetUtcNow(),
-    };
-
-    private DeviceGroup NewGroup(string name, string site, DeviceGroupType type) => new()
-    {
-        Id = Guid.NewGuid(),
-        Name = name,
-        Site = site,
-        GroupType = type,
-        CreatedAt = Time.GetUtcNow(),
-    };
-
-    private static DeviceGroupMember Member(DeviceGroup group, Device device, GroupMemberRole role, int priority) => new()
-    {
-        GroupId = group.Id,
-        DeviceId = device.Id,
-        Role = role,
-        Priority = priority,
-    };
 
     private async Task<List<Device>> RegisterFilterFleetAsync()
     {
-        var bessJson = DeviceMetadata.Parse(SpecSamples.BessMetadataJson);
-        await Registry.RegisterAsync(SpecSamples.Bess() with { Metadata = bessJson.With("tag", "a%b") });
-        var second = await WalkToAsync(SpecSamples.Bess("WLCE-BESS-02", modbusAddress: 3) with { Metadata = bessJson.With("capacity_kwh", 250.0).With("modbus_address", 3L) }, DeviceState.Active);
+        var bessJson = DeviceMetadata.Parse(ContractSamples.BessMetadataJson);
+        await Registry.RegisterAsync(ContractSamples.Bess() with { Metadata = bessJson.With("tag", "a%b") });
+        var second = await WalkToAsync(ContractSamples.Bess("WLCE-BESS-02", modbusAddress: 3) with { Metadata = bessJson.With("capacity_kwh", 250.0).With("modbus_address", 3L) }, DeviceState.Active);
         await Maintenance.EnterAsync(second.Id, "Firmware upgrade", TimeSpan.FromHours(2));
-        await Registry.RegisterAsync(SpecSamples.Bess("WLCE-BESS-%") with { Metadata = bessJson.With("flag", true) });
-        var hmce = await Registry.RegisterAsync(SpecSamples.Bess("HMCE-BESS-01", "HMCE"));
+        await Registry.RegisterAsync(ContractSamples.Bess("WLCE-BESS-%") with { Metadata = bessJson.With("flag", true) });
+        var hmce = await Registry.RegisterAsync(ContractSamples.Bess("HMCE-BESS-01", "HMCE"));
         await Registry.DecommissionAsync(hmce.Id);
-        await Registry.RegisterAsync(SpecSamples.Meter());
-        await Registry.RegisterAsync(SpecSamples.Meter("HMCE-METER-_x", "HMCE") with
+        await Registry.RegisterAsync(ContractSamples.Meter());
+        await Registry.RegisterAsync(ContractSamples.Meter("HMCE-METER-_x", "HMCE") with
         {
-            Metadata = DeviceMetadata.Parse(SpecSamples.MeterMetadataJson).With("nothing", DeviceMetadata.Parse("""{"v": null}""")["v"]),
+            Metadata = DeviceMetadata.Parse(ContractSamples.MeterMetadataJson).With("nothing", DeviceMetadata.Parse("""{"v": null}""")["v"]),
         });
-        await Registry.RegisterAsync(SpecSamples.Bess("LFCE-Ünïcødé", "LFCE") with
+        await Registry.RegisterAsync(ContractSamples.Bess("LFCE-Ünïcødé", "LFCE") with
         {
             Metadata = bessJson.With("note", "'; DROP TABLE mg_device_registry; --").With("label", "Ünïcødé ✓"),
         });
-        await Registry.RegisterAsync(SpecSamples.Bess("back\\slash", "LFCE", modbusAddress: 7) with { Metadata = bessJson.With("modbus_address", 7L).With("flag", false) });
+        await Registry.RegisterAsync(ContractSamples.Bess("back\\slash", "LFCE", modbusAddress: 7) with { Metadata = bessJson.With("modbus_address", 7L).With("flag", false) });
         return [.. await Registry.ListAsync()];
     }
 }

@@ -1,0 +1,25 @@
+using Flux.Devices.Storage;
+using Flux.Devices.Testing;
+
+namespace StoreFromScratch;
+
+public sealed class RegistryContract : DeviceRegistryStoreContractTests
+{
+    protected override ValueTask<IDeviceRegistryStore> CreateStoreAsync() => new(new DictionaryStore());
+}
+
+public sealed class GroupContract : DeviceGroupStoreContractTests
+{
+    protected override ValueTask<IDeviceStore> CreateStoreAsync() => new(new DictionaryStore());
+}
+
+public sealed class HealthSampleContract : HealthSampleStoreContractTests
+{
+    protected override ValueTask<IHealthSampleStore> CreateStoreAsync() => new(new DictionaryStore());
+}
+
+/// <summary>The samples on their own: the devices stay in the library's default store, as a host would run it.</summary>
+public sealed class SeparateHealthSampleContract : HealthSampleStoreContractTests
+{
+    protected override ValueTask<IHealthSampleStore> CreateStoreAsync() => new(new DictionarySampleStore());
+}

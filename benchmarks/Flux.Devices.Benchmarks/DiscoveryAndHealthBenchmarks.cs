@@ -47,7 +47,7 @@ public class ScanBenchmarks
         {
             Hosts = HostSet.Parse("127.0.0.0/24"),
             Ports = [port],
-            Templates = [loader.Load(Specification.Tests.SpecSamples.PowerPackTemplateAsPrinted)],
+            Templates = [loader.Load(TestUtilities.SpecSamples.PowerPackTemplateAsPrinted)],
         };
     }
 
@@ -104,7 +104,7 @@ public class HealthCycleBenchmarks
             });
             for (var u = 1; u <= UnitsPerHost; u++)
             {
-                var registration = Specification.Tests.SpecSamples.Bess($"B-{h:000}-{u:00}", modbusAddress: u);
+                var registration = TestUtilities.SpecSamples.Bess($"B-{h:000}-{u:00}", modbusAddress: u);
                 var device = registry.RegisterAsync(registration with
                 {
                     Metadata = registration.Metadata.With("ip_address", host).With("port", (long)port),

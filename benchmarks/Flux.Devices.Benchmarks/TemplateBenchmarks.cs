@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Flux.Devices.RegisterMaps;
-using Flux.Devices.Specification.Tests;
 using Flux.Devices.Templates;
+using Flux.Devices.TestUtilities;
 
 namespace Flux.Devices.Benchmarks;
 

@@ -1,8 +1,8 @@
 using BenchmarkDotNet.Attributes;
 using Flux.Devices.Lifecycle;
-using Flux.Devices.Specification.Tests;
 using Flux.Devices.Storage;
 using Flux.Devices.Templates;
+using Flux.Devices.TestUtilities;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Flux.Devices.Benchmarks;

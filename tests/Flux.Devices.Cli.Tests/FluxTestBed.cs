@@ -1,4 +1,4 @@
-using Flux.Devices.Specification.Tests;
+using Flux.Devices.TestUtilities;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Flux.Devices.Cli.Tests;

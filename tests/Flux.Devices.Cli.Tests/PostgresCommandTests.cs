@@ -1,6 +1,5 @@
 using System.Text.Json;
-using Flux.Devices.Postgres.Tests.Support;
-using Flux.Devices.Specification.Tests;
+using Flux.Devices.TestUtilities;
 using Npgsql;
 
 namespace Flux.Devices.Cli.Tests;

@@ -1,7 +1,7 @@
 using System.Net;
 using Flux.Devices.Modbus.Server;
 using Flux.Devices.Modbus.Simulation;
-using Flux.Devices.Specification.Tests;
+using Flux.Devices.TestUtilities;
 
 namespace Flux.Devices.Cli.Tests;
 

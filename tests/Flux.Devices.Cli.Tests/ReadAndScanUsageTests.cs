@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Flux.Devices.Modbus.Server;
-using Flux.Devices.Specification.Tests;
+using Flux.Devices.TestUtilities;
 
 namespace Flux.Devices.Cli.Tests;
 

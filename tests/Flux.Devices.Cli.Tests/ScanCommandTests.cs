@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Flux.Devices.Specification.Tests;
+using Flux.Devices.TestUtilities;
 
 namespace Flux.Devices.Cli.Tests;
 

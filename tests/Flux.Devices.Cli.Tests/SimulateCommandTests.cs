@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using Flux.Devices.Specification.Tests;
+using Flux.Devices.TestUtilities;
 
 namespace Flux.Devices.Cli.Tests;
 

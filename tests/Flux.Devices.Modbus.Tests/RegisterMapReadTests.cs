@@ -3,8 +3,8 @@ using Flux.Devices.Modbus.Server;
 using Flux.Devices.Modbus.Simulation;
 using Flux.Devices.Modbus.Tests.Support;
 using Flux.Devices.RegisterMaps;
-using Flux.Devices.Specification.Tests;
 using Flux.Devices.Templates;
+using Flux.Devices.TestUtilities;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Flux.Devices.Modbus.Tests;

@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Flux.Devices.Discovery;
-using Flux.Devices.Postgres.Tests.Support;
 using Flux.Devices.Storage;
-using Flux.Devices.Specification.Tests;
+using Flux.Devices.TestUtilities;
 using Flux.Devices.Testing.Internal;
 using Flux.Devices.Transport;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,7 +16,7 @@ namespace Flux.Devices.Postgres.Tests;
 /// </summary>
 public sealed class CrashTests : IAsyncLifetime
 {
-    private readonly PostgresServer _server = new(alwaysThrowaway: true);
+    private readonly PostgresServer _server = PostgresServer.Throwaway();
     private NpgsqlDataSource? _dataSource;
     private ServiceProvider? _services;
 

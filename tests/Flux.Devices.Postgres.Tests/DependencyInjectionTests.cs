@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
-using Flux.Devices.Postgres.Tests.Support;
-using Flux.Devices.Specification.Tests;
+using Flux.Devices.TestUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

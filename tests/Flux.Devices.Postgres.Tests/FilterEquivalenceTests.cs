@@ -1,6 +1,5 @@
-using Flux.Devices.Postgres.Tests.Support;
-using Flux.Devices.Specification.Tests;
 using Flux.Devices.Storage;
+using Flux.Devices.TestUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Flux.Devices.Health;
-using Flux.Devices.Postgres.Tests.Support;
+using Flux.Devices.TestUtilities;
 using Npgsql;
 
 namespace Flux.Devices.Postgres.Tests;

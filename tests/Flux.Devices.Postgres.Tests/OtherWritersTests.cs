@@ -4,7 +4,7 @@ using Flux.Devices.Lifecycle;
 using Flux.Devices.Maintenance;
 using Flux.Devices.Postgres.Internal;
 using Flux.Devices.Postgres.Tests.Support;
-using Flux.Devices.Specification.Tests;
+using Flux.Devices.TestUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 

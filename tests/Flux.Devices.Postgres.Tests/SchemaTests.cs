@@ -1,7 +1,6 @@
 using Flux.Devices.Groups;
 using Flux.Devices.Postgres.Internal;
-using Flux.Devices.Postgres.Tests.Support;
-using Flux.Devices.Specification.Tests;
+using Flux.Devices.TestUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;

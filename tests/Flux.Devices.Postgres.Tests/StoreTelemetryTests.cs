@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Flux.Devices.Diagnostics;
 using Flux.Devices.Lifecycle;
-using Flux.Devices.Specification.Tests;
 using Flux.Devices.Storage;
+using Flux.Devices.TestUtilities;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Npgsql;

@@ -1,5 +1,5 @@
-using Flux.Devices.Specification.Tests;
 using Flux.Devices.Storage;
+using Flux.Devices.TestUtilities;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Flux.Devices.Sqlite.Tests;

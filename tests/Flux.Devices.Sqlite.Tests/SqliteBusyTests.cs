@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Flux.Devices.Diagnostics;
-using Flux.Devices.Specification.Tests;
 using Flux.Devices.Storage;
+using Flux.Devices.TestUtilities;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;

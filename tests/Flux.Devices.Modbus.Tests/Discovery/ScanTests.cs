@@ -4,8 +4,8 @@ using System.Net.Sockets;
 using Flux.Devices.Discovery;
 using Flux.Devices.Modbus.Server;
 using Flux.Devices.Modbus.Simulation;
-using Flux.Devices.Specification.Tests;
 using Flux.Devices.Templates;
+using Flux.Devices.TestUtilities;
 using Flux.Devices.Transport;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Flux.Devices.Diagnostics;
 using Flux.Devices.Discovery;
 using Flux.Devices.Modbus.Simulation;
-using Flux.Devices.Specification.Tests;
+using Flux.Devices.TestUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;

@@ -2,9 +2,9 @@ using Flux.Devices.Health;
 using Flux.Devices.Modbus.Server;
 using Flux.Devices.Modbus.Simulation;
 using Flux.Devices.Notifications;
-using Flux.Devices.Specification.Tests;
 using Flux.Devices.Storage;
 using Flux.Devices.Templates;
+using Flux.Devices.TestUtilities;
 using Flux.Devices.Transport;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -3,8 +3,8 @@ using System.Threading.Channels;
 using Flux.Devices.Health;
 using Flux.Devices.Modbus.Server;
 using Flux.Devices.Notifications;
-using Flux.Devices.Specification.Tests;
 using Flux.Devices.Storage;
+using Flux.Devices.TestUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 

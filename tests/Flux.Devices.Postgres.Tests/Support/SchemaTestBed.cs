@@ -1,3 +1,4 @@
+using Flux.Devices.TestUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 

@@ -1,7 +1,7 @@
 using Flux.Devices.Groups;
 using Flux.Devices.Maintenance;
-using Flux.Devices.Specification.Tests;
 using Flux.Devices.Storage;
+using Flux.Devices.TestUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;

@@ -1,7 +1,7 @@
 using Flux.Devices.Groups;
 using Flux.Devices.Health;
-using Flux.Devices.Specification.Tests;
 using Flux.Devices.Storage;
+using Flux.Devices.TestUtilities;
 using Flux.Devices.Transport;
 using Microsoft.Extensions.DependencyInjection;
 using Moq;

@@ -1,6 +1,6 @@
 using Flux.Devices.Diagnostics;
 using Flux.Devices.Lifecycle;
-using Flux.Devices.Specification.Tests;
+using Flux.Devices.TestUtilities;
 using Flux.Devices.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 

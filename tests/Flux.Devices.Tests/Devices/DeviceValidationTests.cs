@@ -1,4 +1,4 @@
-using Flux.Devices.Specification.Tests;
+using Flux.Devices.TestUtilities;
 using Flux.Devices.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,6 +1,6 @@
 using Flux.Devices.Diagnostics;
 using Flux.Devices.Groups;
-using Flux.Devices.Specification.Tests;
+using Flux.Devices.TestUtilities;
 using Flux.Devices.Tests.Support;
 
 namespace Flux.Devices.Tests.Diagnostics;

@@ -1,5 +1,5 @@
 using Flux.Devices.Discovery;
-using Flux.Devices.Specification.Tests;
+using Flux.Devices.TestUtilities;
 using Flux.Devices.Tests.Support;
 using Flux.Devices.Transport;
 using Microsoft.Extensions.DependencyInjection;

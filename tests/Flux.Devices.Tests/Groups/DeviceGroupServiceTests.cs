@@ -1,5 +1,5 @@
 using Flux.Devices.Groups;
-using Flux.Devices.Specification.Tests;
+using Flux.Devices.TestUtilities;
 using Flux.Devices.Tests.Support;
 
 namespace Flux.Devices.Tests.Groups;

@@ -2,7 +2,7 @@ using Flux.Devices.Diagnostics;
 using Flux.Devices.Health;
 using Flux.Devices.Health.Internal;
 using Flux.Devices.Notifications;
-using Flux.Devices.Specification.Tests;
+using Flux.Devices.TestUtilities;
 using Flux.Devices.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Testing;

@@ -1,4 +1,4 @@
-using Flux.Devices.Specification.Tests;
+using Flux.Devices.TestUtilities;
 
 namespace Flux.Devices.Tests.Health;
 

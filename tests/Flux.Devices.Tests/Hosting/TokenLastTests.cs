@@ -1,8 +1,8 @@
 using Flux.Devices.Groups;
 using Flux.Devices.Lifecycle;
 using Flux.Devices.Maintenance;
-using Flux.Devices.Specification.Tests;
 using Flux.Devices.Templates;
+using Flux.Devices.TestUtilities;
 using Flux.Devices.Tests.Support;
 
 namespace Flux.Devices.Tests.Hosting;

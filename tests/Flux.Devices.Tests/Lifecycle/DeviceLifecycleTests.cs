@@ -1,5 +1,5 @@
 using Flux.Devices.Lifecycle;
-using Flux.Devices.Specification.Tests;
+using Flux.Devices.TestUtilities;
 using Flux.Devices.Tests.Support;
 
 namespace Flux.Devices.Tests.Lifecycle;

@@ -1,6 +1,6 @@
 using Flux.Devices.Lifecycle;
 using Flux.Devices.Notifications;
-using Flux.Devices.Specification.Tests;
+using Flux.Devices.TestUtilities;
 using Flux.Devices.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

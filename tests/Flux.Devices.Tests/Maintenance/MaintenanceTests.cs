@@ -1,7 +1,7 @@
 using Flux.Devices.Lifecycle;
 using Flux.Devices.Maintenance;
 using Flux.Devices.Notifications;
-using Flux.Devices.Specification.Tests;
+using Flux.Devices.TestUtilities;
 using Flux.Devices.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Moq;

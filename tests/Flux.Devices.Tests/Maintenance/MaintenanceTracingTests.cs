@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Flux.Devices.Diagnostics;
 using Flux.Devices.Lifecycle;
 using Flux.Devices.Maintenance;
-using Flux.Devices.Specification.Tests;
+using Flux.Devices.TestUtilities;
 using Flux.Devices.Tests.Support;
 
 namespace Flux.Devices.Tests.Maintenance;

@@ -1,6 +1,6 @@
 using Flux.Devices.RegisterMaps;
-using Flux.Devices.Specification.Tests;
 using Flux.Devices.Templates;
+using Flux.Devices.TestUtilities;
 using Flux.Devices.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

@@ -1,8 +1,8 @@
 using Flux.Devices.Groups;
 using Flux.Devices.Maintenance;
-using Flux.Devices.Specification.Tests;
 using Flux.Devices.Storage;
 using Flux.Devices.Templates;
+using Flux.Devices.TestUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;

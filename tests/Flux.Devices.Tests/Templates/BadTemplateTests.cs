@@ -458,5 +458,5 @@ public sealed class BadTemplateTests
     }
 
     private static string SpecSamplesPadding(int bytes) =>
-        Specification.Tests.SpecSamples.PowerPackTemplate + "\n" + new string('#', bytes - Specification.Tests.SpecSamples.PowerPackTemplate.Length - 1);
+        TestUtilities.SpecSamples.PowerPackTemplate + "\n" + new string('#', bytes - TestUtilities.SpecSamples.PowerPackTemplate.Length - 1);
 }

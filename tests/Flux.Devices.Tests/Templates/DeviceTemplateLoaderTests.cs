@@ -1,6 +1,6 @@
 using Flux.Devices.RegisterMaps;
-using Flux.Devices.Specification.Tests;
 using Flux.Devices.Templates;
+using Flux.Devices.TestUtilities;
 
 namespace Flux.Devices.Tests.Templates;
 

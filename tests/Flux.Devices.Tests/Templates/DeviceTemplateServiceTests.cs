@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Flux.Devices.Lifecycle;
-using Flux.Devices.Specification.Tests;
 using Flux.Devices.Templates;
+using Flux.Devices.TestUtilities;
 using Flux.Devices.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Moq;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Flux.Devices.Diagnostics;
-using Flux.Devices.Specification.Tests;
 using Flux.Devices.Templates;
+using Flux.Devices.TestUtilities;
 using Flux.Devices.Tests.Support;
 
 namespace Flux.Devices.Tests.Templates;

@@ -3,9 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Npgsql;
 
-[assembly: AssemblyFixture(typeof(Flux.Devices.Postgres.Tests.Support.PostgresServer))]
-
-namespace Flux.Devices.Postgres.Tests.Support;
+namespace Flux.Devices.TestUtilities;
 
 /// <summary>
 /// The PostgreSQL server every test of this assembly talks to: the one <c>FLUX_TEST_POSTGRES</c> names (a connection
@@ -35,9 +33,14 @@ public sealed class PostgresServer : IAsyncLifetime
     {
     }
 
-    /// <summary>Initializes a new instance of the <see cref="PostgresServer"/> class.</summary>
-    /// <param name="alwaysThrowaway">Make a throwaway cluster even when a server is configured (crash tests stop and start it).</param>
-    internal PostgresServer(bool alwaysThrowaway) => AlwaysThrowaway = alwaysThrowaway;
+    private PostgresServer(bool alwaysThrowaway) => AlwaysThrowaway = alwaysThrowaway;
+
+    /// <summary>
+    /// Returns a server that makes a throwaway cluster even when a server is configured (crash tests stop and start it).
+    /// xunit takes an assembly fixture's one public constructor, so this one is a factory.
+    /// </summary>
+    /// <returns>The server, not started.</returns>
+    public static PostgresServer Throwaway() => new(alwaysThrowaway: true);
 
     private bool AlwaysThrowaway { get; }
 

@@ -1,6 +1,6 @@
 using Flux.Devices.Testing.Internal;
 
-namespace Flux.Devices.Specification.Tests;
+namespace Flux.Devices.TestUtilities;
 
 /// <summary>Brings a device to a lifecycle state the way a deployment and a poller would.</summary>
 public static class LifecycleWalk

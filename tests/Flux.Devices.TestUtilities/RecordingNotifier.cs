@@ -1,6 +1,6 @@
 using Flux.Devices.Notifications;
 
-namespace Flux.Devices.Specification.Tests;
+namespace Flux.Devices.TestUtilities;
 
 /// <summary>Collects notifications (a real notifier: the seam needs no mock), for the tests of every project.</summary>
 public sealed class RecordingNotifier : INotifier

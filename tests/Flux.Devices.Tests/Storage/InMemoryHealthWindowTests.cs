@@ -1,36 +1,9 @@
 using Flux.Devices.Health;
-using Flux.Devices.Specification.Tests;
 using Flux.Devices.Storage;
-using Flux.Devices.Testing;
+using Flux.Devices.TestUtilities;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Flux.Devices.Tests.Storage;
-
-/// <summary>The in-memory store against the contract of devices and their history.</summary>
-public sealed class InMemoryRegistryStoreTests : DeviceRegistryStoreContractTests
-{
-    protected override ValueTask<IDeviceRegistryStore> CreateStoreAsync() => new(new InMemoryDeviceStore());
-}
-
-/// <summary>The in-memory store against the contract of groups and members.</summary>
-public sealed class InMemoryGroupStoreTests : DeviceGroupStoreContractTests
-{
-    protected override ValueTask<IDeviceStore> CreateStoreAsync() => new(new InMemoryDeviceStore());
-}
-
-/// <summary>The in-memory store against the contract of health samples.</summary>
-public sealed class InMemoryHealthSampleStoreTests : HealthSampleStoreContractTests
-{
-    protected override ValueTask<IHealthSampleStore> CreateStoreAsync() => new(new InMemoryDeviceStore());
-}
-
-/// <summary>A decorator on <see cref="DelegatingDeviceStore"/> that overrides nothing passes every contract, as its inner store does.</summary>
-public sealed class DelegatingStoreTests : DeviceRegistryStoreContractTests
-{
-    protected override ValueTask<IDeviceRegistryStore> CreateStoreAsync() => new(new PassThrough(new InMemoryDeviceStore()));
-
-    private sealed class PassThrough(IDeviceStore inner) : DelegatingDeviceStore(inner);
-}
 
 /// <summary>What only the in-memory store promises: a bounded health window per device.</summary>
 public sealed class InMemoryHealthWindowTests

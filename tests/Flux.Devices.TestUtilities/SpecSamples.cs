@@ -1,6 +1,6 @@
 using Flux.Devices.Testing.Internal;
 
-namespace Flux.Devices.Specification.Tests;
+namespace Flux.Devices.TestUtilities;
 
 /// <summary>The spec's own examples (device-registry.md), verbatim, for tests of every store.</summary>
 public static class SpecSamples

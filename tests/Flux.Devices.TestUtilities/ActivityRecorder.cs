@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Flux.Devices.Diagnostics;
 
-namespace Flux.Devices.Specification.Tests;
+namespace Flux.Devices.TestUtilities;
 
 /// <summary>
 /// Records the activities of the <c>Flux.Devices</c> sources that belong to this test only: it starts a root activity of

@@ -1,0 +1,51 @@
+using Flux.Devices.Storage;
+using Flux.Devices.TestUtilities;
+using Flux.Devices.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Flux.Devices.Sqlite.Tests;
+
+/// <summary>A SQLite store on a file of its own for each contract test, released and deleted after it.</summary>
+internal sealed class ContractFile
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("flux-sqlite-").FullName;
+
+    public SqliteDeviceStore Create() => new(Path.Combine(_directory, "flux.db"));
+
+    public ValueTask ReleaseAsync(object store)
+    {
+        ((SqliteDeviceStore)store).Dispose();
+        Directory.Delete(_directory, recursive: true);
+        return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>The embedded SQLite store against the contract of devices and their history.</summary>
+public sealed class SqliteRegistryStoreTests : DeviceRegistryStoreContractTests
+{
+    private readonly ContractFile _file = new();
+
+    protected override ValueTask<IDeviceRegistryStore> CreateStoreAsync() => new(_file.Create());
+
+    protected override ValueTask DisposeStoreAsync(IDeviceRegistryStore store) => _file.ReleaseAsync(store);
+}
+
+/// <summary>The embedded SQLite store against the contract of groups and members.</summary>
+public sealed class SqliteGroupStoreTests : DeviceGroupStoreContractTests
+{
+    private readonly ContractFile _file = new();
+
+    protected override ValueTask<IDeviceStore> CreateStoreAsync() => new(_file.Create());
+
+    protected override ValueTask DisposeStoreAsync(IDeviceStore store) => _file.ReleaseAsync(store);
+}
+
+/// <summary>The embedded SQLite store against the contract of health samples.</summary>
+public sealed class SqliteHealthSampleStoreTests : HealthSampleStoreContractTests
+{
+    private readonly ContractFile _file = new();
+
+    protected override ValueTask<IHealthSampleStore> CreateStoreAsync() => new(_file.Create());
+
+    protected override ValueTask DisposeStoreAsync(IHealthSampleStore store) => _file.ReleaseAsync(store);
+}

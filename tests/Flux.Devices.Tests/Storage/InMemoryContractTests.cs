@@ -1,0 +1,25 @@
+using Flux.Devices.Health;
+using Flux.Devices.Storage;
+using Flux.Devices.TestUtilities;
+using Flux.Devices.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Flux.Devices.Tests.Storage;
+
+/// <summary>The in-memory store against the contract of devices and their history.</summary>
+public sealed class InMemoryRegistryStoreTests : DeviceRegistryStoreContractTests
+{
+    protected override ValueTask<IDeviceRegistryStore> CreateStoreAsync() => new(new InMemoryDeviceStore());
+}
+
+/// <summary>The in-memory store against the contract of groups and members.</summary>
+public sealed class InMemoryGroupStoreTests : DeviceGroupStoreContractTests
+{
+    protected override ValueTask<IDeviceStore> CreateStoreAsync() => new(new InMemoryDeviceStore());
+}
+
+/// <summary>The in-memory store against the contract of health samples.</summary>
+public sealed class InMemoryHealthSampleStoreTests : HealthSampleStoreContractTests
+{
+    protected override ValueTask<IHealthSampleStore> CreateStoreAsync() => new(new InMemoryDeviceStore());
+}

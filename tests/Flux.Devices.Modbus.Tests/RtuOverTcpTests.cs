@@ -231,6 +231,30 @@ public sealed class RtuOverTcpTests
     }
 
     [Fact]
+    public async Task Client_DeviceRefusing_ReportsTheRefusalDuringBackoffInsteadOfATimeout()
+    {
+        int port;
+        using (var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            port = ((IPEndPoint)probe.LocalEndPoint!).Port; // closed again: connections to it are refused
+        }
+
+        var clock = new WatchedClock();
+        await using var client = new ModbusTcpTransport(
+            new ModbusTcpOptions { RequestTimeout = TimeSpan.FromSeconds(30), RetryCount = 0, RetryDelay = TimeSpan.FromMinutes(1), MaxRetryDelay = TimeSpan.FromMinutes(1) },
+            clock);
+        var endpoint = new ModbusEndpoint("127.0.0.1", port) { Framing = ModbusFraming.RtuOverTcp };
+
+        var refused = await Assert.ThrowsAsync<ModbusTransportException>(() => client.ReadHoldingRegistersAsync(endpoint, 1, 0, new ushort[1], Cancel).AsTask());
+        var duringBackoff = await Assert.ThrowsAsync<ModbusTransportException>(() => client.ReadHoldingRegistersAsync(endpoint, 1, 0, new ushort[1], Cancel).AsTask());
+
+        Assert.Contains("could not connect", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("1 failures in a row (last: ", duringBackoff.Message, StringComparison.Ordinal);
+        Assert.Contains("after this request's deadline", duringBackoff.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Client_AgainstOurRtuServer_ReadsAndWritesEveryFunction()
     {
         await using var server = await Loopback.StartServerAsync(new ModbusTcpServerOptions { Framing = ModbusFraming.RtuOverTcp, RecordRequests = true });

@@ -45,6 +45,7 @@ internal sealed class RtuOverTcpConnection : IDisposable
     private long _lastActivityAt;
     private long _lastSendAt;
     private int _failures;
+    private string _lastFailure = string.Empty;
     private long _nextConnectAt;
     private bool _disposed;
 
@@ -64,12 +65,26 @@ internal sealed class RtuOverTcpConnection : IDisposable
         using var deadline = new CancellationTokenSource(_options.RequestTimeout, _time);
         using var link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), deadline);
         var token = deadline.Token;
+        var started = _time.GetTimestamp();
         var stage = "connecting";
         var streamTouched = false;
         var sendStarted = false;
         Socket? socket = null;
         try
         {
+            if (ReconnectWait() is { Ticks: > 0 } wait)
+            {
+                // The device refused or failed lately: say so now rather than spend the deadline waiting and call it a timeout.
+                if (wait >= _options.RequestTimeout - _time.GetElapsedTime(started))
+                {
+                    throw new ModbusTransportException(_endpoint, $"{_failures} failures in a row (last: {_lastFailure}); the next connection attempt is in {wait.TotalMilliseconds:0} ms, after this request's deadline");
+                }
+
+                stage = $"waiting {wait.TotalMilliseconds:0} ms to reconnect after {_failures} failures (last: {_lastFailure})";
+                await Task.Delay(wait, _time, token).ConfigureAwait(false);
+                stage = "connecting";
+            }
+
             socket = await EnsureConnectedAsync(token).ConfigureAwait(false);
             if (_resync || socket.Available > 0)
             {
@@ -89,6 +104,7 @@ internal sealed class RtuOverTcpConnection : IDisposable
             stage = "waiting for the reply";
             var frameLength = await ReceiveReplyAsync(socket, token).ConfigureAwait(false);
             _failures = 0;
+            _nextConnectAt = 0;
             TraceFrame("<-", _reply.AsSpan(0, frameLength));
             return Decode(request, target, _reply.AsSpan(0, frameLength));
         }
@@ -293,12 +309,6 @@ internal sealed class RtuOverTcpConnection : IDisposable
             }
         }
 
-        var wait = _time.GetElapsedTime(_time.GetTimestamp(), _nextConnectAt);
-        if (_nextConnectAt != 0 && wait > TimeSpan.Zero)
-        {
-            await Task.Delay(wait, _time, token).ConfigureAwait(false);
-        }
-
         Socket socket;
         try
         {
@@ -308,6 +318,7 @@ internal sealed class RtuOverTcpConnection : IDisposable
         {
             var backoff = Backoff(++_failures);
             _nextConnectAt = _time.GetTimestamp() + (long)(backoff.TotalSeconds * _time.TimestampFrequency);
+            _lastFailure = ex is OperationCanceledException ? "connect timed out" : ex.Message;
             ModbusLog.ConnectFailed(_logger, ex, _endpoint, _failures, backoff);
             token.ThrowIfCancellationRequested();
             throw ex is OperationCanceledException
@@ -339,6 +350,15 @@ internal sealed class RtuOverTcpConnection : IDisposable
         return socket;
     }
 
+    /// <summary>How long until the next connection attempt may be made: zero while connected, or when no failure asks for a wait.</summary>
+    private TimeSpan ReconnectWait()
+    {
+        lock (_lock)
+        {
+            return _socket is not null || _nextConnectAt == 0 ? TimeSpan.Zero : _time.GetElapsedTime(_time.GetTimestamp(), _nextConnectAt);
+        }
+    }
+
     private TimeSpan Backoff(int failures)
     {
         var delay = _options.RetryDelay * Math.Pow(2, Math.Min(failures - 1, 20));
@@ -355,6 +375,7 @@ internal sealed class RtuOverTcpConnection : IDisposable
                 _resync = false;
                 if (countFailure)
                 {
+                    _lastFailure = reason;
                     var backoff = Backoff(++_failures);
                     _nextConnectAt = _time.GetTimestamp() + (long)(backoff.TotalSeconds * _time.TimestampFrequency);
                 }

@@ -7,27 +7,36 @@ namespace Flux.Devices.Modbus.Tests.Interop;
 /// <summary>Our client, in RTU-over-TCP framing, against pymodbus's TCP server with its RTU framer (an independent peer).</summary>
 public sealed partial class InteropTests
 {
-    [Fact]
-    public async Task OurRtuClient_ReadsAndWritesAPymodbusServerWithTheRtuFramer()
+    /// <summary>Starts one of the fixture scripts next to this file with /usr/bin/python3 on a port; its stderr goes to <paramref name="log"/>.</summary>
+    private static Process StartPython(string script, int port, System.Text.StringBuilder log)
     {
-        RequireTool(Python, "/usr/bin/python3");
-        RequirePymodbus();
-        var port = FreePort();
-        var script = Path.Combine(AppContext.BaseDirectory, "Interop", "pymodbus_rtu_server.py");
-        var log = new System.Text.StringBuilder();
-        using var pymodbus = new Process
+        var process = new Process
         {
-            StartInfo = new ProcessStartInfo(Python, [script, port.ToString(CultureInfo.InvariantCulture)]) { RedirectStandardError = true },
+            StartInfo = new ProcessStartInfo(Python, [Path.Combine(AppContext.BaseDirectory, "Interop", script), port.ToString(CultureInfo.InvariantCulture)])
+            {
+                RedirectStandardError = true,
+            },
         };
-        pymodbus.ErrorDataReceived += (_, e) =>
+        process.ErrorDataReceived += (_, e) =>
         {
             lock (log)
             {
                 log.AppendLine(e.Data);
             }
         };
-        pymodbus.Start();
-        pymodbus.BeginErrorReadLine();
+        process.Start();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    [Fact]
+    public async Task OurRtuClient_ReadsAndWritesAPymodbusServerWithTheRtuFramer()
+    {
+        RequireTool(Python, "/usr/bin/python3");
+        RequirePymodbus();
+        var port = FreePort();
+        var log = new System.Text.StringBuilder();
+        using var pymodbus = StartPython("pymodbus_rtu_server.py", port, log);
         try
         {
             var endpoint = ModbusEndpoint.Parse($"rtu+tcp://127.0.0.1:{port}");

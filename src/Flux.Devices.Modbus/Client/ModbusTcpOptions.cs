@@ -69,4 +69,14 @@ public sealed class ModbusTcpOptions
     /// </summary>
     /// <value>The default value is <see langword="true"/>.</value>
     public bool StrictUnitId { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets, for endpoints with <see cref="Flux.Devices.Transport.ModbusFraming.RtuOverTcp"/> framing, the
+    /// least time between the end of one exchange and the next request: the serial line's silent interval of 3.5
+    /// characters, which a transparent gateway may not keep by itself (3.5 characters of 11 bits are 4.0 ms at
+    /// 9600 baud, 1.75 ms from 19200 baud up). 0 for gateways that time the serial line themselves.
+    /// </summary>
+    /// <value>The default value is 5 milliseconds. It must be from 0 to 1 second.</value>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
+    public TimeSpan RtuSilentInterval { get; set; } = TimeSpan.FromMilliseconds(5);
 }

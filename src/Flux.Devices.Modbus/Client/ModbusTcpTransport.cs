@@ -14,6 +14,8 @@ namespace Flux.Devices.Modbus;
 /// <summary>
 /// The Modbus TCP client: an <see cref="IModbusTransport"/> written to the Modbus Application Protocol v1.1b3 and the
 /// Messaging on TCP/IP Implementation Guide v1.0b. One instance serves any number of devices and concurrent callers.
+/// Endpoints with <see cref="ModbusFraming.RtuOverTcp"/> framing speak RTU frames through a TCP gateway instead
+/// (<see cref="RtuOverTcpConnection"/>), with the same checks, retries and errors.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -37,6 +39,7 @@ namespace Flux.Devices.Modbus;
 internal sealed class ModbusTcpTransport : IModbusTransport, IAsyncDisposable, IDisposable
 {
     private readonly ConcurrentDictionary<ModbusEndpoint, ModbusConnection> _connections = new();
+    private readonly ConcurrentDictionary<ModbusEndpoint, RtuOverTcpConnection> _rtuConnections = new();
     private readonly ModbusTcpOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -164,6 +167,11 @@ internal sealed class ModbusTcpTransport : IModbusTransport, IAsyncDisposable, I
         {
             connection.Dispose();
         }
+
+        foreach (var connection in _rtuConnections.Values)
+        {
+            connection.Dispose();
+        }
     }
 
     /// <summary>A validated copy of the options, so that later changes to the caller's object change nothing.</summary>
@@ -181,6 +189,7 @@ internal sealed class ModbusTcpTransport : IModbusTransport, IAsyncDisposable, I
             ConnectDelay = options.ConnectDelay,
             TimeoutsBeforeReconnect = options.TimeoutsBeforeReconnect,
             StrictUnitId = options.StrictUnitId,
+            RtuSilentInterval = options.RtuSilentInterval,
         };
         ModbusTcpOptionsValidation.ThrowIfInvalid(copy);
         return copy;
@@ -195,11 +204,15 @@ internal sealed class ModbusTcpTransport : IModbusTransport, IAsyncDisposable, I
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         cancellationToken.ThrowIfCancellationRequested();
-        var connection = _connections.GetOrAdd(endpoint, static (e, self) => new ModbusConnection(e, self._options, self._time, self._logger, self._metrics), this);
+        var rtu = endpoint.Framing == ModbusFraming.RtuOverTcp
+            ? _rtuConnections.GetOrAdd(endpoint, static (e, self) => new RtuOverTcpConnection(e, self._options, self._time, self._logger, self._metrics), this)
+            : null;
+        var connection = rtu is null ? _connections.GetOrAdd(endpoint, static (e, self) => new ModbusConnection(e, self._options, self._time, self._logger, self._metrics), this) : null;
         if (_disposed)
         {
             // DisposeAsync ran between the check above and GetOrAdd: it may have missed this connection.
-            connection.Dispose();
+            connection?.Dispose();
+            rtu?.Dispose();
             throw new ObjectDisposedException(nameof(ModbusTcpTransport));
         }
 
@@ -208,7 +221,9 @@ internal sealed class ModbusTcpTransport : IModbusTransport, IAsyncDisposable, I
         {
             try
             {
-                var info = await connection.ExecuteAsync(request, target, cancellationToken).ConfigureAwait(false);
+                var info = rtu is null
+                    ? await connection!.ExecuteAsync(request, target, cancellationToken).ConfigureAwait(false)
+                    : await rtu.ExecuteAsync(request, target, cancellationToken).ConfigureAwait(false);
                 _metrics.RequestCompleted(request.FunctionCode, "ok", _time.GetElapsedTime(started));
                 return info;
             }

@@ -32,4 +32,16 @@ internal static partial class ModbusLog
 
     [LoggerMessage(EventId = 6008, Level = LogLevel.Debug, Message = "Modbus TCP server connection from {Remote} ended: {Reason}")]
     public static partial void ServerConnectionEnded(ILogger logger, System.Net.EndPoint? remote, string reason);
+
+    [LoggerMessage(EventId = 6020, Level = LogLevel.Warning, Message = "Invalid RTU frame from {Endpoint}: {Error}; the stream will be re-synchronised")]
+    public static partial void RtuFrameError(ILogger logger, ModbusEndpoint endpoint, string error);
+
+    [LoggerMessage(EventId = 6021, Level = LogLevel.Debug, Message = "Discarded {Count} bytes from {Endpoint} to re-synchronise the RTU stream")]
+    public static partial void RtuBytesDiscarded(ILogger logger, ModbusEndpoint endpoint, int count);
+
+    [LoggerMessage(EventId = 6022, Level = LogLevel.Warning, Message = "Rejected a reply from {Endpoint}: {Error}")]
+    public static partial void ReplyRejected(ILogger logger, ModbusEndpoint endpoint, string error);
+
+    [LoggerMessage(EventId = 6023, Level = LogLevel.Debug, Message = "Modbus RTU server ignored a frame from {Remote}: {Error}")]
+    public static partial void ServerRtuFrameIgnored(ILogger logger, System.Net.EndPoint? remote, string error);
 }

@@ -23,7 +23,8 @@ public enum UnknownUnitBehavior
 }
 
 /// <summary>
-/// A Modbus TCP server for tests, samples and simulations: it binds any address and port (port 0 picks a free one),
+/// A Modbus TCP server for tests, samples and simulations (or, with <see cref="ModbusTcpServerOptions.Framing"/>, an
+/// RTU device behind a transparent TCP gateway): it binds any address and port (port 0 picks a free one),
 /// serves several unit ids, implements functions 1, 2, 3, 4, 5, 6, 15, 16, 23 and 43/14 with the spec's exception
 /// replies, and lets each unit misbehave on demand (<see cref="ModbusUnit.Faults"/>).
 /// </summary>
@@ -44,6 +45,10 @@ public sealed class ModbusTcpServer : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly bool _rtu;
+
+    /// <summary>Gets the bytes in front of a PDU: the MBAP header, or the RTU unit id.</summary>
+    private int HeaderLength => _rtu ? RtuFrame.HeaderLength : ModbusFrame.HeaderLength;
     private int _disposed;
     private Socket? _listener;
     private Task? _acceptLoop;
@@ -56,6 +61,12 @@ public sealed class ModbusTcpServer : IAsyncDisposable
     public ModbusTcpServer(ModbusTcpServerOptions? options = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
     {
         _options = options ?? new ModbusTcpServerOptions();
+        if (!Enum.IsDefined(_options.Framing))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), _options.Framing, $"{nameof(ModbusTcpServerOptions.Framing)} must be Tcp or RtuOverTcp.");
+        }
+
+        _rtu = _options.Framing == ModbusFraming.RtuOverTcp;
         _time = timeProvider ?? TimeProvider.System;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(FluxDevicesDiagnostics.ModbusCategory);
     }
@@ -64,7 +75,7 @@ public sealed class ModbusTcpServer : IAsyncDisposable
     public IPEndPoint LocalEndPoint => _listener?.LocalEndPoint as IPEndPoint ?? throw new InvalidOperationException("The server is not started.");
 
     /// <summary>Gets the endpoint clients use to reach the server, once started.</summary>
-    public ModbusEndpoint Endpoint => ModbusEndpoint.From(LocalEndPoint);
+    public ModbusEndpoint Endpoint => ModbusEndpoint.From(LocalEndPoint) with { Framing = _options.Framing };
 
     /// <summary>Gets how many requests the server has received.</summary>
     public long RequestCount => Interlocked.Read(ref _requestCount);
@@ -208,9 +219,19 @@ public sealed class ModbusTcpServer : IAsyncDisposable
                 var offset = 0;
                 while (true)
                 {
-                    var status = ModbusFrame.TryRead(buffer.AsSpan(offset, filled - offset), out var header, out var frameLength, out var error);
+                    var status = _rtu
+                        ? ReadRtuFrame(buffer.AsSpan(offset, filled - offset), out var header, out var frameLength, out var error)
+                        : ModbusFrame.TryRead(buffer.AsSpan(offset, filled - offset), out header, out frameLength, out error);
                     if (status == FrameStatus.NeedMoreData)
                     {
+                        break;
+                    }
+
+                    if (status == FrameStatus.Invalid && _rtu)
+                    {
+                        // A serial device ignores a frame it cannot read: drop what came, answer nothing, wait for the next request.
+                        ModbusLog.ServerRtuFrameIgnored(_logger, remote, error!);
+                        offset = filled;
                         break;
                     }
 
@@ -220,7 +241,7 @@ public sealed class ModbusTcpServer : IAsyncDisposable
                         return;
                     }
 
-                    var keepOpen = await ServeFrameAsync(connection, header, buffer.AsMemory(offset + ModbusFrame.HeaderLength, header.PduLength)).ConfigureAwait(false);
+                    var keepOpen = await ServeFrameAsync(connection, header, buffer.AsMemory(offset + HeaderLength, header.PduLength)).ConfigureAwait(false);
                     if (!keepOpen)
                     {
                         reason = "closed mid-frame on purpose";
@@ -303,12 +324,25 @@ public sealed class ModbusTcpServer : IAsyncDisposable
 
         var frame = connection.Output.AsMemory(connection.Pending);
         var pduLength = unit is null
-            ? ModbusRequestHandler.ExceptionReply(pdu.Span[0], ModbusExceptionCode.GatewayTargetDeviceFailedToRespond, frame.Span[ModbusFrame.HeaderLength..])
+            ? ModbusRequestHandler.ExceptionReply(pdu.Span[0], ModbusExceptionCode.GatewayTargetDeviceFailedToRespond, frame.Span[HeaderLength..])
             : faults!.ExceptionCode is { } code
-                ? ModbusRequestHandler.ExceptionReply(pdu.Span[0], code, frame.Span[ModbusFrame.HeaderLength..])
-                : ModbusRequestHandler.Handle(unit, pdu.Span, frame.Span[ModbusFrame.HeaderLength..]);
-        var transactionId = faults?.WrongTransactionId == true ? (ushort)(header.TransactionId ^ 0x5A5A) : header.TransactionId;
-        var length = ModbusFrame.WriteHeader(frame.Span, transactionId, header.UnitId, pduLength);
+                ? ModbusRequestHandler.ExceptionReply(pdu.Span[0], code, frame.Span[HeaderLength..])
+                : ModbusRequestHandler.Handle(unit, pdu.Span, frame.Span[HeaderLength..]);
+        int length;
+        if (_rtu)
+        {
+            length = RtuFrame.Write(frame.Span, header.UnitId, pduLength);
+            if (faults?.WrongTransactionId == true)
+            {
+                frame.Span[length - 1] ^= 0x5A; // no transaction id in RTU: a corrupt CRC instead
+            }
+        }
+        else
+        {
+            var transactionId = faults?.WrongTransactionId == true ? (ushort)(header.TransactionId ^ 0x5A5A) : header.TransactionId;
+            length = ModbusFrame.WriteHeader(frame.Span, transactionId, header.UnitId, pduLength);
+        }
+
         if (faults?.CloseMidFrame == true)
         {
             await connection.Socket.SendAsync(frame[..Math.Max(1, length / 2)], SocketFlags.None, _stopping.Token).ConfigureAwait(false);
@@ -329,6 +363,24 @@ public sealed class ModbusTcpServer : IAsyncDisposable
             var sent = await connection.Socket.SendAsync(output, SocketFlags.None, _stopping.Token).ConfigureAwait(false);
             output = output[sent..];
         }
+    }
+
+    /// <summary>Reads an RTU request frame as a header (transaction id 0) and PDU; a bad CRC makes it invalid.</summary>
+    private static FrameStatus ReadRtuFrame(ReadOnlySpan<byte> buffer, out MbapHeader header, out int frameLength, out string? error)
+    {
+        header = default;
+        var status = RtuFrame.MeasureRequest(buffer, out frameLength, out error);
+        if (status == FrameStatus.Complete && !RtuFrame.CheckCrc(buffer[..frameLength], out error))
+        {
+            status = FrameStatus.Invalid;
+        }
+
+        if (status == FrameStatus.Complete)
+        {
+            header = new MbapHeader(0, (ushort)(frameLength - RtuFrame.CrcLength), buffer[0]);
+        }
+
+        return status;
     }
 
     private static ModbusRequestRecord Record(byte unitId, ReadOnlySpan<byte> pdu) =>

@@ -1,3 +1,5 @@
+using Flux.Devices.Transport;
+
 namespace Flux.Devices.Modbus.Server;
 
 /// <summary>Options of a <see cref="ModbusTcpServer"/>.</summary>
@@ -20,4 +22,13 @@ public sealed class ModbusTcpServerOptions
     /// <summary>Gets or sets how many connections the server accepts at once; more are closed as they arrive.</summary>
     /// <value>The default value is 64.</value>
     public int MaxConnections { get; set; } = 64;
+
+    /// <summary>
+    /// Gets or sets the framing the server speaks: Modbus TCP (MBAP), or RTU frames with CRC, as a device behind a
+    /// transparent serial gateway does. In RTU framing a request with a bad CRC, or bytes that cannot be framed, are
+    /// ignored as a serial device ignores them (no reply; input received so far is dropped), and
+    /// <see cref="ModbusFaults.WrongTransactionId"/> corrupts the reply's CRC instead, RTU having no transaction id.
+    /// </summary>
+    /// <value>The default value is <see cref="ModbusFraming.Tcp"/>.</value>
+    public ModbusFraming Framing { get; set; } = ModbusFraming.Tcp;
 }

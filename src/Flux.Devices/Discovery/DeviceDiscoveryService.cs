@@ -231,10 +231,16 @@ internal sealed class DeviceDiscoveryService(Func<IDeviceScanner> scanner, IDevi
         return Address(metadata, found).With("discovered_at", time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
     }
 
-    private static DeviceMetadata Address(DeviceMetadata metadata, DiscoveredDevice found) => metadata
-        .With(DeviceAddressing.IpAddressKey, found.Endpoint.Host)
-        .With(DeviceAddressing.PortKey, (long)found.Endpoint.Port)
-        .With(DeviceAddressing.UnitIdKey, (long)found.UnitId);
+    private static DeviceMetadata Address(DeviceMetadata metadata, DiscoveredDevice found)
+    {
+        metadata = metadata
+            .With(DeviceAddressing.IpAddressKey, found.Endpoint.Host)
+            .With(DeviceAddressing.PortKey, (long)found.Endpoint.Port)
+            .With(DeviceAddressing.UnitIdKey, (long)found.UnitId);
+        return DeviceAddressing.FramingText(found.Endpoint.Framing) is { } framing
+            ? metadata.With(DeviceAddressing.FramingKey, framing)
+            : metadata.Without(DeviceAddressing.FramingKey);
+    }
 
     private static DeviceMetadata With(DeviceMetadata metadata, string key, string? value) => value is null ? metadata : metadata.With(key, value);
 

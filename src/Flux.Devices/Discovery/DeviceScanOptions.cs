@@ -18,6 +18,13 @@ public sealed record DeviceScanOptions
     /// <value>The default value is 502.</value>
     public IReadOnlyList<int> Ports { get; init; } = [ModbusEndpoint.DefaultPort];
 
+    /// <summary>
+    /// Gets the framing spoken on every port scanned: Modbus TCP, or RTU frames through transparent TCP gateways.
+    /// Devices found are registered with it (metadata <c>modbus_framing: rtu</c> for RTU over TCP).
+    /// </summary>
+    /// <value>The default value is <see cref="ModbusFraming.Tcp"/>.</value>
+    public ModbusFraming Framing { get; init; } = ModbusFraming.Tcp;
+
     /// <summary>Gets the unit ids to try on each open port, in order: 1 to 247, or 255 (never 0, the broadcast id).</summary>
     /// <value>The default value is 1 to 9, as in the spec.</value>
     public IReadOnlyList<byte> UnitIds { get; init; } = [1, 2, 3, 4, 5, 6, 7, 8, 9];
@@ -85,6 +92,11 @@ public sealed record DeviceScanOptions
         if (UnitIds is not { Count: > 0 } || UnitIds.Any(u => u is 0 or (> 247 and < 255)))
         {
             throw new ArgumentException("UnitIds must hold at least one unit id, each from 1 to 247 or 255; 0 is the broadcast id, which no device answers.", nameof(UnitIds));
+        }
+
+        if (!Enum.IsDefined(Framing))
+        {
+            throw new ArgumentException($"Framing {(int)Framing} is not one of Tcp and RtuOverTcp.", nameof(Framing));
         }
 
         Range(ConnectTimeout, TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(1), nameof(ConnectTimeout));

@@ -2,8 +2,9 @@ namespace Flux.Devices.Transport;
 
 /// <summary>
 /// The device's reply broke the protocol (wrong transaction or protocol id, a length out of range, the wrong
-/// function code, a byte count that does not match the request, a write echo that does not match). The
-/// connection was closed, because the stream can no longer be trusted; the next request opens a new one.
+/// function code, a byte count that does not match the request, a write echo that does not match; over RTU, a bad
+/// CRC or bytes that cannot be framed). Over Modbus TCP the connection was closed, because the stream can no longer
+/// be trusted, and the next request opens a new one; over RTU the stream is re-synchronised before the next request.
 /// </summary>
 public sealed class ModbusProtocolException : FluxDevicesException
 {

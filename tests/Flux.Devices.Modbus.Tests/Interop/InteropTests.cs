@@ -77,21 +77,8 @@ public sealed partial class InteropTests
         RequireTool(Python, "/usr/bin/python3");
         RequirePymodbus();
         var port = FreePort();
-        var script = Path.Combine(AppContext.BaseDirectory, "Interop", "pymodbus_server.py");
         var log = new System.Text.StringBuilder();
-        using var pymodbus = new Process
-        {
-            StartInfo = new ProcessStartInfo(Python, [script, port.ToString(CultureInfo.InvariantCulture)]) { RedirectStandardError = true },
-        };
-        pymodbus.ErrorDataReceived += (_, e) =>
-        {
-            lock (log)
-            {
-                log.AppendLine(e.Data);
-            }
-        };
-        pymodbus.Start();
-        pymodbus.BeginErrorReadLine();
+        using var pymodbus = StartPython("pymodbus_server.py", port, log);
         try
         {
             var endpoint = new ModbusEndpoint("127.0.0.1", port);

@@ -6,13 +6,17 @@ namespace Flux.Devices.Internal;
 
 /// <summary>
 /// Where a device is on the network, from its metadata: <c>ip_address</c> (as the spec's discovery writes it),
-/// <c>port</c> (502 when absent) and <c>modbus_address</c>, the unit id (1 when absent).
+/// <c>port</c> (502 when absent), <c>modbus_address</c>, the unit id (1 when absent), and <c>modbus_framing</c>,
+/// <c>tcp</c> (Modbus TCP, when absent) or <c>rtu</c> (RTU frames through a TCP gateway).
 /// </summary>
 internal static class DeviceAddressing
 {
     public const string IpAddressKey = "ip_address";
     public const string PortKey = "port";
     public const string UnitIdKey = "modbus_address";
+    public const string FramingKey = "modbus_framing";
+    public const string TcpFraming = "tcp";
+    public const string RtuFraming = "rtu";
 
     /// <summary>Reads the endpoint and unit id, or says which key is missing or wrong.</summary>
     public static bool TryRead(DeviceMetadata metadata, out ModbusEndpoint endpoint, out byte unitId, [NotNullWhen(false)] out string? problem)
@@ -44,8 +48,26 @@ internal static class DeviceAddressing
             unitId = (byte)unit;
         }
 
-        endpoint = new ModbusEndpoint(host.Trim(), port);
+        var framing = ModbusFraming.Tcp;
+        if (metadata.TryGetValue(FramingKey, out var framingValue))
+        {
+            var text = framingValue.ValueKind == JsonValueKind.String ? framingValue.GetString()?.Trim() : null;
+            if (string.Equals(text, RtuFraming, StringComparison.OrdinalIgnoreCase))
+            {
+                framing = ModbusFraming.RtuOverTcp;
+            }
+            else if (!string.Equals(text, TcpFraming, StringComparison.OrdinalIgnoreCase))
+            {
+                problem = $"metadata {FramingKey} must be \"{TcpFraming}\" or \"{RtuFraming}\"";
+                return false;
+            }
+        }
+
+        endpoint = new ModbusEndpoint(host.Trim(), port) { Framing = framing };
         problem = null;
         return true;
     }
+
+    /// <summary>The <see cref="FramingKey"/> value for a framing, or <see langword="null"/> for Modbus TCP (the default, not written).</summary>
+    public static string? FramingText(ModbusFraming framing) => framing == ModbusFraming.RtuOverTcp ? RtuFraming : null;
 }

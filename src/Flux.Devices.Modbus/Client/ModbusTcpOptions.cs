@@ -69,4 +69,11 @@ public sealed class ModbusTcpOptions
     /// </summary>
     /// <value>The default value is <see langword="true"/>.</value>
     public bool StrictUnitId { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets the client's Modbus/TCP Security settings (its certificate and the trust anchors), used for every
+    /// endpoint whose <see cref="Flux.Devices.Transport.ModbusEndpoint.UseTls"/> is set.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: a request to a TLS endpoint fails with <see cref="Flux.Devices.Transport.ModbusSecurityException"/> (<see cref="Flux.Devices.Transport.ModbusSecurityFailure.NotConfigured"/>).</value>
+    public ModbusTlsOptions? Tls { get; set; }
 }

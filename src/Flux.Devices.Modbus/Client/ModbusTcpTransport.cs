@@ -49,6 +49,7 @@ internal sealed class ModbusTcpTransport : IModbusTransport, IAsyncDisposable, I
     /// <param name="loggerFactory">Where logs go; <see langword="null"/> for none.</param>
     /// <param name="meterFactory">Where metrics go (meter <c>Flux.Devices</c>); <see langword="null"/> for none.</param>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of its documented range.</exception>
+    /// <exception cref="ArgumentException">A TLS option is missing, ambiguous or names a file or certificate that cannot be read.</exception>
     public ModbusTcpTransport(
         ModbusTcpOptions? options = null,
         TimeProvider? timeProvider = null,
@@ -181,8 +182,10 @@ internal sealed class ModbusTcpTransport : IModbusTransport, IAsyncDisposable, I
             ConnectDelay = options.ConnectDelay,
             TimeoutsBeforeReconnect = options.TimeoutsBeforeReconnect,
             StrictUnitId = options.StrictUnitId,
+            Tls = options.Tls is null ? null : Security.ModbusTlsClient.Copy(options.Tls),
         };
         ModbusTcpOptionsValidation.ThrowIfInvalid(copy);
+        copy.Tls?.Resolve(); // files and the certificate store are read now: a bad setting fails here, naming the option
         return copy;
     }
 
@@ -241,6 +244,7 @@ internal sealed class ModbusTcpTransport : IModbusTransport, IAsyncDisposable, I
     /// </summary>
     private static bool IsRetryable(Exception error, in ModbusRequest request) => error switch
     {
+        ModbusSecurityException => false,
         ModbusTimeoutException or ModbusTransportException or ModbusProtocolException => true,
         ModbusException { Code: ModbusExceptionCode.ServerDeviceBusy } => true,
         ModbusException { Code: ModbusExceptionCode.Acknowledge } => !request.IsWrite,

@@ -1,10 +1,16 @@
 namespace Flux.Devices.Transport;
 
-/// <summary>A Modbus TCP server: a host (an IP address or a name) and a TCP port.</summary>
+/// <summary>
+/// A Modbus TCP server: a host (an IP address or a name), a TCP port and whether the connection is secured with TLS
+/// (Modbus/TCP Security, <see cref="UseTls"/>).
+/// </summary>
 public readonly record struct ModbusEndpoint
 {
     /// <summary>The registered Modbus TCP port.</summary>
     public const int DefaultPort = 502;
+
+    /// <summary>The registered Modbus/TCP Security (Modbus over TLS) port.</summary>
+    public const int DefaultSecurePort = 802;
 
     /// <summary>Initializes a new instance of the <see cref="ModbusEndpoint"/> struct.</summary>
     /// <param name="host">An IP address (<c>127.0.0.10</c>) or a host name.</param>
@@ -25,6 +31,13 @@ public readonly record struct ModbusEndpoint
 
     /// <summary>Gets the TCP port.</summary>
     public int Port { get; }
+
+    /// <summary>
+    /// Gets a value indicating whether the endpoint speaks Modbus/TCP Security: MBAP frames inside TLS 1.2 or later,
+    /// with mutual X.509 authentication (the client's certificate and trust anchors are the client's TLS options).
+    /// </summary>
+    /// <value>The default value is <see langword="false"/> (plain Modbus TCP). Two endpoints that differ only here are different endpoints.</value>
+    public bool UseTls { get; init; }
 
     /// <summary>Makes an endpoint from an IP endpoint.</summary>
     /// <param name="endPoint">The IP endpoint.</param>

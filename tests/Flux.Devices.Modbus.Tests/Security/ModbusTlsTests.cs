@@ -4,7 +4,10 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Flux.Devices.Modbus.Server;
 using Flux.Devices.Modbus.Tests.Support;
+using Flux.Devices.Tests.Support;
 using Flux.Devices.Transport;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Flux.Devices.Modbus.Tests.Security;
@@ -210,6 +213,42 @@ public sealed class ModbusTlsTests
 
             Assert.Equal(new ushort[] { 40, 41 }, registers);
             Assert.Equal(TestPki.Role, Assert.Single(server.RecordedRequests).Role);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task TlsFileSettings_BindFromConfiguration_AndTheClientUsesThem()
+    {
+        var directory = Directory.CreateTempSubdirectory("flux-tls-");
+        try
+        {
+            var (certificate, key) = TestPki.WritePem(Pki.Client, directory.FullName, "client");
+            var (ca, _) = TestPki.WritePem(Pki.Ca, directory.FullName, "ca");
+            await using var server = await StartTlsServerAsync(Pki.OtherNameServer);
+            using var host = ConfiguredHost.Build(
+                new()
+                {
+                    ["FluxDevices:Modbus:Tls:CertificateFile"] = certificate,
+                    ["FluxDevices:Modbus:Tls:KeyFile"] = key,
+                    ["FluxDevices:Modbus:Tls:TrustedCertificateAuthoritiesFile"] = ca,
+                    ["FluxDevices:Modbus:Tls:TargetHost"] = "device.example",
+                    ["FluxDevices:Modbus:Tls:CheckRevocation"] = "false",
+                },
+                (builder, configuration) => builder.Services.AddFluxDevices().UseModbusTcp(configuration.GetSection("FluxDevices:Modbus")));
+            await host.StartAsync(TestContext.Current.CancellationToken);
+
+            var tls = host.Services.GetRequiredService<IOptions<ModbusTcpOptions>>().Value.Tls;
+            var registers = new ushort[1];
+            await host.Services.GetRequiredService<IModbusTransport>().ReadHoldingRegistersAsync(Secure(server), 1, 77, registers, TestContext.Current.CancellationToken);
+            await host.StopAsync(TestContext.Current.CancellationToken);
+
+            Assert.Equal(certificate, tls?.CertificateFile);
+            Assert.Equal("device.example", tls?.TargetHost);
+            Assert.Equal(77, registers[0]);
         }
         finally
         {

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using Flux.Devices.Modbus.Tests.Security;
 using Flux.Devices.Modbus.Tests.Support;
 using Flux.Devices.Transport;
@@ -44,39 +42,19 @@ public sealed partial class InteropTests
         });
     }
 
+    /// <summary>Runs a test against pymodbus_tls_server.py with the test CA's server certificate, written to a temporary folder.</summary>
     private static async Task WithPymodbusTlsServerAsync(Func<ModbusEndpoint, Task> test)
     {
-        RequireTool(Python, "/usr/bin/python3");
-        RequirePymodbus();
         var directory = Directory.CreateTempSubdirectory("flux-pymodbus-tls-");
-        var (certificate, key) = TestPki.WritePem(TestPki.Instance.Server, directory.FullName, "server");
-        var (ca, _) = TestPki.WritePem(TestPki.Instance.Ca, directory.FullName, "ca");
-        var port = FreePort();
-        var script = Path.Combine(AppContext.BaseDirectory, "Interop", "pymodbus_tls_server.py");
-        var log = new System.Text.StringBuilder();
-        using var pymodbus = new Process
-        {
-            StartInfo = new ProcessStartInfo(Python, [script, port.ToString(CultureInfo.InvariantCulture), certificate, key, ca]) { RedirectStandardError = true },
-        };
-        pymodbus.ErrorDataReceived += (_, e) =>
-        {
-            lock (log)
-            {
-                log.AppendLine(e.Data);
-            }
-        };
-        pymodbus.Start();
-        pymodbus.BeginErrorReadLine();
         try
         {
-            var endpoint = new ModbusEndpoint("127.0.0.1", port) { UseTls = true };
-            await WaitForListenerAsync(endpoint, pymodbus, log);
-            await test(endpoint);
+            var (certificate, key) = TestPki.WritePem(TestPki.Instance.Server, directory.FullName, "server");
+            var (ca, _) = TestPki.WritePem(TestPki.Instance.Ca, directory.FullName, "ca");
+            await using var pymodbus = await PymodbusServer.StartAsync("pymodbus_tls_server.py", certificate, key, ca);
+            await test(pymodbus.Endpoint with { UseTls = true });
         }
         finally
         {
-            pymodbus.Kill(entireProcessTree: true);
-            await pymodbus.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
             directory.Delete(recursive: true);
         }
     }

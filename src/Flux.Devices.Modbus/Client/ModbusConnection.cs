@@ -529,7 +529,7 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
             }
         }
 
-        Abort(socket, FailureKind.Security, detail, security, countFailure: true);
+        Abort(socket, FailureKind.Security, detail, security, countFailure: HasWaiting());
     }
 
     /// <summary>The TLS stream of a connection that is still the current one.</summary>

@@ -13,7 +13,7 @@ public sealed class ModbusTcpOptions
     [Range(typeof(TimeSpan), "00:00:00.001", "00:05:00")]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Gets or sets the longest a TCP connect may take, within the request's deadline.</summary>
+    /// <summary>Gets or sets the longest a TCP connect (and, for a TLS endpoint, its handshake) may take, within the request's deadline.</summary>
     /// <value>The default value is 1 second. It must be from 1 millisecond to 5 minutes.</value>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:05:00")]
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(1);

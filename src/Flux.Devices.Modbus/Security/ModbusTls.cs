@@ -79,9 +79,21 @@ internal static class ModbusTls
     public static bool LooksLikeTlsRecord(ReadOnlySpan<byte> bytes) =>
         bytes.Length >= 3 && bytes[0] is 0x15 or 0x16 && bytes[1] == 0x03 && bytes[2] <= 0x04;
 
-    /// <summary>A copy that owns its key material, usable by SslStream on every platform.</summary>
-    public static X509Certificate2 Usable(X509Certificate2 certificate) =>
-        X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), null);
+    /// <summary>
+    /// A copy that owns its key material, usable by SslStream on every platform (a PEM key is ephemeral, which SslStream
+    /// on Windows cannot use); a certificate whose key cannot be exported (from a store) is used as it is.
+    /// </summary>
+    public static X509Certificate2 Usable(X509Certificate2 certificate)
+    {
+        try
+        {
+            return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), null);
+        }
+        catch (CryptographicException)
+        {
+            return certificate;
+        }
+    }
 }
 
 /// <summary>The client's TLS settings, resolved once (files read, the certificate found) from <see cref="ModbusTlsOptions"/>.</summary>

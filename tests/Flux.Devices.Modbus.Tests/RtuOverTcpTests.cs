@@ -168,6 +168,18 @@ public sealed class RtuOverTcpTests
     }
 
     [Fact]
+    public async Task Client_TlsWithRtuFraming_IsRefusedBeforeAnyConnection()
+    {
+        await using var client = new ModbusTcpTransport(NoRetries);
+        var endpoint = ModbusEndpoint.Parse("rtu+tcp://127.0.0.1:1") with { UseTls = true };
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => client.ReadHoldingRegistersAsync(endpoint, 1, 0, new ushort[1], Cancel).AsTask());
+
+        Assert.Contains("RTU", error.Message, StringComparison.Ordinal);
+        Assert.Equal("endpoint", error.ParamName);
+    }
+
+    [Fact]
     public async Task Client_WriteWithBadCrcReply_IsAWriteOfUnknownOutcome()
     {
         await using var peer = new ScriptedRtuPeer((_, request) =>

@@ -1,8 +1,10 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using Flux.Devices.Modbus.Diagnostics;
 using Flux.Devices.Modbus.Protocol;
+using Flux.Devices.Modbus.Security;
 using Flux.Devices.Transport;
 using Microsoft.Extensions.Logging;
 
@@ -16,6 +18,7 @@ internal enum FailureKind
 {
     Transport,
     Protocol,
+    Security,
 }
 
 /// <summary>What a device identification reply said about the objects that follow.</summary>
@@ -46,6 +49,8 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
     private int _expiredCount;
     private int _expiredNext;
     private Socket? _socket;
+    private SslStream? _tls;
+    private (Socket Socket, string Detail, Exception? Error)? _securityFailure;
     private ushort _lastTransactionId;
     private int _consecutiveTimeouts;
     private int _failures;
@@ -87,7 +92,7 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
             {
                 (socket, frameLength) = await RoundTripAsync(slot, request.UnitId, pduLength).ConfigureAwait(false);
             }
-            catch (Exception ex) when (request.IsWrite && slot.SendStarted && ex is ModbusTimeoutException or ModbusTransportException or ModbusProtocolException)
+            catch (Exception ex) when (request.IsWrite && slot.SendStarted && ex is (ModbusTimeoutException or ModbusTransportException or ModbusProtocolException) and not ModbusSecurityException)
             {
                 throw new ModbusWriteOutcomeUnknownException(_endpoint, request.UnitId, request.FunctionCode, request.Address, ex);
             }
@@ -267,7 +272,9 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
         {
             if (!ReferenceEquals(_socket, socket))
             {
-                throw new ModbusTransportException(_endpoint, "the connection closed before the request was sent");
+                throw _securityFailure is { } refused && ReferenceEquals(refused.Socket, socket)
+                    ? new ModbusSecurityException(_endpoint, ModbusSecurityFailure.CertificateRejected, refused.Detail, refused.Error)
+                    : new ModbusTransportException(_endpoint, "the connection closed before the request was sent");
             }
 
             var transactionId = NextTransactionId();
@@ -395,7 +402,13 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
     private async Task<Socket> ConnectAsync(PendingRequest slot)
     {
         var token = slot.Token;
+        if (_endpoint.UseTls && _options.Tls is null)
+        {
+            throw new ModbusSecurityException(_endpoint, ModbusSecurityFailure.NotConfigured, "the endpoint uses TLS (Modbus/TCP Security) but ModbusTcpOptions.Tls is not set");
+        }
+
         Socket? socket = null;
+        SslStream? tls = null;
         using var connectTimeout = new CancellationTokenSource(_options.ConnectTimeout, _time);
         using var connectToken = CancellationTokenSource.CreateLinkedTokenSource(token, connectTimeout.Token);
         try
@@ -422,8 +435,13 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
                     socket.Dispose();
                 }
             }
+
+            if (_endpoint.UseTls)
+            {
+                tls = await _options.Tls!.Resolve().AuthenticateAsync(socket, _endpoint, _time, connectToken.Token).ConfigureAwait(false);
+            }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ArgumentException)
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ArgumentException or ModbusSecurityException)
         {
             socket?.Dispose();
             var backoff = Backoff(++_failures);
@@ -434,8 +452,9 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
                 throw slot.CancellationError("connecting");
             }
 
-            throw ex is OperationCanceledException
-                ? new ModbusTimeoutException(_endpoint, _options.ConnectTimeout, "connecting")
+            throw ex is ModbusSecurityException ? ex
+                : ex is OperationCanceledException
+                ? new ModbusTimeoutException(_endpoint, _options.ConnectTimeout, _endpoint.UseTls ? "connecting (TCP and TLS handshake)" : "connecting")
                 : new ModbusTransportException(_endpoint, $"could not connect: {ex.Message}", ex);
         }
 
@@ -443,17 +462,19 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
         {
             if (_disposed)
             {
+                tls?.Dispose();
                 socket.Dispose();
                 throw new ModbusTransportException(_endpoint, "the client was disposed");
             }
 
             _socket = socket;
+            _tls = tls;
             _readyAt = _time.GetTimestamp() + (long)(_options.ConnectDelay.TotalSeconds * _time.TimestampFrequency);
         }
 
         _metrics.Connected();
         ModbusLog.Connected(_logger, _endpoint);
-        _ = ReceiveLoopAsync(socket);
+        _ = ReceiveLoopAsync(socket, tls);
         return socket;
     }
 
@@ -473,8 +494,14 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
         }
     }
 
-    private static async ValueTask SendAllAsync(Socket socket, ReadOnlyMemory<byte> frame, CancellationToken token)
+    private async ValueTask SendAllAsync(Socket socket, ReadOnlyMemory<byte> frame, CancellationToken token)
     {
+        if (_endpoint.UseTls)
+        {
+            await TlsOf(socket).WriteAsync(frame, token).ConfigureAwait(false);
+            return;
+        }
+
         while (!frame.IsEmpty)
         {
             var sent = await socket.SendAsync(frame, SocketFlags.None, token).ConfigureAwait(false);
@@ -482,16 +509,57 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
         }
     }
 
-    private async Task ReceiveLoopAsync(Socket socket)
+    /// <summary>
+    /// A TLS connection ended before its first reply. With TLS 1.3 the server checks the client's certificate after the
+    /// client's side of the handshake has completed, so this is how a refused certificate shows: report it as such.
+    /// </summary>
+    private void RefusedAfterHandshake(Socket socket, Exception? error)
+    {
+        var detail = error is null
+            ? "the server closed the connection before its first reply: it most likely refused the client's certificate"
+            : ModbusTlsClient.Classify(error) is { Failure: ModbusSecurityFailure.CertificateRejected } refused
+                ? refused.Detail
+                : $"the connection failed before the server's first reply: it most likely refused the client's certificate ({error.Message})";
+        var security = new ModbusSecurityException(_endpoint, ModbusSecurityFailure.CertificateRejected, detail, error);
+        lock (_lock)
+        {
+            if (ReferenceEquals(_socket, socket))
+            {
+                _securityFailure = (socket, detail, error);
+            }
+        }
+
+        Abort(socket, FailureKind.Security, detail, security, countFailure: HasWaiting());
+    }
+
+    /// <summary>The TLS stream of a connection that is still the current one.</summary>
+    private SslStream TlsOf(Socket socket)
+    {
+        lock (_lock)
+        {
+            return ReferenceEquals(_socket, socket) && _tls is not null ? _tls : throw new ObjectDisposedException(nameof(SslStream));
+        }
+    }
+
+    private async Task ReceiveLoopAsync(Socket socket, SslStream? tls)
     {
         // Room for several frames: after each pass at most one incomplete frame (< 260 bytes) stays behind.
         var buffer = new byte[8 * ModbusFrame.MaxFrameLength];
         var filled = 0;
+        var replied = false;
         try
         {
             while (true)
             {
-                var received = await socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None).ConfigureAwait(false);
+                var received = tls is null
+                    ? await socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None).ConfigureAwait(false)
+                    : await tls.ReadAsync(buffer.AsMemory(filled)).ConfigureAwait(false);
+                if (received == 0 && tls is not null && !replied)
+                {
+                    RefusedAfterHandshake(socket, null);
+                    return;
+                }
+
                 if (received == 0)
                 {
                     Abort(socket, FailureKind.Transport, "the device closed the connection", null, countFailure: HasWaiting());
@@ -508,6 +576,13 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
                         break;
                     }
 
+                    if (status == FrameStatus.Invalid && tls is null && ModbusTls.LooksLikeTlsRecord(buffer.AsSpan(offset, filled - offset)))
+                    {
+                        const string notTls = "the device answered with TLS: it speaks Modbus/TCP Security on this port (set UseTls on the endpoint)";
+                        Abort(socket, FailureKind.Security, notTls, new ModbusSecurityException(_endpoint, ModbusSecurityFailure.NotTls, notTls), countFailure: true);
+                        return;
+                    }
+
                     var trailing = buffer.AsSpan(offset + frameLength, filled - offset - frameLength);
                     if (status == FrameStatus.Invalid || !Dispatch(socket, header, buffer.AsSpan(offset, frameLength), trailing, out error))
                     {
@@ -522,6 +597,7 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
                     }
 
                     offset += frameLength;
+                    replied = true;
                 }
 
                 if (offset > 0)
@@ -541,9 +617,17 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
                 }
             }
         }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or IOException)
+        catch (Exception ex) when (tls is not null && !replied && ex is System.Security.Authentication.AuthenticationException or IOException)
+        {
+            RefusedAfterHandshake(socket, ex);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or IOException or System.Security.Authentication.AuthenticationException)
         {
             Abort(socket, FailureKind.Transport, $"the connection failed: {ex.Message}", ex, countFailure: HasWaiting());
+        }
+        finally
+        {
+            tls?.Dispose();
         }
     }
 
@@ -642,6 +726,7 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
             }
 
             _socket = null;
+            _tls = null;
             _strayBytes = 0;
             _strayPrefixLength = 0;
             waiting = [.. _inFlight.Where(s => s is not null && s.TryClaim())!];
@@ -657,9 +742,12 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
         socket.Dispose();
         foreach (var slot in waiting)
         {
-            slot.Fail(kind == FailureKind.Protocol
-                ? new ModbusProtocolException(_endpoint, reason)
-                : new ModbusTransportException(_endpoint, reason, inner));
+            slot.Fail(kind switch
+            {
+                FailureKind.Protocol => new ModbusProtocolException(_endpoint, reason),
+                FailureKind.Security when inner is ModbusSecurityException security => new ModbusSecurityException(_endpoint, security.Failure, reason, security.InnerException),
+                _ => new ModbusTransportException(_endpoint, reason, inner),
+            });
         }
     }
 

@@ -13,7 +13,7 @@ public sealed class ModbusTcpOptions
     [Range(typeof(TimeSpan), "00:00:00.001", "00:05:00")]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Gets or sets the longest a TCP connect may take, within the request's deadline.</summary>
+    /// <summary>Gets or sets the longest a TCP connect (and, for a TLS endpoint, its handshake) may take, within the request's deadline.</summary>
     /// <value>The default value is 1 second. It must be from 1 millisecond to 5 minutes.</value>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:05:00")]
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(1);
@@ -79,4 +79,11 @@ public sealed class ModbusTcpOptions
     /// <value>The default value is 5 milliseconds. It must be from 0 to 1 second.</value>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
     public TimeSpan RtuSilentInterval { get; set; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>
+    /// Gets or sets the client's Modbus/TCP Security settings (its certificate and the trust anchors), used for every
+    /// endpoint whose <see cref="Flux.Devices.Transport.ModbusEndpoint.UseTls"/> is set.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: a request to a TLS endpoint fails with <see cref="Flux.Devices.Transport.ModbusSecurityException"/> (<see cref="Flux.Devices.Transport.ModbusSecurityFailure.NotConfigured"/>).</value>
+    public ModbusTlsOptions? Tls { get; set; }
 }

@@ -52,6 +52,7 @@ internal sealed class ModbusTcpTransport : IModbusTransport, IAsyncDisposable, I
     /// <param name="loggerFactory">Where logs go; <see langword="null"/> for none.</param>
     /// <param name="meterFactory">Where metrics go (meter <c>Flux.Devices</c>); <see langword="null"/> for none.</param>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of its documented range.</exception>
+    /// <exception cref="ArgumentException">A TLS option is missing, ambiguous or names a file or certificate that cannot be read.</exception>
     public ModbusTcpTransport(
         ModbusTcpOptions? options = null,
         TimeProvider? timeProvider = null,
@@ -190,8 +191,10 @@ internal sealed class ModbusTcpTransport : IModbusTransport, IAsyncDisposable, I
             TimeoutsBeforeReconnect = options.TimeoutsBeforeReconnect,
             StrictUnitId = options.StrictUnitId,
             RtuSilentInterval = options.RtuSilentInterval,
+            Tls = options.Tls is null ? null : Security.ModbusTlsClient.Copy(options.Tls),
         };
         ModbusTcpOptionsValidation.ThrowIfInvalid(copy);
+        copy.Tls?.Resolve(); // files and the certificate store are read now: a bad setting fails here, naming the option
         return copy;
     }
 
@@ -204,6 +207,12 @@ internal sealed class ModbusTcpTransport : IModbusTransport, IAsyncDisposable, I
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         cancellationToken.ThrowIfCancellationRequested();
+        if (endpoint.UseTls && endpoint.Framing == ModbusFraming.RtuOverTcp)
+        {
+            // Modbus/TCP Security is MBAP frames inside TLS; RTU frames inside TLS is no standard any device speaks.
+            throw new ArgumentException($"{endpoint}: TLS (Modbus/TCP Security) carries Modbus TCP framing only, not RTU over TCP.", nameof(endpoint));
+        }
+
         var rtu = endpoint.Framing == ModbusFraming.RtuOverTcp
             ? _rtuConnections.GetOrAdd(endpoint, static (e, self) => new RtuOverTcpConnection(e, self._options, self._time, self._logger, self._metrics), this)
             : null;
@@ -256,6 +265,7 @@ internal sealed class ModbusTcpTransport : IModbusTransport, IAsyncDisposable, I
     /// </summary>
     private static bool IsRetryable(Exception error, in ModbusRequest request) => error switch
     {
+        ModbusSecurityException => false,
         ModbusTimeoutException or ModbusTransportException or ModbusProtocolException => true,
         ModbusException { Code: ModbusExceptionCode.ServerDeviceBusy } => true,
         ModbusException { Code: ModbusExceptionCode.Acknowledge } => !request.IsWrite,

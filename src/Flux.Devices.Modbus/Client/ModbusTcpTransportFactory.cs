@@ -21,6 +21,7 @@ internal sealed class ModbusTcpTransportFactory(ModbusTcpOptions options, TimePr
         MaxRetryDelay = TimeSpan.Zero,
         TimeoutsBeforeReconnect = 100,
         StrictUnitId = false,
+        Tls = options.Tls,
     });
 
     public IModbusTransport CreatePollingTransport()

@@ -46,8 +46,10 @@ public static class FluxDevicesBuilderModbusExtensions
     /// its options bound from a configuration section (for example <c>builder.Configuration.GetSection("FluxDevices:Modbus")</c>).
     /// The keys are <see cref="ModbusTcpOptions"/>'s properties (<c>RequestTimeout</c>, <c>ConnectTimeout</c>,
     /// <c>RetryCount</c>, <c>RetryDelay</c>, <c>MaxRetryDelay</c>, <c>MaxRequestsInFlight</c>, <c>MinimumRequestGap</c>,
-    /// <c>ConnectDelay</c>, <c>TimeoutsBeforeReconnect</c>, <c>StrictUnitId</c>); durations are written as
-    /// <see cref="TimeSpan"/>s (<c>"00:00:03"</c>).
+    /// <c>ConnectDelay</c>, <c>TimeoutsBeforeReconnect</c>, <c>StrictUnitId</c>, and <c>Tls</c> with
+    /// <see cref="ModbusTlsOptions"/>'s file settings: <c>Tls:CertificateFile</c>, <c>Tls:KeyFile</c>, <c>Tls:CertificatePassword</c>,
+    /// <c>Tls:CertificateThumbprint</c>, <c>Tls:TrustedCertificateAuthoritiesFile</c>, <c>Tls:TargetHost</c>, <c>Tls:CheckRevocation</c>);
+    /// durations are written as <see cref="TimeSpan"/>s (<c>"00:00:03"</c>).
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="configuration">The section to bind.</param>

@@ -14,4 +14,10 @@ public readonly record struct ModbusRequestRecord
 
     /// <summary>Gets the quantity (1 for single writes; for function 43, 0).</summary>
     public required ushort Quantity { get; init; }
+
+    /// <summary>
+    /// Gets the client's role from the Modbus role extension of its certificate (Modbus/TCP Security, see
+    /// <see cref="ModbusCertificateRole"/>); <see langword="null"/> on a plain connection or when the certificate has no role.
+    /// </summary>
+    public string? Role { get; init; }
 }

@@ -1,11 +1,14 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Runtime.CompilerServices;
 using Flux.Devices.Diagnostics;
 using Flux.Devices.Modbus.Diagnostics;
 using Flux.Devices.Modbus.Protocol;
+using Flux.Devices.Modbus.Security;
 using Flux.Devices.Transport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -49,6 +52,9 @@ public sealed class ModbusTcpServer : IAsyncDisposable
 
     /// <summary>Gets the bytes in front of a PDU: the MBAP header, or the RTU unit id.</summary>
     private int HeaderLength => _rtu ? RtuFrame.HeaderLength : ModbusFrame.HeaderLength;
+
+    private readonly SslStreamCertificateContext? _certificate;
+    private readonly X509Certificate2Collection _clientAnchors = [];
     private int _disposed;
     private Socket? _listener;
     private Task? _acceptLoop;
@@ -58,6 +64,7 @@ public sealed class ModbusTcpServer : IAsyncDisposable
     /// <param name="options">The options; <see langword="null"/> for the defaults.</param>
     /// <param name="timeProvider">The clock for response delays and simulated values; <see langword="null"/> for the system clock.</param>
     /// <param name="loggerFactory">Where logs go; <see langword="null"/> for none.</param>
+    /// <exception cref="ArgumentException">TLS is on (<see cref="ModbusTcpServerOptions.Tls"/>) without a server certificate with its private key.</exception>
     public ModbusTcpServer(ModbusTcpServerOptions? options = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
     {
         _options = options ?? new ModbusTcpServerOptions();
@@ -67,6 +74,18 @@ public sealed class ModbusTcpServer : IAsyncDisposable
         }
 
         _rtu = _options.Framing == ModbusFraming.RtuOverTcp;
+
+        if (_options.Tls is { } tls)
+        {
+            if (tls.ServerCertificate is not { HasPrivateKey: true } certificate)
+            {
+                throw new ArgumentException("ModbusTcpServerOptions.Tls.ServerCertificate must be set, with its private key.", nameof(options));
+            }
+
+            _certificate = SslStreamCertificateContext.Create(ModbusTls.Usable(certificate), null, offline: true);
+            _clientAnchors.AddRange(tls.TrustedCertificateAuthorities);
+        }
+
         _time = timeProvider ?? TimeProvider.System;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(FluxDevicesDiagnostics.ModbusCategory);
     }
@@ -207,9 +226,19 @@ public sealed class ModbusTcpServer : IAsyncDisposable
         try
         {
             remote = socket.RemoteEndPoint;
+            if (_options.Tls is not null)
+            {
+                var refused = await AuthenticateAsync(connection, buffer).ConfigureAwait(false);
+                if (refused is not null)
+                {
+                    reason = refused;
+                    return;
+                }
+            }
+
             while (true)
             {
-                var received = await socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, _stopping.Token).ConfigureAwait(false);
+                var received = await connection.ReceiveAsync(buffer.AsMemory(filled), _stopping.Token).ConfigureAwait(false);
                 if (received == 0)
                 {
                     return;
@@ -268,6 +297,7 @@ public sealed class ModbusTcpServer : IAsyncDisposable
         {
             ModbusLog.ServerConnectionEnded(_logger, remote, reason);
             _connections.TryRemove(socket, out _);
+            connection.Tls?.Dispose();
             socket.Dispose();
             done.SetResult();
         }
@@ -280,7 +310,7 @@ public sealed class ModbusTcpServer : IAsyncDisposable
         Interlocked.Increment(ref _requestCount);
         if (_options.RecordRequests)
         {
-            _recorded.Enqueue(Record(header.UnitId, pdu.Span));
+            _recorded.Enqueue(Record(header.UnitId, pdu.Span, connection.Role));
         }
 
         var unit = _options.AnswerEveryUnitId ?? _units.GetValueOrDefault(header.UnitId);
@@ -289,7 +319,8 @@ public sealed class ModbusTcpServer : IAsyncDisposable
         // The response delay counts from the request's arrival, and starts before RequestReceived is raised, so that a
         // test that waits for the request and then advances a fake clock past the delay never races the timer.
         var delay = faults is { ResponseDelay.Ticks: > 0 } ? Task.Delay(faults.ResponseDelay, _time, _stopping.Token) : null;
-        RequestReceived?.Invoke(Record(header.UnitId, pdu.Span));
+        var record = Record(header.UnitId, pdu.Span, connection.Role);
+        RequestReceived?.Invoke(record);
         if (unit is null && _options.UnknownUnit == UnknownUnitBehavior.Ignore)
         {
             return true;
@@ -312,7 +343,7 @@ public sealed class ModbusTcpServer : IAsyncDisposable
             if (faults.Garbage)
             {
                 byte[] garbage = [0xDE, 0xAD, 0xBE, 0xEF, 0x00, 0x00, 0x00, 0x00, 0x00];
-                await connection.Socket.SendAsync(garbage, SocketFlags.None, _stopping.Token).ConfigureAwait(false);
+                await connection.SendAsync(garbage, _stopping.Token).ConfigureAwait(false);
                 return true;
             }
         }
@@ -323,7 +354,9 @@ public sealed class ModbusTcpServer : IAsyncDisposable
         }
 
         var frame = connection.Output.AsMemory(connection.Pending);
-        var pduLength = unit is null
+        var pduLength = _options.Authorize is { } authorize && !authorize(record)
+            ? ModbusRequestHandler.ExceptionReply(pdu.Span[0], ModbusExceptionCode.IllegalFunction, frame.Span[HeaderLength..])
+            : unit is null
             ? ModbusRequestHandler.ExceptionReply(pdu.Span[0], ModbusExceptionCode.GatewayTargetDeviceFailedToRespond, frame.Span[HeaderLength..])
             : faults!.ExceptionCode is { } code
                 ? ModbusRequestHandler.ExceptionReply(pdu.Span[0], code, frame.Span[HeaderLength..])
@@ -345,7 +378,7 @@ public sealed class ModbusTcpServer : IAsyncDisposable
 
         if (faults?.CloseMidFrame == true)
         {
-            await connection.Socket.SendAsync(frame[..Math.Max(1, length / 2)], SocketFlags.None, _stopping.Token).ConfigureAwait(false);
+            await connection.SendAsync(frame[..Math.Max(1, length / 2)], _stopping.Token).ConfigureAwait(false);
             connection.Socket.Shutdown(SocketShutdown.Both);
             return false;
         }
@@ -358,10 +391,9 @@ public sealed class ModbusTcpServer : IAsyncDisposable
     {
         var output = connection.Output.AsMemory(0, connection.Pending);
         connection.Pending = 0;
-        while (!output.IsEmpty)
+        if (!output.IsEmpty)
         {
-            var sent = await connection.Socket.SendAsync(output, SocketFlags.None, _stopping.Token).ConfigureAwait(false);
-            output = output[sent..];
+            await connection.SendAsync(output, _stopping.Token).ConfigureAwait(false);
         }
     }
 
@@ -383,15 +415,99 @@ public sealed class ModbusTcpServer : IAsyncDisposable
         return status;
     }
 
-    private static ModbusRequestRecord Record(byte unitId, ReadOnlySpan<byte> pdu) =>
-        pdu.Length >= 5 && pdu[0] != ModbusFunction.EncapsulatedInterface
-            ? new ModbusRequestRecord { UnitId = unitId, FunctionCode = pdu[0], Address = BinaryPrimitives.ReadUInt16BigEndian(pdu[1..]), Quantity = pdu[0] is ModbusFunction.WriteSingleCoil or ModbusFunction.WriteSingleRegister ? (ushort)1 : BinaryPrimitives.ReadUInt16BigEndian(pdu[3..]) }
-            : new ModbusRequestRecord { UnitId = unitId, FunctionCode = pdu[0], Address = 0, Quantity = 0 };
+    /// <summary>
+    /// Runs the server's TLS handshake, requiring a trusted client certificate. Returns why the client was refused,
+    /// or <see langword="null"/> when the connection is secured (its role read from the certificate).
+    /// </summary>
+    private async Task<string?> AuthenticateAsync(ServerConnection connection, byte[] buffer)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        timeout.CancelAfter(_options.Tls!.HandshakeTimeout);
+        var peeked = await connection.Socket.ReceiveAsync(buffer.AsMemory(0, 1), SocketFlags.Peek, timeout.Token).ConfigureAwait(false);
+        if (peeked == 0)
+        {
+            return "closed before the TLS handshake";
+        }
 
-    /// <summary>One client connection's socket and its queue of replies not yet sent.</summary>
+        if (buffer[0] != 0x16)
+        {
+            // A plain Modbus TCP client: tell it, as TLS does, with a fatal protocol_version alert it can recognise.
+            byte[] alert = [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x46];
+            await connection.Socket.SendAsync(alert, SocketFlags.None, timeout.Token).ConfigureAwait(false);
+            return "not a TLS client (plain Modbus TCP to a TLS port)";
+        }
+
+        string? problem = null;
+        var stream = new SslStream(new NetworkStream(connection.Socket, ownsSocket: false), leaveInnerStreamOpen: false);
+        connection.Tls = stream;
+        var options = new SslServerAuthenticationOptions
+        {
+            ServerCertificateContext = _certificate,
+            ClientCertificateRequired = true,
+            EnabledSslProtocols = ModbusTls.Protocols,
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck, // checked in the callback, as configured
+            RemoteCertificateValidationCallback = (_, certificate, chain, _) =>
+            {
+                problem = ModbusTls.Check(certificate, chain, _clientAnchors, _options.Tls.CheckRevocation, ModbusTls.ClientAuthentication, hostName: null, _time)?.Detail;
+                return problem is null;
+            },
+        };
+        try
+        {
+            await stream.AuthenticateAsServerAsync(options, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is System.Security.Authentication.AuthenticationException or IOException or OperationCanceledException)
+        {
+            return $"TLS handshake failed: {problem ?? ex.Message}";
+        }
+
+        connection.Role = stream.RemoteCertificate is X509Certificate2 client ? ReadRole(client) : null;
+        return null;
+    }
+
+    private static string? ReadRole(X509Certificate2 certificate)
+    {
+        try
+        {
+            return ModbusCertificateRole.Read(certificate);
+        }
+        catch (FormatException)
+        {
+            return null; // a malformed role grants nothing
+        }
+    }
+
+    private static ModbusRequestRecord Record(byte unitId, ReadOnlySpan<byte> pdu, string? role) =>
+        pdu.Length >= 5 && pdu[0] != ModbusFunction.EncapsulatedInterface
+            ? new ModbusRequestRecord { UnitId = unitId, FunctionCode = pdu[0], Address = BinaryPrimitives.ReadUInt16BigEndian(pdu[1..]), Quantity = pdu[0] is ModbusFunction.WriteSingleCoil or ModbusFunction.WriteSingleRegister ? (ushort)1 : BinaryPrimitives.ReadUInt16BigEndian(pdu[3..]), Role = role }
+            : new ModbusRequestRecord { UnitId = unitId, FunctionCode = pdu[0], Address = 0, Quantity = 0, Role = role };
+
+    /// <summary>One client connection's socket (and TLS stream, with the client's role) and its queue of replies not yet sent.</summary>
     private sealed class ServerConnection(Socket socket)
     {
         public Socket Socket { get; } = socket;
+
+        public SslStream? Tls { get; set; }
+
+        public string? Role { get; set; }
+
+        public ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken token) =>
+            Tls is null ? Socket.ReceiveAsync(buffer, SocketFlags.None, token) : Tls.ReadAsync(buffer, token);
+
+        public async ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken token)
+        {
+            if (Tls is not null)
+            {
+                await Tls.WriteAsync(data, token).ConfigureAwait(false);
+                return;
+            }
+
+            while (!data.IsEmpty)
+            {
+                var sent = await Socket.SendAsync(data, SocketFlags.None, token).ConfigureAwait(false);
+                data = data[sent..];
+            }
+        }
 
         public byte[] Output { get; } = new byte[8 * ModbusFrame.MaxFrameLength];
 

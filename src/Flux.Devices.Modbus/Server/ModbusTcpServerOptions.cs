@@ -31,4 +31,19 @@ public sealed class ModbusTcpServerOptions
     /// </summary>
     /// <value>The default value is <see cref="ModbusFraming.Tcp"/>.</value>
     public ModbusFraming Framing { get; set; } = ModbusFraming.Tcp;
+
+    /// <summary>
+    /// Gets or sets the server's Modbus/TCP Security settings: when set, every connection must complete a TLS 1.2 or
+    /// later handshake with a client certificate the server trusts before any request is served.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/> (plain Modbus TCP).</value>
+    public ModbusTlsServerOptions? Tls { get; set; }
+
+    /// <summary>
+    /// Gets or sets the server's authorisation rule, asked for every request before it is served (with TLS the
+    /// request carries the client's <see cref="ModbusRequestRecord.Role"/>); a refused request is answered with
+    /// exception 01 (illegal function), as Modbus/TCP Security prescribes.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: every request of an authenticated client is served.</value>
+    public Func<ModbusRequestRecord, bool>? Authorize { get; set; }
 }

@@ -1,17 +1,22 @@
 namespace Flux.Devices.Transport;
 
 /// <summary>
-/// A Modbus server reached over TCP: a host (an IP address or a name), a TCP port and the framing spoken on the
-/// connection (<see cref="ModbusFraming.Tcp"/> unless set). Two endpoints are equal when all three are.
+/// A Modbus server reached over TCP: a host (an IP address or a name), a TCP port, the framing spoken on the
+/// connection (<see cref="ModbusFraming.Tcp"/> unless set) and whether the connection is secured with TLS (Modbus/TCP
+/// Security, <see cref="UseTls"/>). Two endpoints are equal when all four are.
 /// </summary>
 public readonly record struct ModbusEndpoint
 {
     private const string RtuOverTcpScheme = "rtu+tcp";
     private const string TcpScheme = "tcp";
+    private const string SecureScheme = "mbaps";
     private readonly ModbusFraming _framing;
 
     /// <summary>The registered Modbus TCP port.</summary>
     public const int DefaultPort = 502;
+
+    /// <summary>The registered Modbus/TCP Security (Modbus over TLS) port.</summary>
+    public const int DefaultSecurePort = 802;
 
     /// <summary>Initializes a new instance of the <see cref="ModbusEndpoint"/> struct.</summary>
     /// <param name="host">An IP address (<c>127.0.0.10</c>) or a host name.</param>
@@ -50,6 +55,13 @@ public readonly record struct ModbusEndpoint
         }
     }
 
+    /// <summary>
+    /// Gets a value indicating whether the endpoint speaks Modbus/TCP Security: MBAP frames inside TLS 1.2 or later,
+    /// with mutual X.509 authentication (the client's certificate and trust anchors are the client's TLS options).
+    /// </summary>
+    /// <value>The default value is <see langword="false"/> (plain Modbus TCP). Two endpoints that differ only here are different endpoints.</value>
+    public bool UseTls { get; init; }
+
     /// <summary>Makes an endpoint from an IP endpoint.</summary>
     /// <param name="endPoint">The IP endpoint.</param>
     /// <returns>The endpoint.</returns>
@@ -61,7 +73,8 @@ public readonly record struct ModbusEndpoint
 
     /// <summary>
     /// Reads an endpoint from text: <c>host</c>, <c>host:port</c>, <c>[IPv6]:port</c>, each optionally behind a scheme,
-    /// <c>tcp://</c> (Modbus TCP, the default) or <c>rtu+tcp://</c> (RTU over TCP). The port is 502 when absent.
+    /// <c>tcp://</c> (Modbus TCP, the default), <c>rtu+tcp://</c> (RTU over TCP) or <c>mbaps://</c> (Modbus/TCP Security:
+    /// <see cref="UseTls"/>). The port is 502 when absent, 802 for <c>mbaps://</c>.
     /// </summary>
     /// <param name="text">The text, for example <c>rtu+tcp://127.0.0.1:502</c>.</param>
     /// <returns>The endpoint.</returns>
@@ -79,12 +92,21 @@ public readonly record struct ModbusEndpoint
     public static bool TryParse([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? text, out ModbusEndpoint endpoint) =>
         TryParse(text, out endpoint, out _);
 
-    /// <summary>Returns <c>host:port</c>, behind <c>rtu+tcp://</c> for RTU over TCP (the form <see cref="Parse(string)"/> reads).</summary>
+    /// <summary>
+    /// Returns <c>host:port</c>, behind <c>rtu+tcp://</c> for RTU over TCP and <c>mbaps://</c> for Modbus/TCP Security
+    /// (the forms <see cref="Parse(string)"/> reads).
+    /// </summary>
     /// <returns>The endpoint as text.</returns>
     public override string ToString()
     {
         var address = Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
-        return Framing == ModbusFraming.RtuOverTcp ? $"{RtuOverTcpScheme}://{address}" : address;
+        return (Framing, UseTls) switch
+        {
+            (ModbusFraming.RtuOverTcp, false) => $"{RtuOverTcpScheme}://{address}",
+            (ModbusFraming.Tcp, true) => $"{SecureScheme}://{address}",
+            (ModbusFraming.RtuOverTcp, true) => $"{RtuOverTcpScheme}://{address} (TLS)",
+            _ => address,
+        };
     }
 
     private static bool TryParse(string? text, out ModbusEndpoint endpoint, out string problem)
@@ -92,6 +114,7 @@ public readonly record struct ModbusEndpoint
         endpoint = default;
         var rest = text.AsSpan().Trim();
         var framing = ModbusFraming.Tcp;
+        var useTls = false;
         var schemeEnd = rest.IndexOf("://", StringComparison.Ordinal);
         if (schemeEnd >= 0)
         {
@@ -100,9 +123,13 @@ public readonly record struct ModbusEndpoint
             {
                 framing = ModbusFraming.RtuOverTcp;
             }
+            else if (scheme.Equals(SecureScheme, StringComparison.OrdinalIgnoreCase))
+            {
+                useTls = true;
+            }
             else if (!scheme.Equals(TcpScheme, StringComparison.OrdinalIgnoreCase))
             {
-                problem = $"Modbus endpoint '{text}': scheme '{scheme}' is not one of {TcpScheme}:// and {RtuOverTcpScheme}://.";
+                problem = $"Modbus endpoint '{text}': scheme '{scheme}' is not one of {TcpScheme}://, {RtuOverTcpScheme}:// and {SecureScheme}://.";
                 return false;
             }
 
@@ -145,14 +172,14 @@ public readonly record struct ModbusEndpoint
             return false;
         }
 
-        var port = DefaultPort;
+        var port = useTls ? DefaultSecurePort : DefaultPort;
         if (hasPort && (!int.TryParse(portText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535))
         {
             problem = $"Modbus endpoint '{text}': the port must be a whole number from 1 to 65535.";
             return false;
         }
 
-        endpoint = new ModbusEndpoint(host.ToString(), port) { Framing = framing };
+        endpoint = new ModbusEndpoint(host.ToString(), port) { Framing = framing, UseTls = useTls };
         problem = string.Empty;
         return true;
     }

@@ -1,7 +1,7 @@
 namespace Flux.Devices.Transport;
 
 /// <summary>The connection to a device failed: it could not be opened, it was refused, reset or closed.</summary>
-public sealed class ModbusTransportException : FluxDevicesException
+public class ModbusTransportException : FluxDevicesException
 {
     /// <summary>Initializes a new instance of the <see cref="ModbusTransportException"/> class.</summary>
     /// <param name="endpoint">The device's endpoint.</param>
@@ -16,6 +16,6 @@ public sealed class ModbusTransportException : FluxDevicesException
     /// <summary>Gets the device's endpoint.</summary>
     public ModbusEndpoint Endpoint { get; }
 
-    /// <summary>Gets a value indicating whether trying again may succeed: always, for a transport failure.</summary>
+    /// <summary>Gets a value indicating whether trying again may succeed: always, for a transport failure (not for a <see cref="ModbusSecurityException"/>).</summary>
     public override bool IsTransient => true;
 }

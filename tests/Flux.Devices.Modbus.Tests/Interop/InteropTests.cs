@@ -74,48 +74,35 @@ public sealed partial class InteropTests
     [Fact]
     public async Task OurClient_ReadsAndWritesAPymodbusServer()
     {
-        RequireTool(Python, "/usr/bin/python3");
-        RequirePymodbus();
-        var port = FreePort();
-        var log = new System.Text.StringBuilder();
-        using var pymodbus = StartPython("pymodbus_server.py", port, log);
-        try
-        {
-            var endpoint = new ModbusEndpoint("127.0.0.1", port);
-            await WaitForListenerAsync(endpoint, pymodbus, log);
-            await using var client = new ModbusTcpTransport(new ModbusTcpOptions { RequestTimeout = TimeSpan.FromSeconds(5) });
+        await using var pymodbus = await PymodbusServer.StartAsync("pymodbus_server.py");
+        var endpoint = pymodbus.Endpoint;
+        await using var client = new ModbusTcpTransport(new ModbusTcpOptions { RequestTimeout = TimeSpan.FromSeconds(5) });
 
-            var holding = new ushort[10];
-            await client.ReadHoldingRegistersAsync(endpoint, 1, 5, holding);
-            var input = new ushort[3];
-            await client.ReadInputRegistersAsync(endpoint, 1, 0, input);
-            var coils = new bool[9];
-            await client.ReadCoilsAsync(endpoint, 1, 0, coils);
-            var inputs = new bool[4];
-            await client.ReadDiscreteInputsAsync(endpoint, 1, 10, inputs);
-            await client.WriteSingleRegisterAsync(endpoint, 1, 50, 0xBEEF);
-            await client.WriteMultipleRegistersAsync(endpoint, 1, 60, new ushort[] { 1, 2, 3 });
-            await client.WriteSingleCoilAsync(endpoint, 1, 0, false);
-            await client.WriteMultipleCoilsAsync(endpoint, 1, 20, new[] { false, false, true });
-            var written = new ushort[14];
-            await client.ReadHoldingRegistersAsync(endpoint, 1, 50, written);
-            var writtenCoils = new bool[23];
-            await client.ReadCoilsAsync(endpoint, 1, 0, writtenCoils);
+        var holding = new ushort[10];
+        await client.ReadHoldingRegistersAsync(endpoint, 1, 5, holding);
+        var input = new ushort[3];
+        await client.ReadInputRegistersAsync(endpoint, 1, 0, input);
+        var coils = new bool[9];
+        await client.ReadCoilsAsync(endpoint, 1, 0, coils);
+        var inputs = new bool[4];
+        await client.ReadDiscreteInputsAsync(endpoint, 1, 10, inputs);
+        await client.WriteSingleRegisterAsync(endpoint, 1, 50, 0xBEEF);
+        await client.WriteMultipleRegistersAsync(endpoint, 1, 60, new ushort[] { 1, 2, 3 });
+        await client.WriteSingleCoilAsync(endpoint, 1, 0, false);
+        await client.WriteMultipleCoilsAsync(endpoint, 1, 20, new[] { false, false, true });
+        var written = new ushort[14];
+        await client.ReadHoldingRegistersAsync(endpoint, 1, 50, written);
+        var writtenCoils = new bool[23];
+        await client.ReadCoilsAsync(endpoint, 1, 0, writtenCoils);
 
-            Assert.Equal(Enumerable.Range(1005, 10).Select(i => (ushort)i), holding);
-            Assert.Equal(new ushort[] { 5000, 5001, 5002 }, input);
-            Assert.Equal(Enumerable.Range(0, 9).Select(i => i % 2 == 0), coils);
-            Assert.Equal(Enumerable.Range(10, 4).Select(i => i % 2 == 1), inputs);
-            Assert.Equal((ushort)0xBEEF, written[0]);
-            Assert.Equal(new ushort[] { 1, 2, 3 }, written[10..13]);
-            Assert.False(writtenCoils[0]);
-            Assert.Equal(new[] { false, false, true }, writtenCoils[20..23]);
-        }
-        finally
-        {
-            pymodbus.Kill(entireProcessTree: true);
-            await pymodbus.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        }
+        Assert.Equal(Enumerable.Range(1005, 10).Select(i => (ushort)i), holding);
+        Assert.Equal(new ushort[] { 5000, 5001, 5002 }, input);
+        Assert.Equal(Enumerable.Range(0, 9).Select(i => i % 2 == 0), coils);
+        Assert.Equal(Enumerable.Range(10, 4).Select(i => i % 2 == 1), inputs);
+        Assert.Equal((ushort)0xBEEF, written[0]);
+        Assert.Equal(new ushort[] { 1, 2, 3 }, written[10..13]);
+        Assert.False(writtenCoils[0]);
+        Assert.Equal(new[] { false, false, true }, writtenCoils[20..23]);
     }
 
     private static IEnumerable<(int Reference, int Value)> Values(string mbpollOutput) =>

@@ -6,8 +6,9 @@ namespace Flux.Devices.Internal;
 
 /// <summary>
 /// Where a device is on the network, from its metadata: <c>ip_address</c> (as the spec's discovery writes it),
-/// <c>port</c> (502 when absent), <c>modbus_address</c>, the unit id (1 when absent), and <c>modbus_framing</c>,
-/// <c>tcp</c> (Modbus TCP, when absent) or <c>rtu</c> (RTU frames through a TCP gateway).
+/// <c>port</c> (502 when absent, 802 with TLS), <c>modbus_address</c>, the unit id (1 when absent), <c>modbus_framing</c>,
+/// <c>tcp</c> (Modbus TCP, when absent) or <c>rtu</c> (RTU frames through a TCP gateway), and <c>modbus_tls</c>
+/// (<see langword="true"/> for Modbus/TCP Security; Modbus TCP framing only).
 /// </summary>
 internal static class DeviceAddressing
 {
@@ -15,6 +16,7 @@ internal static class DeviceAddressing
     public const string PortKey = "port";
     public const string UnitIdKey = "modbus_address";
     public const string FramingKey = "modbus_framing";
+    public const string TlsKey = "modbus_tls";
     public const string TcpFraming = "tcp";
     public const string RtuFraming = "rtu";
 
@@ -30,7 +32,8 @@ internal static class DeviceAddressing
         }
 
         var port = ModbusEndpoint.DefaultPort;
-        if (metadata.TryGetValue(PortKey, out var portValue)
+        var hasPort = metadata.TryGetValue(PortKey, out var portValue);
+        if (hasPort
             && (portValue.ValueKind != JsonValueKind.Number || !portValue.TryGetInt32(out port) || port is < 1 or > 65535))
         {
             problem = $"metadata {PortKey} must be a whole number from 1 to 65535";
@@ -63,7 +66,24 @@ internal static class DeviceAddressing
             }
         }
 
-        endpoint = new ModbusEndpoint(host.Trim(), port) { Framing = framing };
+        var useTls = false;
+        if (metadata.TryGetValue(TlsKey, out var tlsValue))
+        {
+            if (tlsValue.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+            {
+                problem = $"metadata {TlsKey} must be true or false";
+                return false;
+            }
+
+            useTls = tlsValue.ValueKind == JsonValueKind.True;
+            if (useTls && framing == ModbusFraming.RtuOverTcp)
+            {
+                problem = $"metadata {TlsKey} is true with {FramingKey} \"{RtuFraming}\": Modbus/TCP Security carries Modbus TCP framing only";
+                return false;
+            }
+        }
+
+        endpoint = new ModbusEndpoint(host.Trim(), useTls && !hasPort ? ModbusEndpoint.DefaultSecurePort : port) { Framing = framing, UseTls = useTls };
         problem = null;
         return true;
     }

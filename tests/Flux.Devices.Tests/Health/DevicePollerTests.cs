@@ -74,6 +74,7 @@ public sealed class DevicePollerTests
         { new ModbusProtocolException(Endpoint, "bad length"), HealthErrorKind.Protocol, null, 3 },
         { new ModbusException(Endpoint, 1, 3, ModbusExceptionCode.ServerDeviceBusy), HealthErrorKind.DeviceException, 6, 3 }, // busy: asked again
         { new ModbusException(Endpoint, 1, 3, ModbusExceptionCode.IllegalDataAddress), HealthErrorKind.DeviceException, 2, 1 }, // a wrong map: not asked again
+        { new ModbusSecurityException(Endpoint, ModbusSecurityFailure.UntrustedCertificate, "the server's certificate is not trusted"), HealthErrorKind.Transport, null, 1 }, // TLS refused: not asked again
     };
 
     [Theory]

@@ -71,6 +71,10 @@ internal sealed class DevicePoller(IModbusTransport transport, DeviceHealthOptio
             catch (FluxDevicesException ex)
             {
                 outcome = new PollOutcome { Attempts = attempt, ErrorKind = Classify(ex), Error = ex.Message, Exception = ex };
+                if (ex is ModbusSecurityException)
+                {
+                    break; // A certificate the peer refuses, or one we refuse, is refused again: no retry (Modbus/TCP Security).
+                }
             }
         }
 

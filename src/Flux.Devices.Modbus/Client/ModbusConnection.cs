@@ -24,12 +24,24 @@ internal readonly record struct ReplyInfo(bool MoreFollows, byte NextObjectId, b
 /// <summary>
 /// The connection to one endpoint: opened lazily, one at a time, re-opened after failures with a growing wait.
 /// Requests take one of <see cref="ModbusTcpOptions.MaxRequestsInFlight"/> slots; a receive loop matches every reply
-/// to its request by transaction id. A reply whose request already ended is discarded; a reply that matches no
-/// request, or any malformed frame, closes the connection and fails what was in flight.
+/// to its request by transaction id. A reply whose request already ended is discarded. A whole frame with bad content
+/// (unit id, function code, byte count) fails only its own request. A frame that cannot be delimited, or a reply that
+/// matches no request, closes the connection: its own request fails, and the reads waiting beside it are sent again
+/// on a new connection (writes end as outcome unknown).
 /// </summary>
+/// <remarks>
+/// After a request times out with its reply outstanding, the connection is suspect until a frame arrives on it. The
+/// next read sent on it is a probe: if nothing at all arrives within half its deadline, the device has stalled, the
+/// connection is replaced and the read sent again on the new one. A write is not sent on a suspect connection that
+/// nothing else is waiting on: the connection is replaced first, so that a write is never left outcome unknown for
+/// an earlier request's sake.
+/// </remarks>
 internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
 {
     private const int ExpiredCapacity = 64;
+
+    /// <summary>How often one attempt may be sent again because its connection was replaced for another request's sake.</summary>
+    private const int MaxResends = 3;
 
     private readonly ModbusEndpoint _endpoint;
     private readonly ModbusTcpOptions _options;
@@ -55,6 +67,12 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
     private int _strayBytes;
     private readonly byte[] _strayPrefix = new byte[4];
     private int _strayPrefixLength;
+    private long _frames;
+    private long _suspectAtFrame = -1;
+    private string? _downReason;
+    private Exception? _downError;
+    private long _outageStartedAt;
+    private int _outageAttempts;
     private bool _disposed;
 
     public ModbusConnection(ModbusEndpoint endpoint, ModbusTcpOptions options, TimeProvider time, ILogger logger, ModbusMetrics metrics)
@@ -83,16 +101,25 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
             var pduLength = request.WritePdu(slot.Request.AsSpan(ModbusFrame.HeaderLength));
             Socket socket;
             int frameLength;
-            try
+            for (var resends = 0; ; resends++)
             {
-                (socket, frameLength) = await RoundTripAsync(slot, request.UnitId, pduLength).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (request.IsWrite && slot.SendStarted && ex is ModbusTimeoutException or ModbusTransportException or ModbusProtocolException)
-            {
-                throw new ModbusWriteOutcomeUnknownException(_endpoint, request.UnitId, request.FunctionCode, request.Address, ex);
+                try
+                {
+                    (socket, frameLength) = await RoundTripAsync(slot, request.UnitId, request.IsWrite, pduLength).ConfigureAwait(false);
+                    break;
+                }
+                catch (ModbusTransportException) when (slot.ConnectionLost && !(request.IsWrite && slot.SendStarted) && resends < MaxResends)
+                {
+                    // The connection was replaced for another request's sake: send again on the new one, same deadline.
+                    slot.Rearm();
+                }
+                catch (Exception ex) when (request.IsWrite && slot.SendStarted && ex is ModbusTimeoutException or ModbusTransportException or ModbusProtocolException)
+                {
+                    throw new ModbusWriteOutcomeUnknownException(_endpoint, request.UnitId, request.FunctionCode, request.Address, ex);
+                }
             }
 
-            return Decode(request, target, slot.Response.AsSpan(0, frameLength), socket);
+            return Decode(request, target, slot.Response.AsSpan(0, frameLength));
         }
         finally
         {
@@ -133,11 +160,11 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
         }
     }
 
-    private ReplyInfo Decode(in ModbusRequest request, ReplyTarget target, ReadOnlySpan<byte> frame, Socket socket)
+    private ReplyInfo Decode(in ModbusRequest request, ReplyTarget target, ReadOnlySpan<byte> frame)
     {
         if (_options.StrictUnitId && frame[6] != request.UnitId)
         {
-            throw Reject(request, socket, $"unit id {frame[6]} in reply to unit id {request.UnitId}");
+            throw Reject(request, $"unit id {frame[6]} in reply to unit id {request.UnitId}");
         }
 
         var pdu = frame[ModbusFrame.HeaderLength..];
@@ -147,7 +174,7 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
                 _metrics.ExceptionReply((ModbusExceptionCode)code);
                 throw new ModbusException(_endpoint, request.UnitId, request.FunctionCode, (ModbusExceptionCode)code);
             case ReplyKind.Invalid:
-                throw Reject(request, socket, error!);
+                throw Reject(request, error!);
         }
 
         switch (request.FunctionCode)
@@ -166,10 +193,13 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
         return default;
     }
 
-    private Exception Reject(in ModbusRequest request, Socket socket, string error)
+    /// <summary>
+    /// The error for a whole frame whose content is wrong. Its bounds came from a valid MBAP header and its transaction
+    /// id matched, so the stream is still aligned: only this request fails, and the connection is kept.
+    /// </summary>
+    private Exception Reject(in ModbusRequest request, string error)
     {
-        ModbusLog.ProtocolError(_logger, _endpoint, error);
-        Abort(socket, FailureKind.Protocol, error, null, countFailure: true);
+        ModbusLog.InvalidReply(_logger, _endpoint, error);
         var protocolError = new ModbusProtocolException(_endpoint, error);
         return request.IsWrite
             ? new ModbusWriteOutcomeUnknownException(_endpoint, request.UnitId, request.FunctionCode, request.Address, protocolError)
@@ -177,7 +207,7 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<(Socket Socket, int FrameLength)> RoundTripAsync(PendingRequest slot, byte unitId, int pduLength)
+    private async ValueTask<(Socket Socket, int FrameLength)> RoundTripAsync(PendingRequest slot, byte unitId, bool isWrite, int pduLength)
     {
         var token = slot.Token;
         var socket = await EnsureConnectedAsync(slot).ConfigureAwait(false);
@@ -189,8 +219,23 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
             socket = await EnsureConnectedAsync(slot).ConfigureAwait(false);
         }
 
+        var probe = false;
+        if (IsSuspect(socket))
+        {
+            if (!isWrite)
+            {
+                probe = true;
+            }
+            else if (!HasWaiting())
+            {
+                Abort(socket, FailureKind.Transport, "the last request timed out and nothing has arrived since: replaced before a write", null, countFailure: false);
+                socket = await EnsureConnectedAsync(slot).ConfigureAwait(false);
+            }
+        }
+
         var frameLength = Register(slot, socket, unitId, pduLength);
         var replied = false;
+        ITimer? probeTimer = null;
         try
         {
             var sent = false;
@@ -232,6 +277,11 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
                 // Something completed the request meanwhile (its reply, a failure, the deadline): await that.
             }
 
+            if (probe && !slot.ConnectionLost)
+            {
+                probeTimer = StartProbe(slot, socket);
+            }
+
             var length = await slot.WaitAsync().ConfigureAwait(false);
             replied = true;
             Interlocked.Exchange(ref _consecutiveTimeouts, 0);
@@ -242,6 +292,11 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
         catch (ModbusTimeoutException)
         {
             _metrics.Timeout();
+            if (slot.SendStarted && !slot.CancelledByCaller)
+            {
+                MarkSuspect(socket);
+            }
+
             if (Interlocked.Increment(ref _consecutiveTimeouts) >= _options.TimeoutsBeforeReconnect)
             {
                 Interlocked.Exchange(ref _consecutiveTimeouts, 0);
@@ -257,8 +312,67 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
         }
         finally
         {
-            Unregister(slot, rememberTransaction: !replied && slot.SendStarted);
+            probeTimer?.Dispose();
+            Unregister(slot, socket, rememberTransaction: !replied && slot.SendStarted);
         }
+    }
+
+    /// <summary>Tells whether a request timed out on this connection with its reply outstanding, and nothing has arrived since.</summary>
+    private bool IsSuspect(Socket socket)
+    {
+        if (Volatile.Read(ref _suspectAtFrame) < 0)
+        {
+            return false; // the usual case, without the lock
+        }
+
+        lock (_lock)
+        {
+            return ReferenceEquals(_socket, socket) && _suspectAtFrame == _frames;
+        }
+    }
+
+    private void MarkSuspect(Socket socket)
+    {
+        lock (_lock)
+        {
+            if (ReferenceEquals(_socket, socket))
+            {
+                _suspectAtFrame = _frames;
+            }
+        }
+    }
+
+    /// <summary>Starts the probe of a read sent on a suspect connection: half its deadline for anything to arrive.</summary>
+    private ITimer StartProbe(PendingRequest slot, Socket socket)
+    {
+        long frames;
+        lock (_lock)
+        {
+            frames = _frames;
+        }
+
+        var window = _options.RequestTimeout / 2;
+        var probe = new Probe(this, slot, socket, slot.TransactionId, frames, window);
+        return _time.CreateTimer(static p => ((Probe)p!).Expire(), probe, window, Timeout.InfiniteTimeSpan);
+    }
+
+    private void OnProbeExpired(Probe probe)
+    {
+        lock (_lock)
+        {
+            if (!ReferenceEquals(_socket, probe.Socket) || _frames != probe.Frames || !probe.Slot.IsWaiting || probe.Slot.TransactionId != probe.TransactionId)
+            {
+                return; // something arrived, or the request or the connection ended meanwhile
+            }
+        }
+
+        Abort(
+            probe.Socket,
+            FailureKind.Transport,
+            $"nothing arrived within {probe.Window.TotalMilliseconds:0} ms of a request sent after a timeout: the device stalled, so the connection is replaced",
+            null,
+            countFailure: false,
+            connectionLost: true);
     }
 
     private int Register(PendingRequest slot, Socket socket, byte unitId, int pduLength)
@@ -279,7 +393,7 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
         }
     }
 
-    private void Unregister(PendingRequest slot, bool rememberTransaction)
+    private void Unregister(PendingRequest slot, Socket socket, bool rememberTransaction)
     {
         lock (_lock)
         {
@@ -289,7 +403,8 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
                 _inFlight[index] = null;
             }
 
-            if (rememberTransaction)
+            // Transaction ids are remembered per connection: a reply can only come late on the one it was sent on.
+            if (rememberTransaction && ReferenceEquals(_socket, socket))
             {
                 _expired[_expiredNext] = slot.TransactionId;
                 _expiredNext = (_expiredNext + 1) % ExpiredCapacity;
@@ -374,6 +489,12 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
             var wait = _time.GetElapsedTime(_time.GetTimestamp(), _nextConnectAt);
             if (_nextConnectAt != 0 && wait > TimeSpan.Zero)
             {
+                if (_downReason is not null && wait >= slot.Remaining)
+                {
+                    // The backoff outlasts this request's deadline: say why the device is not reachable, not "timeout".
+                    throw new ModbusTransportException(_endpoint, $"{_downReason}; next connection attempt in {wait.TotalMilliseconds:0} ms", _downError);
+                }
+
                 try
                 {
                     await Task.Delay(wait, _time, token).ConfigureAwait(false);
@@ -428,7 +549,15 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
             socket?.Dispose();
             var backoff = Backoff(++_failures);
             _nextConnectAt = _time.GetTimestamp() + (long)(backoff.TotalSeconds * _time.TimestampFrequency);
-            ModbusLog.ConnectFailed(_logger, ex, _endpoint, _failures, backoff);
+            _downReason = ex is OperationCanceledException ? $"connecting timed out after {_options.ConnectTimeout.TotalMilliseconds:0} ms" : $"could not connect: {ex.Message}";
+            _downError = ex is OperationCanceledException ? null : ex;
+            if (_outageAttempts++ == 0)
+            {
+                _outageStartedAt = _time.GetTimestamp();
+                ModbusLog.OutageStarted(_logger, _endpoint, _downReason);
+            }
+
+            ModbusLog.ConnectFailed(_logger, _endpoint, _outageAttempts, _downReason, backoff);
             if (token.IsCancellationRequested)
             {
                 throw slot.CancellationError("connecting");
@@ -453,6 +582,15 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
 
         _metrics.Connected();
         ModbusLog.Connected(_logger, _endpoint);
+        _downReason = null;
+        _downError = null;
+        if (_outageAttempts > 0)
+        {
+            var outage = _time.GetElapsedTime(_outageStartedAt);
+            ModbusLog.OutageEnded(_logger, _endpoint, outage, _outageAttempts);
+            _outageAttempts = 0;
+        }
+
         _ = ReceiveLoopAsync(socket);
         return socket;
     }
@@ -511,8 +649,11 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
                     var trailing = buffer.AsSpan(offset + frameLength, filled - offset - frameLength);
                     if (status == FrameStatus.Invalid || !Dispatch(socket, header, buffer.AsSpan(offset, frameLength), trailing, out error))
                     {
+                        // The stream cannot be trusted past here. The request the bytes name (if any) gets the error;
+                        // the others lost their connection because of it.
                         ModbusLog.ProtocolError(_logger, _endpoint, error!);
-                        Abort(socket, FailureKind.Protocol, error!, null, countFailure: true);
+                        var culprit = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(buffer.AsSpan(offset)); // an invalid frame has 4 bytes or more
+                        Abort(socket, FailureKind.Protocol, error!, null, countFailure: true, culprit: culprit);
                         return;
                     }
 
@@ -564,6 +705,8 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
             {
                 return true; // this connection is already being torn down
             }
+
+            _frames++; // anything that arrives shows the device is not stalled
 
             // Claim under the lock: the request cannot end and be reused for another transaction meanwhile.
             slot = Find(header.TransactionId);
@@ -630,7 +773,17 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Closes a connection (if it is still the current one) and fails every request waiting on it.</summary>
-    private void Abort(Socket socket, FailureKind kind, string reason, Exception? inner, bool countFailure)
+    /// <param name="socket">The connection.</param>
+    /// <param name="kind">How the requests are failed.</param>
+    /// <param name="reason">Why, for the log and the requests' errors.</param>
+    /// <param name="inner">The error behind it, if any.</param>
+    /// <param name="countFailure">Whether the next connection waits a backoff (a framing error: from the second in a row).</param>
+    /// <param name="connectionLost">Whether every waiting request lost its connection for another's sake (reads are sent again).</param>
+    /// <param name="culprit">
+    /// The transaction id of an unreadable reply: its request (or the only one waiting) gets the protocol error, the
+    /// others lost their connection because of it.
+    /// </param>
+    private void Abort(Socket socket, FailureKind kind, string reason, Exception? inner, bool countFailure, bool connectionLost = false, ushort? culprit = null)
     {
         PendingRequest[] waiting;
         lock (_lock)
@@ -646,17 +799,34 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
             _strayPrefixLength = 0;
             waiting = [.. _inFlight.Where(s => s is not null && s.TryClaim())!];
             _expiredCount = 0;
+            _expiredNext = 0;
+            _suspectAtFrame = -1;
             if (countFailure)
             {
-                var backoff = Backoff(++_failures);
+                // One unreadable reply is the device's mistake, not a sign that it is down: the first reconnects at once.
+                _failures++;
+                var backoff = kind != FailureKind.Protocol ? Backoff(_failures) : _failures == 1 ? TimeSpan.Zero : Backoff(_failures - 1);
                 _nextConnectAt = _time.GetTimestamp() + (long)(backoff.TotalSeconds * _time.TimestampFrequency);
+                _downReason = $"the connection was closed: {reason}";
+                _downError = inner;
             }
         }
 
         ModbusLog.ConnectionClosed(_logger, _endpoint, reason);
         socket.Dispose();
+        var owner = culprit is { } id ? Array.Find(waiting, s => s.TransactionId == id) ?? (waiting.Length == 1 ? waiting[0] : null) : null;
         foreach (var slot in waiting)
         {
+            if (connectionLost || (culprit is not null && slot != owner))
+            {
+                slot.ConnectionLost = true;
+                slot.Fail(new ModbusTransportException(
+                    _endpoint,
+                    connectionLost ? reason : $"the request lost its connection because another request's reply (transaction {culprit}) could not be read; the connection was replaced",
+                    connectionLost ? inner : null));
+                continue;
+            }
+
             slot.Fail(kind == FailureKind.Protocol
                 ? new ModbusProtocolException(_endpoint, reason)
                 : new ModbusTransportException(_endpoint, reason, inner));
@@ -677,6 +847,12 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
         {
             _free.Push(slot);
         }
+    }
+
+    /// <summary>A read sent on a suspect connection, and what the connection had received when it went out.</summary>
+    private sealed record Probe(ModbusConnection Connection, PendingRequest Slot, Socket Socket, ushort TransactionId, long Frames, TimeSpan Window)
+    {
+        public void Expire() => Connection.OnProbeExpired(this);
     }
 
     private void TraceFrame(string direction, ReadOnlySpan<byte> frame)

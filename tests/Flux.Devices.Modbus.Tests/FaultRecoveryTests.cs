@@ -230,6 +230,28 @@ public sealed class FaultRecoveryTests
     }
 
     [Fact]
+    public async Task OurServer_UnitAnsweringWithTheWrongUnitId_FailsOnlyThatUnitsRequests_OnOneConnection()
+    {
+        await using var meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var factory = meters.GetRequiredService<IMeterFactory>();
+        using var connections = new MetricCollector<long>(factory, FluxDevicesDiagnostics.MeterName, "flux.devices.modbus.connections");
+        await using var server = await Loopback.StartServerAsync();
+        server.AddUnit(1, Loopback.AddressEchoUnit());
+        var confused = Loopback.AddressEchoUnit();
+        confused.Faults.WrongUnitId = true;
+        server.AddUnit(2, confused);
+        await using var client = new ModbusTcpTransport(new ModbusTcpOptions { RequestTimeout = Patience, RetryCount = 0 }, meterFactory: factory);
+
+        var error = await Assert.ThrowsAsync<ModbusProtocolException>(() => ReadAsync(client, server.Endpoint, 2, 10, 1));
+        Assert.Equal(new ushort[] { 11 }, await ReadAsync(client, server.Endpoint, 1, 11, 1));
+        await Assert.ThrowsAsync<ModbusProtocolException>(() => ReadAsync(client, server.Endpoint, 2, 12, 1));
+        Assert.Equal(new ushort[] { 13 }, await ReadAsync(client, server.Endpoint, 1, 13, 1));
+
+        Assert.Contains("unit id 3 in reply to unit id 2", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, connections.GetMeasurementSnapshot().EvaluateAsCounter());
+    }
+
+    [Fact]
     public async Task PollDuringReconnectBackoff_ReportsTheRefusal_NotATimeout()
     {
         await using var meters = new ServiceCollection().AddMetrics().BuildServiceProvider();

@@ -68,6 +68,7 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
     private readonly byte[] _strayPrefix = new byte[4];
     private int _strayPrefixLength;
     private long _frames;
+    private long _registered;
     private long _suspectAtFrame = -1;
     private string? _downReason;
     private Exception? _downError;
@@ -386,6 +387,7 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
 
             var transactionId = NextTransactionId();
             slot.TransactionId = transactionId;
+            slot.Sequence = ++_registered;
             var index = Array.IndexOf(_inFlight, null);
             _inFlight[index] = slot;
             slot.MarkWaiting();
@@ -780,8 +782,8 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
     /// <param name="countFailure">Whether the next connection waits a backoff (a framing error: from the second in a row).</param>
     /// <param name="connectionLost">Whether every waiting request lost its connection for another's sake (reads are sent again).</param>
     /// <param name="culprit">
-    /// The transaction id of an unreadable reply: its request (or the only one waiting) gets the protocol error, the
-    /// others lost their connection because of it.
+    /// The transaction id of an unreadable reply: its request gets the protocol error (if the id names none, the
+    /// oldest one waiting does, as most devices answer in order), the others lost their connection because of it.
     /// </param>
     private void Abort(Socket socket, FailureKind kind, string reason, Exception? inner, bool countFailure, bool connectionLost = false, ushort? culprit = null)
     {
@@ -814,7 +816,7 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
 
         ModbusLog.ConnectionClosed(_logger, _endpoint, reason);
         socket.Dispose();
-        var owner = culprit is { } id ? Array.Find(waiting, s => s.TransactionId == id) ?? (waiting.Length == 1 ? waiting[0] : null) : null;
+        var owner = culprit is { } id ? Array.Find(waiting, s => s.TransactionId == id) ?? waiting.MinBy(s => s.Sequence) : null;
         foreach (var slot in waiting)
         {
             if (connectionLost || (culprit is not null && slot != owner))

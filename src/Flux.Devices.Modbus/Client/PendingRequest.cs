@@ -43,6 +43,9 @@ internal sealed class PendingRequest : IValueTaskSource<int>, IDisposable
 
     public ushort TransactionId { get; set; }
 
+    /// <summary>Gets or sets the order in which the request was registered on its connection (oldest first).</summary>
+    public long Sequence { get; set; }
+
     /// <summary>Gets or sets a value indicating whether any byte of the request may have reached the device.</summary>
     public bool SendStarted { get; set; }
 

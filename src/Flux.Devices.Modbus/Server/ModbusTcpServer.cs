@@ -308,7 +308,8 @@ public sealed class ModbusTcpServer : IAsyncDisposable
                 ? ModbusRequestHandler.ExceptionReply(pdu.Span[0], code, frame.Span[ModbusFrame.HeaderLength..])
                 : ModbusRequestHandler.Handle(unit, pdu.Span, frame.Span[ModbusFrame.HeaderLength..]);
         var transactionId = faults?.WrongTransactionId == true ? (ushort)(header.TransactionId ^ 0x5A5A) : header.TransactionId;
-        var length = ModbusFrame.WriteHeader(frame.Span, transactionId, header.UnitId, pduLength);
+        var unitId = faults?.WrongUnitId == true ? (byte)(header.UnitId + 1) : header.UnitId;
+        var length = ModbusFrame.WriteHeader(frame.Span, transactionId, unitId, pduLength);
         if (faults?.CloseMidFrame == true)
         {
             await connection.Socket.SendAsync(frame[..Math.Max(1, length / 2)], SocketFlags.None, _stopping.Token).ConfigureAwait(false);

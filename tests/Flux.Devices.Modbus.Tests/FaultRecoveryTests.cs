@@ -25,6 +25,9 @@ public sealed class FaultRecoveryTests
     /// <summary>How long a test waits in real time for something that takes milliseconds: only a hang exhausts it.</summary>
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
+    /// <summary>How many reads the gateway tests make (16 callers, one in 20 to a misbehaving unit).</summary>
+    private const int GatewayRequests = 1600;
+
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -171,11 +174,9 @@ public sealed class FaultRecoveryTests
     [Theory]
     [InlineData(1)]
     [InlineData(16)]
-    public async Task Gateway_WithOneUnitInTwentyMisbehaving_TheHealthyUnitLosesNothing(int inFlight)
+    public async Task Gateway_WithOneRequestInTwentyToAUnitSendingBadFrames_TheHealthyUnitLosesNothing(int inFlight)
     {
         // Unit 1 is healthy; units 2 and 3 answer with the wrong unit id or with a byte count that does not match.
-        const int callers = 16;
-        const int perCaller = 100;
         await using var server = new ScriptedModbusServer(x =>
         {
             var reply = x.RegisterReply();
@@ -192,41 +193,38 @@ public sealed class FaultRecoveryTests
             return x.SendAsync(reply);
         });
         await using var client = new ModbusTcpTransport(new ModbusTcpOptions { RequestTimeout = Patience, RetryCount = 0, MaxRequestsInFlight = inFlight });
-        var mismatched = 0;
-        var healthyFailures = 0;
-        var badRejected = 0;
 
-        await Task.WhenAll(Enumerable.Range(0, callers).Select(c => Task.Run(async () =>
-        {
-            var values = new ushort[3];
-            for (var i = 0; i < perCaller; i++)
-            {
-                var n = (c * perCaller) + i;
-                var address = (ushort)((n * 7) % 60000);
-                byte unit = n % 20 == 0 ? (byte)(2 + (n / 20 % 2)) : (byte)1;
-                try
-                {
-                    await client.ReadHoldingRegistersAsync(server.Endpoint, unit, address, values, Cancel);
-                    if (unit != 1 || values[0] != address || values[2] != (ushort)(address + 2))
-                    {
-                        Interlocked.Increment(ref mismatched);
-                    }
-                }
-                catch (ModbusProtocolException) when (unit != 1)
-                {
-                    Interlocked.Increment(ref badRejected);
-                }
-                catch (FluxDevicesException)
-                {
-                    Interlocked.Increment(ref healthyFailures);
-                }
-            }
-        }, Cancel)));
+        var (mismatched, healthyFailures, badRejected) = await SixteenCallersAsync(client, server.Endpoint);
 
-        Assert.Equal(0, mismatched);
-        Assert.Equal(0, healthyFailures);
-        Assert.Equal(callers * perCaller / 20, badRejected);
+        Assert.Equal((0, 0, GatewayRequests / 20), (mismatched, healthyFailures, badRejected));
         Assert.Equal(1, server.Connections); // a well-framed bad reply costs no reconnection
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(16)]
+    public async Task Gateway_WithOneRequestInTwentyToAUnitSendingGarbage_TheHealthyUnitLosesNothing(int inFlight)
+    {
+        // Our own server: unit 1 is healthy, units 2 and 3 answer with bytes that are not a Modbus frame, which costs the
+        // connection; the healthy requests in flight beside them are sent again on the next one.
+        await using var meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var factory = meters.GetRequiredService<IMeterFactory>();
+        using var connections = new MetricCollector<long>(factory, FluxDevicesDiagnostics.MeterName, "flux.devices.modbus.connections");
+        await using var server = await Loopback.StartServerAsync();
+        server.AddUnit(1, Loopback.AddressEchoUnit());
+        foreach (byte unit in new[] { 2, 3 })
+        {
+            var bad = Loopback.AddressEchoUnit();
+            bad.Faults.Garbage = true;
+            server.AddUnit(unit, bad);
+        }
+
+        await using var client = new ModbusTcpTransport(new ModbusTcpOptions { RequestTimeout = Patience, RetryCount = 0, MaxRequestsInFlight = inFlight }, meterFactory: factory);
+
+        var (mismatched, healthyFailures, badRejected) = await SixteenCallersAsync(client, server.Endpoint);
+
+        Assert.Equal((0, 0, GatewayRequests / 20), (mismatched, healthyFailures, badRejected));
+        Assert.InRange(connections.GetMeasurementSnapshot().EvaluateAsCounter(), 1, 1 + (GatewayRequests / 20)); // at most one per garbage reply
     }
 
     [Fact]
@@ -309,6 +307,44 @@ public sealed class FaultRecoveryTests
         Assert.Contains(TimeSpan.FromSeconds(15).ToString(), restored.Message, StringComparison.Ordinal);
         Assert.Equal(5, attempts.Count);
         Assert.All(records, r => Assert.Null(r.Exception));
+    }
+
+    /// <summary>
+    /// 16 callers, 100 reads each, through one client; every 20th read (counted over all callers) goes to unit 2 or 3, the rest to unit 1, whose
+    /// registers hold their address. Returns the healthy replies that did not match, the healthy reads that failed, and
+    /// the bad units' reads that failed.
+    /// </summary>
+    private static async Task<(int Mismatched, int HealthyFailures, int BadRejected)> SixteenCallersAsync(ModbusTcpTransport client, ModbusEndpoint endpoint)
+    {
+        const int callers = 16;
+        var mismatched = 0;
+        var healthyFailures = 0;
+        var badRejected = 0;
+        await Task.WhenAll(Enumerable.Range(0, callers).Select(c => Task.Run(
+            async () =>
+            {
+                var values = new ushort[3];
+                for (var i = 0; i < GatewayRequests / callers; i++)
+                {
+                    var n = (i * callers) + c; // the callers' bad reads spread over time, not all at once
+                    var address = (ushort)((n * 7) % 60000);
+                    var unit = n % 20 == 0 ? (byte)(2 + (n / 20 % 2)) : (byte)1;
+                    try
+                    {
+                        await client.ReadHoldingRegistersAsync(endpoint, unit, address, values, Cancel);
+                        if (unit != 1 || values[0] != address || values[2] != (ushort)(address + 2))
+                        {
+                            Interlocked.Increment(ref mismatched);
+                        }
+                    }
+                    catch (FluxDevicesException)
+                    {
+                        Interlocked.Increment(ref unit == 1 ? ref healthyFailures : ref badRejected);
+                    }
+                }
+            },
+            Cancel)));
+        return (mismatched, healthyFailures, badRejected);
     }
 
     private static async Task TimeOutAsync(ModbusTcpTransport client, ScriptedModbusServer server, FakeTimeProvider time, int requestNumber)

@@ -41,7 +41,7 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
     private const int ExpiredCapacity = 64;
 
     /// <summary>How often one attempt may be sent again because its connection was replaced for another request's sake.</summary>
-    private const int MaxResends = 3;
+    private const int MaxResends = 16;
 
     private readonly ModbusEndpoint _endpoint;
     private readonly ModbusTcpOptions _options;
@@ -68,7 +68,7 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
     private readonly byte[] _strayPrefix = new byte[4];
     private int _strayPrefixLength;
     private long _frames;
-    private long _registered;
+    private long _sent;
     private long _suspectAtFrame = -1;
     private string? _downReason;
     private Exception? _downError;
@@ -220,12 +220,12 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
             socket = await EnsureConnectedAsync(slot).ConfigureAwait(false);
         }
 
-        var probe = false;
-        if (IsSuspect(socket))
+        long? probeFrom = null;
+        if (SuspectSince(socket) is { } frames)
         {
             if (!isWrite)
             {
-                probe = true;
+                probeFrom = frames;
             }
             else if (!HasWaiting())
             {
@@ -248,6 +248,7 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
                     await WaitForGapAsync(token).ConfigureAwait(false);
                     TraceFrame("->", slot.Request.AsSpan(0, frameLength));
                     slot.SendStarted = true;
+                    slot.Sequence = ++_sent; // under the send lock: the order the device sees
                     await SendAllAsync(socket, slot.Request.AsMemory(0, frameLength), token).ConfigureAwait(false);
                     sent = true;
                     _lastSendAt = _time.GetTimestamp();
@@ -278,9 +279,9 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
                 // Something completed the request meanwhile (its reply, a failure, the deadline): await that.
             }
 
-            if (probe && !slot.ConnectionLost)
+            if (probeFrom is { } from && !slot.ConnectionLost)
             {
-                probeTimer = StartProbe(slot, socket);
+                probeTimer = StartProbe(slot, socket, from);
             }
 
             var length = await slot.WaitAsync().ConfigureAwait(false);
@@ -318,17 +319,20 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>Tells whether a request timed out on this connection with its reply outstanding, and nothing has arrived since.</summary>
-    private bool IsSuspect(Socket socket)
+    /// <summary>
+    /// Tells whether a request timed out on this connection with its reply outstanding, and nothing has arrived since;
+    /// if so, returns the count of frames received, for the probe to see whether any arrive.
+    /// </summary>
+    private long? SuspectSince(Socket socket)
     {
         if (Volatile.Read(ref _suspectAtFrame) < 0)
         {
-            return false; // the usual case, without the lock
+            return null; // the usual case, without the lock
         }
 
         lock (_lock)
         {
-            return ReferenceEquals(_socket, socket) && _suspectAtFrame == _frames;
+            return ReferenceEquals(_socket, socket) && _suspectAtFrame == _frames ? _frames : null;
         }
     }
 
@@ -344,14 +348,8 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Starts the probe of a read sent on a suspect connection: half its deadline for anything to arrive.</summary>
-    private ITimer StartProbe(PendingRequest slot, Socket socket)
+    private ITimer StartProbe(PendingRequest slot, Socket socket, long frames)
     {
-        long frames;
-        lock (_lock)
-        {
-            frames = _frames;
-        }
-
         var window = _options.RequestTimeout / 2;
         var probe = new Probe(this, slot, socket, slot.TransactionId, frames, window);
         return _time.CreateTimer(static p => ((Probe)p!).Expire(), probe, window, Timeout.InfiniteTimeSpan);
@@ -387,7 +385,7 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
 
             var transactionId = NextTransactionId();
             slot.TransactionId = transactionId;
-            slot.Sequence = ++_registered;
+            slot.Sequence = long.MaxValue; // not sent yet
             var index = Array.IndexOf(_inFlight, null);
             _inFlight[index] = slot;
             slot.MarkWaiting();
@@ -653,9 +651,11 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
                     {
                         // The stream cannot be trusted past here. The request the bytes name (if any) gets the error;
                         // the others lost their connection because of it.
+                        // A device that sends garbage is up and accepting connections: reconnect at once, no backoff (each
+                        // reconnection is paid for by a request, so there is no storm to hold back).
                         ModbusLog.ProtocolError(_logger, _endpoint, error!);
                         var culprit = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(buffer.AsSpan(offset)); // an invalid frame has 4 bytes or more
-                        Abort(socket, FailureKind.Protocol, error!, null, countFailure: true, culprit: culprit);
+                        Abort(socket, FailureKind.Protocol, error!, null, countFailure: false, culprit: culprit);
                         return;
                     }
 
@@ -779,7 +779,7 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
     /// <param name="kind">How the requests are failed.</param>
     /// <param name="reason">Why, for the log and the requests' errors.</param>
     /// <param name="inner">The error behind it, if any.</param>
-    /// <param name="countFailure">Whether the next connection waits a backoff (a framing error: from the second in a row).</param>
+    /// <param name="countFailure">Whether the next connection waits a backoff.</param>
     /// <param name="connectionLost">Whether every waiting request lost its connection for another's sake (reads are sent again).</param>
     /// <param name="culprit">
     /// The transaction id of an unreadable reply: its request gets the protocol error (if the id names none, the
@@ -805,9 +805,7 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
             _suspectAtFrame = -1;
             if (countFailure)
             {
-                // One unreadable reply is the device's mistake, not a sign that it is down: the first reconnects at once.
-                _failures++;
-                var backoff = kind != FailureKind.Protocol ? Backoff(_failures) : _failures == 1 ? TimeSpan.Zero : Backoff(_failures - 1);
+                var backoff = Backoff(++_failures);
                 _nextConnectAt = _time.GetTimestamp() + (long)(backoff.TotalSeconds * _time.TimestampFrequency);
                 _downReason = $"the connection was closed: {reason}";
                 _downError = inner;
@@ -824,7 +822,7 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
                 slot.ConnectionLost = true;
                 slot.Fail(new ModbusTransportException(
                     _endpoint,
-                    connectionLost ? reason : $"the request lost its connection because another request's reply (transaction {culprit}) could not be read; the connection was replaced",
+                    connectionLost ? reason : $"the request lost its connection because of another request's reply, which could not be read (transaction id {culprit}); the connection was replaced",
                     connectionLost ? inner : null));
                 continue;
             }

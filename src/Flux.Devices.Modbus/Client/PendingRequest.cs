@@ -43,7 +43,7 @@ internal sealed class PendingRequest : IValueTaskSource<int>, IDisposable
 
     public ushort TransactionId { get; set; }
 
-    /// <summary>Gets or sets the order in which the request was registered on its connection (oldest first).</summary>
+    /// <summary>Gets or sets the order in which the request was sent on its connection (oldest first; <see cref="long.MaxValue"/> until sent).</summary>
     public long Sequence { get; set; }
 
     /// <summary>Gets or sets a value indicating whether any byte of the request may have reached the device.</summary>

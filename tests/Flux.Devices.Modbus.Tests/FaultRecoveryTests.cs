@@ -155,10 +155,12 @@ public sealed class FaultRecoveryTests
         });
         await using var client = new ModbusTcpTransport(new ModbusTcpOptions { RequestTimeout = Patience, RetryCount = 0, MaxRequestsInFlight = 4 });
 
+        // The device answers in order, so the bytes it cannot frame are its reply to the oldest request: unit 4's.
+        var culprit = ReadAsync(client, server.Endpoint, 4, 400, 2);
+        await server.WaitForRequestAsync(1);
         var read1 = ReadAsync(client, server.Endpoint, 1, 100, 2);
         var read2 = ReadAsync(client, server.Endpoint, 2, 200, 2);
         var write = client.WriteSingleRegisterAsync(server.Endpoint, 3, 300, 9).AsTask().WaitAsync(Patience, Cancel);
-        var culprit = ReadAsync(client, server.Endpoint, 4, 400, 2);
 
         var culpritError = await Assert.ThrowsAsync<ModbusProtocolException>(() => culprit);
         var writeError = await Assert.ThrowsAsync<ModbusWriteOutcomeUnknownException>(() => write);

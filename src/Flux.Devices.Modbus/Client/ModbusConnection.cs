@@ -380,6 +380,9 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
         {
             if (!ReferenceEquals(_socket, socket))
             {
+                // Closed for another request's sake (its reply, a stall) between connecting and now: nothing was sent,
+                // so even a write may go out on the next connection.
+                slot.ConnectionLost = true;
                 throw new ModbusTransportException(_endpoint, "the connection closed before the request was sent");
             }
 
@@ -649,13 +652,13 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
                     var trailing = buffer.AsSpan(offset + frameLength, filled - offset - frameLength);
                     if (status == FrameStatus.Invalid || !Dispatch(socket, header, buffer.AsSpan(offset, frameLength), trailing, out error))
                     {
-                        // The stream cannot be trusted past here. The request the bytes name (if any) gets the error;
-                        // the others lost their connection because of it.
+                        // The stream cannot be trusted past here, nor the transaction id in it (garbage can look like any
+                        // id). The oldest request sent gets the error, as most devices answer in order; the others lost
+                        // their connection because of it.
                         // A device that sends garbage is up and accepting connections: reconnect at once, no backoff (each
                         // reconnection is paid for by a request, so there is no storm to hold back).
                         ModbusLog.ProtocolError(_logger, _endpoint, error!);
-                        var culprit = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(buffer.AsSpan(offset)); // an invalid frame has 4 bytes or more
-                        Abort(socket, FailureKind.Protocol, error!, null, countFailure: false, culprit: culprit);
+                        Abort(socket, FailureKind.Protocol, error!, null, countFailure: false, blameOldest: true);
                         return;
                     }
 
@@ -781,11 +784,11 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
     /// <param name="inner">The error behind it, if any.</param>
     /// <param name="countFailure">Whether the next connection waits a backoff.</param>
     /// <param name="connectionLost">Whether every waiting request lost its connection for another's sake (reads are sent again).</param>
-    /// <param name="culprit">
-    /// The transaction id of an unreadable reply: its request gets the protocol error (if the id names none, the
-    /// oldest one waiting does, as most devices answer in order), the others lost their connection because of it.
+    /// <param name="blameOldest">
+    /// Whether an unreadable reply closes the connection: the oldest request sent gets the protocol error (most devices
+    /// answer in order), the others lost their connection because of it.
     /// </param>
-    private void Abort(Socket socket, FailureKind kind, string reason, Exception? inner, bool countFailure, bool connectionLost = false, ushort? culprit = null)
+    private void Abort(Socket socket, FailureKind kind, string reason, Exception? inner, bool countFailure, bool connectionLost = false, bool blameOldest = false)
     {
         PendingRequest[] waiting;
         lock (_lock)
@@ -814,15 +817,15 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
 
         ModbusLog.ConnectionClosed(_logger, _endpoint, reason);
         socket.Dispose();
-        var owner = culprit is { } id ? Array.Find(waiting, s => s.TransactionId == id) ?? waiting.MinBy(s => s.Sequence) : null;
+        var owner = blameOldest ? waiting.MinBy(s => s.Sequence) : null;
         foreach (var slot in waiting)
         {
-            if (connectionLost || (culprit is not null && slot != owner))
+            if (connectionLost || (blameOldest && slot != owner))
             {
                 slot.ConnectionLost = true;
                 slot.Fail(new ModbusTransportException(
                     _endpoint,
-                    connectionLost ? reason : $"the request lost its connection because of another request's reply, which could not be read (transaction id {culprit}); the connection was replaced",
+                    connectionLost ? reason : "the request lost its connection because of another request's reply, which could not be read; the connection was replaced",
                     connectionLost ? inner : null));
                 continue;
             }

@@ -78,7 +78,7 @@ public sealed class DeadlineTests
         // whole backoff on that clock (a stopwatch would also count how late a busy machine ran the test).
         var backoff = TimeSpan.FromMilliseconds(400);
         var time = new WatchedClock();
-        var endpoint = ClosedPort();
+        var endpoint = Loopback.ClosedPort();
         await using var client = new ModbusTcpTransport(new ModbusTcpOptions { RetryCount = 0, RetryDelay = backoff, RequestTimeout = TimeSpan.FromSeconds(5) }, time);
 
         // At once: the clock stands still, so a refusal that waited on it would never come.
@@ -99,7 +99,7 @@ public sealed class DeadlineTests
     [Fact]
     public async Task ConnectionRefused_ThenTheDeviceComesUp_TheNextRequestConnects()
     {
-        var endpoint = ClosedPort();
+        var endpoint = Loopback.ClosedPort();
         await using var client = new ModbusTcpTransport(new ModbusTcpOptions { RetryCount = 0, RetryDelay = TimeSpan.FromMilliseconds(10), RequestTimeout = TimeSpan.FromSeconds(30) });
         await Assert.ThrowsAsync<ModbusTransportException>(() => client.ReadHoldingRegistersAsync(endpoint, 1, 0, new ushort[1]).AsTask());
 
@@ -113,10 +113,11 @@ public sealed class DeadlineTests
     }
 
     [Fact]
-    public async Task TimeoutsInARow_HalfOpenConnection_IsReplacedByANewOne()
+    public async Task TimeoutsInARow_PipelinedOnAHalfOpenConnection_ReplaceItWithANewOne()
     {
-        // Each timeout is made on the client's clock once the request is at the server; the read on the new connection
-        // cannot time out, however slow the machine.
+        // Three reads in flight at once on a connection that never answers time out together, on the client's clock;
+        // the third in a row closes it, so the next read goes out on a new connection without the clock moving. (A
+        // read sent after a timeout is a probe of its own: FaultRecoveryTests covers that case.)
         var time = new FakeTimeProvider();
         await using var server = new ScriptedModbusServer(x => x.ConnectionNumber == 1 ? Task.CompletedTask : x.SendAsync(x.RegisterReply()));
         await using var client = new ModbusTcpTransport(
@@ -124,20 +125,20 @@ public sealed class DeadlineTests
             {
                 RequestTimeout = TimeSpan.FromMilliseconds(100),
                 RetryCount = 0,
-                RetryDelay = TimeSpan.FromMilliseconds(10),
+                RetryDelay = TimeSpan.Zero,
+                MaxRequestsInFlight = 3,
                 TimeoutsBeforeReconnect = 3,
             },
             time);
 
-        for (var i = 1; i <= 3; i++)
+        var reads = Enumerable.Range(0, 3).Select(_ => client.ReadHoldingRegistersAsync(server.Endpoint, 1, 0, new ushort[1]).AsTask()).ToList();
+        await server.WaitForRequestAsync(3);
+        time.Advance(TimeSpan.FromMilliseconds(100));
+        foreach (var read in reads)
         {
-            var read = client.ReadHoldingRegistersAsync(server.Endpoint, 1, 0, new ushort[1]).AsTask();
-            await server.WaitForRequestAsync(i);
-            time.Advance(TimeSpan.FromMilliseconds(100));
             await Assert.ThrowsAsync<ModbusTimeoutException>(() => read.WaitAsync(Patience, Cancel));
         }
 
-        time.Advance(TimeSpan.FromMilliseconds(10)); // the reconnection backoff after the dead connection
         var values = new ushort[1];
         await client.ReadHoldingRegistersAsync(server.Endpoint, 1, 42, values).AsTask().WaitAsync(Patience, Cancel);
 
@@ -257,11 +258,4 @@ public sealed class DeadlineTests
     /// <summary>When the client sent each frame, on its own clock: its trace of outgoing frames.</summary>
     private static List<DateTimeOffset> Sends(FakeLogCollector log) =>
         [.. log.GetSnapshot().Where(r => r.Category == FluxDevicesDiagnostics.ModbusCategory && r.Id.Id == 6006 && r.Message.StartsWith("->", StringComparison.Ordinal)).Select(r => r.Timestamp)];
-
-    private static ModbusEndpoint ClosedPort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ModbusEndpoint.From((IPEndPoint)socket.LocalEndPoint!); // closed again when disposed: nothing listens
-    }
 }

@@ -238,7 +238,7 @@ public sealed class RtuOverTcpTests
         var duringBackoff = await Assert.ThrowsAsync<ModbusTransportException>(() => client.ReadHoldingRegistersAsync(endpoint, 1, 0, new ushort[1], Cancel).AsTask());
 
         Assert.Contains("could not connect", refused.Message, StringComparison.Ordinal);
-        Assert.Contains("1 failures in a row (last: ", duringBackoff.Message, StringComparison.Ordinal);
+        Assert.Contains("1 failure in a row (last: ", duringBackoff.Message, StringComparison.Ordinal);
         Assert.Contains("after this request's deadline", duringBackoff.Message, StringComparison.Ordinal);
     }
 

@@ -27,12 +27,24 @@ internal readonly record struct ReplyInfo(bool MoreFollows, byte NextObjectId, b
 /// <summary>
 /// The connection to one endpoint: opened lazily, one at a time, re-opened after failures with a growing wait.
 /// Requests take one of <see cref="ModbusTcpOptions.MaxRequestsInFlight"/> slots; a receive loop matches every reply
-/// to its request by transaction id. A reply whose request already ended is discarded; a reply that matches no
-/// request, or any malformed frame, closes the connection and fails what was in flight.
+/// to its request by transaction id. A reply whose request already ended is discarded. A whole frame with bad content
+/// (unit id, function code, byte count) fails only its own request. A frame that cannot be delimited, or a reply that
+/// matches no request, closes the connection: its own request fails, and the reads waiting beside it are sent again
+/// on a new connection (writes end as outcome unknown).
 /// </summary>
+/// <remarks>
+/// After a request times out with its reply outstanding, the connection is suspect until a frame arrives on it. The
+/// next read sent on it is a probe: if nothing at all arrives within half its deadline, the device has stalled, the
+/// connection is replaced and the read sent again on the new one. A write is not sent on a suspect connection that
+/// nothing else is waiting on: the connection is replaced first, so that a write is never left outcome unknown for
+/// an earlier request's sake.
+/// </remarks>
 internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
 {
     private const int ExpiredCapacity = 64;
+
+    /// <summary>How often one attempt may be sent again because its connection was replaced for another request's sake.</summary>
+    private const int MaxResends = 16;
 
     private readonly ModbusEndpoint _endpoint;
     private readonly ModbusTcpOptions _options;
@@ -60,6 +72,13 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
     private int _strayBytes;
     private readonly byte[] _strayPrefix = new byte[4];
     private int _strayPrefixLength;
+    private long _frames;
+    private long _sent;
+    private long _suspectAtFrame = -1;
+    private string? _downReason;
+    private Exception? _downError;
+    private long _outageStartedAt;
+    private int _outageAttempts;
     private bool _disposed;
 
     public ModbusConnection(ModbusEndpoint endpoint, ModbusTcpOptions options, TimeProvider time, ILogger logger, ModbusMetrics metrics)
@@ -88,16 +107,25 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
             var pduLength = request.WritePdu(slot.Request.AsSpan(ModbusFrame.HeaderLength));
             Socket socket;
             int frameLength;
-            try
+            for (var resends = 0; ; resends++)
             {
-                (socket, frameLength) = await RoundTripAsync(slot, request.UnitId, pduLength).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (request.IsWrite && slot.SendStarted && ex is (ModbusTimeoutException or ModbusTransportException or ModbusProtocolException) and not ModbusSecurityException)
-            {
-                throw new ModbusWriteOutcomeUnknownException(_endpoint, request.UnitId, request.FunctionCode, request.Address, ex);
+                try
+                {
+                    (socket, frameLength) = await RoundTripAsync(slot, request.UnitId, request.IsWrite, pduLength).ConfigureAwait(false);
+                    break;
+                }
+                catch (ModbusTransportException ex) when (ex is not ModbusSecurityException && slot.ConnectionLost && !(request.IsWrite && slot.SendStarted) && resends < MaxResends)
+                {
+                    // The connection was replaced for another request's sake: send again on the new one, same deadline.
+                    slot.Rearm();
+                }
+                catch (Exception ex) when (request.IsWrite && slot.SendStarted && ex is (ModbusTimeoutException or ModbusTransportException or ModbusProtocolException) and not ModbusSecurityException)
+                {
+                    throw new ModbusWriteOutcomeUnknownException(_endpoint, request.UnitId, request.FunctionCode, request.Address, ex);
+                }
             }
 
-            return Decode(request, target, slot.Response.AsSpan(0, frameLength), socket);
+            return Decode(request, target, slot.Response.AsSpan(0, frameLength));
         }
         finally
         {
@@ -138,11 +166,11 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
         }
     }
 
-    private ReplyInfo Decode(in ModbusRequest request, ReplyTarget target, ReadOnlySpan<byte> frame, Socket socket)
+    private ReplyInfo Decode(in ModbusRequest request, ReplyTarget target, ReadOnlySpan<byte> frame)
     {
         if (_options.StrictUnitId && frame[6] != request.UnitId)
         {
-            throw Reject(request, socket, $"unit id {frame[6]} in reply to unit id {request.UnitId}");
+            throw Reject(request, $"unit id {frame[6]} in reply to unit id {request.UnitId}");
         }
 
         var pdu = frame[ModbusFrame.HeaderLength..];
@@ -152,7 +180,7 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
                 _metrics.ExceptionReply((ModbusExceptionCode)code);
                 throw new ModbusException(_endpoint, request.UnitId, request.FunctionCode, (ModbusExceptionCode)code);
             case ReplyKind.Invalid:
-                throw Reject(request, socket, error!);
+                throw Reject(request, error!);
         }
 
         switch (request.FunctionCode)
@@ -171,10 +199,13 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
         return default;
     }
 
-    private Exception Reject(in ModbusRequest request, Socket socket, string error)
+    /// <summary>
+    /// The error for a whole frame whose content is wrong. Its bounds came from a valid MBAP header and its transaction
+    /// id matched, so the stream is still aligned: only this request fails, and the connection is kept.
+    /// </summary>
+    private Exception Reject(in ModbusRequest request, string error)
     {
-        ModbusLog.ProtocolError(_logger, _endpoint, error);
-        Abort(socket, FailureKind.Protocol, error, null, countFailure: true);
+        ModbusLog.InvalidReply(_logger, _endpoint, error);
         var protocolError = new ModbusProtocolException(_endpoint, error);
         return request.IsWrite
             ? new ModbusWriteOutcomeUnknownException(_endpoint, request.UnitId, request.FunctionCode, request.Address, protocolError)
@@ -182,7 +213,7 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<(Socket Socket, int FrameLength)> RoundTripAsync(PendingRequest slot, byte unitId, int pduLength)
+    private async ValueTask<(Socket Socket, int FrameLength)> RoundTripAsync(PendingRequest slot, byte unitId, bool isWrite, int pduLength)
     {
         var token = slot.Token;
         var socket = await EnsureConnectedAsync(slot).ConfigureAwait(false);
@@ -194,8 +225,23 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
             socket = await EnsureConnectedAsync(slot).ConfigureAwait(false);
         }
 
+        long? probeFrom = null;
+        if (SuspectSince(socket) is { } frames)
+        {
+            if (!isWrite)
+            {
+                probeFrom = frames;
+            }
+            else if (!HasWaiting())
+            {
+                Abort(socket, FailureKind.Transport, "the last request timed out and nothing has arrived since: replaced before a write", null, countFailure: false);
+                socket = await EnsureConnectedAsync(slot).ConfigureAwait(false);
+            }
+        }
+
         var frameLength = Register(slot, socket, unitId, pduLength);
         var replied = false;
+        ITimer? probeTimer = null;
         try
         {
             var sent = false;
@@ -207,6 +253,7 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
                     await WaitForGapAsync(token).ConfigureAwait(false);
                     TraceFrame("->", slot.Request.AsSpan(0, frameLength));
                     slot.SendStarted = true;
+                    slot.Sequence = ++_sent; // under the send lock: the order the device sees
                     await SendAllAsync(socket, slot.Request.AsMemory(0, frameLength), token).ConfigureAwait(false);
                     sent = true;
                     _lastSendAt = _time.GetTimestamp();
@@ -237,6 +284,11 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
                 // Something completed the request meanwhile (its reply, a failure, the deadline): await that.
             }
 
+            if (probeFrom is { } from && !slot.ConnectionLost)
+            {
+                probeTimer = StartProbe(slot, socket, from);
+            }
+
             var length = await slot.WaitAsync().ConfigureAwait(false);
             replied = true;
             Interlocked.Exchange(ref _consecutiveTimeouts, 0);
@@ -247,6 +299,11 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
         catch (ModbusTimeoutException)
         {
             _metrics.Timeout();
+            if (slot.SendStarted && !slot.CancelledByCaller)
+            {
+                MarkSuspect(socket);
+            }
+
             if (Interlocked.Increment(ref _consecutiveTimeouts) >= _options.TimeoutsBeforeReconnect)
             {
                 Interlocked.Exchange(ref _consecutiveTimeouts, 0);
@@ -262,8 +319,64 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
         }
         finally
         {
-            Unregister(slot, rememberTransaction: !replied && slot.SendStarted);
+            probeTimer?.Dispose();
+            Unregister(slot, socket, rememberTransaction: !replied && slot.SendStarted);
         }
+    }
+
+    /// <summary>
+    /// Tells whether a request timed out on this connection with its reply outstanding, and nothing has arrived since;
+    /// if so, returns the count of frames received, for the probe to see whether any arrive.
+    /// </summary>
+    private long? SuspectSince(Socket socket)
+    {
+        if (Volatile.Read(ref _suspectAtFrame) < 0)
+        {
+            return null; // the usual case, without the lock
+        }
+
+        lock (_lock)
+        {
+            return ReferenceEquals(_socket, socket) && _suspectAtFrame == _frames ? _frames : null;
+        }
+    }
+
+    private void MarkSuspect(Socket socket)
+    {
+        lock (_lock)
+        {
+            if (ReferenceEquals(_socket, socket))
+            {
+                _suspectAtFrame = _frames;
+            }
+        }
+    }
+
+    /// <summary>Starts the probe of a read sent on a suspect connection: half its deadline for anything to arrive.</summary>
+    private ITimer StartProbe(PendingRequest slot, Socket socket, long frames)
+    {
+        var window = _options.RequestTimeout / 2;
+        var probe = new Probe(this, slot, socket, slot.TransactionId, frames, window);
+        return _time.CreateTimer(static p => ((Probe)p!).Expire(), probe, window, Timeout.InfiniteTimeSpan);
+    }
+
+    private void OnProbeExpired(Probe probe)
+    {
+        lock (_lock)
+        {
+            if (!ReferenceEquals(_socket, probe.Socket) || _frames != probe.Frames || !probe.Slot.IsWaiting || probe.Slot.TransactionId != probe.TransactionId)
+            {
+                return; // something arrived, or the request or the connection ended meanwhile
+            }
+        }
+
+        Abort(
+            probe.Socket,
+            FailureKind.Transport,
+            $"nothing arrived within {probe.Window.TotalMilliseconds:0} ms of a request sent after a timeout: the device stalled, so the connection is replaced",
+            null,
+            countFailure: false,
+            connectionLost: true);
     }
 
     private int Register(PendingRequest slot, Socket socket, byte unitId, int pduLength)
@@ -272,6 +385,9 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
         {
             if (!ReferenceEquals(_socket, socket))
             {
+                // Closed for another request's sake (its reply, a stall) between connecting and now: nothing was sent,
+                // so even a write may go out on the next connection (a refused TLS handshake is not resent: see the catch).
+                slot.ConnectionLost = true;
                 throw _securityFailure is { } refused && ReferenceEquals(refused.Socket, socket)
                     ? new ModbusSecurityException(_endpoint, ModbusSecurityFailure.CertificateRejected, refused.Detail, refused.Error)
                     : new ModbusTransportException(_endpoint, "the connection closed before the request was sent");
@@ -279,6 +395,7 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
 
             var transactionId = NextTransactionId();
             slot.TransactionId = transactionId;
+            slot.Sequence = long.MaxValue; // not sent yet
             var index = Array.IndexOf(_inFlight, null);
             _inFlight[index] = slot;
             slot.MarkWaiting();
@@ -286,7 +403,7 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
         }
     }
 
-    private void Unregister(PendingRequest slot, bool rememberTransaction)
+    private void Unregister(PendingRequest slot, Socket socket, bool rememberTransaction)
     {
         lock (_lock)
         {
@@ -296,7 +413,8 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
                 _inFlight[index] = null;
             }
 
-            if (rememberTransaction)
+            // Transaction ids are remembered per connection: a reply can only come late on the one it was sent on.
+            if (rememberTransaction && ReferenceEquals(_socket, socket))
             {
                 _expired[_expiredNext] = slot.TransactionId;
                 _expiredNext = (_expiredNext + 1) % ExpiredCapacity;
@@ -381,6 +499,12 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
             var wait = _time.GetElapsedTime(_time.GetTimestamp(), _nextConnectAt);
             if (_nextConnectAt != 0 && wait > TimeSpan.Zero)
             {
+                if (_downReason is not null && wait >= slot.Remaining)
+                {
+                    // The backoff outlasts this request's deadline: say why the device is not reachable, not "timeout".
+                    throw new ModbusTransportException(_endpoint, $"{_downReason}; next connection attempt in {wait.TotalMilliseconds:0} ms", _downError);
+                }
+
                 try
                 {
                     await Task.Delay(wait, _time, token).ConfigureAwait(false);
@@ -446,7 +570,15 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
             socket?.Dispose();
             var backoff = Backoff(++_failures);
             _nextConnectAt = _time.GetTimestamp() + (long)(backoff.TotalSeconds * _time.TimestampFrequency);
-            ModbusLog.ConnectFailed(_logger, ex, _endpoint, _failures, backoff);
+            _downReason = ex is OperationCanceledException ? $"connecting timed out after {_options.ConnectTimeout.TotalMilliseconds:0} ms" : $"could not connect: {ex.Message}";
+            _downError = ex is OperationCanceledException ? null : ex;
+            if (_outageAttempts++ == 0)
+            {
+                _outageStartedAt = _time.GetTimestamp();
+                ModbusLog.OutageStarted(_logger, _endpoint, _downReason);
+            }
+
+            ModbusLog.ConnectFailed(_logger, _endpoint, _outageAttempts, _downReason, backoff);
             if (token.IsCancellationRequested)
             {
                 throw slot.CancellationError("connecting");
@@ -474,6 +606,15 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
 
         _metrics.Connected();
         ModbusLog.Connected(_logger, _endpoint);
+        _downReason = null;
+        _downError = null;
+        if (_outageAttempts > 0)
+        {
+            var outage = _time.GetElapsedTime(_outageStartedAt);
+            ModbusLog.OutageEnded(_logger, _endpoint, outage, _outageAttempts);
+            _outageAttempts = 0;
+        }
+
         _ = ReceiveLoopAsync(socket, tls);
         return socket;
     }
@@ -586,8 +727,13 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
                     var trailing = buffer.AsSpan(offset + frameLength, filled - offset - frameLength);
                     if (status == FrameStatus.Invalid || !Dispatch(socket, header, buffer.AsSpan(offset, frameLength), trailing, out error))
                     {
+                        // The stream cannot be trusted past here, nor the transaction id in it (garbage can look like any
+                        // id). The oldest request sent gets the error, as most devices answer in order; the others lost
+                        // their connection because of it.
+                        // A device that sends garbage is up and accepting connections: reconnect at once, no backoff (each
+                        // reconnection is paid for by a request, so there is no storm to hold back).
                         ModbusLog.ProtocolError(_logger, _endpoint, error!);
-                        Abort(socket, FailureKind.Protocol, error!, null, countFailure: true);
+                        Abort(socket, FailureKind.Protocol, error!, null, countFailure: false, blameOldest: true);
                         return;
                     }
 
@@ -648,6 +794,8 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
             {
                 return true; // this connection is already being torn down
             }
+
+            _frames++; // anything that arrives shows the device is not stalled
 
             // Claim under the lock: the request cannot end and be reused for another transaction meanwhile.
             slot = Find(header.TransactionId);
@@ -714,7 +862,17 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Closes a connection (if it is still the current one) and fails every request waiting on it.</summary>
-    private void Abort(Socket socket, FailureKind kind, string reason, Exception? inner, bool countFailure)
+    /// <param name="socket">The connection.</param>
+    /// <param name="kind">How the requests are failed.</param>
+    /// <param name="reason">Why, for the log and the requests' errors.</param>
+    /// <param name="inner">The error behind it, if any.</param>
+    /// <param name="countFailure">Whether the next connection waits a backoff.</param>
+    /// <param name="connectionLost">Whether every waiting request lost its connection for another's sake (reads are sent again).</param>
+    /// <param name="blameOldest">
+    /// Whether an unreadable reply closes the connection: the oldest request sent gets the protocol error (most devices
+    /// answer in order), the others lost their connection because of it.
+    /// </param>
+    private void Abort(Socket socket, FailureKind kind, string reason, Exception? inner, bool countFailure, bool connectionLost = false, bool blameOldest = false)
     {
         PendingRequest[] waiting;
         lock (_lock)
@@ -731,17 +889,32 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
             _strayPrefixLength = 0;
             waiting = [.. _inFlight.Where(s => s is not null && s.TryClaim())!];
             _expiredCount = 0;
+            _expiredNext = 0;
+            _suspectAtFrame = -1;
             if (countFailure)
             {
                 var backoff = Backoff(++_failures);
                 _nextConnectAt = _time.GetTimestamp() + (long)(backoff.TotalSeconds * _time.TimestampFrequency);
+                _downReason = $"the connection was closed: {reason}";
+                _downError = inner;
             }
         }
 
         ModbusLog.ConnectionClosed(_logger, _endpoint, reason);
         socket.Dispose();
+        var owner = blameOldest ? waiting.MinBy(s => s.Sequence) : null;
         foreach (var slot in waiting)
         {
+            if (kind != FailureKind.Security && (connectionLost || (blameOldest && slot != owner)))
+            {
+                slot.ConnectionLost = true;
+                slot.Fail(new ModbusTransportException(
+                    _endpoint,
+                    connectionLost ? reason : "the request lost its connection because of another request's reply, which could not be read; the connection was replaced",
+                    connectionLost ? inner : null));
+                continue;
+            }
+
             slot.Fail(kind switch
             {
                 FailureKind.Protocol => new ModbusProtocolException(_endpoint, reason),
@@ -765,6 +938,12 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
         {
             _free.Push(slot);
         }
+    }
+
+    /// <summary>A read sent on a suspect connection, and what the connection had received when it went out.</summary>
+    private sealed record Probe(ModbusConnection Connection, PendingRequest Slot, Socket Socket, ushort TransactionId, long Frames, TimeSpan Window)
+    {
+        public void Expire() => Connection.OnProbeExpired(this);
     }
 
     private void TraceFrame(string direction, ReadOnlySpan<byte> frame)

@@ -56,9 +56,14 @@ public sealed class ModbusTcpOptions
     public TimeSpan ConnectDelay { get; set; } = TimeSpan.Zero;
 
     /// <summary>
-    /// Gets or sets after how many timeouts in a row the connection is considered dead (a half-open connection,
-    /// a power-cycled device) and is closed, to be opened anew by the next request.
+    /// Gets or sets after how many timeouts in a row, with no reply in between, the connection is considered dead (a
+    /// half-open connection, a power-cycled device) and is closed, to be opened anew by the next request.
     /// </summary>
+    /// <remarks>
+    /// A request sent after a timeout does not wait for this count: if nothing at all arrives within half its
+    /// deadline, the connection is replaced at once and the read sent again on the new one. The count matters when
+    /// several requests were in flight together (<see cref="MaxRequestsInFlight"/> above 1) and time out together.
+    /// </remarks>
     /// <value>The default value is 3. It must be from 1 to 100.</value>
     [Range(1, 100)]
     public int TimeoutsBeforeReconnect { get; set; } = 3;

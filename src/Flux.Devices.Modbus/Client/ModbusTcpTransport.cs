@@ -25,8 +25,10 @@ namespace Flux.Devices.Modbus;
 /// </para>
 /// <para>
 /// Every reply is checked before it is used: transaction id, protocol id, MBAP length, unit id, function code, byte
-/// count and write echoes. A reply for a request that already timed out is discarded; any malformed reply closes the
-/// connection. Each attempt has its own deadline (<see cref="ModbusTcpOptions.RequestTimeout"/>) counted from when the
+/// count and write echoes. A reply for a request that already timed out is discarded. A whole frame with bad content
+/// fails only its own request; a frame that cannot be delimited closes the connection, and the reads in flight beside
+/// it are sent again on a new one. After a timeout, a connection on which nothing arrives within half the next
+/// request's deadline is replaced at once. Each attempt has its own deadline (<see cref="ModbusTcpOptions.RequestTimeout"/>) counted from when the
 /// request gets its turn on the connection. Reads are retried after timeouts, transport and protocol errors and
 /// Busy/Acknowledge replies; a write is retried only when the device said Busy or nothing was sent, and a write that
 /// was sent but not confirmed raises <see cref="ModbusWriteOutcomeUnknownException"/>.

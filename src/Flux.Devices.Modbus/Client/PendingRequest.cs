@@ -23,6 +23,7 @@ internal sealed class PendingRequest : IValueTaskSource<int>, IDisposable
     private CancellationToken _callerToken;
     private ModbusEndpoint _endpoint;
     private TimeSpan _timeout;
+    private long _startedAt;
     private int _state;
     private volatile bool _cancelledByCaller;
 
@@ -42,6 +43,9 @@ internal sealed class PendingRequest : IValueTaskSource<int>, IDisposable
 
     public ushort TransactionId { get; set; }
 
+    /// <summary>Gets or sets the order in which the request was sent on its connection (oldest first; <see cref="long.MaxValue"/> until sent).</summary>
+    public long Sequence { get; set; }
+
     /// <summary>Gets or sets a value indicating whether any byte of the request may have reached the device.</summary>
     public bool SendStarted { get; set; }
 
@@ -50,6 +54,16 @@ internal sealed class PendingRequest : IValueTaskSource<int>, IDisposable
 
     public bool CancelledByCaller => _cancelledByCaller;
 
+    /// <summary>
+    /// Gets or sets a value indicating whether the request failed only because its connection was replaced for
+    /// another request's sake (a stalled connection, another request's unreadable reply): a read may then be sent
+    /// again on the new connection within its own deadline.
+    /// </summary>
+    public bool ConnectionLost { get; set; }
+
+    /// <summary>Gets what is left of the attempt's deadline.</summary>
+    public TimeSpan Remaining => _timeout - _time.GetElapsedTime(_startedAt);
+
     /// <summary>Starts an attempt: arms the deadline and listens to the caller's token.</summary>
     public void Start(ModbusEndpoint endpoint, TimeSpan timeout, CancellationToken callerToken)
     {
@@ -57,8 +71,10 @@ internal sealed class PendingRequest : IValueTaskSource<int>, IDisposable
         _state = Idle;
         _cancelledByCaller = false;
         SendStarted = false;
+        ConnectionLost = false;
         _endpoint = endpoint;
         _timeout = timeout;
+        _startedAt = _time.GetTimestamp();
         _callerToken = callerToken;
         _deadline.CancelAfter(timeout);
         _deadlineRegistration = _deadline.Token.UnsafeRegister(static s => ((PendingRequest)s!).OnDeadline(), this);
@@ -66,6 +82,15 @@ internal sealed class PendingRequest : IValueTaskSource<int>, IDisposable
         {
             _callerRegistration = callerToken.UnsafeRegister(static s => ((PendingRequest)s!).OnCallerCancelled(), this);
         }
+    }
+
+    /// <summary>Makes a request that failed with <see cref="ConnectionLost"/> ready to be sent again, its deadline still running.</summary>
+    public void Rearm()
+    {
+        _core.Reset();
+        Volatile.Write(ref _state, Idle);
+        SendStarted = false;
+        ConnectionLost = false;
     }
 
     /// <summary>Marks the request as waiting for its reply (done before sending, so a fast reply finds it).</summary>

@@ -45,6 +45,8 @@ internal sealed class RtuOverTcpConnection : IDisposable
     private long _lastActivityAt;
     private long _lastSendAt;
     private int _failures;
+    private int _outageAttempts;
+    private long _outageStartedAt;
     private string _lastFailure = string.Empty;
     private long _nextConnectAt;
     private bool _disposed;
@@ -77,10 +79,10 @@ internal sealed class RtuOverTcpConnection : IDisposable
                 // The device refused or failed lately: say so now rather than spend the deadline waiting and call it a timeout.
                 if (wait >= _options.RequestTimeout - _time.GetElapsedTime(started))
                 {
-                    throw new ModbusTransportException(_endpoint, $"{_failures} failures in a row (last: {_lastFailure}); the next connection attempt is in {wait.TotalMilliseconds:0} ms, after this request's deadline");
+                    throw new ModbusTransportException(_endpoint, $"{Failures(_failures)} in a row (last: {_lastFailure}); the next connection attempt is in {wait.TotalMilliseconds:0} ms, after this request's deadline");
                 }
 
-                stage = $"waiting {wait.TotalMilliseconds:0} ms to reconnect after {_failures} failures (last: {_lastFailure})";
+                stage = $"waiting {wait.TotalMilliseconds:0} ms to reconnect after {Failures(_failures)} (last: {_lastFailure})";
                 await Task.Delay(wait, _time, token).ConfigureAwait(false);
                 stage = "connecting";
             }
@@ -319,7 +321,14 @@ internal sealed class RtuOverTcpConnection : IDisposable
             var backoff = Backoff(++_failures);
             _nextConnectAt = _time.GetTimestamp() + (long)(backoff.TotalSeconds * _time.TimestampFrequency);
             _lastFailure = ex is OperationCanceledException ? "connect timed out" : ex.Message;
-            ModbusLog.ConnectFailed(_logger, ex, _endpoint, _failures, backoff);
+            if (_outageAttempts++ == 0)
+            {
+                // An outage is logged once as it starts and once as it ends; each attempt only at Debug.
+                _outageStartedAt = _time.GetTimestamp();
+                ModbusLog.OutageStarted(_logger, _endpoint, _lastFailure);
+            }
+
+            ModbusLog.ConnectFailed(_logger, _endpoint, _outageAttempts, _lastFailure, backoff);
             token.ThrowIfCancellationRequested();
             throw ex is OperationCanceledException
                 ? new ModbusTimeoutException(_endpoint, _options.ConnectTimeout, "connecting")
@@ -341,6 +350,13 @@ internal sealed class RtuOverTcpConnection : IDisposable
 
         _metrics.Connected();
         ModbusLog.Connected(_logger, _endpoint);
+        if (_outageAttempts > 0)
+        {
+            var outage = _time.GetElapsedTime(_outageStartedAt);
+            ModbusLog.OutageEnded(_logger, _endpoint, outage, _outageAttempts);
+            _outageAttempts = 0;
+        }
+
         _lastActivityAt = _time.GetTimestamp();
         if (_options.ConnectDelay > TimeSpan.Zero)
         {
@@ -349,6 +365,8 @@ internal sealed class RtuOverTcpConnection : IDisposable
 
         return socket;
     }
+
+    private static string Failures(int count) => count == 1 ? "1 failure" : $"{count} failures";
 
     /// <summary>How long until the next connection attempt may be made: zero while connected, or when no failure asks for a wait.</summary>
     private TimeSpan ReconnectWait()

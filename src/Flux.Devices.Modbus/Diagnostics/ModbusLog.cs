@@ -9,8 +9,8 @@ internal static partial class ModbusLog
     [LoggerMessage(EventId = 6000, Level = LogLevel.Debug, Message = "Connected to {Endpoint}")]
     public static partial void Connected(ILogger logger, ModbusEndpoint endpoint);
 
-    [LoggerMessage(EventId = 6001, Level = LogLevel.Warning, Message = "Could not connect to {Endpoint} (failure {Failures} in a row); next attempt in {Backoff}")]
-    public static partial void ConnectFailed(ILogger logger, Exception exception, ModbusEndpoint endpoint, int failures, TimeSpan backoff);
+    [LoggerMessage(EventId = 6001, Level = LogLevel.Debug, Message = "Connection attempt {Attempt} to {Endpoint} failed: {Error}; next attempt in {Backoff}")]
+    public static partial void ConnectFailed(ILogger logger, ModbusEndpoint endpoint, int attempt, string error, TimeSpan backoff);
 
     [LoggerMessage(EventId = 6002, Level = LogLevel.Debug, Message = "Connection to {Endpoint} closed: {Reason}")]
     public static partial void ConnectionClosed(ILogger logger, ModbusEndpoint endpoint, string reason);
@@ -26,6 +26,15 @@ internal static partial class ModbusLog
 
     [LoggerMessage(EventId = 6006, Level = LogLevel.Trace, Message = "{Direction} {Endpoint}: {Frame}")]
     public static partial void Frame(ILogger logger, string direction, ModbusEndpoint endpoint, string frame);
+
+    [LoggerMessage(EventId = 6009, Level = LogLevel.Warning, Message = "Invalid reply from {Endpoint}: {Error}; only its own request fails (the frame was whole, so the connection is kept)")]
+    public static partial void InvalidReply(ILogger logger, ModbusEndpoint endpoint, string error);
+
+    [LoggerMessage(EventId = 6010, Level = LogLevel.Warning, Message = "Cannot reach {Endpoint}: {Error}; reconnecting in the background (attempts are logged at Debug)")]
+    public static partial void OutageStarted(ILogger logger, ModbusEndpoint endpoint, string error);
+
+    [LoggerMessage(EventId = 6011, Level = LogLevel.Information, Message = "Reconnected to {Endpoint} after an outage of {Duration} ({Attempts} failed attempts)")]
+    public static partial void OutageEnded(ILogger logger, ModbusEndpoint endpoint, TimeSpan duration, int attempts);
 
     [LoggerMessage(EventId = 6007, Level = LogLevel.Information, Message = "Modbus TCP server listening on {EndPoint}")]
     public static partial void ServerListening(ILogger logger, System.Net.EndPoint? endPoint);

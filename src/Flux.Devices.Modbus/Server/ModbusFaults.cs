@@ -13,6 +13,7 @@ public sealed class ModbusFaults
     private volatile bool _closeMidFrame;
     private volatile bool _wrongTransactionId;
     private volatile bool _garbage;
+    private volatile bool _wrongUnitId;
     private int _exceptionCode = -1;
 
     /// <summary>Gets or sets how long the unit waits before it answers.</summary>
@@ -51,6 +52,16 @@ public sealed class ModbusFaults
         set => _garbage = value;
     }
 
+    /// <summary>
+    /// Gets or sets a value indicating whether the unit answers with the next unit id instead of the request's (a
+    /// whole, well-formed frame that a strict client rejects), as a confused gateway does.
+    /// </summary>
+    public bool WrongUnitId
+    {
+        get => _wrongUnitId;
+        set => _wrongUnitId = value;
+    }
+
     /// <summary>Gets or sets the exception code the unit answers every request with; <see langword="null"/> for none.</summary>
     public ModbusExceptionCode? ExceptionCode
     {
@@ -66,6 +77,7 @@ public sealed class ModbusFaults
         CloseMidFrame = false;
         WrongTransactionId = false;
         Garbage = false;
+        WrongUnitId = false;
         ExceptionCode = null;
     }
 }

@@ -361,10 +361,11 @@ public sealed class ModbusTcpServer : IAsyncDisposable
             : faults!.ExceptionCode is { } code
                 ? ModbusRequestHandler.ExceptionReply(pdu.Span[0], code, frame.Span[HeaderLength..])
                 : ModbusRequestHandler.Handle(unit, pdu.Span, frame.Span[HeaderLength..]);
+        var unitId = faults?.WrongUnitId == true ? (byte)(header.UnitId + 1) : header.UnitId;
         int length;
         if (_rtu)
         {
-            length = RtuFrame.Write(frame.Span, header.UnitId, pduLength);
+            length = RtuFrame.Write(frame.Span, unitId, pduLength);
             if (faults?.WrongTransactionId == true)
             {
                 frame.Span[length - 1] ^= 0x5A; // no transaction id in RTU: a corrupt CRC instead
@@ -373,7 +374,7 @@ public sealed class ModbusTcpServer : IAsyncDisposable
         else
         {
             var transactionId = faults?.WrongTransactionId == true ? (ushort)(header.TransactionId ^ 0x5A5A) : header.TransactionId;
-            length = ModbusFrame.WriteHeader(frame.Span, transactionId, header.UnitId, pduLength);
+            length = ModbusFrame.WriteHeader(frame.Span, transactionId, unitId, pduLength);
         }
 
         if (faults?.CloseMidFrame == true)

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Sockets;
+using Flux.Devices.Transport;
 using Flux.Devices.Modbus.Server;
 
 namespace Flux.Devices.Modbus.Tests.Support;
@@ -29,5 +31,13 @@ internal static class Loopback
         unit.SetBits(ModbusTable.Coils, 0, bits);
         unit.SetBits(ModbusTable.DiscreteInputs, 0, bits.Select(b => !b).ToArray());
         return unit;
+    }
+
+    /// <summary>A port on 127.0.0.1 where nothing listens (bound and closed again at once): connecting is refused.</summary>
+    public static ModbusEndpoint ClosedPort()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ModbusEndpoint.From((IPEndPoint)socket.LocalEndPoint!);
     }
 }

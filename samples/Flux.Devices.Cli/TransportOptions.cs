@@ -43,6 +43,38 @@ internal sealed class TransportOptions
     }
 
     /// <summary>
+    /// Makes the client's TLS file options only and adds them to a command that reaches devices as their metadata says
+    /// (<c>modbus_tls</c>): <c>devices health</c>. Read them with <see cref="ReadFiles"/>.
+    /// </summary>
+    public static TransportOptions AddFilesTo(Command command)
+    {
+        var options = new TransportOptions();
+        command.Options.Add(options.Certificate);
+        command.Options.Add(options.Key);
+        command.Options.Add(options.Authorities);
+        return options;
+    }
+
+    /// <summary>The client's TLS settings from the options <see cref="AddFilesTo"/> added, <see langword="null"/> without <c>--tls-cert</c>.</summary>
+    /// <exception cref="UsageException"><c>--tls-key</c> or <c>--tls-ca</c> without <c>--tls-cert</c>.</exception>
+    /// <exception cref="FileNotFoundException">A TLS file is not there.</exception>
+    public ModbusTlsOptions? ReadFiles(ParseResult result)
+    {
+        if (result.GetValue(Certificate) is not null)
+        {
+            return Settings(result);
+        }
+
+        var key = result.GetValue(Key);
+        if ((key ?? result.GetValue(Authorities)) is { } file)
+        {
+            throw new UsageException($"{(key is not null ? Key.Name : Authorities.Name)} {file}: give --tls-cert too: Modbus/TCP Security requires a client certificate.");
+        }
+
+        return null;
+    }
+
+    /// <summary>
     /// Reads the framing and whether TLS is asked for, together with what an endpoint's text already says
     /// (<c>rtu+tcp://</c>, <c>mbaps://</c>), and the client's TLS settings when TLS is used.
     /// </summary>
@@ -83,13 +115,15 @@ internal sealed class TransportOptions
             throw new UsageException("--tls needs --tls-cert: Modbus/TCP Security requires a client certificate.");
         }
 
-        return (ModbusFraming.Tcp, true, new ModbusTlsOptions
-        {
-            CertificateFile = Existing(Certificate.Name, certificate),
-            KeyFile = key is null ? null : Existing(Key.Name, key),
-            TrustedCertificateAuthoritiesFile = authorities is null ? null : Existing(Authorities.Name, authorities),
-        });
+        return (ModbusFraming.Tcp, true, Settings(result));
     }
+
+    private ModbusTlsOptions Settings(ParseResult result) => new()
+    {
+        CertificateFile = Existing(Certificate.Name, result.GetValue(Certificate)!),
+        KeyFile = result.GetValue(Key) is { } key ? Existing(Key.Name, key) : null,
+        TrustedCertificateAuthoritiesFile = result.GetValue(Authorities) is { } authorities ? Existing(Authorities.Name, authorities) : null,
+    };
 
     private static string Existing(string option, FileInfo file) =>
         file.Exists ? file.FullName : throw new FileNotFoundException($"{option} {file}: no file {file.FullName}.", file.FullName);

@@ -88,7 +88,7 @@ public sealed class TransportCommandTests : FluxTestBed
     }
 
     [Fact]
-    public async Task Scan_WithTls_RegistersTheDeviceWithModbusTls()
+    public async Task Scan_WithTls_RegistersTheDeviceWithModbusTls_AndHealthPollsItWithTheCertificate()
     {
         await using var server = await StartAsync(TlsServer(), new PowerPackBessSimulator(capacityKwh: 500, initialSoe: 0.5));
         var (certificate, key, ca) = WriteClientPem();
@@ -97,6 +97,14 @@ public sealed class TransportCommandTests : FluxTestBed
             "devices", "scan", "127.0.0.1", "--ports", $"{server.LocalEndPoint.Port}", "--units", "1", "--tls", "--tls-cert", certificate, "--tls-key", key, "--tls-ca", ca,
             "--site", "WLCE", "--register", "--template", Template, "--defaults", Defaults, "--output", "json", "--store", Store);
         var device = await RegisteredAsync("WLCE-BESS-1");
+        var (applyCode, _, applyError) = await FluxProcess.RunAsync("devices", "apply-template", "--template", Template, "--filter", "site=WLCE", "--commit", "--store", Store);
+        var polledFrom = server.RequestCount;
+        var (healthCode, health, healthError) = await FluxProcess.RunAsync("devices", "health", "--tls-cert", certificate, "--tls-key", key, "--tls-ca", ca, "--output", "json", "--store", Store);
+
+        Assert.True(applyCode == FluxCli.Ok, applyError);
+        Assert.True(healthCode == FluxCli.Ok, healthError + health);
+        Assert.Contains("online", health, StringComparison.OrdinalIgnoreCase);
+        Assert.True(server.RequestCount > polledFrom);
 
         Assert.True(code == FluxCli.Ok, error);
         using var line = JsonDocument.Parse(output.Trim());
@@ -129,6 +137,7 @@ public sealed class TransportCommandTests : FluxTestBed
     [InlineData("flux: --tls-ca ca.pem: is for Modbus/TCP Security; give --tls too.", "devices", "scan", "127.0.0.1", "--tls-ca", "ca.pem")]
     [InlineData("flux: --host ftp://127.0.0.1: scheme 'ftp' is not one of tcp://, rtu+tcp:// and mbaps://.", "registers", "read", "--host", "ftp://127.0.0.1", "--address", "0")]
     [InlineData("flux: --port 1502 with --host rtu+tcp://127.0.0.1: give the port in one place (in --host, as host:port).", "registers", "read", "--host", "rtu+tcp://127.0.0.1", "--port", "1502", "--address", "0")]
+    [InlineData("flux: --tls-ca ca.pem: give --tls-cert too: Modbus/TCP Security requires a client certificate.", "devices", "health", "--tls-ca", "ca.pem")]
     [InlineData("flux: Argument 'ascii' not recognized for --framing. Must be one of: 'tcp', 'rtu'.", "devices", "scan", "127.0.0.1", "--framing", "ascii")]
     public async Task BadTransportOptions_AreBadUsageNamingTheOptions(string expected, params string[] args)
     {

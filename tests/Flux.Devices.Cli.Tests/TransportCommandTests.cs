@@ -97,10 +97,15 @@ public sealed class TransportCommandTests : FluxTestBed
             "devices", "scan", "127.0.0.1", "--ports", $"{server.LocalEndPoint.Port}", "--units", "1", "--tls", "--tls-cert", certificate, "--tls-key", key, "--tls-ca", ca,
             "--site", "WLCE", "--register", "--template", Template, "--defaults", Defaults, "--output", "json", "--store", Store);
         var device = await RegisteredAsync("WLCE-BESS-1");
+        var (againCode, again, againError) = await FluxProcess.RunAsync(
+            "devices", "scan", "127.0.0.1", "--ports", $"{server.LocalEndPoint.Port}", "--units", "1", "--tls", "--tls-cert", certificate, "--tls-key", key, "--tls-ca", ca,
+            "--site", "WLCE", "--register", "--template", Template, "--defaults", Defaults, "--output", "json", "--store", Store);
         var (applyCode, _, applyError) = await FluxProcess.RunAsync("devices", "apply-template", "--template", Template, "--filter", "site=WLCE", "--commit", "--store", Store);
         var polledFrom = server.RequestCount;
         var (healthCode, health, healthError) = await FluxProcess.RunAsync("devices", "health", "--tls-cert", certificate, "--tls-key", key, "--tls-ca", ca, "--output", "json", "--store", Store);
 
+        Assert.Equal((FluxCli.Ok, string.Empty), (againCode, again.Trim())); // the registered TLS unit is known by its endpoint, TLS included...
+        Assert.Contains("1 unit id(s) of registered devices not contacted", againError, StringComparison.Ordinal); // ...and not asked again
         Assert.True(applyCode == FluxCli.Ok, applyError);
         Assert.True(healthCode == FluxCli.Ok, healthError + health);
         Assert.Contains("online", health, StringComparison.OrdinalIgnoreCase);

@@ -66,16 +66,17 @@ internal sealed class Cli(CliConsole console)
     /// <param name="result">The parsed command line.</param>
     /// <param name="cancellationToken">Cancels opening (the PostgreSQL schema check).</param>
     /// <param name="configure">Adds to the registry's services (an observer).</param>
+    /// <param name="tls">The client's Modbus/TCP Security settings, when the command was given them.</param>
     /// <param name="create">
     /// Whether the command writes new data, and so may make a SQLite file that does not exist yet. Other commands refuse
     /// a missing file: a mistyped <c>--store</c> would otherwise read as an empty registry and leave a file behind.
     /// </param>
     /// <exception cref="FileNotFoundException">A read or change on a SQLite file that does not exist.</exception>
-    public async Task<OpenRegistry> OpenAsync(ParseResult result, CancellationToken cancellationToken, Action<IFluxDevicesBuilder>? configure = null, bool create = false)
+    public async Task<OpenRegistry> OpenAsync(ParseResult result, CancellationToken cancellationToken, Action<IFluxDevicesBuilder>? configure = null, bool create = false, Modbus.ModbusTlsOptions? tls = null)
     {
         var store = StoreOf(result);
         var services = new ServiceCollection();
-        var builder = services.AddFluxDevices().UseModbusTcp().AddNotifier(new FluxCli.StatusNotifier(Console.Error));
+        var builder = services.AddFluxDevices().UseModbusTcp(o => o.Tls = tls).AddNotifier(new FluxCli.StatusNotifier(Console.Error));
         var postgres = IsPostgres(store);
         if (postgres)
         {

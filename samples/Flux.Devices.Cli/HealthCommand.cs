@@ -7,7 +7,9 @@ namespace Flux.Devices.Cli;
 /// <summary>
 /// <c>flux devices health [--filter] [--watch]</c>: polls every device that should be polled once and prints its health
 /// (exit code 1 when one is offline), or with <c>--watch</c> keeps polling each on its template's interval, printing
-/// every sample as it is taken (JSON Lines with <c>--output json</c>), until Ctrl+C.
+/// every sample as it is taken (JSON Lines with <c>--output json</c>), until Ctrl+C. Devices are reached as their metadata
+/// says (<c>modbus_framing</c>, <c>modbus_tls</c>); <c>--tls-cert</c> (with <c>--tls-key</c>, <c>--tls-ca</c>) is the client's
+/// certificate for those with <c>modbus_tls: true</c>.
 /// </summary>
 internal static class HealthCommand
 {
@@ -18,9 +20,11 @@ internal static class HealthCommand
         var filter = new Option<string?>("--filter") { Description = "Only the devices this filter selects (without --watch)." };
         var watch = new Option<bool>("--watch") { Description = "Keep polling every device on its template's interval, printing each sample, until Ctrl+C." };
         var health = new Command("health", "Poll devices over Modbus and print their health: online, degraded or offline, response time, errors.") { filter, watch };
+        var tlsFiles = TransportOptions.AddFilesTo(health);
         health.SetAction((result, token) => cli.GuardAsync(async () =>
         {
             var output = cli.OutputFor(result);
+            var tls = tlsFiles.ReadFiles(result);
             var deviceFilter = DeviceFilter.Parse(result.GetValue(filter));
             if (result.GetValue(watch))
             {
@@ -29,10 +33,10 @@ internal static class HealthCommand
                     throw new UsageException("devices health --watch polls every device the registry polls; --filter is for a one-off check.");
                 }
 
-                return await WatchAsync(cli, output, result, token);
+                return await WatchAsync(cli, output, result, tls, token);
             }
 
-            await using var registry = await cli.OpenAsync(result, token);
+            await using var registry = await cli.OpenAsync(result, token, tls: tls);
             var monitor = registry.Get<IDeviceHealthMonitor>();
             var samples = await monitor.CheckAsync(deviceFilter, token);
             var health = Polled(monitor, samples);
@@ -54,10 +58,10 @@ internal static class HealthCommand
         return [.. monitor.GetLatest().Where(h => polled.Contains(h.DeviceId))];
     }
 
-    private static async Task<int> WatchAsync(Cli cli, CliOutput output, ParseResult result, CancellationToken cancellationToken)
+    private static async Task<int> WatchAsync(Cli cli, CliOutput output, ParseResult result, Modbus.ModbusTlsOptions? tls, CancellationToken cancellationToken)
     {
         var printer = new SamplePrinter(output);
-        await using var registry = await cli.OpenAsync(result, cancellationToken, builder => builder.AddHealthObserver(printer));
+        await using var registry = await cli.OpenAsync(result, cancellationToken, builder => builder.AddHealthObserver(printer), tls: tls);
         await output.StatusAsync("Watching device health on each device's polling interval; Ctrl+C to stop.");
         printer.Start();
         try

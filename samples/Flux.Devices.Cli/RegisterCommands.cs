@@ -5,12 +5,16 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Flux.Devices.Cli;
 
-/// <summary><c>flux registers read</c>: an mbpoll-style one-off read, with 0-based PDU addresses.</summary>
+/// <summary>
+/// <c>flux registers read</c>: an mbpoll-style one-off read, with 0-based PDU addresses. The device is <c>--host</c> and
+/// <c>--port</c>, or an endpoint's text in <c>--host</c> (<c>rtu+tcp://host:port</c>, <c>mbaps://host[:802]</c>); the
+/// transport options (<c>--framing</c>, <c>--tls</c> and its files) say the rest.
+/// </summary>
 internal static class RegisterCommands
 {
     public static Command Build(Cli cli)
     {
-        var host = new Option<string>("--host") { Description = "The device's address.", Required = true };
+        var host = new Option<string>("--host") { Description = "The device's address, or an endpoint: tcp://H:P, rtu+tcp://H:P (RTU over TCP), mbaps://H[:P] (Modbus/TCP Security, port 802 by default).", Required = true };
         host.Validators.Add(r =>
         {
             if (r.Tokens.Count > 0 && string.IsNullOrWhiteSpace(r.Tokens[0].Value))
@@ -18,7 +22,7 @@ internal static class RegisterCommands
                 r.AddError($"--host '{r.Tokens[0].Value}': give the device's address (a name or an IP address).");
             }
         });
-        var portOption = CliOptions.Whole("--port", "The TCP port.", 1, 65_535, defaultValue: Transport.ModbusEndpoint.DefaultPort);
+        var portOption = CliOptions.Whole("--port", "The TCP port (802 with --tls).", 1, 65_535, defaultValue: Transport.ModbusEndpoint.DefaultPort);
         var unit = CliOptions.Whole<byte>("--unit", "The unit id.", 0, 255, defaultValue: 1);
         var address = CliOptions.Whole<ushort>("--address", "The first register, a 0-based PDU address (holding register 40001 is 0; mbpoll -r 1 is 0).", 0, 65_535);
         address.Required = true;
@@ -27,6 +31,7 @@ internal static class RegisterCommands
         var order = CliOptions.Enum("--order", "The byte order of multi-register values.", ByteOrder.ABCD, o => o.ToString().ToLowerInvariant());
         var input = new Option<bool>("--input") { Description = "Read input registers (function 4) instead of holding registers (function 3)." };
         var read = new Command("read", "Read registers from a device.") { host, portOption, unit, address, count, type, order, input };
+        var transportOptions = TransportOptions.AddTo(read);
         read.SetAction((result, token) => cli.GuardAsync(async () =>
         {
             var output = cli.OutputFor(result);
@@ -46,14 +51,17 @@ internal static class RegisterCommands
                 throw new UsageException($"--address {start} with --count {result.GetValue(count)}: the registers run past 65535.");
             }
 
-            var port = result.GetValue(portOption);
+            var endpoint = Endpoint(result, result.GetValue(host)!, portOption, transportOptions, out var tls);
 
             // The library's Modbus TCP client, one attempt per request, from a container of its own that disposes it.
             var services = new ServiceCollection();
-            services.AddFluxDevices().UseModbusTcp(o => o.RetryCount = 0);
+            services.AddFluxDevices().UseModbusTcp(o =>
+            {
+                o.RetryCount = 0;
+                o.Tls = tls;
+            });
             await using var modbus = services.BuildServiceProvider();
             var transport = modbus.GetRequiredService<Transport.IModbusTransport>();
-            var endpoint = new Transport.ModbusEndpoint(result.GetValue(host)!, port);
             var words = new ushort[values * width];
             if (result.GetValue(input))
             {
@@ -88,5 +96,50 @@ internal static class RegisterCommands
         return new Command("registers", "Talk to a device directly.") { read };
 
         static object? ValueOf(RegisterReading reading) => (object?)reading.Text ?? reading.Value;
+    }
+
+    /// <summary>
+    /// The endpoint <c>--host</c> names: a host (with <c>--port</c>), or an endpoint's text with a scheme, whose port is
+    /// its own (a <c>--port</c> beside it is refused rather than one of the two quietly ignored).
+    /// </summary>
+    /// <exception cref="UsageException">The text is not an endpoint, names its port twice, or asks for TLS with RTU framing.</exception>
+    private static Transport.ModbusEndpoint Endpoint(ParseResult result, string host, Option<int> portOption, TransportOptions options, out Modbus.ModbusTlsOptions? tls)
+    {
+        var portGiven = result.GetResult(portOption) is { Implicit: false };
+        if (!host.Contains("://", StringComparison.Ordinal))
+        {
+            var (framing, useTls, settings) = options.Read(result);
+            tls = settings;
+            var port = portGiven || !useTls ? result.GetValue(portOption) : Transport.ModbusEndpoint.DefaultSecurePort;
+            return new Transport.ModbusEndpoint(host.Trim(), port) { Framing = framing, UseTls = useTls };
+        }
+
+        Transport.ModbusEndpoint endpoint;
+        try
+        {
+            endpoint = Transport.ModbusEndpoint.Parse(host);
+        }
+        catch (FormatException ex)
+        {
+            // The library's text starts "Modbus endpoint 'TEXT': "; the option is what the user typed.
+            var reason = ex.Message[(ex.Message.IndexOf("': ", StringComparison.Ordinal) + 3)..];
+            throw new UsageException($"--host {host}: {reason}", ex);
+        }
+
+        if (portGiven)
+        {
+            throw new UsageException($"--port {result.GetValue(portOption)} with --host {host}: give the port in one place (in --host, as host:port).");
+        }
+
+        var (readFraming, readTls, readSettings) = options.Read(result, endpoint.Framing, endpoint.UseTls);
+        tls = readSettings;
+        var securePort = readTls && !endpoint.UseTls && !HasPort(host) ? Transport.ModbusEndpoint.DefaultSecurePort : endpoint.Port;
+        return new Transport.ModbusEndpoint(endpoint.Host, securePort) { Framing = readFraming, UseTls = readTls };
+
+        static bool HasPort(string text)
+        {
+            var rest = text[(text.IndexOf("://", StringComparison.Ordinal) + 3)..].TrimEnd('/');
+            return rest.StartsWith('[') ? rest.Contains("]:", StringComparison.Ordinal) : rest.Contains(':', StringComparison.Ordinal);
+        }
     }
 }

@@ -11,6 +11,8 @@ namespace Flux.Devices.Cli;
 /// (JSON Lines with <c>--output json</c>, CSV rows with <c>--output csv</c>), progress on stderr (a bar on a terminal,
 /// a line per tenth of the hosts otherwise); with <c>--register</c>, registers them at <c>--site</c>, idempotently.
 /// Registered devices are not asked again unless <c>--rescan-registered</c>; how many unit ids that left out is said on stderr.
+/// <c>--framing rtu</c> scans RTU-over-TCP gateways, <c>--tls</c> (with <c>--tls-cert</c>) Modbus/TCP Security ports; devices
+/// found are registered with it (<c>modbus_framing: rtu</c>, <c>modbus_tls: true</c>).
 /// </summary>
 internal static class ScanCommand
 {
@@ -28,9 +30,14 @@ internal static class ScanCommand
         var templates = CliOptions.Files("--template", "Templates whose manufacturers and identify blocks recognise devices. Repeatable.");
         var defaults = CliOptions.File("--defaults", "A JSON file of metadata per device type for what no probe can learn, as templates/site_defaults.json.");
         var scan = new Command("scan", "Scan hosts for Modbus devices, read-only, and optionally register them.") { hosts, ports, units, site, register, rescan, templates, defaults, wide };
+        var transport = TransportOptions.AddTo(scan);
         scan.SetAction((result, token) => cli.GuardAsync(async () =>
         {
             var output = cli.OutputFor(result);
+            var (framing, useTls, tls) = transport.Read(result);
+
+            // Modbus/TCP Security has a port of its own: scanned unless --ports says otherwise.
+            int[] scanPorts = useTls && result.GetResult(ports) is null or { Implicit: true } ? [Transport.ModbusEndpoint.DefaultSecurePort] : result.GetValue(ports)!;
             HostSet set;
             try
             {
@@ -58,7 +65,7 @@ internal static class ScanCommand
             var tally = new Tally();
             try
             {
-                await using var registry = await cli.OpenAsync(result, token, create: true);
+                await using var registry = await cli.OpenAsync(result, token, create: true, tls: tls);
                 var loader = registry.Get<DeviceTemplateLoader>();
                 var loaded = new List<DeviceTemplate>();
                 foreach (var file in result.GetValue(templates) ?? [])
@@ -76,7 +83,7 @@ internal static class ScanCommand
                     }
                 }
 
-                var options = new DeviceScanOptions { Hosts = set, Ports = result.GetValue(ports)!, UnitIds = result.GetValue(units)!, Templates = loaded };
+                var options = new DeviceScanOptions { Hosts = set, Ports = scanPorts, UnitIds = result.GetValue(units)!, Framing = framing, UseTls = useTls, Templates = loaded };
                 var registration = new AutoRegistrationOptions
                 {
                     Site = string.IsNullOrWhiteSpace(siteName) ? "SITE" : siteName,

@@ -22,21 +22,27 @@ internal sealed class SimulatedSite : IAsyncDisposable
     /// <summary>Gets the site's name.</summary>
     public string Name { get; }
 
+    /// <summary>Gets the framing both hosts speak.</summary>
+    public Transport.ModbusFraming Framing { get; private init; }
+
     /// <summary>Gets the simulated devices, with where each one answers.</summary>
     public IReadOnlyList<SimulatedEndpoint> Endpoints { get; private set; } = [];
 
-    /// <summary>Starts the site with both hosts on <paramref name="port"/>; 0 lets the system choose one per host.</summary>
+    /// <summary>
+    /// Starts the site with both hosts on <paramref name="port"/>; 0 lets the system choose one per host. With
+    /// <see cref="Transport.ModbusFraming.RtuOverTcp"/> both hosts speak RTU frames, as transparent gateways do.
+    /// </summary>
     /// <exception cref="SocketException">The port is taken (or needs privileges) on 127.0.0.2 or 127.0.0.3.</exception>
-    public static async Task<SimulatedSite> StartAsync(string name, int port, CancellationToken cancellationToken)
+    public static async Task<SimulatedSite> StartAsync(string name, int port, CancellationToken cancellationToken, Transport.ModbusFraming framing = Transport.ModbusFraming.Tcp)
     {
-        var site = new SimulatedSite(name);
+        var site = new SimulatedSite(name) { Framing = framing };
         try
         {
-            var gateway = new ModbusTcpServer();
+            var gateway = new ModbusTcpServer(new ModbusTcpServerOptions { Framing = framing });
             gateway.AddUnit(1, new PowerPackBessSimulator()).AddUnit(2, new AcuvimMeterSimulator()).AddUnit(3, new PowerPackBessSimulator(capacityKwh: 250));
             site._servers.Add(gateway);
             await gateway.StartAsync(new IPEndPoint(IPAddress.Parse("127.0.0.2"), port), cancellationToken);
-            var sunspec = new ModbusTcpServer();
+            var sunspec = new ModbusTcpServer(new ModbusTcpServerOptions { Framing = framing });
             sunspec.AddUnit(1, new SunSpecSimulator());
             site._servers.Add(sunspec);
             await sunspec.StartAsync(new IPEndPoint(IPAddress.Parse("127.0.0.3"), port), cancellationToken);

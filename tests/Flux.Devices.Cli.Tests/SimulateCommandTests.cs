@@ -39,6 +39,23 @@ public sealed class SimulateCommandTests
     }
 
     [Fact]
+    public async Task Simulate_WithFramingRtu_AnswersRtuOverTcp_AndSuggestsTheScanWithIt()
+    {
+        await using var simulate = FluxProcess.Start("simulate", "--site", "WLCE", "--port", "0", "--framing", "rtu", "--output", "json");
+        var line = await simulate.WaitForLineAsync(l => l.StartsWith('{'));
+        using var json = JsonDocument.Parse(line);
+        var bess = json.RootElement.GetProperty("endpoints").Deserialize<SimulatedEndpointJson[]>(CliOutput.Compact)![0];
+
+        var (code, read, error) = await FluxProcess.RunAsync("registers", "read", "--host", $"rtu+tcp://{bess.Host}:{bess.Port}", "--unit", "1", "--address", "2026", "--type", "uint32", "--output", "json");
+
+        Assert.True(code == FluxCli.Ok, error);
+        using var value = JsonDocument.Parse(read);
+        Assert.Equal(250_000, value.RootElement[0].GetProperty("value").GetInt32());
+        Assert.Equal(FluxCli.Ok, await simulate.StopAsync());
+        Assert.Contains("--framing rtu --site WLCE", simulate.Error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Simulate_OnATakenPort_SaysSoAndFails()
     {
         using var taken = new System.Net.Sockets.TcpListener(IPAddress.Parse("127.0.0.3"), 0);

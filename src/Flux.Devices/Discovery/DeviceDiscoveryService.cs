@@ -237,9 +237,12 @@ internal sealed class DeviceDiscoveryService(Func<IDeviceScanner> scanner, IDevi
             .With(DeviceAddressing.IpAddressKey, found.Endpoint.Host)
             .With(DeviceAddressing.PortKey, (long)found.Endpoint.Port)
             .With(DeviceAddressing.UnitIdKey, (long)found.UnitId);
-        return DeviceAddressing.FramingText(found.Endpoint.Framing) is { } framing
+        metadata = DeviceAddressing.FramingText(found.Endpoint.Framing) is { } framing
             ? metadata.With(DeviceAddressing.FramingKey, framing)
             : metadata.Without(DeviceAddressing.FramingKey);
+        return found.Endpoint.UseTls
+            ? metadata.With(DeviceAddressing.TlsKey, true)
+            : metadata.Without(DeviceAddressing.TlsKey);
     }
 
     private static DeviceMetadata With(DeviceMetadata metadata, string key, string? value) => value is null ? metadata : metadata.With(key, value);

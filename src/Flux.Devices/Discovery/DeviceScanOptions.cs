@@ -25,6 +25,15 @@ public sealed record DeviceScanOptions
     /// <value>The default value is <see cref="ModbusFraming.Tcp"/>.</value>
     public ModbusFraming Framing { get; init; } = ModbusFraming.Tcp;
 
+    /// <summary>
+    /// Gets whether every port is scanned with Modbus/TCP Security (TLS, with the client certificate and trusted
+    /// authorities of the host's <c>ModbusTcpOptions.Tls</c>). Devices found are registered with it (metadata
+    /// <c>modbus_tls: true</c>). TLS carries Modbus TCP framing only: it cannot be combined with
+    /// <see cref="ModbusFraming.RtuOverTcp"/>.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>. Scan port 802, the Modbus/TCP Security port, with it.</value>
+    public bool UseTls { get; init; }
+
     /// <summary>Gets the unit ids to try on each open port, in order: 1 to 247, or 255 (never 0, the broadcast id).</summary>
     /// <value>The default value is 1 to 9, as in the spec.</value>
     public IReadOnlyList<byte> UnitIds { get; init; } = [1, 2, 3, 4, 5, 6, 7, 8, 9];
@@ -97,6 +106,11 @@ public sealed record DeviceScanOptions
         if (!Enum.IsDefined(Framing))
         {
             throw new ArgumentException($"Framing {(int)Framing} is not one of Tcp and RtuOverTcp.", nameof(Framing));
+        }
+
+        if (UseTls && Framing == ModbusFraming.RtuOverTcp)
+        {
+            throw new ArgumentException("UseTls cannot be combined with Framing RtuOverTcp: Modbus/TCP Security carries Modbus TCP framing only.", nameof(UseTls));
         }
 
         Range(ConnectTimeout, TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(1), nameof(ConnectTimeout));

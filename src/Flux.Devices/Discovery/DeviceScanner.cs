@@ -91,7 +91,7 @@ internal sealed class DeviceScanner(IModbusTransportFactory transports, IEnumera
             using var transport = new ScanTransport(inner, spacing, time, () => Interlocked.Increment(ref counters.RequestsSent));
             foreach (var port in options.Ports)
             {
-                var endpoint = new ModbusEndpoint(host.ToString(), port) { Framing = options.Framing };
+                var endpoint = new ModbusEndpoint(host.ToString(), port) { Framing = options.Framing, UseTls = options.UseTls };
                 if (options.ExcludeEndpoints.Contains(endpoint))
                 {
                     Interlocked.Add(ref counters.UnitsExcluded, options.UnitIds.Count);

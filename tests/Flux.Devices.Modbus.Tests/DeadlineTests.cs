@@ -40,6 +40,37 @@ public sealed class DeadlineTests
     }
 
     [Fact]
+    public async Task Deadline_OfARequestAfterAnAnsweredOne_IsItsOwnNotThePreviousOnes()
+    {
+        // The deadline timer is not moved for every request: it stays set for the first request's deadline, fires
+        // there in the middle of the second request, and must then wait for the rest of the second one's deadline.
+        var time = new FakeTimeProvider();
+        await using var server = new ScriptedModbusServer(async x =>
+        {
+            if (x.RequestNumber == 1)
+            {
+                await x.SendAsync(x.RegisterReply());
+            }
+        });
+        await using var client = new ModbusTcpTransport(new ModbusTcpOptions { RequestTimeout = TimeSpan.FromSeconds(2), RetryCount = 0 }, time);
+        await client.ReadHoldingRegistersAsync(server.Endpoint, 1, 0, new ushort[1]).AsTask().WaitAsync(Patience, Cancel);
+        time.Advance(TimeSpan.FromSeconds(1.5));
+
+        var read = client.ReadHoldingRegistersAsync(server.Endpoint, 1, 0, new ushort[1]).AsTask();
+        await server.WaitForRequestAsync(2);
+        time.Advance(TimeSpan.FromSeconds(1)); // past the first request's deadline
+        var pendingAfterFirstDeadline = !read.IsCompleted;
+        time.Advance(TimeSpan.FromSeconds(1) - TimeSpan.FromTicks(1));
+        var pendingJustBefore = !read.IsCompleted;
+        time.Advance(TimeSpan.FromTicks(1));
+
+        Assert.True(pendingAfterFirstDeadline, "the second request failed at the first one's deadline");
+        Assert.True(pendingJustBefore, "the second request failed before its own deadline");
+        var error = await Assert.ThrowsAsync<ModbusTimeoutException>(() => read.WaitAsync(Patience, Cancel));
+        Assert.Equal(TimeSpan.FromSeconds(2), error.Timeout);
+    }
+
+    [Fact]
     public async Task CallerCancellation_WithoutAnyDeadline_SurfacesAsOperationCanceled()
     {
         await using var server = new ScriptedModbusServer(_ => Task.CompletedTask);

@@ -30,23 +30,8 @@ public sealed class RtuDiscoveryTests
         services.AddFluxDevices().UseModbusTcp(o => o.RequestTimeout = TimeSpan.FromSeconds(30));
         await using var provider = services.BuildServiceProvider();
         var template = provider.GetRequiredService<DeviceTemplateLoader>().Load(SpecSamples.PowerPackTemplateAsPrinted);
-        var scan = new DeviceScanOptions
-        {
-            Hosts = HostSet.Parse("127.0.0.1/32"),
-            Ports = [gateway.LocalEndPoint.Port],
-            UnitIds = [1],
-            Framing = ModbusFraming.RtuOverTcp,
-            RequestTimeout = TimeSpan.FromSeconds(30),
-            Templates = [template],
-        };
-        var registration = new AutoRegistrationOptions
-        {
-            Site = "WLCE",
-            Defaults = new Dictionary<string, DeviceMetadata>
-            {
-                ["bess"] = DeviceMetadata.Parse("""{"capacity_kwh": 210, "max_power_kw": 100, "efficiency": 0.92, "model": "unknown"}"""),
-            },
-        };
+        var scan = DiscoverySetup.OnePort(gateway.LocalEndPoint.Port, template) with { Framing = ModbusFraming.RtuOverTcp };
+        var registration = DiscoverySetup.Registration();
 
         var result = Assert.Single(await provider.GetRequiredService<IDeviceDiscoveryService>().DiscoverAsync(scan, registration, Cancel).ToListAsync(Cancel));
         var registry = provider.GetRequiredService<IDeviceRegistry>();

@@ -99,7 +99,7 @@ public sealed class ScanTests : IAsyncLifetime
     [Fact]
     public async Task DiscoverAsync_Twice_RegistersEachDeviceOnce()
     {
-        var registration = Registration();
+        var registration = DiscoverySetup.Registration();
 
         var first = await Discovery.DiscoverAsync(Options(), registration, Cancel).ToListAsync(Cancel);
         var again = await Discovery.DiscoverAsync(Options(), registration with { SkipRegisteredUnits = false }, cancellationToken: Cancel).ToListAsync(Cancel);
@@ -129,7 +129,7 @@ public sealed class ScanTests : IAsyncLifetime
     {
         var gateway = _servers.Single(s => s.LocalEndPoint.Address.ToString() == "127.0.0.2"); // unit 1 a BESS, unit 2 a meter
         var options = Options() with { Hosts = HostSet.Parse("127.0.0.2") };
-        var registration = Registration();
+        var registration = DiscoverySetup.Registration();
         var first = await Discovery.DiscoverAsync(options with { UnitIds = [1] }, registration, cancellationToken: Cancel).ToListAsync(Cancel);
         Assert.Equal((1, DiscoveryOutcome.Registered), (first.Single().Discovered.UnitId, first.Single().Outcome));
         var asked = gateway.RecordedRequests.Count;
@@ -161,7 +161,7 @@ public sealed class ScanTests : IAsyncLifetime
         var asked = refuser.RecordedRequests.Count;
         var progress = new List<ScanProgress>();
 
-        var results = await Discovery.DiscoverAsync(Options() with { Hosts = HostSet.Parse("127.0.0.5") }, Registration(), new SynchronousProgress(progress), Cancel).ToListAsync(Cancel);
+        var results = await Discovery.DiscoverAsync(Options() with { Hosts = HostSet.Parse("127.0.0.5") }, DiscoverySetup.Registration(), new SynchronousProgress(progress), Cancel).ToListAsync(Cancel);
 
         Assert.Empty(results); // asking unit ids 2 to 9 would only find the same device again
         Assert.Equal(asked, refuser.RecordedRequests.Count);
@@ -171,7 +171,7 @@ public sealed class ScanTests : IAsyncLifetime
     [Fact]
     public async Task DiscoverAsync_SameSerialAtANewAddress_MovesTheDeviceInsteadOfRegisteringATwin()
     {
-        var registration = Registration();
+        var registration = DiscoverySetup.Registration();
         await Discovery.DiscoverAsync(Options(), registration, cancellationToken: Cancel).ToListAsync(Cancel);
         var moved = await StartAsync(IPAddress.Parse("127.0.0.7"), _port, s => s.AddUnit(4, new SunSpecSimulator(serialNumber: "SN0001")));
         Assert.NotNull(moved);
@@ -314,16 +314,6 @@ public sealed class ScanTests : IAsyncLifetime
             Templates = [loader.Load(SpecSamples.PowerPackTemplateAsPrinted), loader.Load(AcuvimTemplate)],
         };
     }
-
-    private static AutoRegistrationOptions Registration() => new()
-    {
-        Site = "WLCE",
-        Defaults = new Dictionary<string, DeviceMetadata>
-        {
-            ["bess"] = DeviceMetadata.Parse("""{"capacity_kwh": 210, "max_power_kw": 100, "efficiency": 0.92, "model": "unknown"}"""),
-            ["meter"] = DeviceMetadata.Parse("""{"manufacturer": "unknown", "model": "unknown", "meter_type": "grid", "phases": 3, "ct_ratio": 1, "vt_ratio": 1, "register_map": "acuvim2_standard"}"""),
-        },
-    };
 
     /// <summary>Starts the site on one port free on every address it uses (below the ephemeral range, so that no port-0 listener elsewhere can take it).</summary>
     private async Task<int> StartSiteAsync()

@@ -37,24 +37,8 @@ public sealed class TlsDiscoveryTests
         });
         await using var provider = services.BuildServiceProvider();
         var template = provider.GetRequiredService<DeviceTemplateLoader>().Load(SpecSamples.PowerPackTemplateAsPrinted);
-        var scan = new DeviceScanOptions
-        {
-            Hosts = HostSet.Parse("127.0.0.1/32"),
-            Ports = [server.LocalEndPoint.Port],
-            UnitIds = [1],
-            UseTls = true,
-            ConnectTimeout = TimeSpan.FromSeconds(30),
-            RequestTimeout = TimeSpan.FromSeconds(30),
-            Templates = [template],
-        };
-        var registration = new AutoRegistrationOptions
-        {
-            Site = "WLCE",
-            Defaults = new Dictionary<string, DeviceMetadata>
-            {
-                ["bess"] = DeviceMetadata.Parse("""{"capacity_kwh": 210, "max_power_kw": 100, "efficiency": 0.92, "model": "unknown"}"""),
-            },
-        };
+        var scan = DiscoverySetup.OnePort(server.LocalEndPoint.Port, template) with { UseTls = true };
+        var registration = DiscoverySetup.Registration();
 
         var result = Assert.Single(await provider.GetRequiredService<IDeviceDiscoveryService>().DiscoverAsync(scan, registration, Cancel).ToListAsync(Cancel));
 

@@ -121,6 +121,13 @@ internal static class ScanCommand
                     await output.StatusAsync(string.Create(CultureInfo.InvariantCulture, $"{excluded.Count} unit id(s) of registered devices not contacted; --rescan-registered asks them too."));
                 }
 
+                if (excluded?.Refused is ({ } refusedEndpoints and > 0, var lastRefusal))
+                {
+                    // Something answered there, but the TLS settings do not match: say so rather than look like an empty network.
+                    await output.StatusAsync(string.Create(CultureInfo.InvariantCulture, $"{refusedEndpoints} endpoint(s) refused the connection's security and were not scanned (check --tls, --tls-cert, --tls-key and --tls-ca); latest: {lastRefusal}"));
+                    return FluxCli.Failed;
+                }
+
                 if (tally.Refused > 0)
                 {
                     await output.StatusAsync(registration.Register
@@ -195,17 +202,49 @@ internal static class ScanCommand
         errors = found.Errors.Select(e => $"{e.Field}: {e.Message}"),
     };
 
-    /// <summary>Passes progress on, keeping the most unit ids reported left out (reports from parallel hosts may come out of order).</summary>
+    /// <summary>
+    /// Passes progress on, keeping the most unit ids reported left out and the most endpoints reported refused, with the
+    /// reason of the latest refusal (reports from parallel hosts may come out of order).
+    /// </summary>
     private sealed class UnitsExcluded(IProgress<ScanProgress> inner) : IProgress<ScanProgress>
     {
+        private readonly Lock _gate = new();
         private long _count;
+        private long _refused;
+        private string? _lastRefusal;
 
-        public long Count => Interlocked.Read(ref _count);
+        public long Count
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _count;
+                }
+            }
+        }
+
+        public (long Count, string? Last) Refused
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return (_refused, _lastRefusal);
+                }
+            }
+        }
 
         public void Report(ScanProgress value)
         {
-            for (var seen = Count; value.UnitsExcluded > seen && Interlocked.CompareExchange(ref _count, value.UnitsExcluded, seen) != seen; seen = Count)
+            lock (_gate)
             {
+                _count = Math.Max(_count, value.UnitsExcluded);
+                if (value.EndpointsRefused > _refused)
+                {
+                    _refused = value.EndpointsRefused;
+                    _lastRefusal = value.LastRefusal;
+                }
             }
 
             inner.Report(value);

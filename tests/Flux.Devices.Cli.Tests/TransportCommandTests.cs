@@ -120,17 +120,20 @@ public sealed class TransportCommandTests : FluxTestBed
     }
 
     [Fact]
-    public async Task Scan_WithTlsButAnUntrustedServer_RegistersNothing()
+    public async Task Scan_WithTlsButAnUntrustedServer_RegistersNothingAndSaysTheEndpointRefusedTheTlsSettings()
     {
         await using var server = await StartAsync(TlsServer(TestPki.Instance.OtherCaServer), new PowerPackBessSimulator(capacityKwh: 500, initialSoe: 0.5));
         var (certificate, key, ca) = WriteClientPem();
 
-        var (_, output, _) = await FluxProcess.RunAsync(
+        var (code, output, error) = await FluxProcess.RunAsync(
             "devices", "scan", "127.0.0.1", "--ports", $"{server.LocalEndPoint.Port}", "--units", "1", "--tls", "--tls-cert", certificate, "--tls-key", key, "--tls-ca", ca,
             "--site", "WLCE", "--register", "--template", Template, "--defaults", Defaults, "--output", "json", "--store", Store);
 
         Assert.Equal(string.Empty, output.Trim());
         Assert.Equal(0, server.RequestCount);
+        Assert.Equal(FluxCli.Failed, code); // not an empty network: the certificates do not match
+        Assert.Contains("1 endpoint(s) refused the connection's security", error, StringComparison.Ordinal);
+        Assert.Contains($"127.0.0.1:{server.LocalEndPoint.Port}", error, StringComparison.Ordinal);
     }
 
     [Theory]

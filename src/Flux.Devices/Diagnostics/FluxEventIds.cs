@@ -31,6 +31,7 @@ internal static class FluxEventIds
 
     public const int ProbeFailed = 4000;
     public const int ScanFinished = 4001;
+    public const int ScanEndpointRefused = 4002;
 
     public const int PollFailed = 5000;
     public const int HealthWriteFailed = 5001;

@@ -1,6 +1,7 @@
 using Flux.Devices.Groups;
 using Flux.Devices.Notifications;
 using Microsoft.Extensions.Logging;
+using Flux.Devices.Transport;
 
 namespace Flux.Devices.Diagnostics;
 
@@ -86,6 +87,10 @@ internal static partial class Log
     [LoggerMessage(EventId = FluxEventIds.ScanFinished, Level = LogLevel.Information,
         Message = "Scan finished: {HostsScanned} of {HostsTotal} host(s) scanned, {DevicesFound} device(s) found on {HostsAnswering} host(s), {RequestsSent} request(s) sent")]
     public static partial void ScanFinished(ILogger logger, long hostsScanned, long hostsTotal, long devicesFound, long hostsAnswering, long requestsSent);
+
+    [LoggerMessage(EventId = FluxEventIds.ScanEndpointRefused, Level = LogLevel.Warning,
+        Message = "Scan: {Endpoint} refused the connection's security ({Failure}), so it was not scanned: {Reason}")]
+    public static partial void ScanEndpointRefused(ILogger logger, ModbusEndpoint endpoint, ModbusSecurityFailure failure, string reason);
 
     [LoggerMessage(EventId = FluxEventIds.MaintenanceEntered, Level = LogLevel.Information,
         Message = "Device {DeviceName} ({DeviceId}) entered maintenance: {Reason} (expected duration {ExpectedDuration}, by {Actor})")]

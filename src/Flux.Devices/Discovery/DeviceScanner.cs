@@ -104,7 +104,7 @@ internal sealed class DeviceScanner(IModbusTransportFactory transports, IEnumera
                 Interlocked.Add(ref counters.UnitsExcluded, options.UnitIds.Count - unitIds.Count);
                 if (unitIds.Count > 0)
                 {
-                    await ScanPortAsync(transport, endpoint, unitIds, options, Found, budget.Token).ConfigureAwait(false);
+                    await ScanPortAsync(transport, endpoint, unitIds, options, Found, Refused, budget.Token).ConfigureAwait(false);
                 }
             }
         }
@@ -129,6 +129,13 @@ internal sealed class DeviceScanner(IModbusTransportFactory transports, IEnumera
         ScanActivity.FinishHost(activity, count, exhausted);
         return count;
 
+        void Refused(ModbusSecurityException error)
+        {
+            Interlocked.Increment(ref counters.EndpointsRefused);
+            counters.LastRefusal = error.Message;
+            Log.ScanEndpointRefused(logger, error.Endpoint, error.Failure, error.Message);
+        }
+
         async ValueTask Found(DiscoveredDevice device)
         {
             count++;
@@ -138,13 +145,26 @@ internal sealed class DeviceScanner(IModbusTransportFactory transports, IEnumera
     }
 
     /// <summary>Sweeps the unit ids of one port, then identifies and reports each responder as soon as it is known.</summary>
-    private async ValueTask ScanPortAsync(ScanTransport transport, ModbusEndpoint endpoint, IReadOnlyList<byte> unitIds, DeviceScanOptions options, Func<DiscoveredDevice, ValueTask> report, CancellationToken cancellationToken)
+    private async ValueTask ScanPortAsync(
+        ScanTransport transport,
+        ModbusEndpoint endpoint,
+        IReadOnlyList<byte> unitIds,
+        DeviceScanOptions options,
+        Func<DiscoveredDevice, ValueTask> report,
+        Action<ModbusSecurityException> refused,
+        CancellationToken cancellationToken)
     {
         var responders = new List<(byte UnitId, Presence Presence)>();
         var silent = 0;
         foreach (var unitId in unitIds)
         {
             var presence = await ProbePresenceAsync(transport, endpoint, unitId, cancellationToken).ConfigureAwait(false);
+            if (presence.Refusal is { } refusal)
+            {
+                refused(refusal); // Something listens, but the connection's security failed: not an empty port.
+                break;
+            }
+
             if (presence.Kind == PresenceKind.Unreachable)
             {
                 break; // Nothing listens, the connection failed, or what answers does not speak Modbus.
@@ -212,6 +232,10 @@ internal sealed class DeviceScanner(IModbusTransportFactory transports, IEnumera
         {
             return new Presence(PresenceKind.Silent, 0, null);
         }
+        catch (ModbusSecurityException ex)
+        {
+            return new Presence(PresenceKind.Unreachable, 0, null) { Refusal = ex };
+        }
         catch (Exception ex) when (ex is ModbusTransportException or ModbusProtocolException)
         {
             return new Presence(PresenceKind.Unreachable, 0, null);
@@ -253,7 +277,11 @@ internal sealed class DeviceScanner(IModbusTransportFactory transports, IEnumera
         Unreachable,
     }
 
-    private readonly record struct Presence(PresenceKind Kind, ushort Value, ModbusExceptionCode? Exception);
+    private readonly record struct Presence(PresenceKind Kind, ushort Value, ModbusExceptionCode? Exception)
+    {
+        /// <summary>Gets why the connection's security failed (TLS refused either way), when that made the port unreachable.</summary>
+        public ModbusSecurityException? Refusal { get; init; }
+    }
 
     private sealed class Counters
     {
@@ -263,6 +291,8 @@ internal sealed class DeviceScanner(IModbusTransportFactory transports, IEnumera
         public long DevicesFound;
         public long RequestsSent;
         public long UnitsExcluded;
+        public long EndpointsRefused;
+        public volatile string? LastRefusal;
 
         public ScanProgress Snapshot() => new()
         {
@@ -272,6 +302,8 @@ internal sealed class DeviceScanner(IModbusTransportFactory transports, IEnumera
             DevicesFound = Interlocked.Read(ref DevicesFound),
             RequestsSent = Interlocked.Read(ref RequestsSent),
             UnitsExcluded = Interlocked.Read(ref UnitsExcluded),
+            EndpointsRefused = Interlocked.Read(ref EndpointsRefused),
+            LastRefusal = LastRefusal,
         };
     }
 }

@@ -24,4 +24,14 @@ public readonly record struct ScanProgress
     /// auto-registration's defaults, the registered units the scan did not contact).
     /// </summary>
     public long UnitsExcluded { get; init; }
+
+    /// <summary>
+    /// Gets the endpoints where something answered but the connection's security failed, so that no unit id could be
+    /// asked: a TLS handshake refused by either side (an untrusted, expired or mismatched certificate), or a device that
+    /// answers with TLS to a scan without it. Such endpoints are not an empty network: check the TLS settings.
+    /// </summary>
+    public long EndpointsRefused { get; init; }
+
+    /// <summary>Gets why the latest refused endpoint was refused (its endpoint and the reason); <see langword="null"/> when none was.</summary>
+    public string? LastRefusal { get; init; }
 }

@@ -54,6 +54,110 @@ public sealed class TlsDiscoveryTests
     }
 
     [Fact]
+    public async Task ScanAsync_ServerCertificateFromAnotherAuthority_ReportsTheEndpointRefusedNotAnEmptyPort()
+    {
+        var pki = TestPki.Instance;
+        await using var server = await StartTlsServerAsync(pki);
+        await using var provider = Provider(o =>
+        {
+            o.RequestTimeout = TimeSpan.FromSeconds(30);
+            o.Tls = new ModbusTlsOptions().UseClientCertificate(pki.Client).TrustCertificateAuthority(pki.OtherCa);
+        });
+        var progress = new LatestProgress();
+        var scan = new DeviceScanOptions { Hosts = HostSet.Parse("127.0.0.1"), Ports = [server.LocalEndPoint.Port], UnitIds = [1, 2], UseTls = true };
+
+        var found = await provider.GetRequiredService<IDeviceScanner>().ScanAsync(scan, progress, Cancel).ToListAsync(Cancel);
+
+        Assert.Empty(found);
+        Assert.Equal(1, progress.Latest.EndpointsRefused);
+        Assert.Contains($"127.0.0.1:{server.LocalEndPoint.Port}", progress.Latest.LastRefusal, StringComparison.Ordinal);
+        Assert.Contains("trust", progress.Latest.LastRefusal, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task ScanAsync_ClientCertificateTheServerRefuses_ReportsTheEndpointRefused()
+    {
+        var pki = TestPki.Instance;
+        await using var server = await StartTlsServerAsync(pki);
+        await using var provider = Provider(o =>
+        {
+            o.RequestTimeout = TimeSpan.FromSeconds(30);
+            o.Tls = new ModbusTlsOptions().UseClientCertificate(pki.OtherCaClient).TrustCertificateAuthority(pki.Ca);
+        });
+        var progress = new LatestProgress();
+        var scan = new DeviceScanOptions { Hosts = HostSet.Parse("127.0.0.1"), Ports = [server.LocalEndPoint.Port], UnitIds = [1, 2], UseTls = true };
+
+        var found = await provider.GetRequiredService<IDeviceScanner>().ScanAsync(scan, progress, Cancel).ToListAsync(Cancel);
+
+        Assert.Empty(found);
+        Assert.Equal(1, progress.Latest.EndpointsRefused);
+        Assert.NotNull(progress.Latest.LastRefusal);
+    }
+
+    [Fact]
+    public async Task ScanAsync_PlainEverywhere_ReportsNoRefusal()
+    {
+        await using var server = new ModbusTcpServer();
+        server.AddUnit(1, new PowerPackBessSimulator());
+        await server.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), Cancel);
+        await using var provider = Provider(o => o.RequestTimeout = TimeSpan.FromSeconds(30));
+        var progress = new LatestProgress();
+        var scan = new DeviceScanOptions { Hosts = HostSet.Parse("127.0.0.1"), Ports = [server.LocalEndPoint.Port], UnitIds = [1] };
+
+        var found = await provider.GetRequiredService<IDeviceScanner>().ScanAsync(scan, progress, Cancel).ToListAsync(Cancel);
+
+        Assert.Single(found);
+        Assert.Equal(0, progress.Latest.EndpointsRefused);
+        Assert.Null(progress.Latest.LastRefusal);
+    }
+
+    private static async Task<ModbusTcpServer> StartTlsServerAsync(TestPki pki)
+    {
+        var options = new ModbusTcpServerOptions { Tls = new ModbusTlsServerOptions { ServerCertificate = pki.Server } };
+        options.Tls.TrustedCertificateAuthorities.Add(pki.Ca);
+        var server = new ModbusTcpServer(options);
+        server.AddUnit(1, new PowerPackBessSimulator());
+        await server.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), Cancel);
+        return server;
+    }
+
+    private static ServiceProvider Provider(Action<ModbusTcpOptions> configure)
+    {
+        var services = new ServiceCollection();
+        services.AddFluxDevices().UseModbusTcp(configure);
+        return services.BuildServiceProvider();
+    }
+
+    /// <summary>Keeps the progress report with the most hosts done (reports are synchronous here: the IProgress is ours).</summary>
+    private sealed class LatestProgress : IProgress<ScanProgress>
+    {
+        private readonly Lock _gate = new();
+        private ScanProgress _latest;
+
+        public ScanProgress Latest
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _latest;
+                }
+            }
+        }
+
+        public void Report(ScanProgress value)
+        {
+            lock (_gate)
+            {
+                if (value.HostsScanned >= _latest.HostsScanned)
+                {
+                    _latest = value;
+                }
+            }
+        }
+    }
+
+    [Fact]
     public async Task ScanAsync_TlsWithRtuFraming_IsRefusedNamingBothOptions()
     {
         var services = new ServiceCollection();

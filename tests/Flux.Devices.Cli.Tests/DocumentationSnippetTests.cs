@@ -52,8 +52,8 @@ public sealed class DocumentationSnippetTests
     {
         var blocks = ReadBlocks();
 
-        // The README's library example, and at least one block on each page that shows code.
-        Assert.Single(blocks, b => b.Where.StartsWith("README.md:", StringComparison.Ordinal));
+        // The README's library and Modbus transport examples, and at least one block on each page that shows code.
+        Assert.Equal(2, blocks.Count(b => b.Where.StartsWith("README.md:", StringComparison.Ordinal)));
         foreach (var page in new[] { "library", "stores", "modbus", "templates", "discovery-and-health" })
         {
             Assert.Contains(blocks, b => b.Where.StartsWith($"docs/{page}.md:", StringComparison.Ordinal));

@@ -11,7 +11,7 @@ public sealed class DeviceControlDisabledException : FluxDevicesException
     /// <param name="deviceName">The device's name.</param>
     /// <param name="state">The state the device is in.</param>
     public DeviceControlDisabledException(Guid deviceId, string deviceName, DeviceState state)
-        : base($"Device '{deviceName}' ({deviceId}) is {state}: control is disabled unless it is {DeviceState.Active}.")
+        : base($"Device {deviceId} is {state}: control is disabled unless it is {DeviceState.Active}.")
     {
         DeviceId = deviceId;
         DeviceName = deviceName;

@@ -1,10 +1,13 @@
 using System.Text.Json;
+using Flux.Devices.Diagnostics;
 using Flux.Devices.Internal;
 using Flux.Devices.Lifecycle;
 using Flux.Devices.RegisterMaps;
 using Flux.Devices.Storage;
 using Flux.Devices.Templates;
 using Flux.Devices.Transport;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Flux.Devices.Control;
 
@@ -17,8 +20,11 @@ internal sealed class DeviceControl(
     IModbusTransport transport,
     IRegisterMapProvider registerMaps,
     DeviceControlGate gate,
-    TimeProvider timeProvider) : IDeviceControl
+    TimeProvider timeProvider,
+    ILoggerFactory? loggerFactory = null) : IDeviceControl
 {
+    private readonly ILogger _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(FluxDevicesDiagnostics.ControlCategory);
+
     /// <summary>How many times a record is retried when another writer moved the device's version in between.</summary>
     private const int RecordAttempts = 5;
 
@@ -45,7 +51,9 @@ internal sealed class DeviceControl(
             var (planned, refusal) = Plan(device, point, value);
             if (refusal is not null)
             {
-                await RecordAsync(device, Record(point, value, ControlOutcome.Refused, null, $"{refusal.Field}: {refusal.Message}"), actor, reason, CancellationToken.None).ConfigureAwait(false);
+                var detail = $"{refusal.Field}: {refusal.Message}";
+                await RecordAsync(device, Record(point, value, ControlOutcome.Refused, null, detail), actor, reason, CancellationToken.None).ConfigureAwait(false);
+                Log.ControlRefused(_logger, point, value, device.Name, device.Id, actor, detail);
                 throw refusal.Exception(device);
             }
 
@@ -84,6 +92,7 @@ internal sealed class DeviceControl(
         {
             // The device answered with an exception, or the request could not be sent: the write was not applied.
             await RecordAsync(device, Record(point, value, ControlOutcome.Failed, plan, ex.Message), actor, reason, CancellationToken.None).ConfigureAwait(false);
+            Log.ControlNotConfirmed(_logger, point, value, device.Name, device.Id, actor, ControlOutcome.Failed, ex.Message);
             throw;
         }
 
@@ -108,6 +117,7 @@ internal sealed class DeviceControl(
         }
 
         var confirmed = await RecordAsync(device, Record(point, value, ControlOutcome.Confirmed, plan, null), actor, reason, CancellationToken.None).ConfigureAwait(false);
+        Log.ControlWritten(_logger, point, value, device.Name, device.Id, actor, reason);
         return new ControlWriteResult { Plan = plan, Outcome = ControlOutcome.Confirmed, ReadBack = readBack, Version = confirmed.Version };
     }
 
@@ -273,6 +283,7 @@ internal sealed class DeviceControl(
     private async ValueTask<ControlWriteResult> UnknownAsync(Device device, ControlWritePlan plan, ushort[]? readBack, string detail, string actor, string reason)
     {
         var recorded = await RecordAsync(device, Record(plan.Point.Name, plan.Value, ControlOutcome.Unknown, plan, detail), actor, reason, CancellationToken.None).ConfigureAwait(false);
+        Log.ControlNotConfirmed(_logger, plan.Point.Name, plan.Value, device.Name, device.Id, actor, ControlOutcome.Unknown, detail);
         return new ControlWriteResult { Plan = plan, Outcome = ControlOutcome.Unknown, ReadBack = readBack, Detail = detail, Version = recorded.Version };
     }
 

@@ -85,7 +85,8 @@ public static class FluxDevicesBuilderTransportExtensions
             sp.GetRequiredService<IModbusTransport>(), // control writes go over the shared transport, which never replays a write
             sp.GetRequiredService<IRegisterMapProvider>(),
             sp.GetRequiredService<DeviceControlGate>(),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILoggerFactory>()));
         return builder;
     }
 

@@ -8,7 +8,9 @@ using Flux.Devices.Storage;
 using Flux.Devices.Templates;
 using Flux.Devices.TestUtilities;
 using Flux.Devices.Transport;
+using Flux.Devices.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Flux.Devices.Modbus.Tests.Control;
 
@@ -34,6 +36,9 @@ internal sealed class ControlRig : IAsyncDisposable
 
     public IDeviceControl Control => Services.GetRequiredService<IDeviceControl>();
 
+    /// <summary>The logs written under the control category.</summary>
+    public IReadOnlyList<FakeLogRecord> ControlLogs => [.. Services.GetFakeLogCollector().GetSnapshot().Where(l => l.Category == FluxDevicesDiagnostics.ControlCategory)];
+
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     public static async Task<ControlRig> StartAsync()
@@ -41,6 +46,7 @@ internal sealed class ControlRig : IAsyncDisposable
         var server = new ModbusTcpServer(new ModbusTcpServerOptions { RecordRequests = true });
         await server.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), Cancel);
         var services = new ServiceCollection();
+        services.AddFakeLogging();
         services.AddFluxDevices().UseModbusTcp(o =>
         {
             o.RequestTimeout = TimeSpan.FromSeconds(30);

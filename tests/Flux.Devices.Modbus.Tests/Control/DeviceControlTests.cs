@@ -1,10 +1,12 @@
 using Flux.Devices.Control;
+using Flux.Devices.Diagnostics;
 using Flux.Devices.Lifecycle;
 using Flux.Devices.Modbus.Simulation;
 using Flux.Devices.RegisterMaps;
 using Flux.Devices.Storage;
 using Flux.Devices.Transport;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Flux.Devices.Modbus.Tests.Control;
 
@@ -45,6 +47,9 @@ public sealed class DeviceControlTests : IAsyncLifetime
         var stored = (await _rig.Registry.GetAsync(device.Id, Cancel))!;
         Assert.Equal((device.Version + 2, DeviceState.Active), (stored.Version, stored.State));
         Assert.Equal(stored.Version, result.Version);
+        var log = Assert.Single(_rig.ControlLogs);
+        Assert.Equal((FluxEventIds.ControlWritten, LogLevel.Information), (log.Id.Id, log.Level));
+        Assert.Contains("by operator: peak shaving", log.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -68,6 +73,7 @@ public sealed class DeviceControlTests : IAsyncLifetime
         Assert.Equal((ControlOutcome.Refused, state, "operator", "peak shaving"), (entry.Control!.Outcome, entry.ToState, entry.Actor, entry.Reason));
         Assert.StartsWith("state: ", entry.Control.Detail, StringComparison.Ordinal);
         Assert.Equal(state, (await _rig.Registry.GetAsync(device.Id, Cancel))!.State);
+        Assert.Equal(FluxEventIds.ControlRefused, Assert.Single(_rig.ControlLogs).Id.Id);
     }
 
     [Fact]
@@ -136,6 +142,8 @@ public sealed class DeviceControlTests : IAsyncLifetime
         var history = await _rig.ControlHistoryAsync(device.Id);
         Assert.Equal([ControlOutcome.Accepted, ControlOutcome.Unknown], history.Select(e => e.Control!.Outcome));
         Assert.Equal(result.Detail, history[1].Control!.Detail);
+        var log = Assert.Single(_rig.ControlLogs);
+        Assert.Equal((FluxEventIds.ControlNotConfirmed, LogLevel.Warning), (log.Id.Id, log.Level));
     }
 
     [Fact]

@@ -88,6 +88,14 @@ internal sealed class DeviceControl(
             await RecordAsync(device, Record(point, value, ControlOutcome.Unknown, plan, "cancelled while the write was on its way"), actor, reason, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
+        catch (Exception ex) when (ex is not FluxDevicesException)
+        {
+            // A transport of the host's own that broke the interface's contract: whether it sent the write is not known.
+            var detail = $"the transport failed with {ex.GetType().Name}: {ex.Message}";
+            await RecordAsync(device, Record(point, value, ControlOutcome.Unknown, plan, detail), actor, reason, CancellationToken.None).ConfigureAwait(false);
+            Log.ControlNotConfirmed(_logger, point, value, device.Name, device.Id, actor, ControlOutcome.Unknown, detail);
+            throw;
+        }
         catch (FluxDevicesException ex)
         {
             // The device answered with an exception, or the request could not be sent: the write was not applied.

@@ -234,6 +234,30 @@ public sealed class DeviceControlTests : IAsyncLifetime
         Assert.Single(_rig.Writes());
     }
 
+    [Fact]
+    public async Task WriteAsync_CancelledWhileOnItsWay_IsRecordedUnknown_AndThrowsCancelled()
+    {
+        var device = await _rig.AddAsync("BESS-01", DeviceState.Active);
+        var transport = new GatedTransport(_rig.Services.GetRequiredService<IModbusTransport>());
+        var control = new DeviceControl(
+            _rig.Services.GetRequiredService<IDeviceRegistryStore>(),
+            transport,
+            _rig.Services.GetRequiredService<IRegisterMapProvider>(),
+            _rig.Services.GetRequiredService<DeviceControlGate>(),
+            TimeProvider.System);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+
+        var write = control.WriteAsync(device.Id, "target_power", 50, "operator", "peak shaving", cancel.Token).AsTask();
+        await transport.WriteArrived.Task.WaitAsync(Cancel);
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => write);
+        var history = await _rig.ControlHistoryAsync(device.Id);
+        Assert.Equal([ControlOutcome.Accepted, ControlOutcome.Unknown], history.Select(e => e.Control!.Outcome));
+        Assert.Equal("cancelled while the write was on its way", history[1].Control!.Detail);
+        Assert.Empty(_rig.Writes());
+    }
+
     private async Task<string> FieldOf(Guid deviceId, string point, double value, string actor, string reason)
     {
         var error = await Assert.ThrowsAsync<DeviceValidationException>(() => _rig.Control.WriteAsync(deviceId, point, value, actor, reason, Cancel).AsTask());

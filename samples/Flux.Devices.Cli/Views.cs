@@ -47,7 +47,9 @@ internal static class Views
         var grid = new Grid("VERSION", "TIME", "KIND", "CHANGE", "TRIGGER", "ACTOR", "REASON");
         foreach (var entry in entries)
         {
-            var change = entry.FromState is { } from && from != entry.ToState
+            var change = entry.Control is { } control
+                ? $"{control.Point}={control.Value.ToString("R", CultureInfo.InvariantCulture)} {control.Outcome}"
+                : entry.FromState is { } from && from != entry.ToState
                 ? $"{from} -> {entry.ToState}"
                 : entry.ChangedFields.Count > 0 ? string.Join(' ', entry.ChangedFields) : entry.ToState.ToString();
             grid.Add(CliOutput.Number(entry.Version), Time(entry.Timestamp), entry.Kind.ToString(), change, entry.Trigger?.ToString() ?? string.Empty, entry.Actor ?? string.Empty, entry.Reason ?? string.Empty);

@@ -157,7 +157,7 @@ internal sealed partial class PostgresDeviceStore
         command.Parameters.Add(new NpgsqlParameter { Value = device.UpdatedAt.ToUniversalTime() });
     }
 
-    /// <summary>$11..$19: the entry's columns after the device id, in <see cref="HistoryColumns"/> order.</summary>
+    /// <summary>$11..$20: the entry's columns after the device id, in <see cref="HistoryColumns"/> order.</summary>
     private static void AddEntry(NpgsqlCommand command, DeviceHistoryEntry entry)
     {
         command.Parameters.Add(new NpgsqlParameter { Value = entry.Version });
@@ -169,7 +169,12 @@ internal sealed partial class PostgresDeviceStore
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)entry.Reason ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)entry.Actor ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = entry.Timestamp.ToUniversalTime() });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)ControlJson(entry.Control) ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Jsonb });
     }
+
+    /// <summary>A control entry's record as JSON, or <see langword="null"/> for other entries.</summary>
+    private static string? ControlJson(Flux.Devices.Control.DeviceControlRecord? control) =>
+        control is null ? null : JsonSerializer.Serialize(control);
 
     private static Device ReadDevice(NpgsqlDataReader reader) => new()
     {
@@ -205,6 +210,7 @@ internal sealed partial class PostgresDeviceStore
         Reason = reader.IsDBNull(7) ? null : reader.GetString(7),
         Actor = reader.IsDBNull(8) ? null : reader.GetString(8),
         Timestamp = reader.GetFieldValue<DateTimeOffset>(9),
+        Control = reader.IsDBNull(10) ? null : JsonSerializer.Deserialize<Flux.Devices.Control.DeviceControlRecord>(reader.GetString(10)),
     };
 
     /// <summary>A group row; a null metadata or creation time (rows the spec's examples insert leave them out) reads as empty.</summary>
@@ -277,6 +283,14 @@ internal sealed partial class PostgresDeviceStore
             await WriteTextAsync(import, entry.Reason, cancellationToken).ConfigureAwait(false);
             await WriteTextAsync(import, entry.Actor, cancellationToken).ConfigureAwait(false);
             await import.WriteAsync(entry.Timestamp, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
+            if (ControlJson(entry.Control) is { } control)
+            {
+                await import.WriteAsync(control, NpgsqlDbType.Jsonb, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await import.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
 
         await import.CompleteAsync(cancellationToken).ConfigureAwait(false);

@@ -34,7 +34,7 @@ namespace Flux.Devices.Postgres;
 internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSchema
 {
     private const string DeviceColumns = "id, name, type, site, metadata, active, state, version, created_at, updated_at";
-    private const string HistoryColumns = "device_id, version, kind, from_state, to_state, trigger, changed_fields, reason, actor, timestamp";
+    private const string HistoryColumns = "device_id, version, kind, from_state, to_state, trigger, changed_fields, reason, actor, timestamp, control";
     private const string GroupColumns = "id, name, site, group_type, metadata, created_at";
     private const string HealthColumns = "device_id, timestamp, status, response_time_ms, error_count, last_successful_poll, diagnostics";
 
@@ -117,7 +117,7 @@ internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSc
             {
                 using var command = new NpgsqlCommand(
                     $"WITH added AS (INSERT INTO {_devices} ({DeviceColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id) " +
-                    $"INSERT INTO {_history} ({HistoryColumns}) SELECT $1, $11, $12, $13, $14, $15, $16, $17, $18, $19 FROM added",
+                    $"INSERT INTO {_history} ({HistoryColumns}) SELECT $1, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20 FROM added",
                     connection,
                     transaction);
                 AddDevice(command, device);
@@ -189,7 +189,7 @@ internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSc
                 using var command = new NpgsqlCommand(
                     $"WITH updated AS (UPDATE {_devices} SET name = $2, type = $3, site = $4, metadata = $5, active = $6, state = $7, version = $8, updated_at = $10 " +
                     "WHERE id = $1 AND version = $8 - 1 RETURNING id), " +
-                    $"history AS (INSERT INTO {_history} ({HistoryColumns}) SELECT $1, $11, $12, $13, $14, $15, $16, $17, $18, $19 FROM updated) " +
+                    $"history AS (INSERT INTO {_history} ({HistoryColumns}) SELECT $1, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20 FROM updated) " +
                     "SELECT count(*) FROM updated",
                     connection,
                     transaction);
@@ -577,9 +577,9 @@ internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSc
 
         var history = new NpgsqlBatchCommand(
             $"INSERT INTO {_history} ({HistoryColumns}) " +
-            "SELECT u.device_id, u.version, u.kind, u.from_state, u.to_state, u.trigger, ARRAY(SELECT jsonb_array_elements_text(u.changed_fields)), u.reason, u.actor, u.timestamp " +
-            "FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::text[], $9::text[], $10::timestamptz[]) " +
-            "AS u(device_id, version, kind, from_state, to_state, trigger, changed_fields, reason, actor, timestamp)");
+            "SELECT u.device_id, u.version, u.kind, u.from_state, u.to_state, u.trigger, ARRAY(SELECT jsonb_array_elements_text(u.changed_fields)), u.reason, u.actor, u.timestamp, u.control " +
+            "FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::text[], $9::text[], $10::timestamptz[], $11::jsonb[]) " +
+            "AS u(device_id, version, kind, from_state, to_state, trigger, changed_fields, reason, actor, timestamp, control)");
         history.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.DeviceId).ToArray() });
         history.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Version).ToArray() });
         history.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => Sql.Name(e.Kind)).ToArray() });
@@ -590,6 +590,7 @@ internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSc
         history.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Reason).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         history.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Actor).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         history.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Timestamp).ToArray() });
+        history.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => ControlJson(e.Control)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
         batch.BatchCommands.Add(history);
 
         var decommissioned = devices.Where(d => d.State == DeviceState.Decommissioned).Select(d => d.Id).ToArray();

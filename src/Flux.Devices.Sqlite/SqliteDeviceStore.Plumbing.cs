@@ -13,7 +13,7 @@ namespace Flux.Devices.Sqlite;
 internal sealed partial class SqliteDeviceStore
 {
     private const string DeviceColumns = "id, name, type, site, metadata, active, state, version, created_at, updated_at";
-    private const string HistoryColumns = "device_id, version, kind, from_state, to_state, trigger, changed_fields, reason, actor, timestamp";
+    private const string HistoryColumns = "device_id, version, kind, from_state, to_state, trigger, changed_fields, reason, actor, timestamp, control";
     private const string GroupColumns = "id, name, site, group_type, metadata, created_at";
     private const string HealthColumns = "device_id, timestamp, status, response_time_ms, error_count, last_successful_poll, diagnostics";
 
@@ -238,11 +238,12 @@ internal sealed partial class SqliteDeviceStore
         ExecuteAsync(
             connection,
             transaction,
-            $"INSERT INTO device_history ({HistoryColumns}) VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7, $p8, $p9)",
+            $"INSERT INTO device_history ({HistoryColumns}) VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7, $p8, $p9, $p10)",
             [
                 Text(entry.DeviceId), entry.Version, Name(entry.Kind), entry.FromState is { } from ? StateName(from) : DBNull.Value, StateName(entry.ToState),
                 entry.Trigger is { } trigger ? Name(trigger) : DBNull.Value, JsonSerializer.Serialize(entry.ChangedFields), (object?)entry.Reason ?? DBNull.Value,
                 (object?)entry.Actor ?? DBNull.Value, Ticks(entry.Timestamp),
+                entry.Control is { } control ? JsonSerializer.Serialize(control) : DBNull.Value,
             ],
             cancellationToken);
 
@@ -337,6 +338,7 @@ internal sealed partial class SqliteDeviceStore
         Reason = reader.IsDBNull(7) ? null : reader.GetString(7),
         Actor = reader.IsDBNull(8) ? null : reader.GetString(8),
         Timestamp = FromTicks(reader.GetInt64(9)),
+        Control = reader.IsDBNull(10) ? null : JsonSerializer.Deserialize<Flux.Devices.Control.DeviceControlRecord>(reader.GetString(10)),
     };
 
     private static DeviceGroup ReadGroup(SqliteDataReader reader) => new()

@@ -1,3 +1,4 @@
+using Flux.Devices.Control;
 using Flux.Devices.Lifecycle;
 using Flux.Devices.Maintenance;
 using Flux.Devices.Storage;
@@ -88,6 +89,64 @@ public abstract partial class DeviceRegistryStoreContractTests : StoreContractTe
         Assert.Equal(next, await Store.GetAsync(device.Id));
         Assert.Equal([entry, nextEntry], await Store.GetHistoryAsync(device.Id));
     }
+
+    /// <summary>
+    /// The contract: a control write's entries (<see cref="DeviceChangeKind.Controlled"/>, each outcome with its point,
+    /// value, registers and detail) read back equal, written one by one and in a batch.
+    /// </summary>
+    /// <returns>A task that completes when the test has run.</returns>
+    [Fact]
+    public async Task UpdateAsync_ControlEntries_ReadBackEqual()
+    {
+        var (device, entry) = NewStored("A");
+        await Store.AddAsync(device, entry);
+        var expected = new List<DeviceHistoryEntry> { entry };
+        foreach (var (outcome, registers, detail) in new (ControlOutcome, ushort[], string?)[]
+        {
+            (ControlOutcome.Refused, [], "state: the device is Maintenance; control is disabled unless it is Active"),
+            (ControlOutcome.Accepted, [50], null),
+            (ControlOutcome.Confirmed, [0xFFCE], null),
+            (ControlOutcome.Unknown, [1, 2, 3, 4], "the write was sent but not confirmed: \"quoted\", ünïcode"),
+            (ControlOutcome.Failed, [7], "Modbus exception 03"),
+        })
+        {
+            Time.Advance(TimeSpan.FromSeconds(1));
+            device = device with { Version = device.Version + 1, UpdatedAt = Time.GetUtcNow() };
+            var control = ControlEntry(device, outcome, registers, detail);
+            await Store.UpdateAsync(device, control);
+            expected.Add(control);
+        }
+
+        var batched = device with { Version = device.Version + 1, UpdatedAt = Time.GetUtcNow() };
+        var batchedEntry = ControlEntry(batched, ControlOutcome.Confirmed, [0x1234, 0x5678], null) with { Control = ControlEntry(batched, ControlOutcome.Confirmed, [0x1234, 0x5678], null).Control! with { Value = -12.5, FunctionCode = 16 } };
+        Assert.Equal([DeviceWriteOutcome.Written], await Store.UpdateManyAsync([new DeviceWrite(batched, batchedEntry)]));
+        expected.Add(batchedEntry);
+
+        Assert.Equal(expected, await Store.GetHistoryAsync(device.Id));
+        Assert.Equal(batched, await Store.GetAsync(device.Id));
+    }
+
+    private protected DeviceHistoryEntry ControlEntry(Device device, ControlOutcome outcome, ushort[] registers, string? detail) => new()
+    {
+        DeviceId = device.Id,
+        Version = device.Version,
+        Kind = DeviceChangeKind.Controlled,
+        FromState = device.State,
+        ToState = device.State,
+        Reason = "peak shaving",
+        Actor = "operator",
+        Timestamp = Time.GetUtcNow(),
+        Control = new DeviceControlRecord
+        {
+            Point = "target_power",
+            Value = 50.25,
+            Outcome = outcome,
+            Address = registers.Length == 0 ? null : 2008,
+            FunctionCode = registers.Length == 0 ? null : 6,
+            Registers = registers,
+            Detail = detail,
+        },
+    };
 
     /// <summary>The contract: <c>UpdateAsync</c>, stale version: throws concurrency and writes nothing.</summary>
     /// <returns>A task that completes when the test has run.</returns>

@@ -21,6 +21,12 @@ public sealed class BadInputTableTests : FluxTestBed
             {
                 device = await registry.FireAsync(device.Id, trigger, cancellationToken: Cancel);
             }
+
+            var inMaintenance = await registry.RegisterAsync(SpecSamples.Bess("WLCE-BESS-2", modbusAddress: 2), cancellationToken: Cancel);
+            foreach (var trigger in new[] { DeviceTrigger.DeployConfig, DeviceTrigger.PollAttempted, DeviceTrigger.PollSucceeded, DeviceTrigger.EnterMaintenance })
+            {
+                inMaintenance = await registry.FireAsync(inMaintenance.Id, trigger, "test", cancellationToken: Cancel);
+            }
         });
         await File.WriteAllBytesAsync(Path.Combine(Directory, "bess.json"), [.. Encoding.UTF8.GetBytes("{\n  \"manufacturer\": \"Accuenergy\",\n  \"note\": \"caf"), 0xE9, .. "\"\n}"u8], Cancel);
         await File.WriteAllTextAsync(Path.Combine(Directory, "bad.yaml"), "device_template:\n  type: bess\n  default_config:\n    polling_interval: soon\n", Cancel);
@@ -46,12 +52,14 @@ public sealed class BadInputTableTests : FluxTestBed
             ["devices", "scan", "127.0.0.1", "--tls", "--framing", "rtu"],
             ["registers", "read", "--host", "127.0.0.1", "--tls", "--address", "0"],
             ["registers", "read", "--host", "ftp://127.0.0.1", "--address", "0"],
+            ["devices", "write", "WLCE-BESS-1", "target_power=fifty", "--reason", "test"],
             ["devices", "register", "X", "--type", "bess", "--site", "WLCE", "--metadata", """{"manufacturer": "PowerPack", "model": "PP-250", "capacity_kwh": 250, "max_power_kw": 50, "efficiency": 1.5, "modbus_address": 2}"""],
             ["devices", "apply-template", "--template", $"{Directory}/bad.yaml", "--filter", "type=bess"],
             ["devices", "register", "X", "--type", "bess", "--site", "WLCE", "--metadata", $"@{Directory}/nope.json"],
             ["registers", "read", "--host", "mbaps://127.0.0.1", "--tls-cert", $"{Directory}/nope.crt", "--address", "0"],
             ["devices", "register", "X", "--type", "bess", "--site", "WLCE", "--store", "/nonexistent/dir/flux.db"],
             ["devices", "maintenance", "exit", "WLCE-BESS-1"],
+            ["devices", "write", "WLCE-BESS-2", "target_power=50", "--reason", "test", "--commit"],
             ["devices", "list", "--store", "Host=127.0.0.1;Port=1;Username=flux;Timeout=5"],
         ];
 

@@ -54,7 +54,7 @@ public sealed class DocumentationSnippetTests
 
         // The README's library and Modbus transport examples, and at least one block on each page that shows code.
         Assert.Equal(2, blocks.Count(b => b.Where.StartsWith("README.md:", StringComparison.Ordinal)));
-        foreach (var page in new[] { "library", "stores", "modbus", "templates", "discovery-and-health" })
+        foreach (var page in new[] { "library", "stores", "modbus", "templates", "discovery-and-health", "control" })
         {
             Assert.Contains(blocks, b => b.Where.StartsWith($"docs/{page}.md:", StringComparison.Ordinal));
         }

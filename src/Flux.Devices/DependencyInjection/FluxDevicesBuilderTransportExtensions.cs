@@ -1,4 +1,6 @@
 using Flux.Devices;
+using Flux.Devices.Control;
+using Flux.Devices.RegisterMaps;
 using Flux.Devices.Discovery;
 using Flux.Devices.Health;
 using Flux.Devices.Internal;
@@ -29,7 +31,8 @@ public static class FluxDevicesBuilderTransportExtensions
 
     /// <summary>
     /// Uses a Modbus transport, replacing any plugged in before (<c>UseModbusTcp()</c> calls this with its client), and
-    /// registers what talks to devices: the health monitor (<see cref="IDeviceHealthMonitor"/>) and, with a
+    /// registers what talks to devices: the health monitor (<see cref="IDeviceHealthMonitor"/>), control writes
+    /// (<see cref="IDeviceControl"/>) and, with a
     /// <paramref name="factory"/>, the scanner (<see cref="IDeviceScanner"/>). <c>AddFluxDevices()</c> alone registers
     /// neither, so that every service it registers resolves.
     /// </summary>
@@ -77,6 +80,13 @@ public static class FluxDevicesBuilderTransportExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILoggerFactory>(),
             sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.TryAddSingleton<IDeviceControl>(static sp => new DeviceControl(
+            sp.GetRequiredService<IDeviceRegistryStore>(),
+            sp.GetRequiredService<IModbusTransport>(), // control writes go over the shared transport, which never replays a write
+            sp.GetRequiredService<IRegisterMapProvider>(),
+            sp.GetRequiredService<DeviceControlGate>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILoggerFactory>()));
         return builder;
     }
 

@@ -61,6 +61,7 @@ public static class FluxDevicesServiceCollectionExtensions
                 sp.GetRequiredService<IRegisterMapProvider>(),
                 sp.GetRequiredService<DeviceTypeCatalog>().All.Select(t => t.Name)));
             services.TryAddSingleton<IDeviceTemplateService, DeviceTemplateService>();
+            services.TryAddSingleton<Flux.Devices.Control.DeviceControlGate>();
             services.TryAddSingleton<DeviceRegistry>();
             services.TryAddSingleton<IDeviceRegistry>(static sp => sp.GetRequiredService<DeviceRegistry>());
             services.TryAddSingleton<IDeviceGroupService, DeviceGroupService>();

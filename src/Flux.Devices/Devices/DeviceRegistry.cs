@@ -24,6 +24,7 @@ internal sealed class DeviceRegistry : IDeviceRegistry
     private readonly IDeviceLifecycleObserver[] _observers;
     private readonly ILogger _logger;
     private readonly ILogger _lifecycleLogger;
+    private readonly Control.DeviceControlGate _gate;
 
     public DeviceRegistry(
         IDeviceRegistryStore store,
@@ -33,6 +34,7 @@ internal sealed class DeviceRegistry : IDeviceRegistry
         IOptions<FluxDevicesOptions> options,
         TimeProvider timeProvider,
         IEnumerable<IDeviceLifecycleObserver> observers,
+        Control.DeviceControlGate gate,
         ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -44,6 +46,7 @@ internal sealed class DeviceRegistry : IDeviceRegistry
         _options = options.Value;
         _time = timeProvider;
         _observers = [.. observers];
+        _gate = gate;
         loggerFactory ??= NullLoggerFactory.Instance;
         _logger = loggerFactory.CreateLogger(FluxDevicesDiagnostics.RegistryCategory);
         _lifecycleLogger = loggerFactory.CreateLogger(FluxDevicesDiagnostics.LifecycleCategory);
@@ -244,6 +247,21 @@ internal sealed class DeviceRegistry : IDeviceRegistry
 
         ThrowIfInvalid(requestErrors);
 
+        // A control write of the device holds the gate until its outcome is recorded: the move waits for it, so that
+        // it never commits while a write is on its way (see IDeviceControl). Released before the observers run.
+        var held = await _gate.EnterAsync(id, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await TransitionHeldAsync(id, trigger, request, held, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            held.Dispose();
+        }
+    }
+
+    private async ValueTask<Device> TransitionHeldAsync(Guid id, DeviceTrigger trigger, TransitionRequest request, Control.DeviceControlGate.Held held, CancellationToken cancellationToken)
+    {
         for (var attempt = 1; ; attempt++)
         {
             var current = await GetRequiredAsync(id, cancellationToken).ConfigureAwait(false);
@@ -299,6 +317,7 @@ internal sealed class DeviceRegistry : IDeviceRegistry
                 continue;
             }
 
+            held.Dispose();
             Log.DeviceTransitioned(_lifecycleLogger, next.Name, id, current.State, next.State, trigger);
 
             // The transition is committed: what follows must not be cut short, or reported as the

@@ -50,4 +50,7 @@ public static class FluxDevicesDiagnostics
 
     /// <summary>The Modbus TCP client and server: connections, late replies, and a hex trace of every frame at <c>Trace</c>.</summary>
     public const string ModbusCategory = "Flux.Devices.Modbus";
+
+    /// <summary>Control writes (setpoints): confirmed and refused at <c>Information</c>, failed and of unknown outcome at <c>Warning</c>.</summary>
+    public const string ControlCategory = "Flux.Devices.Control";
 }

@@ -1,7 +1,7 @@
 namespace Flux.Devices.Diagnostics;
 
 /// <summary>
-/// Event ids, in blocks per area: 1000 registry, 2000 lifecycle, 2500 groups, 2600 maintenance, 2800 notifications,
+/// Event ids, in blocks per area: 1000 registry, 2000 lifecycle, 2500 groups, 2600 maintenance, 2700 control, 2800 notifications,
 /// 3000 templates, 4000 discovery, 5000 health, 6000 Modbus, 7000 the stores
 /// (src/Shared/StoreTelemetry.cs: 7000 a retry).
 /// </summary>
@@ -22,6 +22,10 @@ internal static class FluxEventIds
 
     public const int MaintenanceEntered = 2600;
     public const int MaintenanceExited = 2601;
+
+    public const int ControlWritten = 2700;
+    public const int ControlRefused = 2701;
+    public const int ControlNotConfirmed = 2702;
 
     public const int Notification = 2800;
     public const int NotifierFailed = 2801;

@@ -107,4 +107,16 @@ internal static partial class Log
     [LoggerMessage(EventId = FluxEventIds.TemplateCommitted, Level = LogLevel.Information,
         Message = "Committed template {TemplateName} over {DeviceCount} device(s) (by {Actor}): {Applied} applied, {Refused} refused, {Conflicts} conflict(s)")]
     public static partial void TemplateCommitted(ILogger logger, string templateName, int deviceCount, string? actor, int applied, int refused, int conflicts);
+
+    [LoggerMessage(EventId = FluxEventIds.ControlWritten, Level = LogLevel.Information,
+        Message = "Wrote {Point} = {Value} to device {DeviceName} ({DeviceId}), confirmed by reading it back; by {Actor}: {Reason}")]
+    public static partial void ControlWritten(ILogger logger, string point, double value, string deviceName, Guid deviceId, string actor, string reason);
+
+    [LoggerMessage(EventId = FluxEventIds.ControlRefused, Level = LogLevel.Information,
+        Message = "Refused writing {Point} = {Value} to device {DeviceName} ({DeviceId}) by {Actor}: {Refusal}")]
+    public static partial void ControlRefused(ILogger logger, string point, double value, string deviceName, Guid deviceId, string actor, string refusal);
+
+    [LoggerMessage(EventId = FluxEventIds.ControlNotConfirmed, Level = LogLevel.Warning,
+        Message = "Writing {Point} = {Value} to device {DeviceName} ({DeviceId}) by {Actor}: {Outcome}, {Detail}")]
+    public static partial void ControlNotConfirmed(ILogger logger, string point, double value, string deviceName, Guid deviceId, string actor, Control.ControlOutcome outcome, string detail);
 }

@@ -22,4 +22,11 @@ public enum DeviceChangeKind
     /// the PostgreSQL store does so with a trigger.
     /// </summary>
     External = 3,
+
+    /// <summary>
+    /// A control write (a setpoint) was refused, accepted, confirmed, failed or left of unknown outcome;
+    /// <see cref="DeviceHistoryEntry.Control"/> says which, with the point, the value and the registers. The state and
+    /// the device's fields do not change; the version does, so that the history stays one entry per version.
+    /// </summary>
+    Controlled = 4,
 }

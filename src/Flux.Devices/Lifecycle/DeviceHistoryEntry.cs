@@ -44,6 +44,10 @@ public sealed record DeviceHistoryEntry
     [JsonPropertyName("actor")]
     public string? Actor { get; init; }
 
+    /// <summary>Gets the control write, for a <see cref="DeviceChangeKind.Controlled"/> entry; <see langword="null"/> otherwise.</summary>
+    [JsonPropertyName("control")]
+    public Control.DeviceControlRecord? Control { get; init; }
+
     /// <summary>Gets when the change was made.</summary>
     [JsonPropertyName("timestamp")]
     public required DateTimeOffset Timestamp { get; init; }
@@ -62,6 +66,7 @@ public sealed record DeviceHistoryEntry
         && ChangedFields.SequenceEqual(other.ChangedFields, StringComparer.Ordinal)
         && string.Equals(Reason, other.Reason, StringComparison.Ordinal)
         && string.Equals(Actor, other.Actor, StringComparison.Ordinal)
+        && Equals(Control, other.Control)
         && Timestamp == other.Timestamp;
 
     /// <inheritdoc />

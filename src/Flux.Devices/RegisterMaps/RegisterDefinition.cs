@@ -83,6 +83,18 @@ public sealed record RegisterDefinition
     /// </summary>
     public ulong? NotAvailable { get; init; }
 
+    /// <summary>
+    /// Gets the smallest value (scaled, in <see cref="Unit"/>) the point takes, when the map gives one: a write below it
+    /// is refused before anything is sent.
+    /// </summary>
+    public double? Minimum { get; init; }
+
+    /// <summary>
+    /// Gets the largest value (scaled, in <see cref="Unit"/>) the point takes, when the map gives one: a write above it
+    /// is refused before anything is sent.
+    /// </summary>
+    public double? Maximum { get; init; }
+
     /// <summary>Gets the address after the last register (or bit) of the point.</summary>
     public int End => Address + Count;
 
@@ -139,6 +151,26 @@ public sealed record RegisterDefinition
         if (!double.IsFinite(register.Scale) || !double.IsFinite(register.Offset))
         {
             return "scale and offset must be finite numbers";
+        }
+
+        if (register.Minimum is { } min && !double.IsFinite(min) || register.Maximum is { } max && !double.IsFinite(max))
+        {
+            return "min and max must be finite numbers";
+        }
+
+        if (register.Minimum > register.Maximum)
+        {
+            return $"min {register.Minimum} is greater than max {register.Maximum}";
+        }
+
+        if (register.IsBit && (register.Minimum is not null || register.Maximum is not null))
+        {
+            return "a coil or discrete input reads as 0 or 1: give no min or max";
+        }
+
+        if (register.DataType == RegisterDataType.String && (register.Minimum is not null || register.Maximum is not null))
+        {
+            return "a string has no min or max";
         }
 
         if (register.Access == RegisterAccess.ReadWrite && register.Kind is RegisterKind.Input or RegisterKind.DiscreteInput)

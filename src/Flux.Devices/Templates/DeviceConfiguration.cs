@@ -178,6 +178,16 @@ internal static class RegisterJson
             writer.WriteNumber("not_available", sentinel);
         }
 
+        if (register.Minimum is { } min)
+        {
+            writer.WriteNumber("min", min);
+        }
+
+        if (register.Maximum is { } max)
+        {
+            writer.WriteNumber("max", max);
+        }
+
         writer.WriteEndObject();
     }
 
@@ -199,6 +209,8 @@ internal static class RegisterJson
             Unit = point.TryGetProperty("unit", out var unit) ? unit.GetString() : null,
             Access = point.TryGetProperty("access", out var access) && access.GetString() == "read_write" ? RegisterAccess.ReadWrite : RegisterAccess.Read,
             NotAvailable = point.TryGetProperty("not_available", out var sentinel) ? sentinel.GetUInt64() : null,
+            Minimum = point.TryGetProperty("min", out var min) ? min.GetDouble() : null,
+            Maximum = point.TryGetProperty("max", out var max) ? max.GetDouble() : null,
         };
     }
 }

@@ -18,11 +18,11 @@ public sealed class FluxDevicesDiagnosticsTests : IDisposable
             FluxDevicesDiagnostics.RegistryCategory, FluxDevicesDiagnostics.LifecycleCategory, FluxDevicesDiagnostics.GroupsCategory,
             FluxDevicesDiagnostics.NotificationsCategory, FluxDevicesDiagnostics.DiscoveryCategory, FluxDevicesDiagnostics.HealthCategory,
             FluxDevicesDiagnostics.ModbusCategory, FluxDevicesDiagnostics.MaintenanceCategory, FluxDevicesDiagnostics.TemplatesCategory,
-            FluxDevicesDiagnostics.StorageCategory,
+            FluxDevicesDiagnostics.StorageCategory, FluxDevicesDiagnostics.ControlCategory,
         ];
         Assert.Equal(
             ["Flux.Devices.Registry", "Flux.Devices.Lifecycle", "Flux.Devices.Groups", "Flux.Devices.Notifications", "Flux.Devices.Discovery", "Flux.Devices.Health", "Flux.Devices.Modbus",
-             "Flux.Devices.Maintenance", "Flux.Devices.Templates", "Flux.Devices.Storage"],
+             "Flux.Devices.Maintenance", "Flux.Devices.Templates", "Flux.Devices.Storage", "Flux.Devices.Control"],
             categories);
         Assert.Equal("Flux.Devices", FluxDevicesDiagnostics.ActivitySourceName);
     }

@@ -225,6 +225,30 @@ public sealed class BadTemplateTests
             """, 4, 13, "device_template.registers.status", "not_available 131071 does not fit a uint16 (16 bits)"
         },
         {
+            "a min above the max", """
+            device_template:
+              type: bess
+              registers:
+                power: {address: 1, type: int16, access: read_write, min: 10, max: -10}
+            """, 4, 12, "device_template.registers.power", "min 10 is greater than max -10"
+        },
+        {
+            "a coil with a range", """
+            device_template:
+              type: bess
+              registers:
+                breaker: {address: 1, kind: coil, access: read_write, max: 1}
+            """, 4, 14, "device_template.registers.breaker", "a coil or discrete input reads as 0 or 1: give no min or max"
+        },
+        {
+            "a min that is not a number", """
+            device_template:
+              type: bess
+              registers:
+                power: {address: 1, type: int16, min: low}
+            """, 4, 43, "device_template.registers.power.min", "must be a number"
+        },
+        {
             "a scaled coil", """
             device_template:
               type: bess

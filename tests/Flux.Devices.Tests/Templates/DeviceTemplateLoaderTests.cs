@@ -136,6 +136,25 @@ public sealed class DeviceTemplateLoaderTests
     }
 
     [Fact]
+    public void Load_MinAndMax_AreReadAndRoundTripThroughMetadata()
+    {
+        var template = Loader.Load("""
+            device_template:
+              type: bess
+              manufacturer: PowerPack
+              registers:
+                target_power: {address: 2008, type: int16, scale: power, unit: kW, access: read_write, min: -20.5, max: 20}
+            """);
+
+        var point = template.Configuration.RegisterMap.Find("target_power")!;
+        Assert.Equal((-20.5, 20.0), (point.Minimum, point.Maximum));
+        var metadata = DeviceMetadata.Parse(SpecSamples.BessMetadataJson).With(DeviceConfiguration.MetadataKey, template.Configuration.ToMetadata());
+        Assert.True(DeviceConfiguration.TryRead(metadata, out var read));
+        Assert.Equal(point, read.RegisterMap.Find("target_power"));
+        Assert.Null(read.RegisterMap.Find("soe")!.Minimum);
+    }
+
+    [Fact]
     public async Task LoadFileAsync_ReadsTheFileAndNamesTheTemplateAfterIt()
     {
         var path = Path.Combine(Path.GetTempPath(), $"flux-{Guid.NewGuid():N}", "powerpack_bess.yaml");

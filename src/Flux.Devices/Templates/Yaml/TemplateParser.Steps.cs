@@ -49,6 +49,8 @@ internal static partial class TemplateParser
         ("unit", static (r, node) => node is null || Set(r.Reader.Text(node, r.At("unit")), u => r.Register = r.Register with { Unit = u })),
         ("access", static (r, node) => node is null || Set(r.Reader.Choice(node, r.At("access"), AccessWords), a => r.Register = r.Register with { Access = (RegisterAccess)a })),
         ("not_available", static (r, node) => node is null || Set(r.Reader.Unsigned(node, r.At("not_available")), v => r.Register = r.Register with { NotAvailable = v })),
+        ("min", static (r, node) => node is null || Set(r.Reader.Number(node, r.At("min")), v => r.Register = r.Register with { Minimum = v })),
+        ("max", static (r, node) => node is null || Set(r.Reader.Number(node, r.At("max")), v => r.Register = r.Register with { Maximum = v })),
     ];
 
     /// <summary>The keys of a register's extended form, as the unknown-key error lists them.</summary>

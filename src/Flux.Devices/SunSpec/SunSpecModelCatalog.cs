@@ -43,6 +43,9 @@ internal sealed class SunSpecModelCatalog
     /// <summary>Gets the ids of the models shipped (nothing is parsed to answer).</summary>
     public IEnumerable<int> Ids => _resources.Keys.Order();
 
+    /// <summary>Gets how many models have been parsed so far.</summary>
+    internal int LoadedCount => _loaded.Values.Count(l => l.IsValueCreated);
+
     /// <summary>Gets a model's definition, parsing it on first use.</summary>
     /// <param name="id">The model id.</param>
     /// <param name="model">The definition, or <see langword="null"/> when the library does not ship the model.</param>

@@ -113,6 +113,11 @@ internal sealed class SunSpecReadPlan
         for (var i = 0; i < slots.Length; i++)
         {
             var point = map.Points[slots[i]];
+            if (point.Size > options.MaxRegistersPerRead)
+            {
+                throw new ArgumentException($"Point '{point.Name}' takes {point.Size} registers; one read takes at most {options.MaxRegistersPerRead}.", nameof(options));
+            }
+
             if (i == 0 || point.End - start > options.MaxRegistersPerRead || point.Address - end > options.MaxGap)
             {
                 if (i > 0)
@@ -239,6 +244,10 @@ internal sealed class SunSpecReadPlan
         _ => raw * Math.Pow(10, exponent),
     };
 
+    /// <summary>An EUI-48 as <c>00:11:22:33:44:55</c> (a method of its own: a lambda capturing a local of the switch would allocate on every call).</summary>
+    private static string MacText(ulong eui) =>
+        string.Join(':', Enumerable.Range(0, 6).Select(i => ((eui >> (40 - (8 * i))) & 0xFF).ToString("X2", CultureInfo.InvariantCulture)));
+
     /// <summary>A point's value before scaling, or nothing when the device says it is not implemented.</summary>
     internal static SunSpecValue DecodeRaw(SunSpecPointDefinition point, ReadOnlySpan<ushort> words)
     {
@@ -290,7 +299,7 @@ internal sealed class SunSpecReadPlan
                 return v6.IndexOfAnyExcept((byte)0) < 0 ? default : new(null, new IPAddress(v6).ToString());
             case SunSpecPointType.Eui48:
                 var eui = RegisterCodec.ReadUInt64(words) & 0xFFFF_FFFF_FFFF;
-                return eui is 0 or 0xFFFF_FFFF_FFFF ? default : new(null, string.Join(':', Enumerable.Range(0, 6).Select(i => ((eui >> (40 - (8 * i))) & 0xFF).ToString("X2", CultureInfo.InvariantCulture))));
+                return eui is 0 or 0xFFFF_FFFF_FFFF ? default : new(null, MacText(eui));
             default:
                 return default; // Pad: not a value.
         }

@@ -31,6 +31,7 @@ internal sealed class SunSpecReadPlan
 {
     private static readonly double[] PowersOfTen = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 
+    private readonly SunSpecMapPoint[] _slots;
     private readonly int[] _offsets;
     private readonly int[] _scaleSlots;
     private readonly int[] _reported;
@@ -38,7 +39,7 @@ internal sealed class SunSpecReadPlan
     private SunSpecReadPlan(SunSpecRegisterMap map, SunSpecMapPoint[] points, int[] offsets, int[] scaleSlots, int[] reported, SunSpecRead[] reads, int bufferLength)
     {
         Map = map;
-        Slots = points;
+        _slots = points;
         _offsets = offsets;
         _scaleSlots = scaleSlots;
         _reported = reported;
@@ -56,7 +57,7 @@ internal sealed class SunSpecReadPlan
     public int BufferLength { get; }
 
     /// <summary>Gets every point read, by address: those asked for and the scale factors they need.</summary>
-    public IReadOnlyList<SunSpecMapPoint> Slots { get; }
+    public IReadOnlyList<SunSpecMapPoint> Slots => _slots;
 
     /// <summary>Gets how many points a poll reports (those asked for).</summary>
     public int ReportedCount => _reported.Length;
@@ -180,18 +181,19 @@ internal sealed class SunSpecReadPlan
     /// <param name="values">Where the values go, one per slot.</param>
     public void Decode(ReadOnlySpan<ushort> buffer, Span<SunSpecValue> values)
     {
-        if (buffer.Length < BufferLength || values.Length < Slots.Count)
+        var slots = _slots;
+        if (buffer.Length < BufferLength || values.Length < slots.Length)
         {
-            throw new ArgumentException($"A poll of this plan takes {BufferLength} registers and {Slots.Count} values; {buffer.Length} and {values.Length} were given.", nameof(buffer));
+            throw new ArgumentException($"A poll of this plan takes {BufferLength} registers and {slots.Length} values; {buffer.Length} and {values.Length} were given.", nameof(buffer));
         }
 
-        for (var i = 0; i < Slots.Count; i++)
+        for (var i = 0; i < slots.Length; i++)
         {
-            var point = Slots[i];
-            values[i] = DecodeRaw(point.Definition, buffer.Slice(_offsets[i], point.Size));
+            var point = slots[i].Definition;
+            values[i] = DecodeRaw(point, buffer.Slice(_offsets[i], point.Size));
         }
 
-        for (var i = 0; i < Slots.Count; i++)
+        for (var i = 0; i < slots.Length; i++)
         {
             if (values[i].Number is not { } raw)
             {
@@ -207,7 +209,7 @@ internal sealed class SunSpecReadPlan
             {
                 values[i] = new SunSpecValue(Scale(raw, (int)values[slot].Number!.Value), null);
             }
-            else if (Slots[i].Definition.ScaleFactorValue is { } exponent)
+            else if (slots[i].Definition.ScaleFactorValue is { } exponent)
             {
                 values[i] = new SunSpecValue(Scale(raw, exponent), null);
             }
@@ -244,6 +246,9 @@ internal sealed class SunSpecReadPlan
         _ => raw * Math.Pow(10, exponent),
     };
 
+    /// <summary>Two registers as one big-endian number (SunSpec's only order).</summary>
+    private static uint Word32(ReadOnlySpan<ushort> words) => ((uint)words[0] << 16) | words[1];
+
     /// <summary>An EUI-48 as <c>00:11:22:33:44:55</c> (a method of its own: a lambda capturing a local of the switch would allocate on every call).</summary>
     private static string MacText(ulong eui) =>
         string.Join(':', Enumerable.Range(0, 6).Select(i => ((eui >> (40 - (8 * i))) & 0xFF).ToString("X2", CultureInfo.InvariantCulture)));
@@ -260,13 +265,13 @@ internal sealed class SunSpecReadPlan
             case SunSpecPointType.Acc16:
                 return words[0] == 0 ? default : new(words[0], null);
             case SunSpecPointType.Int32:
-                var int32 = RegisterCodec.ReadUInt32(words);
+                var int32 = Word32(words);
                 return int32 == 0x80000000 ? default : new((int)int32, null);
             case SunSpecPointType.UInt32 or SunSpecPointType.Enum32 or SunSpecPointType.Bitfield32:
-                var uint32 = RegisterCodec.ReadUInt32(words);
+                var uint32 = Word32(words);
                 return uint32 == 0xFFFFFFFF ? default : new(uint32, null);
             case SunSpecPointType.Acc32:
-                var acc32 = RegisterCodec.ReadUInt32(words);
+                var acc32 = Word32(words);
                 return acc32 == 0 ? default : new(acc32, null);
             case SunSpecPointType.Int64:
                 var int64 = RegisterCodec.ReadUInt64(words);
@@ -278,7 +283,7 @@ internal sealed class SunSpecReadPlan
                 var acc64 = RegisterCodec.ReadUInt64(words);
                 return acc64 == 0 ? default : new(acc64, null);
             case SunSpecPointType.Float32:
-                var single = RegisterCodec.ReadSingle(words);
+                var single = BitConverter.UInt32BitsToSingle(Word32(words));
                 return float.IsFinite(single) ? new(single, null) : default;
             case SunSpecPointType.Float64:
                 var number = RegisterCodec.ReadDouble(words);
@@ -287,7 +292,7 @@ internal sealed class SunSpecReadPlan
                 var text = RegisterCodec.ReadString(words);
                 return text.Length == 0 ? default : new(null, text);
             case SunSpecPointType.IpAddr:
-                var ip = RegisterCodec.ReadUInt32(words);
+                var ip = Word32(words);
                 return ip == 0 ? default : new(null, string.Create(CultureInfo.InvariantCulture, $"{ip >> 24}.{(ip >> 16) & 0xFF}.{(ip >> 8) & 0xFF}.{ip & 0xFF}"));
             case SunSpecPointType.Ipv6Addr:
                 Span<byte> v6 = stackalloc byte[16];

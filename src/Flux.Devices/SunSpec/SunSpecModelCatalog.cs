@@ -52,7 +52,7 @@ internal sealed class SunSpecModelCatalog
     /// <returns>Whether the model is known.</returns>
     public bool TryGet(int id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SunSpecModelDefinition? model)
     {
-        if (!_resources.TryGetValue(id, out var resource))
+        if (!_resources.ContainsKey(id))
         {
             model = null;
             return false;

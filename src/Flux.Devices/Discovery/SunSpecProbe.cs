@@ -1,5 +1,5 @@
-using System.Text.Json;
 using Flux.Devices.RegisterMaps;
+using Flux.Devices.SunSpec;
 using Flux.Devices.Transport;
 
 namespace Flux.Devices.Discovery;
@@ -14,83 +14,48 @@ internal sealed class SunSpecProbe : IDeviceTypeProbe
 {
     public const string ProbeName = "sunspec";
 
-    private const ushort EndModel = 0xFFFF;
-    private const int MaxModels = 64;
-    private static readonly ushort[] Bases = [40000, 0, 50000];
-
     public string Name => ProbeName;
 
     public async ValueTask<DeviceProbeResult?> ProbeAsync(ProbeContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        foreach (var baseAddress in Bases)
-        {
-            if (await HasMarkerAsync(context, baseAddress, cancellationToken).ConfigureAwait(false))
-            {
-                return await WalkAsync(context, baseAddress, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        return null;
-    }
-
-    private static async ValueTask<bool> HasMarkerAsync(ProbeContext context, ushort baseAddress, CancellationToken cancellationToken)
-    {
-        var marker = new ushort[2];
-        try
-        {
-            await context.Transport.ReadHoldingRegistersAsync(context.Endpoint, context.UnitId, baseAddress, marker, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is ModbusException or ModbusTimeoutException)
-        {
-            return false; // Nothing mapped there, or no answer: try the next base, as pysunspec2 does.
-        }
-
-        return marker[0] == 0x5375 && marker[1] == 0x6E53;
+        var chain = await SunSpecChain.DiscoverAsync(context.Transport, context.Endpoint, context.UnitId, cancellationToken).ConfigureAwait(false);
+        return chain is null ? null : await DescribeAsync(context, chain, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Walks the model chain: each model's id read on its own (some devices leave out the end model's length), then its
-    /// length. A walk cut short by an error keeps what it learned so far.
+    /// Reads the common model (1) and the battery model (802) of a walked chain, and records the chain in the details:
+    /// <c>sunspec_base</c>, <c>sunspec_models</c> (<c>[{"id", "address", "length"}, ...]</c>) and, for a chain cut short,
+    /// <c>sunspec_walk</c> with where and why it stopped. A read of model 1 or 802 that fails keeps what was learned.
     /// </summary>
-    private static async ValueTask<DeviceProbeResult> WalkAsync(ProbeContext context, ushort baseAddress, CancellationToken cancellationToken)
+    private static async ValueTask<DeviceProbeResult> DescribeAsync(ProbeContext context, SunSpecChain chain, CancellationToken cancellationToken)
     {
         var result = new DeviceProbeResult { Probe = ProbeName };
-        var models = new List<long>();
-        var details = DeviceMetadata.Empty.With("sunspec_base", (long)baseAddress);
-        var word = new ushort[1];
-        int address = baseAddress + 2;
+        var details = DeviceMetadata.Empty.With(SunSpecChain.BaseMetadataKey, (long)chain.BaseAddress);
+        if (chain.Error is { } error)
+        {
+            details = details.With("sunspec_walk", $"stopped at {error.Address}: {error.Reason}");
+        }
+
         try
         {
-            for (var i = 0; i < MaxModels && address + 2 <= 65536; i++)
+            foreach (var model in chain.Models)
             {
-                await Read(context, address, word, cancellationToken).ConfigureAwait(false);
-                var id = word[0];
-                if (id == EndModel)
+                var body = new ushort[Math.Min(model.Length, ProbeContext.MaxQuantity)];
+                if (model.Id is 1 or 802 && body.Length >= (model.Id == 1 ? 64 : 53))
                 {
-                    break;
+                    await Read(context, model.Address + 2, body, cancellationToken).ConfigureAwait(false);
+                    (result, details) = model.Id == 1 ? ReadCommon(result, details, body) : (result, ReadBattery(details, body));
                 }
-
-                await Read(context, address + 1, word, cancellationToken).ConfigureAwait(false);
-                var length = word[0];
-                models.Add(id);
-                var body = new ushort[Math.Min((int)length, ProbeContext.MaxQuantity)];
-                if (id is 1 or 802 && body.Length >= (id == 1 ? 64 : 53))
-                {
-                    await Read(context, address + 2, body, cancellationToken).ConfigureAwait(false);
-                    (result, details) = id == 1 ? ReadCommon(result, details, body) : (result, ReadBattery(details, body));
-                }
-
-                address += length + 2;
             }
         }
         catch (Exception ex) when (ex is ModbusException or ModbusTimeoutException or ModbusProtocolException)
         {
-            details = details.With("sunspec_walk", $"stopped at {address}: {ex.Message}");
+            details = details.With("sunspec_read", ex.Message);
         }
 
-        details = details.With("sunspec_models", JsonSerializer.SerializeToElement(models));
-        return Classify(result, models, details);
+        details = details.With(SunSpecChain.MetadataKey, chain.ToMetadataValue());
+        return Classify(result, [.. chain.Models.Select(m => (long)m.Id)], details);
     }
 
     /// <summary>Model 1 from its first data register: Mn[16] Md[16] Opt[8] Vr[8] SN[16].</summary>

@@ -122,6 +122,8 @@ public sealed class ScanTests : IAsyncLifetime
         var bess = devices.Single(d => d.Metadata.GetString("ip_address") == "127.0.0.3");
         Assert.Equal(("127.0.0.3", _port, 1, "SN0001", "sunspec"), (bess.Metadata.GetString("ip_address"), bess.Metadata["port"].GetInt32(), bess.Metadata["modbus_address"].GetInt32(), bess.Metadata.GetString("serial_number"), bess.Metadata.GetString("discovered_by")));
         Assert.Equal(500, BessMetadata.From(bess.Metadata).CapacityKwh); // learned, not the default
+        Assert.Equal(40000, bess.Metadata["sunspec_base"].GetInt32());
+        Assert.Equal("""[{"id":1,"address":40002,"length":66},{"id":802,"address":40070,"length":62}]""", bess.Metadata["sunspec_models"].GetRawText());
     }
 
     [Fact]

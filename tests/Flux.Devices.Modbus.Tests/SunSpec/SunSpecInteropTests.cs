@@ -1,0 +1,204 @@
+using System.Text.Json;
+using Flux.Devices.Discovery;
+using Flux.Devices.Modbus.Client;
+using Flux.Devices.RegisterMaps;
+using Flux.Devices.SunSpec;
+using Flux.Devices.Transport;
+
+namespace Flux.Devices.Modbus.Tests.SunSpec;
+
+/// <summary>
+/// The SunSpec chain walk, register map, read planner and decoder against devices the library did not lay out: the
+/// pymodbus devices of <see cref="SunSpecDeviceFixture"/>, each point checked against the value the fixture meant.
+/// </summary>
+[Collection(nameof(TimingSensitive))]
+public sealed class SunSpecInteropTests(SunSpecDeviceFixture device) : IClassFixture<SunSpecDeviceFixture>, IAsyncDisposable
+{
+    private readonly ModbusTcpTransport _client = new(new ModbusTcpOptions { RequestTimeout = TimeSpan.FromSeconds(10) });
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    public ValueTask DisposeAsync() => _client.DisposeAsync();
+
+    [Theory]
+    [InlineData(1)] // battery: 1 + 802 + 803 (2 strings) + 804 (3 modules) + 804 (2 modules), at 40000
+    [InlineData(2)] // three-phase meter: 1 + 203
+    [InlineData(3)] // inverter: 1 + 103 + 120 + 123
+    [InlineData(4)] // battery at base 0
+    [InlineData(5)] // meter at base 50000
+    [InlineData(6)] // an unknown model (64999) between 1 and 802
+    [InlineData(7)] // 1 + 802 and no end model: the chain is cut short
+    public async Task WalkMapAndRead_DecodeEveryPointAsTheFixtureMeant(int unit)
+    {
+        var expected = device.Unit(unit);
+
+        var chain = await SunSpecChain.DiscoverAsync(_client, device.Endpoint, (byte)unit, Cancel);
+        Assert.NotNull(chain);
+        var map = SunSpecRegisterMap.Create(chain);
+        var plan = SunSpecReadPlan.Create(map);
+        var readings = await plan.ReadAsync(_client, device.Endpoint, (byte)unit, Cancel);
+
+        Assert.Equal(expected.GetProperty("base").GetInt32(), chain.BaseAddress);
+        Assert.Equal(Chain(expected), chain.Models);
+        if (expected.GetProperty("stopped_at").ValueKind == JsonValueKind.Null)
+        {
+            Assert.True(chain.IsComplete, chain.Error?.Message);
+        }
+        else
+        {
+            Assert.Equal(expected.GetProperty("stopped_at").GetInt32(), chain.Error?.Address);
+        }
+
+        Assert.Empty(map.Problems);
+        Assert.All(plan.Reads, r => Assert.InRange(r.Count, 1, 125));
+        AssertReadings(expected.GetProperty("points"), readings);
+    }
+
+    [Fact]
+    public async Task Battery_RepeatingGroupsByIndex_ScaleFactorsNotImplemented_AndTheFewestReads()
+    {
+        var expected = device.Unit(1).GetProperty("points");
+        var chain = await SunSpecChain.DiscoverAsync(_client, device.Endpoint, 1, Cancel);
+        var map = SunSpecRegisterMap.Create(chain!);
+        var plan = SunSpecReadPlan.Create(map);
+
+        var readings = (await plan.ReadAsync(_client, device.Endpoint, 1, Cancel)).ToDictionary(r => r.Name);
+
+        // The fixture's own choices, so that the comparison above is not vacuous: a repeating group of each 804 by index,
+        // a scale factor left "not implemented" (DoD_SF) making its points missing, and scaled values.
+        Assert.Contains("804[1].lithium_ion_string_module[3].ModSoC", readings.Keys);
+        Assert.Contains("804[2].lithium_ion_string_module[2].ModSoC", readings.Keys);
+        Assert.DoesNotContain("804[2].lithium_ion_string_module[3].ModSoC", readings.Keys);
+        Assert.Contains("803.string[2].StrSoC", readings.Keys);
+        Assert.True(expected.GetProperty("802.DoD").GetProperty("missing").GetBoolean());
+        Assert.False(readings["802.DoD"].IsAvailable);
+        Assert.Contains(readings.Values, r => r.Value is { } v && v != Math.Floor(v)); // scaled down
+        Assert.Contains(readings.Values, r => r.Value is { } v && Math.Abs(v) >= 1e6); // scaled up
+        // 40002..40401 is one run of 400 registers (pads only between points): at least 4 reads of 125, and no more.
+        Assert.Equal(4, plan.Reads.Count);
+        Assert.Equal(40002, plan.Reads[0].Start);
+    }
+
+    [Fact]
+    public async Task SomePoints_ReadWithTheirOwnScaleFactors_InOneRequest()
+    {
+        var expected = device.Unit(2).GetProperty("points");
+        var chain = await SunSpecChain.DiscoverAsync(_client, device.Endpoint, 2, Cancel);
+        var map = SunSpecRegisterMap.Create(chain!);
+
+        var plan = SunSpecReadPlan.Create(map, ["203.Hz", "203.W", "203.TotWhImp"]);
+        var readings = await plan.ReadAsync(_client, device.Endpoint, 2, Cancel);
+
+        Assert.Equal(["203.Hz", "203.W", "203.TotWhImp"], readings.Select(r => r.Name));
+        Assert.Equal(["203.Hz", "203.Hz_SF", "203.W", "203.W_SF", "203.TotWhImp", "203.TotWh_SF"], plan.Slots.Select(s => s.Name));
+        Assert.Single(plan.Reads);
+        AssertReadings(expected, readings, only: true);
+    }
+
+    [Fact]
+    public async Task APointNotOnTheDevice_IsRefusedByName()
+    {
+        device.Require();
+        var chain = await SunSpecChain.DiscoverAsync(_client, device.Endpoint, 2, Cancel);
+        var map = SunSpecRegisterMap.Create(chain!);
+
+        var error = Assert.Throws<ArgumentException>(() => SunSpecReadPlan.Create(map, ["203.W", "802.SoC"]));
+
+        Assert.Contains("'802.SoC' is not in this device's SunSpec map (models 1, 203)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnknownModel_IsPassedOverByItsLength()
+    {
+        var expected = device.Unit(6);
+        var chain = await SunSpecChain.DiscoverAsync(_client, device.Endpoint, 6, Cancel);
+
+        var map = SunSpecRegisterMap.Create(chain!);
+
+        Assert.Equal([1, 64999, 802], chain!.Models.Select(m => m.Id));
+        Assert.Equal([64999], map.UnknownModels);
+        var id = map.Points[Find(map, "802.ID")];
+        Assert.Equal(40081, id.Address);
+        Assert.Equal(expected.GetProperty("chain")[2].GetProperty("address").GetInt32(), id.Address);
+    }
+
+    [Fact]
+    public async Task ChainCutShort_SaysWhereItStopped_AndTheModelsBeforeAreRead()
+    {
+        var expected = device.Unit(7).GetProperty("points");
+
+        var chain = await SunSpecChain.DiscoverAsync(_client, device.Endpoint, 7, Cancel);
+        var readings = await SunSpecReadPlan.Create(SunSpecRegisterMap.Create(chain!)).ReadAsync(_client, device.Endpoint, 7, Cancel);
+
+        var error = Assert.IsType<SunSpecChainException>(chain!.Error);
+        Assert.Equal((40000, 40134, 2), (error.BaseAddress, error.Address, error.ModelsRead));
+        Assert.StartsWith("The SunSpec model chain at 40000 stops at address 40134 after 2 model(s): reading the model id failed: ", error.Message, StringComparison.Ordinal);
+        Assert.IsType<ModbusException>(error.InnerException);
+        Assert.Equal([1, 802], chain.Models.Select(m => m.Id));
+        AssertReadings(expected, readings);
+    }
+
+    [Fact]
+    public async Task Probe_RecordsTheChainAsIdAddressAndLength()
+    {
+        var chainJson = device.Unit(1).GetProperty("chain");
+        var cut = device.Unit(7);
+        var probe = new SunSpecProbe();
+
+        var battery = await probe.ProbeAsync(new ProbeContext(_client, device.Endpoint, 1, []), Cancel);
+        var stopped = await probe.ProbeAsync(new ProbeContext(_client, device.Endpoint, 7, []), Cancel);
+
+        Assert.Equal(DeviceTypes.Bess, battery!.DeviceType);
+        Assert.Equal(chainJson.GetRawText().Replace(" ", "", StringComparison.Ordinal).Replace("\n", "", StringComparison.Ordinal), battery.Details[SunSpecChain.MetadataKey].GetRawText());
+        Assert.Equal(40000, battery.Details[SunSpecChain.BaseMetadataKey].GetInt32());
+        Assert.Equal(Chain(device.Unit(1)), SunSpecChain.FromMetadata(battery.Details)!.Models);
+        Assert.Equal(Chain(cut), SunSpecChain.FromMetadata(stopped!.Details)!.Models);
+        Assert.StartsWith("stopped at 40134: reading the model id failed: ", stopped.Details.GetString("sunspec_walk"), StringComparison.Ordinal);
+    }
+
+    private static int Find(SunSpecRegisterMap map, string name)
+    {
+        Assert.True(map.TryFind(name, out var index), $"{name} is not in the map");
+        return index;
+    }
+
+    private static List<SunSpecModelEntry> Chain(JsonElement unit) =>
+        [.. unit.GetProperty("chain").EnumerateArray().Select(m => new SunSpecModelEntry(m.GetProperty("id").GetInt32(), m.GetProperty("address").GetInt32(), m.GetProperty("length").GetInt32()))];
+
+    /// <summary>Every reading against the fixture's: the same names (all of them unless <paramref name="only"/>), values within 1e-12, texts, missing values and units.</summary>
+    private static void AssertReadings(JsonElement expected, IReadOnlyList<RegisterReading> readings, bool only = false)
+    {
+        if (!only)
+        {
+            Assert.Equal(expected.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal), readings.Select(r => r.Name).Order(StringComparer.Ordinal));
+        }
+
+        var wrong = new List<string>();
+        foreach (var reading in readings)
+        {
+            var want = expected.GetProperty(reading.Name);
+            var unit = want.GetProperty("unit").ValueKind == JsonValueKind.Null ? null : want.GetProperty("unit").GetString();
+            var ok = reading.Unit == unit;
+            if (want.TryGetProperty("missing", out _))
+            {
+                ok &= !reading.IsAvailable;
+            }
+            else if (want.TryGetProperty("text", out var text))
+            {
+                ok &= reading.Text == text.GetString() && reading.Value is null;
+            }
+            else
+            {
+                var value = want.GetProperty("value").GetDouble();
+                ok &= reading.Text is null && reading.Value is { } v && (v == value || Math.Abs(v - value) <= 1e-12 * Math.Abs(value));
+            }
+
+            if (!ok)
+            {
+                wrong.Add($"{reading.Name}: read {reading.Value?.ToString("R", System.Globalization.CultureInfo.InvariantCulture) ?? reading.Text ?? "missing"} {reading.Unit}, meant {want.GetRawText()}");
+            }
+        }
+
+        Assert.True(wrong.Count == 0, $"{wrong.Count} of {readings.Count} points differ:\n{string.Join("\n", wrong.Take(30))}");
+    }
+}

@@ -178,6 +178,11 @@ internal static class RegisterJson
             writer.WriteNumber("not_available", sentinel);
         }
 
+        if (register.Secondary != SecondarySide.None)
+        {
+            writer.WriteString("secondary", TemplateNames.Secondary(register.Secondary));
+        }
+
         writer.WriteEndObject();
     }
 
@@ -199,6 +204,7 @@ internal static class RegisterJson
             Unit = point.TryGetProperty("unit", out var unit) ? unit.GetString() : null,
             Access = point.TryGetProperty("access", out var access) && access.GetString() == "read_write" ? RegisterAccess.ReadWrite : RegisterAccess.Read,
             NotAvailable = point.TryGetProperty("not_available", out var sentinel) ? sentinel.GetUInt64() : null,
+            Secondary = point.TryGetProperty("secondary", out var secondary) ? TemplateNames.ParseSecondarySide(secondary.GetString()!) ?? throw new FormatException("secondary") : SecondarySide.None,
         };
     }
 }
@@ -211,6 +217,13 @@ internal static class TemplateNames
     public static readonly string[] DataTypes = ["int16", "uint16", "int32", "uint32", "float32", "int64", "uint64", "float64", "string"];
 
     public static readonly string[] Orders = ["ABCD", "CDAB", "BADC", "DCBA"];
+
+    /// <summary>The words of <see cref="RegisterMaps.SecondarySide"/>, by value.</summary>
+    public static readonly string[] SecondarySides = ["none", "current", "voltage", "power"];
+
+    public static string Secondary(SecondarySide side) => SecondarySides[(int)side];
+
+    public static SecondarySide? ParseSecondarySide(string text) => Array.IndexOf(SecondarySides, text) is var i and >= 0 ? (SecondarySide)i : null;
 
     public static string Kind(RegisterKind kind) => Kinds[(int)kind];
 

@@ -49,6 +49,7 @@ internal static partial class TemplateParser
         ("unit", static (r, node) => node is null || Set(r.Reader.Text(node, r.At("unit")), u => r.Register = r.Register with { Unit = u })),
         ("access", static (r, node) => node is null || Set(r.Reader.Choice(node, r.At("access"), AccessWords), a => r.Register = r.Register with { Access = (RegisterAccess)a })),
         ("not_available", static (r, node) => node is null || Set(r.Reader.Unsigned(node, r.At("not_available")), v => r.Register = r.Register with { NotAvailable = v })),
+        ("secondary", static (r, node) => node is null || Set(r.Reader.Choice(node, r.At("secondary"), TemplateNames.SecondarySides), s => r.Register = r.Register with { Secondary = (SecondarySide)s })),
     ];
 
     /// <summary>The keys of a register's extended form, as the unknown-key error lists them.</summary>

@@ -76,7 +76,9 @@ public static class FluxDevicesBuilderTransportExtensions
             sp.GetServices<IDeviceHealthObserver>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILoggerFactory>(),
-            sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+            sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(),
+            sp.GetRequiredService<Flux.Devices.Telemetry.Internal.DeviceTelemetry>(),
+            sp.GetService<ITelemetryStore>())); // registered by a store that keeps telemetry; without one, readings stay in memory
         return builder;
     }
 

@@ -212,9 +212,10 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
                 target.Update(device, _options);
                 PollActivity.Describe(activity, target);
                 var telemetryEnabled = device.State == DeviceState.Active;
+                var stops = _telemetry.StopsOf(target.DeviceId);
                 var (sample, outcome) = await _poller.PollAsync(target, cancellationToken).ConfigureAwait(false);
                 PollActivity.Complete(activity, sample, outcome);
-                RecordTelemetry(target, telemetryEnabled, outcome, sample.Timestamp, storeReading);
+                RecordTelemetry(target, telemetryEnabled, stops, outcome, sample.Timestamp, storeReading);
                 device = await _lifecycle.ApplyAsync(target, device, sample, cancellationToken).ConfigureAwait(false);
                 target.Latest = new DeviceHealth { DeviceId = device.Id, DeviceName = device.Name, State = device.State, Sample = sample };
                 await NotifyObserversAsync(device, sample, cancellationToken).ConfigureAwait(false);
@@ -240,9 +241,10 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
 
     /// <summary>
     /// Telemetry of one poll: a successful poll of a device that was Active is decoded and published; a failed poll, or
-    /// a poll of a device no longer Active (Testing after maintenance), turns its latest readings Stale.
+    /// a poll of a device no longer Active (Testing after maintenance), turns its latest readings Stale. A poll during which
+    /// the device left Active (<paramref name="stops"/> counted before it) decodes nothing: its readings stay Stale.
     /// </summary>
-    private void RecordTelemetry(PollTarget target, bool enabled, PollOutcome outcome, DateTimeOffset timestamp, Action<TelemetryReading>? storeReading)
+    private void RecordTelemetry(PollTarget target, bool enabled, int stops, PollOutcome outcome, DateTimeOffset timestamp, Action<TelemetryReading>? storeReading)
     {
         if (!enabled || !outcome.Succeeded || outcome.Readings is not { } readings)
         {
@@ -251,8 +253,7 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
         }
 
         var frame = target.Telemetry = _telemetry.FrameFor(target.DeviceId, readings.Plan, target.CtRatio, target.VtRatio, target.Telemetry);
-        frame.Decode(readings, timestamp);
-        _telemetry.Publish(frame, storeReading);
+        _telemetry.Record(frame, readings, timestamp, stops, storeReading);
     }
 
     private async ValueTask NotifyObserversAsync(Device device, DeviceHealthSample sample, CancellationToken cancellationToken)

@@ -128,6 +128,27 @@ public sealed class DeviceTelemetryTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task APollInFlightWhenTheDeviceEntersMaintenance_DoesNotMakeItsReadingsGoodAgain()
+    {
+        var device = await AddActiveBessAsync("WLCE-BESS-01");
+        await Monitor.CheckAsync(cancellationToken: Cancel);
+        await Transport.NextReadAsync(); // the first poll's
+        var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Transport.Reply = (_, token) => answer.Task.WaitAsync(token);
+        Time.Advance(TimeSpan.FromSeconds(60));
+
+        var check = Monitor.CheckAsync(cancellationToken: Cancel).AsTask();
+        await Transport.NextReadAsync(); // the poll is on its way
+        await _services.GetRequiredService<IMaintenanceService>().EnterAsync(device.Id, "Firmware upgrade", cancellationToken: Cancel);
+        answer.SetResult();
+        var sample = Assert.Single(await check.WaitAsync(Patience, Cancel));
+
+        Assert.Equal(DeviceHealthStatus.Online, sample.Status);
+        Assert.All(Telemetry.GetLatest(device.Id), r => Assert.Equal(TelemetryQuality.Stale, r.Quality));
+        Assert.Equal(4, Store.Readings.Count); // the first poll's only
+    }
+
+    [Fact]
     public async Task AfterMaintenance_TheTestPollGivesNoReadings_AndTheNextActivePollDoes()
     {
         var device = await AddActiveBessAsync("WLCE-BESS-01");

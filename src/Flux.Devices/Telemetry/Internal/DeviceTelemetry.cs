@@ -18,6 +18,9 @@ internal sealed class DeviceTelemetry : IDeviceTelemetry
     private static readonly List<TelemetrySubscription> NoSubscribers = [];
 
     private readonly ConcurrentDictionary<Guid, TelemetryFrame> _frames = new();
+
+    /// <summary>How many times each device's telemetry was stopped (<see cref="MarkStale"/>): a poll that saw another count when it began decodes nothing.</summary>
+    private readonly ConcurrentDictionary<Guid, int> _stops = new();
     private readonly Lock _subscribersLock = new();
     private readonly Counter<long>? _droppedCounter;
     private TelemetrySubscription[] _subscribers = [];
@@ -66,11 +69,33 @@ internal sealed class DeviceTelemetry : IDeviceTelemetry
         return frame;
     }
 
+    /// <summary>The count of stops of a device's telemetry, taken before its poll begins (see <see cref="Record"/>).</summary>
+    public int StopsOf(Guid deviceId) => _stops.GetValueOrDefault(deviceId);
+
     /// <summary>
-    /// Hands the readings a poll just decoded into <paramref name="frame"/> to the subscribers, and those with a value to
-    /// <paramref name="store"/>. Makes no reading objects when neither wants them.
+    /// Decodes a successful poll into <paramref name="frame"/>, unless the device's telemetry was stopped since the poll
+    /// began (<paramref name="stopsBefore"/>: it left Active meanwhile, and its readings stay Stale); then hands the
+    /// readings to the subscribers, and those with a value to <paramref name="store"/>. Makes no reading objects when
+    /// neither wants them.
     /// </summary>
-    public void Publish(TelemetryFrame frame, Action<TelemetryReading>? store)
+    /// <returns>Whether the poll was decoded.</returns>
+    public bool Record(TelemetryFrame frame, Health.Internal.PollReadings readings, DateTimeOffset timestamp, int stopsBefore, Action<TelemetryReading>? store)
+    {
+        lock (frame.WriteLock)
+        {
+            if (StopsOf(frame.DeviceId) != stopsBefore)
+            {
+                return false;
+            }
+
+            frame.Decode(readings, timestamp);
+        }
+
+        Publish(frame, store);
+        return true;
+    }
+
+    private void Publish(TelemetryFrame frame, Action<TelemetryReading>? store)
     {
         var subscribers = Wanting(frame.DeviceId);
         if (subscribers.Count == 0 && store is null)
@@ -78,7 +103,7 @@ internal sealed class DeviceTelemetry : IDeviceTelemetry
             return;
         }
 
-        foreach (var reading in frame.Materialize())
+        foreach (var reading in frame.Snapshot())
         {
             foreach (var subscriber in subscribers)
             {
@@ -95,9 +120,18 @@ internal sealed class DeviceTelemetry : IDeviceTelemetry
     /// <summary>Marks a device's latest readings Stale (its poll failed, or it left Active), and tells the subscribers.</summary>
     public void MarkStale(Guid deviceId)
     {
-        if (!_frames.TryGetValue(deviceId, out var frame) || !frame.MarkStale())
+        _stops.AddOrUpdate(deviceId, 1, static (_, count) => count + 1);
+        if (!_frames.TryGetValue(deviceId, out var frame))
         {
             return;
+        }
+
+        lock (frame.WriteLock)
+        {
+            if (!frame.MarkStale())
+            {
+                return;
+            }
         }
 
         var subscribers = Wanting(deviceId);

@@ -5,9 +5,9 @@ namespace Flux.Devices.Telemetry.Internal;
 
 /// <summary>
 /// The latest readings of one device, decoded from its latest poll into arrays made once per read plan: a decode
-/// allocates nothing (a text point allocates its string). One poll writes at a time (a target is polled by one poll at
-/// a time); readers on other threads take a consistent copy through a sequence number (a seqlock), never a lock that
-/// polling would wait on.
+/// allocates nothing (a text point allocates its string). Its writers (the device's poll, and whoever marks it Stale)
+/// hold <see cref="WriteLock"/>; readers on other threads take no lock: they take a consistent copy through a sequence
+/// number (a seqlock), again if a writer wrote meanwhile.
 /// </summary>
 internal sealed class TelemetryFrame
 {
@@ -52,6 +52,9 @@ internal sealed class TelemetryFrame
 
     public Guid DeviceId { get; }
 
+    /// <summary>Held by writers (<see cref="Decode"/>, <see cref="MarkStale"/>), only ever for the few microseconds of a write.</summary>
+    public Lock WriteLock { get; } = new();
+
     /// <summary>The plan the frame was laid out for: a poll of another plan needs a new frame.</summary>
     public ReadPlan Plan { get; }
 
@@ -65,7 +68,7 @@ internal sealed class TelemetryFrame
     /// <summary>Whether the frame fits a target's plan and ratios as they are now.</summary>
     public bool Fits(ReadPlan plan, double ctRatio, double vtRatio) => ReferenceEquals(plan, Plan) && ctRatio == CtRatio && vtRatio == VtRatio;
 
-    /// <summary>Decodes a successful poll's values: every point Good or NotAvailable, at the poll's time.</summary>
+    /// <summary>Decodes a successful poll's values: every point Good or NotAvailable, at the poll's time. The caller holds <see cref="WriteLock"/>.</summary>
     /// <param name="readings">The values read (of <see cref="Plan"/>).</param>
     /// <param name="timestamp">The poll's timestamp.</param>
     public void Decode(PollReadings readings, DateTimeOffset timestamp)
@@ -101,7 +104,7 @@ internal sealed class TelemetryFrame
         Interlocked.Increment(ref _sequence); // even: consistent
     }
 
-    /// <summary>Marks the readings Stale (their values and time stay those of the poll that read them).</summary>
+    /// <summary>Marks the readings Stale (their values and time stay those of the poll that read them). The caller holds <see cref="WriteLock"/>.</summary>
     /// <returns>Whether they were not stale before (and there were readings).</returns>
     public bool MarkStale()
     {
@@ -136,7 +139,7 @@ internal sealed class TelemetryFrame
         }
     }
 
-    /// <summary>Gets the readings for subscribers and the store, on the polling thread right after <see cref="Decode"/> or <see cref="MarkStale"/> (no other writer then).</summary>
+    /// <summary>Makes the readings as they are: under <see cref="WriteLock"/>, or within <see cref="Snapshot"/>'s check.</summary>
     public TelemetryReading[] Materialize()
     {
         var quality = _stale ? TelemetryQuality.Stale : TelemetryQuality.Good;

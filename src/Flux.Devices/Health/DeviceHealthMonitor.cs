@@ -193,6 +193,7 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
             try
             {
                 activity = PollActivity.Start(target.DeviceId);
+                var stops = _telemetry.StopsOf(target.DeviceId); // before the device is read: a move out of Active after this stops its telemetry
                 var device = await _store.GetAsync(target.DeviceId, cancellationToken).ConfigureAwait(false);
                 if (device is null || !Pollable.Matches(device))
                 {
@@ -212,7 +213,6 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
                 target.Update(device, _options);
                 PollActivity.Describe(activity, target);
                 var telemetryEnabled = device.State == DeviceState.Active;
-                var stops = _telemetry.StopsOf(target.DeviceId);
                 var (sample, outcome) = await _poller.PollAsync(target, cancellationToken).ConfigureAwait(false);
                 PollActivity.Complete(activity, sample, outcome);
                 RecordTelemetry(target, telemetryEnabled, stops, outcome, sample.Timestamp, storeReading);

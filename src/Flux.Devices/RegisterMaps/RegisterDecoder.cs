@@ -18,6 +18,12 @@ public static class RegisterDecoder
             return new RegisterReading { Name = register.Name, Value = null, Text = text.Length == 0 ? null : text, Unit = register.Unit };
         }
 
+        if (register.NotAvailable == Raw(register, words))
+        {
+            // Before the factor is looked up, as always: a missing reading needs no scale.
+            return new RegisterReading { Name = register.Name, Value = null, Text = null, Unit = register.Unit };
+        }
+
         var scale = ScaleOf(register, scaling);
         return new RegisterReading { Name = register.Name, Value = TryDecodeNumber(register, words, scale, out var value) ? value : null, Text = null, Unit = register.Unit };
     }

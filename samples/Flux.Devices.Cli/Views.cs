@@ -3,6 +3,7 @@ using System.Text.Json;
 using Flux.Devices.Groups;
 using Flux.Devices.Health;
 using Flux.Devices.Lifecycle;
+using Flux.Devices.Telemetry;
 using Flux.Devices.Templates;
 
 namespace Flux.Devices.Cli;
@@ -79,10 +80,12 @@ internal static class Views
         CultureInfo.InvariantCulture,
         $"{plan.Items.Count} devices match \"{plan.Filter}\": {plan.ChangeCount} to change, {plan.Items.Count(i => i.Action == TemplatePlanAction.Unchanged)} unchanged, {plan.Items.Count(i => i.Action == TemplatePlanAction.Skip)} skipped.");
 
-    public static Grid Health(IEnumerable<DeviceHealth> health)
+    /// <summary>Health rows; with <paramref name="points"/>, a column per point (before ERROR) with the device's latest reading of it.</summary>
+    public static Grid Health(IEnumerable<DeviceHealth> health, IReadOnlyList<string>? points = null, Func<Guid, IReadOnlyList<TelemetryReading>>? latest = null)
     {
-        var grid = new Grid("TIME", "NAME", "STATUS", "MS", "ERRORS", "STATE", "LAST GOOD POLL", "ERROR");
-        foreach (var (name, state, sample) in health.Select(h => (h.DeviceName, h.State, h.Sample)))
+        points ??= [];
+        var grid = new Grid(["TIME", "NAME", "STATUS", "MS", "ERRORS", "STATE", "LAST GOOD POLL", .. points.Select(p => p.ToUpperInvariant()), "ERROR"]);
+        foreach (var (id, name, state, sample) in health.Select(h => (h.DeviceId, h.DeviceName, h.State, h.Sample)))
         {
             var status = sample.Status switch
             {
@@ -90,7 +93,9 @@ internal static class Views
                 DeviceHealthStatus.Degraded => "yellow",
                 _ => "red",
             };
+            var readings = points.Count > 0 && latest is not null ? latest(id) : [];
             grid.Add(
+            [
                 Time(sample.Timestamp),
                 name,
                 new Cell(sample.Status.ToString(), status),
@@ -98,11 +103,53 @@ internal static class Views
                 CliOutput.Number(sample.ErrorCount),
                 State(state),
                 sample.LastSuccessfulPoll is { } good ? Time(good) : string.Empty,
-                sample.Diagnostics?.Error ?? string.Empty);
+                .. points.Select(p => readings.FirstOrDefault(r => r.Point == p) is { } reading ? Reading(reading) : new Cell(string.Empty)),
+                sample.Diagnostics?.Error ?? string.Empty,
+            ]);
         }
 
         return grid;
     }
+
+    /// <summary>Readings as rows: point, value, unit, quality, time.</summary>
+    public static Grid Readings(IEnumerable<TelemetryReading> readings)
+    {
+        var grid = new Grid("POINT", "VALUE", "UNIT", "QUALITY", "TIME");
+        foreach (var reading in readings)
+        {
+            grid.Add(reading.Point, Value(reading), reading.Unit ?? string.Empty, Quality(reading.Quality), Time(reading.Timestamp));
+        }
+
+        return grid;
+    }
+
+    /// <summary>A reading as JSON: point, value (or text), unit, quality in snake case, time.</summary>
+    public static object ReadingJson(TelemetryReading reading) => new
+    {
+        point = reading.Point,
+        value = reading.Value,
+        text = reading.Text,
+        unit = reading.Unit,
+        quality = JsonNamingPolicy.SnakeCaseLower.ConvertName(reading.Quality.ToString()),
+        timestamp = reading.Timestamp,
+    };
+
+    /// <summary>A reading in a cell: its value and unit, <c>n/a</c> when not available, <c>(stale)</c> after it when stale.</summary>
+    private static Cell Reading(TelemetryReading reading)
+    {
+        var text = reading.Quality == TelemetryQuality.NotAvailable ? "n/a" : reading.Unit is { } unit ? $"{Value(reading)} {unit}" : Value(reading);
+        return reading.Quality == TelemetryQuality.Stale ? new Cell($"{text} (stale)", "grey") : new Cell(text);
+    }
+
+    private static string Value(TelemetryReading reading) =>
+        reading.Value is { } value ? value.ToString("G10", CultureInfo.InvariantCulture) : reading.Text ?? string.Empty;
+
+    private static Cell Quality(TelemetryQuality quality) => quality switch
+    {
+        TelemetryQuality.Good => new Cell("good", "green"),
+        TelemetryQuality.NotAvailable => new Cell("not_available", "yellow"),
+        _ => new Cell("stale", "grey"),
+    };
 
     public static Grid Groups(IEnumerable<(DeviceGroup Group, int Members)> groups)
     {

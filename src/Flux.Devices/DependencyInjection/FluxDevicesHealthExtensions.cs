@@ -45,7 +45,8 @@ public static class FluxDevicesHealthExtensions
     /// and binds its options from a configuration section (for example <c>builder.Configuration.GetSection("FluxDevices:Health")</c>).
     /// The keys are <see cref="DeviceHealthOptions"/>'s properties (<c>DefaultPollingInterval</c>, <c>DefaultTimeout</c>,
     /// <c>DefaultRetryCount</c>, <c>DegradedThreshold</c>, <c>MaxConcurrentPolls</c>, <c>RefreshInterval</c>,
-    /// <c>SampleBatchSize</c>, <c>MaxPendingSamples</c>, <c>UnhealthyOfflineRatio</c>); durations are written as
+    /// <c>SampleBatchSize</c>, <c>MaxPendingSamples</c>, <c>TelemetryBatchSize</c>, <c>MaxPendingReadings</c>,
+    /// <c>UnhealthyOfflineRatio</c>); durations are written as
     /// <see cref="TimeSpan"/>s (<c>"00:00:30"</c>).
     /// </summary>
     /// <param name="builder">The builder.</param>

@@ -8,6 +8,8 @@ using Flux.Devices.Notifications;
 using Flux.Devices.RegisterMaps;
 using Flux.Devices.RegisterMaps.Internal;
 using Flux.Devices.Storage;
+using Flux.Devices.Telemetry;
+using Flux.Devices.Telemetry.Internal;
 using Flux.Devices.Templates;
 using Flux.Devices.Transport;
 using Microsoft.Extensions.Configuration;
@@ -25,7 +27,7 @@ public static class FluxDevicesServiceCollectionExtensions
     /// Registers the device registry (<see cref="IDeviceRegistry"/>), groups (<see cref="IDeviceGroupService"/>),
     /// maintenance (<see cref="IMaintenanceService"/>), templates (<see cref="DeviceTemplateLoader"/>,
     /// <see cref="IDeviceTemplateService"/>), register maps (<see cref="IRegisterMapProvider"/>), the health monitor
-    /// options, discovery (<see cref="IDeviceDiscoveryService"/>, whose scans need a transport) and, unless another store
+    /// options, telemetry (<see cref="IDeviceTelemetry"/>: the latest readings and subscriptions, fed by the monitor), discovery (<see cref="IDeviceDiscoveryService"/>, whose scans need a transport) and, unless another store
     /// is plugged in, the <see cref="InMemoryDeviceStore"/>. The services that talk to devices, the health monitor
     /// (<see cref="Flux.Devices.Health.IDeviceHealthMonitor"/>) and the scanner (<see cref="IDeviceScanner"/>), come with
     /// a transport: <c>UseModbusTcp()</c> (or <c>UseTransport(...)</c>). Every service registered resolves.
@@ -71,6 +73,9 @@ public static class FluxDevicesServiceCollectionExtensions
             services.TryAddEnumerable(ServiceDescriptor.Singleton<INotifier, LoggingNotifier>());
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeviceLifecycleObserver, NotifyingLifecycleObserver>());
             FluxDevicesHealthExtensions.AddHealthMonitorCore(services);
+            services.TryAddSingleton(static sp => new DeviceTelemetry(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+            services.TryAddSingleton<IDeviceTelemetry>(static sp => sp.GetRequiredService<DeviceTelemetry>());
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeviceLifecycleObserver, TelemetryLifecycleObserver>());
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeviceTypeProbe, SunSpecProbe>());
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeviceTypeProbe, DeviceIdentificationProbe>());
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeviceTypeProbe, FingerprintProbe>());

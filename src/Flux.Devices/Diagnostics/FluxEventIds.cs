@@ -2,7 +2,7 @@ namespace Flux.Devices.Diagnostics;
 
 /// <summary>
 /// Event ids, in blocks per area: 1000 registry, 2000 lifecycle, 2500 groups, 2600 maintenance, 2700 control, 2800 notifications,
-/// 3000 templates, 4000 discovery, 5000 health, 6000 Modbus, 7000 the stores
+/// 3000 templates, 4000 discovery, 5000 health (5100 telemetry), 6000 Modbus, 7000 the stores
 /// (src/Shared/StoreTelemetry.cs: 7000 a retry).
 /// </summary>
 internal static class FluxEventIds
@@ -43,4 +43,6 @@ internal static class FluxEventIds
     public const int HealthRefreshFailed = 5003;
     public const int PollTransitionSkipped = 5004;
     public const int PollAborted = 5005;
+
+    public const int TelemetryWriteFailed = 5100;
 }

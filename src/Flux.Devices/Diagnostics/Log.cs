@@ -64,6 +64,10 @@ internal static partial class Log
         Message = "The store did not take {Count} health sample(s); they are dropped")]
     public static partial void HealthWriteFailed(ILogger logger, Exception exception, int count);
 
+    [LoggerMessage(EventId = FluxEventIds.TelemetryWriteFailed, Level = LogLevel.Error,
+        Message = "The telemetry store did not take {Count} reading(s); they are dropped")]
+    public static partial void TelemetryWriteFailed(ILogger logger, Exception exception, int count);
+
     [LoggerMessage(EventId = FluxEventIds.HealthObserverFailed, Level = LogLevel.Error,
         Message = "Health observer {Observer} failed on a sample of device {DeviceName}; polling goes on")]
     public static partial void HealthObserverFailed(ILogger logger, Exception exception, string observer, string deviceName);

@@ -5,6 +5,8 @@ using Flux.Devices.Health.Internal;
 using Flux.Devices.Internal;
 using Flux.Devices.Notifications;
 using Flux.Devices.Storage;
+using Flux.Devices.Telemetry;
+using Flux.Devices.Telemetry.Internal;
 using Flux.Devices.Transport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -16,6 +18,9 @@ namespace Flux.Devices.Health;
 /// and delay on the injected <see cref="TimeProvider"/>. It wires its parts: the <see cref="PollScheduler"/> (due
 /// times, wake-ups), the <see cref="DevicePoller"/> (attempts, deadlines, samples), the <see cref="HealthLifecycle"/>
 /// (the moves polls drive) and, while the loop runs, the <see cref="HealthSampleWriter"/> (batched store writes).
+/// One poll serves health and telemetry: the poll of an Active device is decoded into its
+/// <see cref="TelemetryFrame"/> (<see cref="DeviceTelemetry"/>), published to subscribers and, with an
+/// <see cref="ITelemetryStore"/>, written by a <see cref="TelemetryWriter"/>.
 /// </summary>
 /// <remarks>
 /// The loop starts each poll when it falls due, without waiting for other polls: a stalled device holds its own
@@ -42,6 +47,8 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
     private readonly DevicePoller _poller;
     private readonly HealthLifecycle _lifecycle;
     private readonly SemaphoreSlim _slots;
+    private readonly DeviceTelemetry _telemetry;
+    private readonly ITelemetryStore? _telemetryStore;
     private int _running;
 
     public DeviceHealthMonitor(
@@ -53,7 +60,9 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
         IEnumerable<IDeviceHealthObserver> observers,
         TimeProvider time,
         ILoggerFactory? loggerFactory = null,
-        IMeterFactory? meterFactory = null)
+        IMeterFactory? meterFactory = null,
+        DeviceTelemetry? telemetry = null,
+        ITelemetryStore? telemetryStore = null)
     {
         _store = store;
         (_transport, _ownsTransport) = transport;
@@ -66,6 +75,9 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
         _poller = new DevicePoller(_transport, options, time, _metrics, _logger);
         _lifecycle = new HealthLifecycle(registry, store, notifications, _logger);
         _slots = new SemaphoreSlim(options.MaxConcurrentPolls, options.MaxConcurrentPolls);
+        _telemetry = telemetry ?? new DeviceTelemetry(meterFactory);
+        _telemetryStore = telemetryStore;
+        _scheduler.Forgotten = _telemetry.MarkStale;
     }
 
     /// <summary>Called by the loop each time it goes to sleep, with the time it will wake at (tests advance a fake clock on it).</summary>
@@ -93,11 +105,20 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
             await SeedAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var polled = await Task.WhenAll(targets.Select(target => PollAsync(target, cancellationToken))).ConfigureAwait(false);
+        var readings = _telemetryStore is null ? null : new System.Collections.Concurrent.ConcurrentQueue<TelemetryReading>();
+        var polled = await Task.WhenAll(targets.Select(target => PollAsync(target, readings is null ? null : readings.Enqueue, cancellationToken))).ConfigureAwait(false);
         var samples = polled.OfType<DeviceHealthSample>().ToList();
         foreach (var batch in samples.Chunk(_options.SampleBatchSize))
         {
             await _store.AppendHealthAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (readings is { IsEmpty: false })
+        {
+            foreach (var batch in readings.Chunk(_options.TelemetryBatchSize))
+            {
+                await _telemetryStore!.AppendTelemetryAsync(batch, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         return samples;
@@ -111,6 +132,8 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
         }
 
         var writer = new HealthSampleWriter(_store.AppendHealthAsync, _options, _metrics, _logger);
+        var telemetryWriter = _telemetryStore is null ? null : new TelemetryWriter(_telemetryStore, _options.TelemetryBatchSize, _options.MaxPendingReadings, _telemetry, _logger);
+        Action<TelemetryReading>? storeReading = telemetryWriter is null ? null : telemetryWriter.Enqueue;
         try
         {
             await _scheduler.RunAsync(RefreshAsync, PollAndQueueAsync, cancellationToken).ConfigureAwait(false);
@@ -118,12 +141,17 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
         finally
         {
             await writer.CompleteAsync().ConfigureAwait(false);
+            if (telemetryWriter is not null)
+            {
+                await telemetryWriter.CompleteAsync().ConfigureAwait(false);
+            }
+
             Volatile.Write(ref _running, 0);
         }
 
         async Task PollAndQueueAsync(PollTarget target, CancellationToken stopping)
         {
-            if (await PollAsync(target, stopping).ConfigureAwait(false) is { } sample)
+            if (await PollAsync(target, storeReading, stopping).ConfigureAwait(false) is { } sample)
             {
                 writer.Enqueue(sample);
             }
@@ -148,8 +176,10 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
     /// <summary>
     /// Polls one device: the one path of the loop and of <see cref="CheckAsync"/>. Gives no sample when the device is
     /// already being polled, should no longer be polled, or the store failed under the poll (logged; the next poll tries again).
+    /// The poll of a device that is Active when polled is its telemetry too: decoded, published, and its readings with a
+    /// value handed to <paramref name="storeReading"/>.
     /// </summary>
-    private async Task<DeviceHealthSample?> PollAsync(PollTarget target, CancellationToken cancellationToken)
+    private async Task<DeviceHealthSample?> PollAsync(PollTarget target, Action<TelemetryReading>? storeReading, CancellationToken cancellationToken)
     {
         if (!target.TryBegin())
         {
@@ -163,6 +193,7 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
             try
             {
                 activity = PollActivity.Start(target.DeviceId);
+                var stops = _telemetry.StopsOf(target.DeviceId); // before the device is read: a move out of Active after this stops its telemetry
                 var device = await _store.GetAsync(target.DeviceId, cancellationToken).ConfigureAwait(false);
                 if (device is null || !Pollable.Matches(device))
                 {
@@ -181,8 +212,10 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
 
                 target.Update(device, _options);
                 PollActivity.Describe(activity, target);
+                var telemetryEnabled = device.State == DeviceState.Active;
                 var (sample, outcome) = await _poller.PollAsync(target, cancellationToken).ConfigureAwait(false);
                 PollActivity.Complete(activity, sample, outcome);
+                RecordTelemetry(target, telemetryEnabled, stops, outcome, sample.Timestamp, storeReading);
                 device = await _lifecycle.ApplyAsync(target, device, sample, cancellationToken).ConfigureAwait(false);
                 target.Latest = new DeviceHealth { DeviceId = device.Id, DeviceName = device.Name, State = device.State, Sample = sample };
                 await NotifyObserversAsync(device, sample, cancellationToken).ConfigureAwait(false);
@@ -204,6 +237,23 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
             activity?.Dispose();
             target.End();
         }
+    }
+
+    /// <summary>
+    /// Telemetry of one poll: a successful poll of a device that was Active is decoded and published; a failed poll, or
+    /// a poll of a device no longer Active (Testing after maintenance), turns its latest readings Stale. A poll during which
+    /// the device left Active (<paramref name="stops"/> counted before it) decodes nothing: its readings stay Stale.
+    /// </summary>
+    private void RecordTelemetry(PollTarget target, bool enabled, int stops, PollOutcome outcome, DateTimeOffset timestamp, Action<TelemetryReading>? storeReading)
+    {
+        if (!enabled || !outcome.Succeeded || outcome.Readings is not { } readings)
+        {
+            _telemetry.MarkStale(target.DeviceId);
+            return;
+        }
+
+        var frame = target.Telemetry = _telemetry.FrameFor(target.DeviceId, readings.Plan, target.CtRatio, target.VtRatio, target.Telemetry);
+        _telemetry.Record(frame, readings, timestamp, stops, storeReading);
     }
 
     private async ValueTask NotifyObserversAsync(Device device, DeviceHealthSample sample, CancellationToken cancellationToken)

@@ -58,6 +58,20 @@ public sealed class DeviceHealthOptions
     [Range(1, 10_000_000)]
     public int MaxPendingSamples { get; set; } = 100_000;
 
+    /// <summary>Gets or sets the most telemetry readings written to the <c>ITelemetryStore</c> in one batch.</summary>
+    /// <value>The default value is 10,000. It must be from 1 to 1,000,000.</value>
+    [Range(1, 1_000_000)]
+    public int TelemetryBatchSize { get; set; } = 10_000;
+
+    /// <summary>
+    /// Gets or sets how many telemetry readings may wait for the <c>ITelemetryStore</c>. When the store falls further
+    /// behind, the oldest waiting readings are dropped (and counted: <c>flux.devices.telemetry.readings_dropped</c>,
+    /// <c>reason=store</c>), so that polling never waits for the store.
+    /// </summary>
+    /// <value>The default value is 1,000,000. It must be from 1 to 100,000,000.</value>
+    [Range(1, 100_000_000)]
+    public int MaxPendingReadings { get; set; } = 1_000_000;
+
     /// <summary>Gets or sets the share of offline devices from which the fleet health check reports Unhealthy rather than Degraded.</summary>
     /// <value>The default value is 0.5. It must be from 0 to 1.</value>
     [Range(0.0, 1.0)]

@@ -32,33 +32,39 @@ public static class BuiltInRegisterMaps
     /// currents I1..I3, average and neutral (A), active power per phase and total (W), reactive power total (var),
     /// apparent power total (VA), power factor total: float32. Imported and exported active energy: uint32 in
     /// 0.1 kWh, scaled by <c>energy</c> (0.1) to kWh.
+    /// <para>
+    /// The map reads the meter's values as secondary-side values (<see cref="RegisterDefinition.Secondary"/>):
+    /// telemetry multiplies voltages by the device's <c>vt_ratio</c>, currents by its <c>ct_ratio</c>, and power and
+    /// energy by both; frequency and power factor are read as they are. A meter programmed with its own PT/CT ratios
+    /// (so that it reports primary values) is registered with <c>ct_ratio: 1</c> and <c>vt_ratio: 1</c>.
+    /// </para>
     /// </remarks>
     public static RegisterMap Acuvim2Standard { get; } = new(
         "acuvim2_standard",
         [
             Float("frequency", 0x4000, "Hz"),
-            Float("voltage_v1", 0x4002, "V"),
-            Float("voltage_v2", 0x4004, "V"),
-            Float("voltage_v3", 0x4006, "V"),
-            Float("voltage_phase_avg", 0x4008, "V"),
-            Float("voltage_v12", 0x400A, "V"),
-            Float("voltage_v23", 0x400C, "V"),
-            Float("voltage_v31", 0x400E, "V"),
-            Float("voltage_line_avg", 0x4010, "V"),
-            Float("current_i1", 0x4012, "A"),
-            Float("current_i2", 0x4014, "A"),
-            Float("current_i3", 0x4016, "A"),
-            Float("current_avg", 0x4018, "A"),
-            Float("current_neutral", 0x401A, "A"),
-            Float("power_a", 0x401C, "W"),
-            Float("power_b", 0x401E, "W"),
-            Float("power_c", 0x4020, "W"),
-            Float("power_total", 0x4022, "W"),
-            Float("reactive_power_total", 0x402A, "var"),
-            Float("apparent_power_total", 0x4032, "VA"),
+            Float("voltage_v1", 0x4002, "V", SecondarySide.Voltage),
+            Float("voltage_v2", 0x4004, "V", SecondarySide.Voltage),
+            Float("voltage_v3", 0x4006, "V", SecondarySide.Voltage),
+            Float("voltage_phase_avg", 0x4008, "V", SecondarySide.Voltage),
+            Float("voltage_v12", 0x400A, "V", SecondarySide.Voltage),
+            Float("voltage_v23", 0x400C, "V", SecondarySide.Voltage),
+            Float("voltage_v31", 0x400E, "V", SecondarySide.Voltage),
+            Float("voltage_line_avg", 0x4010, "V", SecondarySide.Voltage),
+            Float("current_i1", 0x4012, "A", SecondarySide.Current),
+            Float("current_i2", 0x4014, "A", SecondarySide.Current),
+            Float("current_i3", 0x4016, "A", SecondarySide.Current),
+            Float("current_avg", 0x4018, "A", SecondarySide.Current),
+            Float("current_neutral", 0x401A, "A", SecondarySide.Current),
+            Float("power_a", 0x401C, "W", SecondarySide.Power),
+            Float("power_b", 0x401E, "W", SecondarySide.Power),
+            Float("power_c", 0x4020, "W", SecondarySide.Power),
+            Float("power_total", 0x4022, "W", SecondarySide.Power),
+            Float("reactive_power_total", 0x402A, "var", SecondarySide.Power),
+            Float("apparent_power_total", 0x4032, "VA", SecondarySide.Power),
             Float("power_factor_total", 0x403A, null),
-            new RegisterDefinition { Name = "energy_import", Address = 0x4048, DataType = RegisterDataType.UInt32, Count = 2, ScaleKey = "energy", Unit = "kWh" },
-            new RegisterDefinition { Name = "energy_export", Address = 0x404A, DataType = RegisterDataType.UInt32, Count = 2, ScaleKey = "energy", Unit = "kWh" },
+            new RegisterDefinition { Name = "energy_import", Address = 0x4048, DataType = RegisterDataType.UInt32, Count = 2, ScaleKey = "energy", Unit = "kWh", Secondary = SecondarySide.Power },
+            new RegisterDefinition { Name = "energy_export", Address = 0x404A, DataType = RegisterDataType.UInt32, Count = 2, ScaleKey = "energy", Unit = "kWh", Secondary = SecondarySide.Power },
         ],
         new Dictionary<string, double> { ["energy"] = 0.1 },
         "Accuenergy Acuvim II: a documented subset (voltages, currents, power, energy, frequency)");
@@ -69,8 +75,8 @@ public static class BuiltInRegisterMaps
     /// <summary>Gets a provider of the built-in maps alone, for a <c>DeviceTemplateLoader</c> made without a container.</summary>
     public static IRegisterMapProvider Provider { get; } = new BuiltInProvider();
 
-    private static RegisterDefinition Float(string name, ushort address, string? unit) =>
-        new() { Name = name, Address = address, DataType = RegisterDataType.Float32, Count = 2, Unit = unit };
+    private static RegisterDefinition Float(string name, ushort address, string? unit, SecondarySide secondary = SecondarySide.None) =>
+        new() { Name = name, Address = address, DataType = RegisterDataType.Float32, Count = 2, Unit = unit, Secondary = secondary };
 
     private sealed class BuiltInProvider : IRegisterMapProvider
     {

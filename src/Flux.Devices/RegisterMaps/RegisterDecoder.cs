@@ -18,13 +18,35 @@ public static class RegisterDecoder
             return new RegisterReading { Name = register.Name, Value = null, Text = text.Length == 0 ? null : text, Unit = register.Unit };
         }
 
-        var raw = Raw(register, words);
-        if (register.NotAvailable == raw)
+        if (register.NotAvailable == Raw(register, words))
         {
+            // Before the factor is looked up, as always: a missing reading needs no scale.
             return new RegisterReading { Name = register.Name, Value = null, Text = null, Unit = register.Unit };
         }
 
-        double value = register.DataType switch
+        var scale = ScaleOf(register, scaling);
+        return new RegisterReading { Name = register.Name, Value = TryDecodeNumber(register, words, scale, out var value) ? value : null, Text = null, Unit = register.Unit };
+    }
+
+    /// <summary>
+    /// Decodes a numeric register point without allocating: <c>raw × <paramref name="scale"/> + offset</c>, or nothing
+    /// when the raw value is the point's <see cref="RegisterDefinition.NotAvailable"/> sentinel or not a finite number.
+    /// </summary>
+    /// <param name="register">The point (not a string).</param>
+    /// <param name="words">Its registers, exactly <see cref="RegisterDefinition.Count"/> of them.</param>
+    /// <param name="scale">The factor (<see cref="ScaleOf"/>, times any other the caller applies).</param>
+    /// <param name="value">The scaled value.</param>
+    /// <returns>Whether the device reported a value.</returns>
+    internal static bool TryDecodeNumber(RegisterDefinition register, ReadOnlySpan<ushort> words, double scale, out double value)
+    {
+        var raw = Raw(register, words);
+        if (register.NotAvailable == raw)
+        {
+            value = 0;
+            return false;
+        }
+
+        value = register.DataType switch
         {
             RegisterDataType.Int16 => (short)raw,
             RegisterDataType.UInt16 => (ushort)raw,
@@ -38,10 +60,12 @@ public static class RegisterDecoder
         };
         if (!double.IsFinite(value))
         {
-            return new RegisterReading { Name = register.Name, Value = null, Text = null, Unit = register.Unit };
+            value = 0;
+            return false;
         }
 
-        return new RegisterReading { Name = register.Name, Value = (value * ScaleOf(register, scaling)) + register.Offset, Text = null, Unit = register.Unit };
+        value = (value * scale) + register.Offset;
+        return true;
     }
 
     /// <summary>Decodes a bit point (a coil or discrete input) as 0 or 1.</summary>

@@ -32,6 +32,27 @@ public enum RegisterAccess
 }
 
 /// <summary>
+/// What a meter's point measures on the secondary side of its instrument transformers, and so which of the device's
+/// ratios turn it into the primary-side value telemetry reports: <c>ct_ratio</c> for currents, <c>vt_ratio</c> for
+/// voltages, both for power and energy. Written <c>secondary: current|voltage|power</c> in a template.
+/// </summary>
+[JsonConverter(typeof(SnakeCaseEnumConverter<SecondarySide>))]
+public enum SecondarySide
+{
+    /// <summary>Not a secondary-side value: read as is. The default.</summary>
+    None = 0,
+
+    /// <summary>A current through a current transformer: multiplied by the device's <c>ct_ratio</c>.</summary>
+    Current = 1,
+
+    /// <summary>A voltage through a voltage transformer: multiplied by the device's <c>vt_ratio</c>.</summary>
+    Voltage = 2,
+
+    /// <summary>A power or an energy (current × voltage): multiplied by <c>ct_ratio</c> × <c>vt_ratio</c>.</summary>
+    Power = 3,
+}
+
+/// <summary>
 /// One named point of a register map: where it is, how its registers decode, and how the raw value scales:
 /// <c>value = raw × scale + offset</c>, unless the raw value is the <see cref="NotAvailable"/> sentinel.
 /// </summary>
@@ -95,6 +116,13 @@ public sealed record RegisterDefinition
     /// </summary>
     public double? Maximum { get; init; }
 
+    /// <summary>
+    /// Gets what the point measures on a meter's secondary side, if anything: telemetry multiplies its value by the
+    /// device's <c>ct_ratio</c>, <c>vt_ratio</c> or both (a device without those ratios reads it as is).
+    /// </summary>
+    /// <value>The default value is <see cref="SecondarySide.None"/>.</value>
+    public SecondarySide Secondary { get; init; }
+
     /// <summary>Gets the address after the last register (or bit) of the point.</summary>
     public int End => Address + Count;
 
@@ -117,9 +145,9 @@ public sealed record RegisterDefinition
                 return "a coil or discrete input is one bit: give no type or count";
             }
 
-            if (register.Scale != 1 || register.ScaleKey is not null || register.Offset != 0 || register.NotAvailable is not null)
+            if (register.Scale != 1 || register.ScaleKey is not null || register.Offset != 0 || register.NotAvailable is not null || register.Secondary != SecondarySide.None)
             {
-                return "a coil or discrete input reads as 0 or 1: give no scale, offset or not_available";
+                return "a coil or discrete input reads as 0 or 1: give no scale, offset, not_available or secondary";
             }
         }
         else if (register.DataType == RegisterDataType.String)
@@ -132,6 +160,11 @@ public sealed record RegisterDefinition
             if (register.NotAvailable is not null)
             {
                 return "a string has no not_available value (an empty string reads as missing)";
+            }
+
+            if (register.Secondary != SecondarySide.None)
+            {
+                return "a string is no measurement: give no secondary";
             }
         }
         else if (register.Count != RegisterCodec.RegisterCount(register.DataType))

@@ -188,6 +188,11 @@ internal static class RegisterJson
             writer.WriteNumber("max", max);
         }
 
+        if (register.Secondary != SecondarySide.None)
+        {
+            writer.WriteString("secondary", TemplateNames.Secondary(register.Secondary));
+        }
+
         writer.WriteEndObject();
     }
 
@@ -211,6 +216,7 @@ internal static class RegisterJson
             NotAvailable = point.TryGetProperty("not_available", out var sentinel) ? sentinel.GetUInt64() : null,
             Minimum = point.TryGetProperty("min", out var min) ? min.GetDouble() : null,
             Maximum = point.TryGetProperty("max", out var max) ? max.GetDouble() : null,
+            Secondary = point.TryGetProperty("secondary", out var secondary) ? TemplateNames.ParseSecondarySide(secondary.GetString()!) ?? throw new FormatException("secondary") : SecondarySide.None,
         };
     }
 }
@@ -223,6 +229,13 @@ internal static class TemplateNames
     public static readonly string[] DataTypes = ["int16", "uint16", "int32", "uint32", "float32", "int64", "uint64", "float64", "string"];
 
     public static readonly string[] Orders = ["ABCD", "CDAB", "BADC", "DCBA"];
+
+    /// <summary>The words of <see cref="RegisterMaps.SecondarySide"/>, by value.</summary>
+    public static readonly string[] SecondarySides = ["none", "current", "voltage", "power"];
+
+    public static string Secondary(SecondarySide side) => SecondarySides[(int)side];
+
+    public static SecondarySide? ParseSecondarySide(string text) => Array.IndexOf(SecondarySides, text) is var i and >= 0 ? (SecondarySide)i : null;
 
     public static string Kind(RegisterKind kind) => Kinds[(int)kind];
 

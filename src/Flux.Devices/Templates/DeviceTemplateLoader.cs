@@ -24,7 +24,9 @@ namespace Flux.Devices.Templates;
 /// (holding, input, coil, discrete_input), <c>type</c> (int16, uint16, int32, uint32, float32, int64, uint64,
 /// float64, string), <c>count</c> (registers, for strings), <c>order</c> (ABCD, CDAB, BADC, DCBA), <c>scale</c>
 /// (a number or a scaling key), <c>offset</c>, <c>unit</c>, <c>access</c> (read, read_write),
-/// <c>not_available</c> (the raw "no value" sentinel), <c>min</c> / <c>max</c> (the scaled range a write must keep to).
+/// <c>not_available</c> (the raw "no value" sentinel), <c>min</c> / <c>max</c> (the scaled range a write must keep to)
+/// and <c>secondary</c> (none, current, voltage, power: a meter's secondary-side value, which telemetry multiplies by
+/// the device's <c>ct_ratio</c>, <c>vt_ratio</c> or both).
 /// </item>
 /// </list>
 /// <para>

@@ -23,10 +23,15 @@ internal sealed class HealthRig : IAsyncDisposable
     private readonly Channel<ModbusRequestRecord> _requests = Channel.CreateUnbounded<ModbusRequestRecord>();
     private readonly Channel<DateTimeOffset> _sleeps = Channel.CreateUnbounded<DateTimeOffset>();
 
-    private HealthRig(Action<DeviceHealthOptions>? configure, IDeviceStore? store)
+    private HealthRig(Action<DeviceHealthOptions>? configure, IDeviceStore? store, ITelemetryStore? telemetryStore)
     {
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(Time);
+        if (telemetryStore is not null)
+        {
+            services.AddSingleton(telemetryStore);
+        }
+
         var builder = services.AddFluxDevices()
             .UseModbusTcp(o =>
             {
@@ -68,7 +73,7 @@ internal sealed class HealthRig : IAsyncDisposable
 
     public DeviceHealthMonitor Monitor { get; }
 
-    public static HealthRig Create(Action<DeviceHealthOptions>? configure = null, IDeviceStore? store = null) => new(configure, store);
+    public static HealthRig Create(Action<DeviceHealthOptions>? configure = null, IDeviceStore? store = null, ITelemetryStore? telemetryStore = null) => new(configure, store, telemetryStore);
 
     public async Task<ModbusTcpServer> StartServerAsync()
     {

@@ -257,6 +257,22 @@ public sealed class BadTemplateTests
             """, 4, 14, "device_template.registers.breaker", "a coil or discrete input reads as 0 or 1"
         },
         {
+            "a secondary-side string", """
+            device_template:
+              type: meter
+              registers:
+                serial: {address: 1, type: string, count: 4, secondary: current}
+            """, 4, 13, "device_template.registers.serial", "a string is no measurement: give no secondary"
+        },
+        {
+            "a secondary side that is not one", """
+            device_template:
+              type: meter
+              registers:
+                amps: {address: 1, secondary: amps}
+            """, 4, 35, "device_template.registers.amps.secondary", "must be one of none, current, voltage, power, not 'amps'"
+        },
+        {
             "a writable input register", """
             device_template:
               type: bess

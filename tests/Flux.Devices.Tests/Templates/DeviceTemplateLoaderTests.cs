@@ -120,6 +120,51 @@ public sealed class DeviceTemplateLoaderTests
     }
 
     [Fact]
+    public void Load_SecondaryKey_MarksThePoint_AndTheConfigurationKeepsIt()
+    {
+        var template = Loader.Load("""
+            device_template:
+              type: meter
+              manufacturer: Acme
+              registers:
+                amps: {address: 0, type: float32, unit: A, secondary: current}
+                volts: {address: 2, type: float32, unit: V, secondary: voltage}
+                kwh: {address: 4, type: uint32, unit: kWh, secondary: power}
+                hz: {address: 6, type: float32, unit: Hz, secondary: none}
+            """);
+        var metadata = DeviceMetadata.Parse(SpecSamples.MeterMetadataJson).With(DeviceConfiguration.MetadataKey, template.Configuration.ToMetadata());
+
+        Assert.True(DeviceConfiguration.TryRead(metadata, out var read));
+
+        var map = template.Configuration.RegisterMap;
+        Assert.Equal(
+            [SecondarySide.Current, SecondarySide.Voltage, SecondarySide.Power, SecondarySide.None],
+            new[] { "amps", "volts", "kwh", "hz" }.Select(p => map.Find(p)!.Secondary));
+        Assert.Equal(map.Registers, read.RegisterMap.Registers);
+        Assert.True(metadata.TryGetPath(["config", "registers", "kwh", "secondary"], out var side));
+        Assert.Equal("power", side.GetString());
+        Assert.False(metadata.TryGetPath(["config", "registers", "hz", "secondary"], out _));
+    }
+
+    [Fact]
+    public void Acuvim2Map_MarksVoltagesCurrentsPowerAndEnergy_AsSecondarySide()
+    {
+        var map = BuiltInRegisterMaps.Acuvim2Standard;
+
+        Assert.All(map.Registers, r => Assert.Equal(
+            r.Name switch
+            {
+                "frequency" or "power_factor_total" => SecondarySide.None,
+                var n when n.StartsWith("voltage_", StringComparison.Ordinal) => SecondarySide.Voltage,
+                var n when n.StartsWith("current_", StringComparison.Ordinal) => SecondarySide.Current,
+                _ => SecondarySide.Power,
+            },
+            r.Secondary));
+        Assert.Equal(SecondarySide.Power, map.Find("energy_import")!.Secondary);
+        Assert.All(BuiltInRegisterMaps.PowerPackBess.Registers, r => Assert.Equal(SecondarySide.None, r.Secondary));
+    }
+
+    [Fact]
     public void Configuration_RoundTripsThroughMetadata()
     {
         var template = Loader.Load(SpecSamples.PowerPackTemplate, "powerpack_bess.yaml");

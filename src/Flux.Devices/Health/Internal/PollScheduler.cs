@@ -21,6 +21,9 @@ internal sealed class PollScheduler(DeviceHealthOptions options, TimeProvider ti
     /// <summary>Called each time the loop goes to sleep, with the time it will wake at (tests advance a fake clock on it).</summary>
     public Action<DateTimeOffset>? Sleeping { get; set; }
 
+    /// <summary>Called with each device the monitor stops polling (forgotten, or no longer listed).</summary>
+    public Action<Guid>? Forgotten { get; set; }
+
     /// <summary>The devices known to the monitor.</summary>
     public ICollection<PollTarget> Targets => _targets.Values;
 
@@ -65,9 +68,9 @@ internal sealed class PollScheduler(DeviceHealthOptions options, TimeProvider ti
 
         foreach (var target in _targets.Values)
         {
-            if (!listed.Contains(target.DeviceId) && !target.InFlight)
+            if (!listed.Contains(target.DeviceId) && !target.InFlight && _targets.TryRemove(target.DeviceId, out _))
             {
-                _targets.TryRemove(target.DeviceId, out _);
+                Forgotten?.Invoke(target.DeviceId);
             }
         }
 
@@ -75,7 +78,11 @@ internal sealed class PollScheduler(DeviceHealthOptions options, TimeProvider ti
     }
 
     /// <summary>Forgets a device that should no longer be polled.</summary>
-    public void Forget(Guid deviceId) => _targets.TryRemove(deviceId, out _);
+    public void Forget(Guid deviceId)
+    {
+        _targets.TryRemove(deviceId, out _);
+        Forgotten?.Invoke(deviceId);
+    }
 
     /// <summary>Carries error counts and last good polls of devices new to this monitor (never polled by it) from the store's newest samples.</summary>
     public void Seed(IReadOnlyList<DeviceHealthSample> latest)

@@ -36,6 +36,15 @@ internal sealed class PollTarget(Guid deviceId)
     /// <summary>Where a poll reads the plan's values into, made again when the plan changes (see <see cref="PollReadings"/>).</summary>
     public PollReadings Readings => _readings is { } readings && ReferenceEquals(readings.Plan, Plan) ? readings : _readings = new PollReadings(Plan);
 
+    /// <summary>The device's <c>ct_ratio</c> (1 without one): a secondary-side current's factor.</summary>
+    public double CtRatio { get; private set; } = 1;
+
+    /// <summary>The device's <c>vt_ratio</c> (1 without one): a secondary-side voltage's factor.</summary>
+    public double VtRatio { get; private set; } = 1;
+
+    /// <summary>Where the device's polls are decoded into while it is Active (see <see cref="Telemetry.Internal.DeviceTelemetry.FrameFor"/>).</summary>
+    public Telemetry.Internal.TelemetryFrame? Telemetry { get; set; }
+
     public TimeSpan Interval { get; private set; }
 
     public TimeSpan Timeout { get; private set; }
@@ -75,6 +84,8 @@ internal sealed class PollTarget(Guid deviceId)
         UnitId = unitId;
         DeviceConfiguration.TryRead(device.Metadata, out var configuration);
         Plan = configuration is { RegisterMap.Registers.Count: > 0 } ? ReadPlan.ForMap(configuration.RegisterMap) : DefaultPlan;
+        CtRatio = Ratio(device.Metadata, "ct_ratio");
+        VtRatio = Ratio(device.Metadata, "vt_ratio");
         // A device's configuration is metadata any tool may have written: keep it within the options' ranges.
         Interval = Clamp(configuration?.PollingInterval ?? options.DefaultPollingInterval, MinInterval, MaxInterval);
         Timeout = Clamp(configuration?.Timeout ?? options.DefaultTimeout, MinTimeout, MaxTimeout);
@@ -89,6 +100,10 @@ internal sealed class PollTarget(Guid deviceId)
         LastTimestamp = latest.Timestamp;
         OfflineReported = latest.Status == DeviceHealthStatus.Offline;
     }
+
+    /// <summary>A positive finite ratio from the metadata (a meter's <c>ct_ratio</c>, <c>vt_ratio</c>), else 1.</summary>
+    private static double Ratio(DeviceMetadata metadata, string key) =>
+        metadata.TryGetValue(key, out var value) && value.ValueKind == System.Text.Json.JsonValueKind.Number && value.TryGetDouble(out var ratio) && double.IsFinite(ratio) && ratio > 0 ? ratio : 1;
 
     private static TimeSpan Clamp(TimeSpan value, TimeSpan min, TimeSpan max) => value < min ? min : value > max ? max : value;
 

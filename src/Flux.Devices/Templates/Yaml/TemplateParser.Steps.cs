@@ -51,6 +51,7 @@ internal static partial class TemplateParser
         ("not_available", static (r, node) => node is null || Set(r.Reader.Unsigned(node, r.At("not_available")), v => r.Register = r.Register with { NotAvailable = v })),
         ("min", static (r, node) => node is null || Set(r.Reader.Number(node, r.At("min")), v => r.Register = r.Register with { Minimum = v })),
         ("max", static (r, node) => node is null || Set(r.Reader.Number(node, r.At("max")), v => r.Register = r.Register with { Maximum = v })),
+        ("secondary", static (r, node) => node is null || Set(r.Reader.Choice(node, r.At("secondary"), TemplateNames.SecondarySides), s => r.Register = r.Register with { Secondary = (SecondarySide)s })),
     ];
 
     /// <summary>The keys of a register's extended form, as the unknown-key error lists them.</summary>

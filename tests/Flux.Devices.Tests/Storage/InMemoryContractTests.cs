@@ -23,3 +23,9 @@ public sealed class InMemoryHealthSampleStoreTests : HealthSampleStoreContractTe
 {
     protected override ValueTask<IHealthSampleStore> CreateStoreAsync() => new(new InMemoryDeviceStore());
 }
+
+/// <summary>The in-memory store against the contract of telemetry.</summary>
+public sealed class InMemoryTelemetryStoreTests : TelemetryStoreContractTests
+{
+    protected override ValueTask<ITelemetryStore> CreateStoreAsync() => new(new InMemoryDeviceStore());
+}

@@ -33,7 +33,7 @@ namespace Flux.Devices.Postgres;
 /// same exceptions the in-memory store raises.
 /// </para>
 /// </remarks>
-internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSchema
+internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSchema, IRetentionStore
 {
     private const string DeviceColumns = "id, name, type, site, metadata, active, state, version, created_at, updated_at";
     private const string HistoryColumns = "device_id, version, kind, from_state, to_state, trigger, changed_fields, reason, actor, timestamp";
@@ -609,6 +609,35 @@ internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSc
         }
 
         await import.CompleteAsync(token).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// One <c>DELETE</c> of the oldest rows by primary key, found through the timestamp index (on a hypertable, in its
+    /// oldest chunks); a real TimescaleDB could drop whole chunks instead (<c>add_retention_policy</c>), which this store
+    /// does not do: it keeps one way for plain PostgreSQL and TimescaleDB.
+    /// </remarks>
+    public async ValueTask<int> DeleteExpiredAsync(RetainedSeries series, DateTimeOffset before, int limit, CancellationToken cancellationToken = default)
+    {
+        RetentionArguments.Check(series, limit);
+        var (table, name, key) = series == RetainedSeries.HealthSamples
+            ? (_health, "device_health", "device_id, timestamp")
+            : (_telemetry, "device_telemetry", "device_id, timestamp, point");
+        return await WriteAsync(
+            "DELETE",
+            name,
+            async (connection, transaction, token) =>
+            {
+                using var command = new NpgsqlCommand(
+                    $"DELETE FROM {table} WHERE ({key}) IN (SELECT {key} FROM {table} WHERE timestamp < $1 ORDER BY timestamp LIMIT $2)",
+                    connection,
+                    transaction);
+                command.Parameters.Add(new NpgsqlParameter { Value = CeilingMicrosecond(before), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+                command.Parameters.Add(new NpgsqlParameter { Value = limit });
+                return await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+            },
+            static (_, _) => null,
+            cancellationToken).ConfigureAwait(false);
     }
 
     private async Task CopySamplesAsync(NpgsqlConnection connection, DeviceHealthSample[] stored, CancellationToken token)

@@ -31,7 +31,7 @@ namespace Flux.Devices.Sqlite;
 /// site's fleet (thousands of devices); a fleet of hundreds of thousands belongs in PostgreSQL.
 /// </para>
 /// </remarks>
-internal sealed partial class SqliteDeviceStore : IDeviceStore, IDeviceStoreSchema, IAsyncDisposable, IDisposable
+internal sealed partial class SqliteDeviceStore : IDeviceStore, IDeviceStoreSchema, IRetentionStore, IAsyncDisposable, IDisposable
 {
     private readonly string _connectionString;
     private readonly SqliteStoreOptions _options;
@@ -456,5 +456,24 @@ internal sealed partial class SqliteDeviceStore : IDeviceStore, IDeviceStoreSche
         }
 
         return QueryAsync(sql + " ORDER BY timestamp, point", [.. values], ReadReading, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<int> DeleteExpiredAsync(RetainedSeries series, DateTimeOffset before, int limit, CancellationToken cancellationToken = default)
+    {
+        RetentionArguments.Check(series, limit);
+        var table = series == RetainedSeries.HealthSamples ? "device_health" : "device_telemetry";
+        var deleted = 0;
+        await WriteAsync(
+            "DELETE",
+            table,
+            async (connection, transaction, token) => deleted = await ExecuteAsync(
+                connection,
+                transaction,
+                $"DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table} WHERE timestamp < $p0 ORDER BY timestamp LIMIT $p1)",
+                [before.UtcTicks, limit],
+                token).ConfigureAwait(false),
+            cancellationToken).ConfigureAwait(false);
+        return deleted;
     }
 }

@@ -73,3 +73,13 @@ public sealed class PostgresTelemetryStoreTests(PostgresServer server) : Telemet
 
     protected override ValueTask DisposeStoreAsync(ITelemetryStore store) => _schema.DropAsync();
 }
+
+/// <summary>The PostgreSQL store against the contract of retention.</summary>
+public sealed class PostgresRetentionStoreTests(PostgresServer server) : RetentionStoreContractTests
+{
+    private readonly ContractSchema _schema = new(server);
+
+    protected override async ValueTask<IRetentionStore> CreateStoreAsync() => await _schema.CreateAsync();
+
+    protected override ValueTask DisposeStoreAsync(IRetentionStore store) => _schema.DropAsync();
+}

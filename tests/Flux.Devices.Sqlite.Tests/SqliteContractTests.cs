@@ -59,3 +59,13 @@ public sealed class SqliteTelemetryStoreTests : TelemetryStoreContractTests
 
     protected override ValueTask DisposeStoreAsync(ITelemetryStore store) => _file.ReleaseAsync(store);
 }
+
+/// <summary>The embedded SQLite store against the contract of retention.</summary>
+public sealed class SqliteRetentionStoreTests : RetentionStoreContractTests
+{
+    private readonly ContractFile _file = new();
+
+    protected override ValueTask<IRetentionStore> CreateStoreAsync() => new(_file.Create());
+
+    protected override ValueTask DisposeStoreAsync(IRetentionStore store) => _file.ReleaseAsync(store);
+}

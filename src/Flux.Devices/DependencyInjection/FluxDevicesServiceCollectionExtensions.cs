@@ -70,6 +70,7 @@ public static class FluxDevicesServiceCollectionExtensions
             services.TryAddEnumerable(ServiceDescriptor.Singleton<INotifier, LoggingNotifier>());
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeviceLifecycleObserver, NotifyingLifecycleObserver>());
             FluxDevicesHealthExtensions.AddHealthMonitorCore(services);
+            FluxDevicesRetentionExtensions.AddRetentionCore(services);
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeviceTypeProbe, SunSpecProbe>());
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeviceTypeProbe, DeviceIdentificationProbe>());
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeviceTypeProbe, FingerprintProbe>());

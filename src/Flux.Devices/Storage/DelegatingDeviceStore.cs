@@ -13,7 +13,7 @@ namespace Flux.Devices.Storage;
 /// The decorator does not own the inner stores: it neither disposes them nor is disposable itself. Register the inner
 /// store where its owner disposes it, or dispose it in a derived class.
 /// </remarks>
-public abstract class DelegatingDeviceStore : IDeviceStore
+public abstract class DelegatingDeviceStore : IDeviceStore, IRetentionStore
 {
     /// <summary>Initializes a new instance of the <see cref="DelegatingDeviceStore"/> class over one store.</summary>
     /// <param name="inner">The store every member forwards to.</param>
@@ -161,4 +161,19 @@ public abstract class DelegatingDeviceStore : IDeviceStore
         DateTimeOffset until,
         CancellationToken cancellationToken = default) =>
         InnerTelemetry.GetTelemetryAsync(deviceId, points, since, until, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>Forwards health samples to the health sample store and telemetry to the telemetry store, where that store has retention.</remarks>
+    public virtual ValueTask<int> DeleteExpiredAsync(RetainedSeries series, DateTimeOffset before, int limit, CancellationToken cancellationToken = default)
+    {
+        object inner = series switch
+        {
+            RetainedSeries.HealthSamples => InnerHealthSamples,
+            RetainedSeries.Telemetry => InnerTelemetry,
+            _ => throw new ArgumentOutOfRangeException(nameof(series), series, "Not a retained series."),
+        };
+        return inner is IRetentionStore retention
+            ? retention.DeleteExpiredAsync(series, before, limit, cancellationToken)
+            : throw new NotSupportedException($"The store of {series} ({inner.GetType().Name}) has no retention: it does not implement {nameof(IRetentionStore)}. Leave {series} kept for ever in the retention options, or delete its rows with the store's own means.");
+    }
 }

@@ -16,7 +16,7 @@ namespace Flux.Devices.Storage;
 /// bounded window per device (<see cref="HealthSamplesPerDevice"/>, <see cref="TelemetryReadingsPerDevice"/>), so that
 /// a long-running process does not grow without end.
 /// </remarks>
-public sealed class InMemoryDeviceStore : IDeviceStore
+public sealed class InMemoryDeviceStore : IDeviceStore, IRetentionStore
 {
     /// <summary>The default of <see cref="HealthSamplesPerDevice"/>: a day of samples at the spec's 60-second polling interval.</summary>
     public const int DefaultHealthSamplesPerDevice = 1440;
@@ -539,6 +539,44 @@ public sealed class InMemoryDeviceStore : IDeviceStore
                 _telemetry.TryGetValue(deviceId, out var window)
                     ? window.Range(since, until, wanted is null ? null : r => wanted.Contains(r.Point))
                     : []);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<int> DeleteExpiredAsync(RetainedSeries series, DateTimeOffset before, int limit, CancellationToken cancellationToken = default)
+    {
+        RetentionArguments.Check(series, limit);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            return ValueTask.FromResult(series == RetainedSeries.HealthSamples ? Expire(_health, before, limit) : Expire(_telemetry, before, limit));
+        }
+
+        static int Expire<T>(Dictionary<Guid, TimeWindow<T>> windows, DateTimeOffset before, int limit)
+            where T : class
+        {
+            var deleted = 0;
+            List<Guid>? emptied = null;
+            foreach (var (deviceId, window) in windows)
+            {
+                deleted += window.RemoveBefore(before, limit - deleted);
+                if (window.Count == 0)
+                {
+                    (emptied ??= []).Add(deviceId);
+                }
+
+                if (deleted == limit)
+                {
+                    break;
+                }
+            }
+
+            foreach (var deviceId in emptied ?? [])
+            {
+                windows.Remove(deviceId); // a device without samples has no latest one
+            }
+
+            return deleted;
         }
     }
 

@@ -29,3 +29,9 @@ public sealed class InMemoryTelemetryStoreTests : TelemetryStoreContractTests
 {
     protected override ValueTask<ITelemetryStore> CreateStoreAsync() => new(new InMemoryDeviceStore());
 }
+
+/// <summary>The in-memory store against the contract of retention.</summary>
+public sealed class InMemoryRetentionStoreTests : RetentionStoreContractTests
+{
+    protected override ValueTask<IRetentionStore> CreateStoreAsync() => new(new InMemoryDeviceStore());
+}

@@ -527,16 +527,28 @@ internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSc
 
     /// <inheritdoc />
     /// <remarks>
-    /// One binary <c>COPY</c> in one transaction: every row or none. The foreign key checks the devices; only a refused
-    /// batch asks which device is unknown.
+    /// One binary <c>COPY</c> in one transaction: every row or none. The readings are checked first and written straight
+    /// out, without copies; the primary key refuses a duplicate (in the batch or stored), the foreign key an unknown
+    /// device, and only a refused batch asks which device it was.
     /// </remarks>
     public ValueTask AppendTelemetryAsync(IReadOnlyList<TelemetryReading> readings, CancellationToken cancellationToken = default)
     {
-        var stored = TelemetryRules.NormalizeBatch(readings);
-        if (stored.Length == 0)
+        ArgumentNullException.ThrowIfNull(readings);
+        TelemetryReading? first = null;
+        for (var i = 0; i < readings.Count; i++)
+        {
+            if (TelemetryRules.IsStored(readings[i], nameof(readings)))
+            {
+                first ??= readings[i];
+            }
+        }
+
+        if (first is null)
         {
             return ValueTask.CompletedTask;
         }
+
+        var stored = readings;
 
         return WriteAsync(
             "COPY",
@@ -550,7 +562,7 @@ internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSc
                 catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.ForeignKeyViolation && ex.ConstraintName == "device_telemetry_device_id_fkey")
                 {
                     await transaction!.RollbackAsync(token).ConfigureAwait(false);
-                    if (await FirstUnknownDeviceAsync(connection, [.. stored.Select(r => r.DeviceId).Distinct()], token).ConfigureAwait(false) is { } unknown)
+                    if (await FirstUnknownDeviceAsync(connection, [.. stored.Where(r => r.Value is not null).Select(r => r.DeviceId).Distinct()], token).ConfigureAwait(false) is { } unknown)
                     {
                         throw new DeviceNotFoundException(unknown);
                     }
@@ -563,7 +575,7 @@ internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSc
             (constraint, inner) => constraint switch
             {
                 "device_telemetry_pkey" => new AlreadyExistsException("timestamp", "a device already has a reading of a point at a timestamp of the batch", inner),
-                "device_telemetry_device_id_fkey" => new DeviceNotFoundException(stored[0].DeviceId, "device_id", inner),
+                "device_telemetry_device_id_fkey" => new DeviceNotFoundException(first.DeviceId, "device_id", inner),
                 _ => null,
             },
             cancellationToken).AsValueTaskWithoutResult();
@@ -595,17 +607,23 @@ internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSc
             ReadReading,
             cancellationToken);
 
-    private async Task CopyTelemetryAsync(NpgsqlConnection connection, TelemetryReading[] stored, CancellationToken token)
+    private async Task CopyTelemetryAsync(NpgsqlConnection connection, IReadOnlyList<TelemetryReading> stored, CancellationToken token)
     {
         var import = await connection.BeginBinaryImportAsync($"COPY {_telemetry} ({TelemetryColumns}) FROM STDIN (FORMAT BINARY)", token).ConfigureAwait(false);
         await using var importScope = import.ConfigureAwait(false);
-        foreach (var reading in stored)
+        for (var i = 0; i < stored.Count; i++)
         {
+            var reading = stored[i];
+            if (reading.Value is not { } value)
+            {
+                continue; // not available: not stored
+            }
+
             await import.StartRowAsync(token).ConfigureAwait(false);
             await import.WriteAsync(reading.DeviceId, NpgsqlDbType.Uuid, token).ConfigureAwait(false);
-            await import.WriteAsync(reading.Timestamp, NpgsqlDbType.TimestampTz, token).ConfigureAwait(false);
+            await import.WriteAsync(StoredTime.ToMicroseconds(reading.Timestamp), NpgsqlDbType.TimestampTz, token).ConfigureAwait(false);
             await import.WriteAsync(reading.Point, NpgsqlDbType.Text, token).ConfigureAwait(false);
-            await import.WriteAsync(reading.Value!.Value, NpgsqlDbType.Double, token).ConfigureAwait(false);
+            await import.WriteAsync(value, NpgsqlDbType.Double, token).ConfigureAwait(false);
         }
 
         await import.CompleteAsync(token).ConfigureAwait(false);

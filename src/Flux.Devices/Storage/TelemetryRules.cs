@@ -28,7 +28,28 @@ public static class TelemetryRules
     /// <returns>The row to store, or <see langword="null"/>.</returns>
     /// <exception cref="ArgumentNullException">The reading or its point is null.</exception>
     /// <exception cref="ArgumentException">The point is empty, too long or not storable text, or the value is not a finite number.</exception>
-    public static TelemetryReading? Normalize(TelemetryReading reading, string parameter)
+    public static TelemetryReading? Normalize(TelemetryReading reading, string parameter) =>
+        IsStored(reading, parameter)
+            ? new TelemetryReading
+            {
+                DeviceId = reading.DeviceId,
+                Point = reading.Point,
+                Value = reading.Value,
+                Timestamp = StoredTime.ToMicroseconds(reading.Timestamp),
+            }
+            : null;
+
+    /// <summary>
+    /// Checks a reading as <see cref="Normalize"/> does, without making the row: for a store that writes the fields
+    /// straight out (a bulk copy, the timestamp cut with <see cref="StoredTime.ToMicroseconds"/>) and leaves duplicate
+    /// keys to its primary key.
+    /// </summary>
+    /// <param name="reading">The reading.</param>
+    /// <param name="parameter">The name of the argument that holds it, for the errors.</param>
+    /// <returns><see langword="true"/> when the reading is to be stored; <see langword="false"/> when it has no value.</returns>
+    /// <exception cref="ArgumentNullException">The reading or its point is null.</exception>
+    /// <exception cref="ArgumentException">The point is empty, too long or not storable text, or the value is not a finite number.</exception>
+    public static bool IsStored(TelemetryReading reading, string parameter)
     {
         ArgumentNullException.ThrowIfNull(reading, parameter);
         ArgumentNullException.ThrowIfNull(reading.Point, parameter);
@@ -44,21 +65,12 @@ public static class TelemetryRules
 
         if (reading.Value is not { } value)
         {
-            return null;
+            return false;
         }
 
-        if (!double.IsFinite(value))
-        {
-            throw new ArgumentException($"Telemetry point '{reading.Point}' of device {reading.DeviceId}: the value {value} is not a finite number.", parameter);
-        }
-
-        return new TelemetryReading
-        {
-            DeviceId = reading.DeviceId,
-            Point = reading.Point,
-            Value = value,
-            Timestamp = StoredTime.ToMicroseconds(reading.Timestamp),
-        };
+        return double.IsFinite(value)
+            ? true
+            : throw new ArgumentException($"Telemetry point '{reading.Point}' of device {reading.DeviceId}: the value {value} is not a finite number.", parameter);
     }
 
     /// <summary>

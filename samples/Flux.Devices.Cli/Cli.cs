@@ -203,6 +203,7 @@ internal sealed class Cli(CliConsole console)
     {
         var option = CliOptions.Enum("--output", "How to print results: a table (drawn on a terminal, plain columns in a pipe), json (JSON Lines for streams) or csv.", OutputFormat.Table);
         option.Aliases.Add("-o");
+        option.Aliases.Add("--format");
         option.Recursive = true;
         return option;
     }

@@ -53,6 +53,7 @@ internal static class DeviceCommands
         devices.Subcommands.Add(BuildUpdate(cli, device));
         devices.Subcommands.Add(BuildDecommission(cli, device));
         devices.Subcommands.Add(history);
+        devices.Subcommands.Add(TelemetryCommands.BuildTelemetry(cli, device));
         devices.Subcommands.Add(BuildApplyTemplate(cli));
         devices.Subcommands.Add(HealthCommand.Build(cli));
         devices.Subcommands.Add(ReadCommand.Build(cli, device));

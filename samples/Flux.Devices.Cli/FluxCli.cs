@@ -140,6 +140,7 @@ internal static class FluxCli
         root.Subcommands.Add(GroupCommands.Build(cli));
         root.Subcommands.Add(RegisterCommands.Build(cli));
         root.Subcommands.Add(SimulateCommand.Build(cli));
+        root.Subcommands.Add(TelemetryCommands.BuildRetention(cli));
         return root;
     }
 

@@ -6,6 +6,7 @@ using Flux.Devices.Lifecycle;
 using Flux.Devices.Postgres.Internal;
 using Flux.Devices.Storage;
 using Flux.Devices.Storage.Internal;
+using Flux.Devices.Telemetry;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -242,6 +243,14 @@ internal sealed partial class PostgresDeviceStore
         ErrorCount = reader.IsDBNull(4) ? 0 : reader.GetInt32(4),
         LastSuccessfulPoll = reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5),
         Diagnostics = reader.IsDBNull(6) ? null : JsonSerializer.Deserialize<HealthDiagnostics>(reader.GetString(6)),
+    };
+
+    private static TelemetryReading ReadReading(NpgsqlDataReader reader) => new()
+    {
+        DeviceId = reader.GetGuid(0),
+        Timestamp = reader.GetFieldValue<DateTimeOffset>(1),
+        Point = reader.GetString(2),
+        Value = reader.GetDouble(3),
     };
 
     private async Task CopyDevicesAsync(NpgsqlConnection connection, IReadOnlyList<Storage.DeviceWrite> additions, CancellationToken cancellationToken)

@@ -5,6 +5,7 @@ using Flux.Devices.Health;
 using Flux.Devices.Lifecycle;
 using Flux.Devices.Postgres.Internal;
 using Flux.Devices.Storage;
+using Flux.Devices.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
@@ -14,7 +15,8 @@ namespace Flux.Devices.Postgres;
 
 /// <summary>
 /// An <see cref="IDeviceStore"/> on PostgreSQL, in the spec's tables (<c>flux.mg_device_registry</c>,
-/// <c>flux.device_groups</c>, <c>flux.device_group_members</c>, <c>flux.device_health</c>) plus the change history.
+/// <c>flux.device_groups</c>, <c>flux.device_group_members</c>, <c>flux.device_health</c>) plus the change history and
+/// telemetry (<c>flux.device_telemetry</c>).
 /// Several processes may share one database: every write is a transaction, updates are compare-and-set on the version
 /// column, and names are unique by constraint.
 /// </summary>
@@ -31,12 +33,13 @@ namespace Flux.Devices.Postgres;
 /// same exceptions the in-memory store raises.
 /// </para>
 /// </remarks>
-internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSchema
+internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSchema, IRetentionStore
 {
     private const string DeviceColumns = "id, name, type, site, metadata, active, state, version, created_at, updated_at";
     private const string HistoryColumns = "device_id, version, kind, from_state, to_state, trigger, changed_fields, reason, actor, timestamp, control";
     private const string GroupColumns = "id, name, site, group_type, metadata, created_at";
     private const string HealthColumns = "device_id, timestamp, status, response_time_ms, error_count, last_successful_poll, diagnostics";
+    private const string TelemetryColumns = "device_id, timestamp, point, value";
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly PostgresStoreOptions _options;
@@ -47,6 +50,7 @@ internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSc
     private readonly string _groups;
     private readonly string _members;
     private readonly string _health;
+    private readonly string _telemetry;
 
     /// <summary>Initializes a new instance of the <see cref="PostgresDeviceStore"/> class.</summary>
     /// <param name="dataSource">The data source (the connection pool); the caller keeps ownership.</param>
@@ -72,6 +76,7 @@ internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSc
         _groups = $"{schema}.device_groups";
         _members = $"{schema}.device_group_members";
         _health = $"{schema}.device_health";
+        _telemetry = $"{schema}.device_telemetry";
     }
 
     /// <summary>Gets the schema the store's tables are in.</summary>
@@ -476,7 +481,7 @@ internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSc
                 catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.ForeignKeyViolation && ex.ConstraintName == "device_health_device_id_fkey")
                 {
                     await transaction!.RollbackAsync(token).ConfigureAwait(false);
-                    if (await FirstUnknownDeviceAsync(connection, stored, token).ConfigureAwait(false) is { } unknown)
+                    if (await FirstUnknownDeviceAsync(connection, [.. stored.Select(s => s.DeviceId).Distinct()], token).ConfigureAwait(false) is { } unknown)
                     {
                         throw new DeviceNotFoundException(unknown);
                     }
@@ -520,6 +525,139 @@ internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSc
             ReadSample,
             cancellationToken);
 
+    /// <inheritdoc />
+    /// <remarks>
+    /// One binary <c>COPY</c> in one transaction: every row or none. The readings are checked first and written straight
+    /// out, without copies; the primary key refuses a duplicate (in the batch or stored), the foreign key an unknown
+    /// device, and only a refused batch asks which device it was.
+    /// </remarks>
+    public ValueTask AppendTelemetryAsync(IReadOnlyList<TelemetryReading> readings, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(readings);
+        TelemetryReading? first = null;
+        for (var i = 0; i < readings.Count; i++)
+        {
+            if (TelemetryRules.IsStored(readings[i], nameof(readings)))
+            {
+                first ??= readings[i];
+            }
+        }
+
+        if (first is null)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        var stored = readings;
+
+        return WriteAsync(
+            "COPY",
+            "device_telemetry",
+            async (connection, transaction, token) =>
+            {
+                try
+                {
+                    await CopyTelemetryAsync(connection, stored, token).ConfigureAwait(false);
+                }
+                catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.ForeignKeyViolation && ex.ConstraintName == "device_telemetry_device_id_fkey")
+                {
+                    await transaction!.RollbackAsync(token).ConfigureAwait(false);
+                    if (await FirstUnknownDeviceAsync(connection, [.. stored.Where(r => r.Value is not null).Select(r => r.DeviceId).Distinct()], token).ConfigureAwait(false) is { } unknown)
+                    {
+                        throw new DeviceNotFoundException(unknown);
+                    }
+
+                    throw;
+                }
+
+                return true;
+            },
+            (constraint, inner) => constraint switch
+            {
+                "device_telemetry_pkey" => new AlreadyExistsException("timestamp", "a device already has a reading of a point at a timestamp of the batch", inner),
+                "device_telemetry_device_id_fkey" => new DeviceNotFoundException(first.DeviceId, "device_id", inner),
+                _ => null,
+            },
+            cancellationToken).AsValueTaskWithoutResult();
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<TelemetryReading>> GetTelemetryAsync(
+        Guid deviceId,
+        IReadOnlyCollection<string>? points,
+        DateTimeOffset since,
+        DateTimeOffset until,
+        CancellationToken cancellationToken = default) =>
+        QueryAsync(
+            command =>
+            {
+                command.Parameters.Add(new NpgsqlParameter { Value = deviceId });
+                // Rows are kept to the microsecond: a bound between two microseconds selects as the in-memory store does.
+                command.Parameters.Add(new NpgsqlParameter { Value = CeilingMicrosecond(since), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+                command.Parameters.Add(new NpgsqlParameter { Value = CeilingMicrosecond(until), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+                var sql = $"SELECT {TelemetryColumns} FROM {_telemetry} WHERE device_id = $1 AND timestamp >= $2 AND timestamp < $3";
+                if (points is { Count: > 0 })
+                {
+                    command.Parameters.Add(new NpgsqlParameter { Value = points.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+                    sql += " AND point = ANY($4)";
+                }
+
+                return sql + " ORDER BY timestamp, point";
+            },
+            ReadReading,
+            cancellationToken);
+
+    private async Task CopyTelemetryAsync(NpgsqlConnection connection, IReadOnlyList<TelemetryReading> stored, CancellationToken token)
+    {
+        var import = await connection.BeginBinaryImportAsync($"COPY {_telemetry} ({TelemetryColumns}) FROM STDIN (FORMAT BINARY)", token).ConfigureAwait(false);
+        await using var importScope = import.ConfigureAwait(false);
+        for (var i = 0; i < stored.Count; i++)
+        {
+            var reading = stored[i];
+            if (reading.Value is not { } value)
+            {
+                continue; // not available: not stored
+            }
+
+            await import.StartRowAsync(token).ConfigureAwait(false);
+            await import.WriteAsync(reading.DeviceId, NpgsqlDbType.Uuid, token).ConfigureAwait(false);
+            await import.WriteAsync(StoredTime.ToMicroseconds(reading.Timestamp), NpgsqlDbType.TimestampTz, token).ConfigureAwait(false);
+            await import.WriteAsync(reading.Point, NpgsqlDbType.Text, token).ConfigureAwait(false);
+            await import.WriteAsync(value, NpgsqlDbType.Double, token).ConfigureAwait(false);
+        }
+
+        await import.CompleteAsync(token).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// One <c>DELETE</c> of the oldest rows by primary key, found through the timestamp index (on a hypertable, in its
+    /// oldest chunks); a real TimescaleDB could drop whole chunks instead (<c>add_retention_policy</c>), which this store
+    /// does not do: it keeps one way for plain PostgreSQL and TimescaleDB.
+    /// </remarks>
+    public async ValueTask<int> DeleteExpiredAsync(RetainedSeries series, DateTimeOffset before, int limit, CancellationToken cancellationToken = default)
+    {
+        RetentionArguments.Check(series, limit);
+        var (table, name, key) = series == RetainedSeries.HealthSamples
+            ? (_health, "device_health", "device_id, timestamp")
+            : (_telemetry, "device_telemetry", "device_id, timestamp, point");
+        return await WriteAsync(
+            "DELETE",
+            name,
+            async (connection, transaction, token) =>
+            {
+                using var command = new NpgsqlCommand(
+                    $"DELETE FROM {table} WHERE ({key}) IN (SELECT {key} FROM {table} WHERE timestamp < $1 ORDER BY timestamp LIMIT $2)",
+                    connection,
+                    transaction);
+                command.Parameters.Add(new NpgsqlParameter { Value = CeilingMicrosecond(before), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+                command.Parameters.Add(new NpgsqlParameter { Value = limit });
+                return await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+            },
+            static (_, _) => null,
+            cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task CopySamplesAsync(NpgsqlConnection connection, DeviceHealthSample[] stored, CancellationToken token)
     {
         var import = await connection.BeginBinaryImportAsync($"COPY {_health} ({HealthColumns}) FROM STDIN (FORMAT BINARY)", token).ConfigureAwait(false);
@@ -547,12 +685,12 @@ internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSc
     }
 
     /// <summary>The first device of the batch with no row, if any (after a foreign key violation, to name it).</summary>
-    private async Task<Guid?> FirstUnknownDeviceAsync(NpgsqlConnection connection, DeviceHealthSample[] stored, CancellationToken token)
+    private async Task<Guid?> FirstUnknownDeviceAsync(NpgsqlConnection connection, Guid[] devices, CancellationToken token)
     {
         using var check = new NpgsqlCommand(
             $"SELECT u.id FROM unnest($1::uuid[]) WITH ORDINALITY AS u(id, n) WHERE NOT EXISTS (SELECT 1 FROM {_devices} d WHERE d.id = u.id) ORDER BY u.n LIMIT 1",
             connection);
-        check.Parameters.Add(new NpgsqlParameter { Value = stored.Select(s => s.DeviceId).Distinct().ToArray() });
+        check.Parameters.Add(new NpgsqlParameter { Value = devices });
         return await check.ExecuteScalarAsync(token).ConfigureAwait(false) as Guid?;
     }
 

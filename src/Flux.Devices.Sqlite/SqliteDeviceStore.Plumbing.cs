@@ -5,6 +5,7 @@ using Flux.Devices.Lifecycle;
 using Flux.Devices.Sqlite.Internal;
 using Flux.Devices.Storage;
 using Flux.Devices.Storage.Internal;
+using Flux.Devices.Telemetry;
 using Microsoft.Data.Sqlite;
 
 namespace Flux.Devices.Sqlite;
@@ -16,6 +17,7 @@ internal sealed partial class SqliteDeviceStore
     private const string HistoryColumns = "device_id, version, kind, from_state, to_state, trigger, changed_fields, reason, actor, timestamp, control";
     private const string GroupColumns = "id, name, site, group_type, metadata, created_at";
     private const string HealthColumns = "device_id, timestamp, status, response_time_ms, error_count, last_successful_poll, diagnostics";
+    private const string TelemetryColumns = "device_id, timestamp, point, value";
 
     /// <summary>
     /// Makes the file's schema current once per store: write-ahead logging on, then, only when the file is behind, the
@@ -368,5 +370,13 @@ internal sealed partial class SqliteDeviceStore
         ErrorCount = reader.IsDBNull(4) ? 0 : reader.GetInt32(4),
         LastSuccessfulPoll = reader.IsDBNull(5) ? null : FromTicks(reader.GetInt64(5)),
         Diagnostics = reader.IsDBNull(6) ? null : JsonSerializer.Deserialize<HealthDiagnostics>(reader.GetString(6)),
+    };
+
+    private static TelemetryReading ReadReading(SqliteDataReader reader) => new()
+    {
+        DeviceId = reader.GetGuid(0),
+        Timestamp = FromTicks(reader.GetInt64(1)),
+        Point = reader.GetString(2),
+        Value = reader.GetDouble(3),
     };
 }

@@ -3,6 +3,7 @@ using Flux.Devices.Groups;
 using Flux.Devices.Health;
 using Flux.Devices.Lifecycle;
 using Flux.Devices.Storage;
+using Flux.Devices.Telemetry;
 using Flux.Devices.Diagnostics;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -30,7 +31,7 @@ namespace Flux.Devices.Sqlite;
 /// site's fleet (thousands of devices); a fleet of hundreds of thousands belongs in PostgreSQL.
 /// </para>
 /// </remarks>
-internal sealed partial class SqliteDeviceStore : IDeviceStore, IDeviceStoreSchema, IAsyncDisposable, IDisposable
+internal sealed partial class SqliteDeviceStore : IDeviceStore, IDeviceStoreSchema, IRetentionStore, IAsyncDisposable, IDisposable
 {
     private readonly string _connectionString;
     private readonly SqliteStoreOptions _options;
@@ -397,4 +398,82 @@ internal sealed partial class SqliteDeviceStore : IDeviceStore, IDeviceStoreSche
             [Text(deviceId), since.UtcTicks, until.UtcTicks],
             ReadSample,
             cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask AppendTelemetryAsync(IReadOnlyList<TelemetryReading> readings, CancellationToken cancellationToken = default)
+    {
+        var stored = TelemetryRules.NormalizeBatch(readings);
+        if (stored.Length == 0)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        return WriteAsync(
+            "INSERT",
+            "device_telemetry",
+            async (connection, transaction, token) =>
+            {
+                foreach (var id in stored.Select(r => r.DeviceId).Distinct())
+                {
+                    if (await ScalarAsync(connection, transaction, "SELECT count(*) FROM mg_device_registry WHERE id = $p0", [Text(id)], token).ConfigureAwait(false) is 0L)
+                    {
+                        throw new DeviceNotFoundException(id);
+                    }
+                }
+
+                using var insert = Command(connection, transaction, $"INSERT INTO device_telemetry ({TelemetryColumns}) VALUES ($p0, $p1, $p2, $p3)", new object[4]);
+                foreach (var reading in stored)
+                {
+                    SetValues(insert, Text(reading.DeviceId), Ticks(reading.Timestamp), reading.Point, reading.Value!.Value);
+                    try
+                    {
+                        await insert.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+                    }
+                    catch (SqliteException ex) when (ex.SqliteExtendedErrorCode is 1555 or 2067)
+                    {
+                        throw TelemetryRules.Taken(reading);
+                    }
+                }
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<TelemetryReading>> GetTelemetryAsync(
+        Guid deviceId,
+        IReadOnlyCollection<string>? points,
+        DateTimeOffset since,
+        DateTimeOffset until,
+        CancellationToken cancellationToken = default)
+    {
+        var values = new List<object> { Text(deviceId), since.UtcTicks, until.UtcTicks };
+        var sql = $"SELECT {TelemetryColumns} FROM device_telemetry WHERE device_id = $p0 AND timestamp >= $p1 AND timestamp < $p2";
+        if (points is { Count: > 0 })
+        {
+            var names = points.Distinct(StringComparer.Ordinal).ToList();
+            sql += $" AND point IN ({string.Join(", ", names.Select((_, i) => $"$p{i + 3}"))})";
+            values.AddRange(names);
+        }
+
+        return QueryAsync(sql + " ORDER BY timestamp, point", [.. values], ReadReading, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<int> DeleteExpiredAsync(RetainedSeries series, DateTimeOffset before, int limit, CancellationToken cancellationToken = default)
+    {
+        RetentionArguments.Check(series, limit);
+        var table = series == RetainedSeries.HealthSamples ? "device_health" : "device_telemetry";
+        var deleted = 0;
+        await WriteAsync(
+            "DELETE",
+            table,
+            async (connection, transaction, token) => deleted = await ExecuteAsync(
+                connection,
+                transaction,
+                $"DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table} WHERE timestamp < $p0 ORDER BY timestamp LIMIT $p1)",
+                [before.UtcTicks, limit],
+                token).ConfigureAwait(false),
+            cancellationToken).ConfigureAwait(false);
+        return deleted;
+    }
 }

@@ -63,3 +63,23 @@ public sealed class PostgresHealthSampleStoreTests(PostgresServer server) : Heal
 
     protected override ValueTask DisposeStoreAsync(IHealthSampleStore store) => _schema.DropAsync();
 }
+
+/// <summary>The PostgreSQL store against the contract of telemetry.</summary>
+public sealed class PostgresTelemetryStoreTests(PostgresServer server) : TelemetryStoreContractTests
+{
+    private readonly ContractSchema _schema = new(server);
+
+    protected override async ValueTask<ITelemetryStore> CreateStoreAsync() => await _schema.CreateAsync();
+
+    protected override ValueTask DisposeStoreAsync(ITelemetryStore store) => _schema.DropAsync();
+}
+
+/// <summary>The PostgreSQL store against the contract of retention.</summary>
+public sealed class PostgresRetentionStoreTests(PostgresServer server) : RetentionStoreContractTests
+{
+    private readonly ContractSchema _schema = new(server);
+
+    protected override async ValueTask<IRetentionStore> CreateStoreAsync() => await _schema.CreateAsync();
+
+    protected override ValueTask DisposeStoreAsync(IRetentionStore store) => _schema.DropAsync();
+}

@@ -49,3 +49,23 @@ public sealed class SqliteHealthSampleStoreTests : HealthSampleStoreContractTest
 
     protected override ValueTask DisposeStoreAsync(IHealthSampleStore store) => _file.ReleaseAsync(store);
 }
+
+/// <summary>The embedded SQLite store against the contract of telemetry.</summary>
+public sealed class SqliteTelemetryStoreTests : TelemetryStoreContractTests
+{
+    private readonly ContractFile _file = new();
+
+    protected override ValueTask<ITelemetryStore> CreateStoreAsync() => new(_file.Create());
+
+    protected override ValueTask DisposeStoreAsync(ITelemetryStore store) => _file.ReleaseAsync(store);
+}
+
+/// <summary>The embedded SQLite store against the contract of retention.</summary>
+public sealed class SqliteRetentionStoreTests : RetentionStoreContractTests
+{
+    private readonly ContractFile _file = new();
+
+    protected override ValueTask<IRetentionStore> CreateStoreAsync() => new(_file.Create());
+
+    protected override ValueTask DisposeStoreAsync(IRetentionStore store) => _file.ReleaseAsync(store);
+}

@@ -20,6 +20,7 @@ public sealed class PostgresServer : IAsyncLifetime
     private string? _dataDirectory;
     private int _port;
     private string? _unavailable;
+    private readonly List<string> _installed = [];
 
     /// <summary>Gets the connection string of the server (to its <c>postgres</c> database).</summary>
     public string ConnectionString { get; private set; } = string.Empty;
@@ -75,6 +76,7 @@ public sealed class PostgresServer : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        RemoveTimescaleStandIn();
         if (_dataDirectory is null)
         {
             return;
@@ -122,6 +124,176 @@ public sealed class PostgresServer : IAsyncLifetime
         using var reader = new StreamReader(log);
         return await reader.ReadToEndAsync();
     }
+
+    /// <summary>The first line of the stand-in's files: what marks them as ours (never overwrite or remove a real TimescaleDB).</summary>
+    public const string TimescaleStandInMarker = "Flux.Devices test stand-in for TimescaleDB";
+
+    /// <summary>
+    /// Installs a stand-in for TimescaleDB into the server's extension folder (its <c>SHAREDIR</c>/extension, what
+    /// <c>pg_config --sharedir</c> prints): a <c>timescaledb.control</c> file and a script whose
+    /// <c>create_hypertable</c>, with the real function's parameters, checks what the real one checks first (a
+    /// timestamp column, an empty table, every unique index holding the time column) and records its arguments in
+    /// <c>public.flux_hypertable_calls</c> instead of partitioning. <c>CREATE EXTENSION timescaledb</c> in a database
+    /// then makes the migrations take their TimescaleDB branch. The files are removed when the server fixture ends.
+    /// </summary>
+    /// <remarks>
+    /// The folder belongs to the machine's PostgreSQL (root's, usually): the tests must run as a user who may write it
+    /// (CI runs as root; the cluster itself runs as <c>postgres</c> and only reads the files). Otherwise, or where a
+    /// real TimescaleDB is installed, or the server is not on this machine, the test fails under <c>CI=true</c> and
+    /// skips elsewhere.
+    /// </remarks>
+    public async Task InstallTimescaleStandInAsync()
+    {
+        Require();
+        string shareDirectory;
+        await using (var connection = new NpgsqlConnection(ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("SELECT setting FROM pg_config WHERE name = 'SHAREDIR'", connection);
+            shareDirectory = (string)(await command.ExecuteScalarAsync())!;
+        }
+
+        var folder = Path.Combine(shareDirectory, "extension");
+        var control = Path.Combine(folder, "timescaledb.control");
+        if (!Directory.Exists(folder))
+        {
+            Unavailable($"The server's extension folder {folder} is not on this machine: the TimescaleDB stand-in cannot be installed.");
+        }
+
+        if (File.Exists(control) && !IsStandIn(control))
+        {
+            Assert.Skip($"A real TimescaleDB is installed ({control}): the stand-in is not installed over it.");
+        }
+
+        var files = new Dictionary<string, string>
+        {
+            [control] = TimescaleControl,
+            [Path.Combine(folder, "timescaledb--0.0.1-flux.sql")] = TimescaleScript,
+        };
+        foreach (var (path, text) in files)
+        {
+            var temporary = $"{path}.{Environment.ProcessId}.tmp";
+            try
+            {
+                await File.WriteAllTextAsync(temporary, text);
+                if (!OperatingSystem.IsWindows())
+                {
+                    File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+                }
+
+                File.Move(temporary, path, overwrite: true); // atomic: a server reading the file never sees half of it
+            }
+            catch (UnauthorizedAccessException ex)
+            {
+                Unavailable($"The extension folder {folder} is not writable by user {Environment.UserName} ({ex.Message}): run the tests as root (as CI does) to test the TimescaleDB branch.");
+            }
+
+            lock (_installed)
+            {
+                if (!_installed.Contains(path))
+                {
+                    _installed.Add(path);
+                }
+            }
+        }
+    }
+
+    private void RemoveTimescaleStandIn()
+    {
+        lock (_installed)
+        {
+            foreach (var path in _installed.Where(p => File.Exists(p) && IsStandIn(p)))
+            {
+                File.Delete(path);
+            }
+
+            _installed.Clear();
+        }
+    }
+
+    /// <summary>Tells whether a file is one of the stand-in's (its first line names it), not a real TimescaleDB's.</summary>
+    private static bool IsStandIn(string path) => File.ReadLines(path).FirstOrDefault()?.Contains(TimescaleStandInMarker, StringComparison.Ordinal) == true;
+
+    private static void Unavailable(string reason)
+    {
+        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException(reason + " CI=true: failing rather than skipping.");
+        }
+
+        Assert.Skip(reason);
+    }
+
+    private const string TimescaleControl = "# " + TimescaleStandInMarker + """
+        : create_hypertable records its arguments and partitions nothing.
+        comment = 'Flux.Devices test stand-in for TimescaleDB: create_hypertable records its arguments'
+        default_version = '0.0.1-flux'
+        relocatable = false
+        schema = public
+        superuser = true
+
+        """;
+
+    private const string TimescaleScript = "-- " + TimescaleStandInMarker + """
+
+        -- The real function's parameters (TimescaleDB 2.x), so that a call with a name it does not have fails here too.
+        CREATE TABLE public.flux_hypertable_calls (
+            call_order SERIAL PRIMARY KEY,
+            relation TEXT NOT NULL,
+            time_column_name NAME NOT NULL,
+            chunk_time_interval TEXT,
+            create_default_indexes BOOLEAN NOT NULL,
+            if_not_exists BOOLEAN NOT NULL,
+            migrate_data BOOLEAN NOT NULL
+        );
+
+        CREATE FUNCTION public.create_hypertable(
+            relation REGCLASS,
+            time_column_name NAME,
+            partitioning_column NAME = NULL,
+            number_partitions INTEGER = NULL,
+            associated_schema_name NAME = NULL,
+            associated_table_prefix NAME = NULL,
+            chunk_time_interval ANYELEMENT = NULL::BIGINT,
+            create_default_indexes BOOLEAN = TRUE,
+            if_not_exists BOOLEAN = FALSE,
+            partitioning_func REGPROC = NULL,
+            migrate_data BOOLEAN = FALSE,
+            chunk_target_size TEXT = NULL,
+            chunk_sizing_func REGPROC = NULL,
+            time_partitioning_func REGPROC = NULL)
+        RETURNS TABLE (hypertable_id INTEGER, schema_name NAME, table_name NAME, created BOOLEAN)
+        LANGUAGE plpgsql AS $function$
+        DECLARE
+            column_type REGTYPE;
+            has_rows BOOLEAN;
+        BEGIN
+            SELECT a.atttypid::regtype INTO column_type FROM pg_attribute a
+            WHERE a.attrelid = relation AND a.attname = time_column_name AND NOT a.attisdropped;
+            IF column_type IS NULL THEN
+                RAISE EXCEPTION 'column "%" does not exist', time_column_name;
+            END IF;
+            IF column_type NOT IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype, 'bigint'::regtype, 'integer'::regtype) THEN
+                RAISE EXCEPTION 'invalid type for dimension "%"', time_column_name;
+            END IF;
+            IF EXISTS (
+                SELECT 1 FROM pg_index i
+                WHERE i.indrelid = relation AND i.indisunique AND NOT EXISTS (
+                    SELECT 1 FROM pg_attribute a WHERE a.attrelid = relation AND a.attname = time_column_name AND a.attnum = ANY (i.indkey))) THEN
+                RAISE EXCEPTION 'cannot create a unique index without the column "%" (used in partitioning)', time_column_name;
+            END IF;
+            EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s)', relation) INTO has_rows;
+            IF has_rows AND NOT migrate_data THEN
+                RAISE EXCEPTION 'table "%" is not empty', relation USING HINT = 'You can migrate data by specifying migrate_data => true when calling this function.';
+            END IF;
+            INSERT INTO public.flux_hypertable_calls (relation, time_column_name, chunk_time_interval, create_default_indexes, if_not_exists, migrate_data)
+            VALUES (relation::text, time_column_name, chunk_time_interval::text, create_default_indexes, if_not_exists, migrate_data);
+            RETURN QUERY SELECT 1, (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = relation),
+                (SELECT c.relname FROM pg_class c WHERE c.oid = relation), TRUE;
+        END
+        $function$;
+
+        """;
 
     /// <summary>Creates an empty schema with a unique name for one test class or test.</summary>
     public async Task<string> CreateSchemaAsync(string prefix)

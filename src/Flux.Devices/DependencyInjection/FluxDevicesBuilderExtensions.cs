@@ -77,6 +77,36 @@ public static class FluxDevicesBuilderExtensions
         return Replace(builder, ServiceDescriptor.Singleton(factory));
     }
 
+    /// <summary>
+    /// Keeps telemetry readings in a store type of the host's (a time-series database), created by the container as a
+    /// singleton, while devices and groups stay in the store plugged in with <c>UseStore</c>, <c>UseSqlite</c> or
+    /// <c>UsePostgres</c>; replaces any telemetry store plugged in before.
+    /// </summary>
+    /// <typeparam name="TStore">The telemetry store.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The same builder.</returns>
+    /// <remarks>
+    /// Without this call the readings go to the main store. Check the store with the telemetry contract of the
+    /// Flux.Devices.Testing package.
+    /// </remarks>
+    public static IFluxDevicesBuilder UseTelemetryStore<TStore>(this IFluxDevicesBuilder builder)
+        where TStore : class, ITelemetryStore =>
+        Replace(builder, ServiceDescriptor.Singleton<ITelemetryStore, TStore>());
+
+    /// <summary>
+    /// Keeps telemetry readings in a store made by a factory, once (the container disposes it), while devices and groups
+    /// stay in the main store; replaces any telemetry store plugged in before.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="factory">Makes the telemetry store from the container.</param>
+    /// <returns>The same builder.</returns>
+    /// <remarks>See <see cref="UseTelemetryStore{TStore}(IFluxDevicesBuilder)"/>.</remarks>
+    public static IFluxDevicesBuilder UseTelemetryStore(this IFluxDevicesBuilder builder, Func<IServiceProvider, ITelemetryStore> factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        return Replace(builder, ServiceDescriptor.Singleton(factory));
+    }
+
     /// <summary>Adds a device type with its metadata rules.</summary>
     /// <param name="builder">The builder.</param>
     /// <param name="definition">The type.</param>

@@ -76,6 +76,7 @@ public static class FluxDevicesServiceCollectionExtensions
             services.TryAddSingleton(static sp => new DeviceTelemetry(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
             services.TryAddSingleton<IDeviceTelemetry>(static sp => sp.GetRequiredService<DeviceTelemetry>());
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeviceLifecycleObserver, TelemetryLifecycleObserver>());
+            FluxDevicesRetentionExtensions.AddRetentionCore(services);
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeviceTypeProbe, SunSpecProbe>());
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeviceTypeProbe, DeviceIdentificationProbe>());
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeviceTypeProbe, FingerprintProbe>());

@@ -1,6 +1,7 @@
 using Flux.Devices.Groups;
 using Flux.Devices.Health;
 using Flux.Devices.Lifecycle;
+using Flux.Devices.Telemetry;
 
 namespace Flux.Devices.Storage;
 
@@ -12,13 +13,13 @@ namespace Flux.Devices.Storage;
 /// The decorator does not own the inner stores: it neither disposes them nor is disposable itself. Register the inner
 /// store where its owner disposes it, or dispose it in a derived class.
 /// </remarks>
-public abstract class DelegatingDeviceStore : IDeviceStore
+public abstract class DelegatingDeviceStore : IDeviceStore, IRetentionStore
 {
     /// <summary>Initializes a new instance of the <see cref="DelegatingDeviceStore"/> class over one store.</summary>
     /// <param name="inner">The store every member forwards to.</param>
     /// <exception cref="ArgumentNullException"><paramref name="inner"/> is null.</exception>
     protected DelegatingDeviceStore(IDeviceStore inner)
-        : this(inner, inner, inner)
+        : this(inner, inner, inner, inner)
     {
     }
 
@@ -27,14 +28,29 @@ public abstract class DelegatingDeviceStore : IDeviceStore
     /// <param name="groups">The store of groups and members; it keeps the devices of <paramref name="devices"/> (memberships refer to them).</param>
     /// <param name="healthSamples">The store of health samples.</param>
     /// <exception cref="ArgumentNullException">A store is null.</exception>
+    /// <remarks>Telemetry goes to <paramref name="devices"/> when it is an <see cref="ITelemetryStore"/>, else to <paramref name="healthSamples"/> when that is one.</remarks>
     protected DelegatingDeviceStore(IDeviceRegistryStore devices, IDeviceGroupStore groups, IHealthSampleStore healthSamples)
+        : this(devices, groups, healthSamples, devices as ITelemetryStore ?? healthSamples as ITelemetryStore ?? throw new ArgumentException(
+            "Neither the device store nor the health sample store keeps telemetry: pass a telemetry store.", nameof(devices)))
+    {
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="DelegatingDeviceStore"/> class over one store per capability.</summary>
+    /// <param name="devices">The store of devices and their history.</param>
+    /// <param name="groups">The store of groups and members; it keeps the devices of <paramref name="devices"/> (memberships refer to them).</param>
+    /// <param name="healthSamples">The store of health samples.</param>
+    /// <param name="telemetry">The store of telemetry readings.</param>
+    /// <exception cref="ArgumentNullException">A store is null.</exception>
+    protected DelegatingDeviceStore(IDeviceRegistryStore devices, IDeviceGroupStore groups, IHealthSampleStore healthSamples, ITelemetryStore telemetry)
     {
         ArgumentNullException.ThrowIfNull(devices);
         ArgumentNullException.ThrowIfNull(groups);
         ArgumentNullException.ThrowIfNull(healthSamples);
+        ArgumentNullException.ThrowIfNull(telemetry);
         InnerDevices = devices;
         InnerGroups = groups;
         InnerHealthSamples = healthSamples;
+        InnerTelemetry = telemetry;
     }
 
     /// <summary>Gets the store the members of <see cref="IDeviceRegistryStore"/> forward to.</summary>
@@ -45,6 +61,9 @@ public abstract class DelegatingDeviceStore : IDeviceStore
 
     /// <summary>Gets the store the members of <see cref="IHealthSampleStore"/> forward to.</summary>
     protected IHealthSampleStore InnerHealthSamples { get; }
+
+    /// <summary>Gets the store the members of <see cref="ITelemetryStore"/> forward to.</summary>
+    protected ITelemetryStore InnerTelemetry { get; }
 
     /// <inheritdoc />
     public virtual ValueTask AddAsync(Device device, DeviceHistoryEntry entry, CancellationToken cancellationToken = default) =>
@@ -129,4 +148,32 @@ public abstract class DelegatingDeviceStore : IDeviceStore
     /// <inheritdoc />
     public virtual ValueTask<IReadOnlyList<DeviceHealthSample>> GetHealthAsync(Guid deviceId, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default) =>
         InnerHealthSamples.GetHealthAsync(deviceId, since, until, cancellationToken);
+
+    /// <inheritdoc />
+    public virtual ValueTask AppendTelemetryAsync(IReadOnlyList<TelemetryReading> readings, CancellationToken cancellationToken = default) =>
+        InnerTelemetry.AppendTelemetryAsync(readings, cancellationToken);
+
+    /// <inheritdoc />
+    public virtual ValueTask<IReadOnlyList<TelemetryReading>> GetTelemetryAsync(
+        Guid deviceId,
+        IReadOnlyCollection<string>? points,
+        DateTimeOffset since,
+        DateTimeOffset until,
+        CancellationToken cancellationToken = default) =>
+        InnerTelemetry.GetTelemetryAsync(deviceId, points, since, until, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>Forwards health samples to the health sample store and telemetry to the telemetry store, where that store has retention.</remarks>
+    public virtual ValueTask<int> DeleteExpiredAsync(RetainedSeries series, DateTimeOffset before, int limit, CancellationToken cancellationToken = default)
+    {
+        object inner = series switch
+        {
+            RetainedSeries.HealthSamples => InnerHealthSamples,
+            RetainedSeries.Telemetry => InnerTelemetry,
+            _ => throw new ArgumentOutOfRangeException(nameof(series), series, "Not a retained series."),
+        };
+        return inner is IRetentionStore retention
+            ? retention.DeleteExpiredAsync(series, before, limit, cancellationToken)
+            : throw new NotSupportedException($"The store of {series} ({inner.GetType().Name}) has no retention: it does not implement {nameof(IRetentionStore)}. Leave {series} kept for ever in the retention options, or delete its rows with the store's own means.");
+    }
 }

@@ -5,9 +5,10 @@ namespace Flux.Devices.Storage;
 
 /// <summary>
 /// The stores as the container hands them to the library's services: the registered <see cref="IDeviceStore"/> seen
-/// as each capability (the default of <see cref="IDeviceRegistryStore"/>, <see cref="IDeviceGroupStore"/> and
-/// <see cref="IHealthSampleStore"/>), and the capabilities put together again for a service that takes the whole
-/// store (the health monitor), so that a host's own <see cref="IHealthSampleStore"/> gets the samples.
+/// as each capability (the default of <see cref="IDeviceRegistryStore"/>, <see cref="IDeviceGroupStore"/>,
+/// <see cref="IHealthSampleStore"/> and <see cref="ITelemetryStore"/>), and the capabilities put together again for a
+/// service that takes the whole store (the health monitor), so that a host's own <see cref="IHealthSampleStore"/> gets
+/// the samples and its own <see cref="ITelemetryStore"/> the readings.
 /// </summary>
 /// <remarks>
 /// A view is not disposable, so the container does not dispose the store through it: the store's own registration
@@ -20,8 +21,8 @@ internal sealed class DeviceStoreView : DelegatingDeviceStore
     {
     }
 
-    private DeviceStoreView(IDeviceRegistryStore devices, IDeviceGroupStore groups, IHealthSampleStore healthSamples)
-        : base(devices, groups, healthSamples)
+    private DeviceStoreView(IDeviceRegistryStore devices, IDeviceGroupStore groups, IHealthSampleStore healthSamples, ITelemetryStore telemetry)
+        : base(devices, groups, healthSamples, telemetry)
     {
     }
 
@@ -33,10 +34,12 @@ internal sealed class DeviceStoreView : DelegatingDeviceStore
         services.TryAddSingleton<IDeviceRegistryStore>(static sp => sp.GetRequiredService<MainStore>().View);
         services.TryAddSingleton<IDeviceGroupStore>(static sp => sp.GetRequiredService<MainStore>().View);
         services.TryAddSingleton<IHealthSampleStore>(static sp => sp.GetRequiredService<MainStore>().View);
+        services.TryAddSingleton<ITelemetryStore>(static sp => sp.GetRequiredService<MainStore>().View);
         services.AddSingleton(static sp => new CapabilityStore(new DeviceStoreView(
             sp.GetRequiredService<IDeviceRegistryStore>(),
             sp.GetRequiredService<IDeviceGroupStore>(),
-            sp.GetRequiredService<IHealthSampleStore>())));
+            sp.GetRequiredService<IHealthSampleStore>(),
+            sp.GetRequiredService<ITelemetryStore>())));
     }
 
     /// <summary>Gets the store for a service that takes every capability: each from its own registration.</summary>

@@ -3,15 +3,15 @@ using Flux.Devices.Lifecycle;
 namespace Flux.Devices.Storage;
 
 /// <summary>
-/// Where devices, their history, groups and memberships, and their health samples are kept. Flux.Devices ships an in-memory store
+/// Where devices, their history, groups and memberships, their health samples and their telemetry are kept. Flux.Devices ships an in-memory store
 /// (<see cref="InMemoryDeviceStore"/>, the default) and PostgreSQL and SQLite stores in their own packages; a
 /// host can bring its own and check it with the store contract test suite (the Flux.Devices.Testing package).
 /// </summary>
 /// <remarks>
 /// <para>
 /// The interface is the union of the store's capabilities: <see cref="IDeviceRegistryStore"/> (devices and their
-/// history), <see cref="IDeviceGroupStore"/> (groups and members) and <see cref="IHealthSampleStore"/> (health
-/// samples). The library's services depend on the capability they use, and dependency injection forwards each
+/// history), <see cref="IDeviceGroupStore"/> (groups and members), <see cref="IHealthSampleStore"/> (health
+/// samples) and <see cref="ITelemetryStore"/> (telemetry readings). The library's services depend on the capability they use, and dependency injection forwards each
 /// capability to the registered <see cref="IDeviceStore"/> unless the host replaces one.
 /// </para>
 /// <para>
@@ -27,6 +27,6 @@ namespace Flux.Devices.Storage;
 /// comparison gives, except that characters beyond U+FFFF sort after U+FFFF).
 /// </para>
 /// </remarks>
-public interface IDeviceStore : IDeviceRegistryStore, IDeviceGroupStore, IHealthSampleStore
+public interface IDeviceStore : IDeviceRegistryStore, IDeviceGroupStore, IHealthSampleStore, ITelemetryStore
 {
 }

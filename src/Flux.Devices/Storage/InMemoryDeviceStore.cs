@@ -2,6 +2,7 @@ using Flux.Devices.Groups;
 using Flux.Devices.Health;
 using Flux.Devices.Internal;
 using Flux.Devices.Lifecycle;
+using Flux.Devices.Telemetry;
 
 namespace Flux.Devices.Storage;
 
@@ -11,16 +12,27 @@ namespace Flux.Devices.Storage;
 /// </summary>
 /// <remarks>
 /// One lock guards all of it, so every write is atomic and every read sees a consistent state. Devices and
-/// groups are immutable records, handed out without copying. Health samples are kept in a bounded window per
-/// device (<see cref="HealthSamplesPerDevice"/>), so that a long-running process does not grow without end.
+/// groups are immutable records, handed out without copying. Health samples and telemetry readings are kept in a
+/// bounded window per device (<see cref="HealthSamplesPerDevice"/>, <see cref="TelemetryReadingsPerDevice"/>), so that
+/// a long-running process does not grow without end.
 /// </remarks>
-public sealed class InMemoryDeviceStore : IDeviceStore
+public sealed class InMemoryDeviceStore : IDeviceStore, IRetentionStore
 {
     /// <summary>The default of <see cref="HealthSamplesPerDevice"/>: a day of samples at the spec's 60-second polling interval.</summary>
     public const int DefaultHealthSamplesPerDevice = 1440;
 
+    /// <summary>
+    /// The default of <see cref="TelemetryReadingsPerDevice"/>: about three hours of 50 points at the spec's 60-second
+    /// polling interval (the in-memory store is for tests, demos and short runs).
+    /// </summary>
+    public const int DefaultTelemetryReadingsPerDevice = 10_000;
+
+    private static readonly Comparison<DeviceHealthSample> SampleOrder = static (a, b) => a.Timestamp.UtcTicks.CompareTo(b.Timestamp.UtcTicks);
+    private static readonly Comparison<TelemetryReading> ReadingOrder = TelemetryRules.Order.Compare;
+
     private readonly Lock _lock = new();
-    private readonly Dictionary<Guid, HealthWindow> _health = [];
+    private readonly Dictionary<Guid, TimeWindow<DeviceHealthSample>> _health = [];
+    private readonly Dictionary<Guid, TimeWindow<TelemetryReading>> _telemetry = [];
     private readonly Dictionary<Guid, Device> _devices = [];
     private readonly Dictionary<string, Guid> _deviceNames = new(StringComparer.Ordinal);
     private readonly Dictionary<Guid, List<DeviceHistoryEntry>> _history = [];
@@ -39,14 +51,29 @@ public sealed class InMemoryDeviceStore : IDeviceStore
     /// <param name="healthSamplesPerDevice">How many health samples to keep per device (the newest); from 1 to 1,000,000.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="healthSamplesPerDevice"/> is out of range.</exception>
     public InMemoryDeviceStore(int healthSamplesPerDevice)
+        : this(healthSamplesPerDevice, DefaultTelemetryReadingsPerDevice)
+    {
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="InMemoryDeviceStore"/> class.</summary>
+    /// <param name="healthSamplesPerDevice">How many health samples to keep per device (the newest); from 1 to 1,000,000.</param>
+    /// <param name="telemetryReadingsPerDevice">How many telemetry readings to keep per device, all points together (the newest); from 1 to 10,000,000.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A window is out of range.</exception>
+    public InMemoryDeviceStore(int healthSamplesPerDevice, int telemetryReadingsPerDevice)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(healthSamplesPerDevice, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(healthSamplesPerDevice, 1_000_000);
+        ArgumentOutOfRangeException.ThrowIfLessThan(telemetryReadingsPerDevice, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(telemetryReadingsPerDevice, 10_000_000);
         HealthSamplesPerDevice = healthSamplesPerDevice;
+        TelemetryReadingsPerDevice = telemetryReadingsPerDevice;
     }
 
     /// <summary>Gets how many health samples the store keeps per device; older ones are dropped.</summary>
     public int HealthSamplesPerDevice { get; }
+
+    /// <summary>Gets how many telemetry readings the store keeps per device, all points together; older ones are dropped.</summary>
+    public int TelemetryReadingsPerDevice { get; }
 
     /// <inheritdoc />
     public ValueTask AddAsync(Device device, DeviceHistoryEntry entry, CancellationToken cancellationToken = default)
@@ -407,7 +434,7 @@ public sealed class InMemoryDeviceStore : IDeviceStore
                     throw new DeviceNotFoundException(sample.DeviceId);
                 }
 
-                if (_health.TryGetValue(sample.DeviceId, out var window) && window.Contains(sample.Timestamp))
+                if (_health.TryGetValue(sample.DeviceId, out var window) && window.Contains(sample))
                 {
                     throw HealthSampleRules.Taken(sample);
                 }
@@ -417,7 +444,7 @@ public sealed class InMemoryDeviceStore : IDeviceStore
             {
                 if (!_health.TryGetValue(sample.DeviceId, out var window))
                 {
-                    window = new HealthWindow(HealthSamplesPerDevice);
+                    window = new TimeWindow<DeviceHealthSample>(HealthSamplesPerDevice, SampleOrder, static s => s.Timestamp);
                     _health.Add(sample.DeviceId, window);
                 }
 
@@ -456,6 +483,100 @@ public sealed class InMemoryDeviceStore : IDeviceStore
         {
             return ValueTask.FromResult<IReadOnlyList<DeviceHealthSample>>(
                 _health.TryGetValue(deviceId, out var window) ? window.Range(since, until) : []);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask AppendTelemetryAsync(IReadOnlyList<TelemetryReading> readings, CancellationToken cancellationToken = default)
+    {
+        var stored = TelemetryRules.NormalizeBatch(readings);
+
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            // Check every reading before storing any, so that a refused batch writes nothing.
+            foreach (var reading in stored)
+            {
+                if (!_devices.ContainsKey(reading.DeviceId))
+                {
+                    throw new DeviceNotFoundException(reading.DeviceId);
+                }
+
+                if (_telemetry.TryGetValue(reading.DeviceId, out var window) && window.Contains(reading))
+                {
+                    throw TelemetryRules.Taken(reading);
+                }
+            }
+
+            foreach (var reading in stored)
+            {
+                if (!_telemetry.TryGetValue(reading.DeviceId, out var window))
+                {
+                    window = new TimeWindow<TelemetryReading>(TelemetryReadingsPerDevice, ReadingOrder, static r => r.Timestamp);
+                    _telemetry.Add(reading.DeviceId, window);
+                }
+
+                window.Add(reading);
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<TelemetryReading>> GetTelemetryAsync(
+        Guid deviceId,
+        IReadOnlyCollection<string>? points,
+        DateTimeOffset since,
+        DateTimeOffset until,
+        CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var wanted = points is { Count: > 0 } ? new HashSet<string>(points, StringComparer.Ordinal) : null;
+        lock (_lock)
+        {
+            return ValueTask.FromResult<IReadOnlyList<TelemetryReading>>(
+                _telemetry.TryGetValue(deviceId, out var window)
+                    ? window.Range(since, until, wanted is null ? null : r => wanted.Contains(r.Point))
+                    : []);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<int> DeleteExpiredAsync(RetainedSeries series, DateTimeOffset before, int limit, CancellationToken cancellationToken = default)
+    {
+        RetentionArguments.Check(series, limit);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            return ValueTask.FromResult(series == RetainedSeries.HealthSamples ? Expire(_health, before, limit) : Expire(_telemetry, before, limit));
+        }
+
+        static int Expire<T>(Dictionary<Guid, TimeWindow<T>> windows, DateTimeOffset before, int limit)
+            where T : class
+        {
+            var deleted = 0;
+            List<Guid>? emptied = null;
+            foreach (var (deviceId, window) in windows)
+            {
+                deleted += window.RemoveBefore(before, limit - deleted);
+                if (window.Count == 0)
+                {
+                    (emptied ??= []).Add(deviceId);
+                }
+
+                if (deleted == limit)
+                {
+                    break;
+                }
+            }
+
+            foreach (var deviceId in emptied ?? [])
+            {
+                windows.Remove(deviceId); // a device without samples has no latest one
+            }
+
+            return deleted;
         }
     }
 

@@ -23,3 +23,15 @@ public sealed class InMemoryHealthSampleStoreTests : HealthSampleStoreContractTe
 {
     protected override ValueTask<IHealthSampleStore> CreateStoreAsync() => new(new InMemoryDeviceStore());
 }
+
+/// <summary>The in-memory store against the contract of telemetry.</summary>
+public sealed class InMemoryTelemetryStoreTests : TelemetryStoreContractTests
+{
+    protected override ValueTask<ITelemetryStore> CreateStoreAsync() => new(new InMemoryDeviceStore());
+}
+
+/// <summary>The in-memory store against the contract of retention.</summary>
+public sealed class InMemoryRetentionStoreTests : RetentionStoreContractTests
+{
+    protected override ValueTask<IRetentionStore> CreateStoreAsync() => new(new InMemoryDeviceStore());
+}

@@ -23,3 +23,14 @@ public sealed class SeparateHealthSampleContract : HealthSampleStoreContractTest
 {
     protected override ValueTask<IHealthSampleStore> CreateStoreAsync() => new(new DictionarySampleStore());
 }
+
+public sealed class TelemetryContract : TelemetryStoreContractTests
+{
+    protected override ValueTask<ITelemetryStore> CreateStoreAsync() => new(new DictionaryStore());
+}
+
+/// <summary>The telemetry on its own: the devices stay in the library's default store, as a host would run it.</summary>
+public sealed class SeparateTelemetryContract : TelemetryStoreContractTests
+{
+    protected override ValueTask<ITelemetryStore> CreateStoreAsync() => new(new DictionaryTelemetryStore());
+}

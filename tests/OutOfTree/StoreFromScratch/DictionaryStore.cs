@@ -3,13 +3,14 @@ using Flux.Devices.Groups;
 using Flux.Devices.Health;
 using Flux.Devices.Lifecycle;
 using Flux.Devices.Storage;
+using Flux.Devices.Telemetry;
 
 namespace StoreFromScratch;
 
 /// <summary>
 /// A store written from scratch against the public API: dictionaries under one lock, the checks and decisions from
-/// the toolkit in Flux.Devices.Storage. Its health samples live in a <see cref="DictionarySampleStore"/>, which also
-/// runs on its own.
+/// the toolkit in Flux.Devices.Storage. Its health samples live in a <see cref="DictionarySampleStore"/> and its
+/// telemetry in a <see cref="DictionaryTelemetryStore"/>, which also run on their own.
 /// </summary>
 public sealed class DictionaryStore : IDeviceStore
 {
@@ -19,6 +20,7 @@ public sealed class DictionaryStore : IDeviceStore
     private readonly Dictionary<Guid, DeviceGroup> _groups = [];
     private readonly Dictionary<(Guid GroupId, Guid DeviceId), DeviceGroupMember> _members = [];
     private readonly DictionarySampleStore _samples = new();
+    private readonly DictionaryTelemetryStore _telemetry = new();
 
     public ValueTask AddAsync(Device device, DeviceHistoryEntry entry, CancellationToken cancellationToken = default)
     {
@@ -221,6 +223,24 @@ public sealed class DictionaryStore : IDeviceStore
     public ValueTask<IReadOnlyList<DeviceHealthSample>> GetHealthAsync(Guid deviceId, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default) =>
         _samples.GetHealthAsync(deviceId, since, until, cancellationToken);
 
+    public ValueTask AppendTelemetryAsync(IReadOnlyList<TelemetryReading> readings, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(readings);
+        lock (_lock)
+        {
+            // The devices are here: a reading of an unknown device is refused, and the batch with it.
+            if (readings.FirstOrDefault(r => r is not null && !_devices.ContainsKey(r.DeviceId)) is { } unknown)
+            {
+                throw new DeviceNotFoundException(unknown.DeviceId);
+            }
+
+            return _telemetry.AppendTelemetryAsync(readings, cancellationToken);
+        }
+    }
+
+    public ValueTask<IReadOnlyList<TelemetryReading>> GetTelemetryAsync(Guid deviceId, IReadOnlyCollection<string>? points, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default) =>
+        _telemetry.GetTelemetryAsync(deviceId, points, since, until, cancellationToken);
+
     private ValueTask<T> UnderLock<T>(Func<T> action) => Locked.Run(_lock, action);
 
     private void Write(Device device, DeviceHistoryEntry entry)
@@ -283,6 +303,42 @@ public sealed class DictionarySampleStore : IHealthSampleStore
     public ValueTask<IReadOnlyList<DeviceHealthSample>> GetHealthAsync(Guid deviceId, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default) =>
         UnderLock<IReadOnlyList<DeviceHealthSample>>(() => _samples.TryGetValue(deviceId, out var kept)
                 ? [.. kept.Values.Where(s => s.Timestamp >= since && s.Timestamp < until)]
+                : []);
+}
+
+/// <summary>Telemetry on its own, as a host's time-series store would keep it: any device id is accepted.</summary>
+public sealed class DictionaryTelemetryStore : ITelemetryStore
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<Guid, SortedList<TelemetryReading, TelemetryReading>> _readings = [];
+
+    public ValueTask AppendTelemetryAsync(IReadOnlyList<TelemetryReading> readings, CancellationToken cancellationToken = default)
+    {
+        var stored = TelemetryRules.NormalizeBatch(readings);
+        lock (_lock)
+        {
+            if (stored.FirstOrDefault(r => _readings.TryGetValue(r.DeviceId, out var kept) && kept.ContainsKey(r)) is { } taken)
+            {
+                throw TelemetryRules.Taken(taken);
+            }
+
+            foreach (var reading in stored)
+            {
+                if (!_readings.TryGetValue(reading.DeviceId, out var kept))
+                {
+                    _readings[reading.DeviceId] = kept = new(TelemetryRules.Order);
+                }
+
+                kept.Add(reading, reading);
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<IReadOnlyList<TelemetryReading>> GetTelemetryAsync(Guid deviceId, IReadOnlyCollection<string>? points, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default) =>
+        Locked.Run<IReadOnlyList<TelemetryReading>>(_lock, () => _readings.TryGetValue(deviceId, out var kept)
+                ? [.. kept.Values.Where(r => r.Timestamp >= since && r.Timestamp < until && (points is not { Count: > 0 } || points.Contains(r.Point)))]
                 : []);
 }
 

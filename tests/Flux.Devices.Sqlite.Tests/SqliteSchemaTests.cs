@@ -29,7 +29,7 @@ public sealed class SqliteSchemaTests : IDisposable
         using var first = new SqliteDeviceStore(path);
         using var second = new SqliteDeviceStore(path);
 
-        Assert.Equal(3, await first.MigrateAsync(Cancel));
+        Assert.Equal(4, await first.MigrateAsync(Cancel));
         Assert.Equal(0, await second.MigrateAsync(Cancel));
         Assert.Equal(["1 initial", "2 other_writers", "3 control_history", "4 telemetry"], await RowsAsync(path, "SELECT version || ' ' || name FROM schema_migrations ORDER BY version"));
         Assert.Equal(["wal"], await RowsAsync(path, "PRAGMA journal_mode"));

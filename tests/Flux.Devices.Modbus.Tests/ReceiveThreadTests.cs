@@ -131,6 +131,21 @@ public sealed class ReceiveThreadTests
     }
 
     [Fact]
+    public async Task Pipelining_UsesTheAsyncEngine()
+    {
+        await using var server = await Loopback.StartServerAsync();
+        server.AddUnit(1, Loopback.AddressEchoUnit());
+        await using var client = new ModbusTcpTransport(new ModbusTcpOptions { MaxRequestsInFlight = 4 });
+        var buffers = Enumerable.Range(0, 8).Select(_ => new ushort[1]).ToArray();
+
+        await Task.WhenAll(buffers.Select((b, i) => client.ReadHoldingRegistersAsync(server.Endpoint, 1, (ushort)(40 + i), b).AsTask()));
+
+        Assert.Equal(Enumerable.Range(40, 8).Select(i => (ushort)i), buffers.Select(b => b[0]));
+        Assert.Equal(0, client.ReceiveThreadsInUse);
+        Assert.True(IsNonBlocking(client.SocketOf(server.Endpoint)!));
+    }
+
+    [Fact]
     public async Task Bound_AThreadIsGivenBackWhenItsConnectionCloses_AndTheNextConnectionTakesIt()
     {
         var first = await Loopback.StartServerAsync();
@@ -228,6 +243,16 @@ public sealed class ReceiveThreadTests
             Assert.Equal(77, otherBuffer[0]);
             Assert.Same(thread, Thread.CurrentThread);
         });
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(4097)]
+    public void Options_MaxReceiveThreadsOutOfRange_IsRefusedNamingTheOption(int value)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new ModbusTcpTransport(new ModbusTcpOptions { MaxReceiveThreads = value }));
+
+        Assert.Contains(nameof(ModbusTcpOptions.MaxReceiveThreads), error.Message, StringComparison.Ordinal);
     }
 
     private static bool IsNonBlocking(Socket socket)

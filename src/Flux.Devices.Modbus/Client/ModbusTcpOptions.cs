@@ -87,8 +87,9 @@ public sealed class ModbusTcpOptions
 
     /// <summary>
     /// Gets or sets how many plain TCP connections of this client get a thread of their own on Linux, which connects,
-    /// sends and receives with blocking socket calls. The connections beyond it, TLS connections and RTU-over-TCP
-    /// connections use the asynchronous socket engine. 0 uses the engine for every connection.
+    /// sends and receives with blocking socket calls, when <see cref="MaxRequestsInFlight"/> is 1. The connections
+    /// beyond it, pipelined connections, TLS connections and RTU-over-TCP connections use the asynchronous socket
+    /// engine. 0 uses the engine for every connection.
     /// </summary>
     /// <remarks>
     /// A thread of its own saves the hand-over from the engine's event thread to the thread pool on every reply:

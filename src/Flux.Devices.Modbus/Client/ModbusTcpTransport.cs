@@ -35,7 +35,14 @@ namespace Flux.Devices.Modbus;
 /// </para>
 /// <para>
 /// Replies complete their callers inline, on the thread that received them; do not block synchronously on one
-/// request inside the continuation of another.
+/// request inside the continuation of another to the same device.
+/// </para>
+/// <para>
+/// On Linux, a plain TCP connection has a thread of its own (<see cref="ReceiveThread"/>), up to
+/// <see cref="ModbusTcpOptions.MaxReceiveThreads"/> per client: it connects and receives with blocking calls, and
+/// requests are sent with blocking calls from the caller's thread, which is the receive thread itself when a caller
+/// sends its next request from the continuation of the last. This saves the async socket engine's hand-over from its
+/// event thread to the thread pool on every reply. Other connections use the engine.
 /// </para>
 /// </remarks>
 internal sealed class ModbusTcpTransport : IModbusTransport, IAsyncDisposable, IDisposable

@@ -6,12 +6,15 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Flux.Devices.Benchmarks;
 
 /// <summary>
-/// Latency percentiles beside libmodbus, which BenchmarkDotNet does not give per request: 16 connections, each reading
-/// in sequence (FC3, 10 registers) from the libmodbus server of <see cref="LibmodbusComparisonBenchmarks"/>, every
-/// request timed with <see cref="Stopwatch"/> into a preallocated array (nothing allocated while measuring). Prints
-/// requests per second and p50/p90/p99/p99.9/max for ours (receive threads), ours on the async socket engine
-/// (<c>MaxReceiveThreads = 0</c>) and libmodbus (16 threads), in rounds that alternate the clients so that background
-/// load falls on all of them alike.
+/// Latency percentiles and CPU per request beside libmodbus, which BenchmarkDotNet does not give: every request timed
+/// with <see cref="Stopwatch"/> into a preallocated array (nothing allocated while measuring), against the libmodbus
+/// server of <see cref="LibmodbusComparisonBenchmarks"/> (FC3, 10 registers). Cases: 16 connections each reading in
+/// sequence, one connection in sequence, and 16 callers with 16 in flight on one connection, for ours (receive
+/// threads), ours on the async socket engine (<c>MaxReceiveThreads = 0</c>), libmodbus (one thread per connection)
+/// and the bare .NET loops. Every case makes the same count of requests; the rounds run the cases one after the other,
+/// so that background load falls on all of them alike, and the medians over the rounds are printed at the end. The CPU
+/// columns (ours from the process, the server's from /proc) do not depend on what else runs on the machine, unlike
+/// requests per second on a shared CPU.
 /// </summary>
 /// <remarks>
 /// <c>dotnet run -c Release --project benchmarks/Flux.Devices.Benchmarks -- latency [requests per connection] [rounds]</c>,

@@ -625,6 +625,9 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
             _readyAt = _time.GetTimestamp() + (long)(_options.ConnectDelay.TotalSeconds * _time.TimestampFrequency);
         }
 
+        // The thread waits for this before it reads: hand it over first, so that nothing below can leave it waiting.
+        receiver?.Run(ReceiveLoop);
+
         _metrics.Connected();
         ModbusLog.Connected(_logger, _endpoint);
         _downReason = null;
@@ -636,11 +639,7 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
             _outageAttempts = 0;
         }
 
-        if (receiver is not null)
-        {
-            receiver.Run(ReceiveLoop);
-        }
-        else
+        if (receiver is null)
         {
             _ = ReceiveLoopAsync(socket, tls);
         }

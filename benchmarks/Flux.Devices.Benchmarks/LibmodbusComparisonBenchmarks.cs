@@ -14,7 +14,8 @@ namespace Flux.Devices.Benchmarks;
 /// 3.1 TCP server (<c>benchmarks/libmodbus/modbus-server.c</c>, built here with gcc against Debian's <c>libmodbus-dev</c>)
 /// on 127.0.0.1, FC3 reads of 10 registers. The clients:
 /// <list type="bullet">
-/// <item>ours, through the public API only (<c>AddFluxDevices().UseModbusTcp()</c>, <see cref="IModbusTransport"/>);</item>
+/// <item>ours, through the public API only (<c>AddFluxDevices().UseModbusTcp()</c>, <see cref="IModbusTransport"/>), with
+/// its default receive threads ("Ours") and on the async socket engine (<c>MaxReceiveThreads = 0</c>, "Engine");</item>
 /// <item>libmodbus's own client (<c>modbus_read_registers</c>, called through P/Invoke: a few nanoseconds per call);</item>
 /// <item>the floor: a bare .NET loop over a socket with a hand-made frame, async and sync, no Modbus library at all.</item>
 /// </list>
@@ -27,8 +28,8 @@ public class LibmodbusComparisonBenchmarks
 {
     private const int RequestsPerInvoke = 2048;
     private const int Connections = 16;
-    private const ushort Address = 100;
-    private const ushort Count = 10;
+    internal const ushort Address = 100;
+    internal const ushort Count = 10;
 
     private Process _server = null!;
     private ModbusEndpoint _endpoint;
@@ -36,6 +37,9 @@ public class LibmodbusComparisonBenchmarks
     private IModbusTransport _ours = null!;
     private IModbusTransport[] _oursParallel = null!;
     private IModbusTransport _oursPipelined = null!;
+    private IModbusTransport _engine = null!;
+    private IModbusTransport[] _engineParallel = null!;
+    private IModbusTransport _enginePipelined = null!;
     private IntPtr _libmodbus;
     private IntPtr[] _libmodbusParallel = null!;
     private Socket _bareAsync = null!;
@@ -53,6 +57,9 @@ public class LibmodbusComparisonBenchmarks
         _ours = Client(1);
         _oursParallel = [.. Enumerable.Range(0, Connections).Select(_ => Client(1))];
         _oursPipelined = Client(Connections);
+        _engine = Client(1, receiveThreads: 0);
+        _engineParallel = [.. Enumerable.Range(0, Connections).Select(_ => Client(1, receiveThreads: 0))];
+        _enginePipelined = Client(Connections, receiveThreads: 0);
         _libmodbus = LibmodbusConnect(port);
         _libmodbusParallel = [.. Enumerable.Range(0, Connections).Select(_ => LibmodbusConnect(port))];
         _bareAsync = BareConnect(port);
@@ -68,7 +75,7 @@ public class LibmodbusComparisonBenchmarks
         BinaryPrimitives.WriteUInt16BigEndian(_request.AsSpan(10), Count);
 
         // Every connection is open, and every client has read the right values, before anything is measured.
-        foreach (var client in _oursParallel.Append(_ours).Append(_oursPipelined))
+        foreach (var client in _oursParallel.Append(_ours).Append(_oursPipelined).Concat(_engineParallel).Append(_engine).Append(_enginePipelined))
         {
             client.ReadHoldingRegistersAsync(_endpoint, 1, Address, _buffers[0]).AsTask().GetAwaiter().GetResult();
             Check(_buffers[0]);
@@ -191,16 +198,53 @@ public class LibmodbusComparisonBenchmarks
         }
     }));
 
-    private IModbusTransport Client(int inFlight)
+    /// <summary>Ours on the async socket engine (<c>MaxReceiveThreads = 0</c>): one connection, one request at a time.</summary>
+    [Benchmark(OperationsPerInvoke = RequestsPerInvoke)]
+    public async Task EngineSequential()
+    {
+        var buffer = _buffers[0];
+        for (var i = 0; i < RequestsPerInvoke; i++)
+        {
+            await _engine.ReadHoldingRegistersAsync(_endpoint, 1, Address, buffer);
+        }
+    }
+
+    /// <summary>Ours on the async socket engine: 16 clients (16 connections), each reading in sequence.</summary>
+    [Benchmark(OperationsPerInvoke = RequestsPerInvoke)]
+    public Task Engine16Connections() => Task.WhenAll(Enumerable.Range(0, Connections).Select(async c =>
+    {
+        var buffer = _buffers[c];
+        for (var i = 0; i < RequestsPerInvoke / Connections; i++)
+        {
+            await _engineParallel[c].ReadHoldingRegistersAsync(_endpoint, 1, Address, buffer);
+        }
+    }));
+
+    /// <summary>Ours on the async socket engine: one connection with 16 requests in flight.</summary>
+    [Benchmark(OperationsPerInvoke = RequestsPerInvoke)]
+    public Task Engine16InFlight() => Task.WhenAll(Enumerable.Range(0, Connections).Select(async c =>
+    {
+        var buffer = _buffers[c];
+        for (var i = 0; i < RequestsPerInvoke / Connections; i++)
+        {
+            await _enginePipelined.ReadHoldingRegistersAsync(_endpoint, 1, Address, buffer);
+        }
+    }));
+
+    private IModbusTransport Client(int inFlight, int receiveThreads = 64)
     {
         var services = new ServiceCollection();
-        services.AddFluxDevices().UseModbusTcp(o => o.MaxRequestsInFlight = inFlight);
+        services.AddFluxDevices().UseModbusTcp(o =>
+        {
+            o.MaxRequestsInFlight = inFlight;
+            o.MaxReceiveThreads = receiveThreads;
+        });
         var provider = services.BuildServiceProvider();
         _providers.Add(provider);
         return provider.GetRequiredService<IModbusTransport>();
     }
 
-    private static (Process Server, int Port) StartServer()
+    internal static (Process Server, int Port) StartServer()
     {
         var source = Path.Combine(RepositoryRoot(), "benchmarks", "libmodbus", "modbus-server.c");
         var binary = Path.Combine(Path.GetTempPath(), $"flux-libmodbus-server-{File.GetLastWriteTimeUtc(source).Ticks}");
@@ -251,7 +295,7 @@ public class LibmodbusComparisonBenchmarks
         throw new InvalidOperationException("Flux.Devices.sln not found above " + AppContext.BaseDirectory);
     }
 
-    private static IntPtr LibmodbusConnect(int port)
+    internal static IntPtr LibmodbusConnect(int port)
     {
         var context = NativeMethods.modbus_new_tcp("127.0.0.1", port);
         if (context == IntPtr.Zero || NativeMethods.modbus_connect(context) != 0 || NativeMethods.modbus_set_slave(context, 1) != 0)
@@ -262,7 +306,7 @@ public class LibmodbusComparisonBenchmarks
         return context;
     }
 
-    private static void LibmodbusRead(IntPtr context, ushort[] buffer)
+    internal static void LibmodbusRead(IntPtr context, ushort[] buffer)
     {
         if (NativeMethods.modbus_read_registers(context, Address, Count, buffer) != Count)
         {
@@ -277,7 +321,7 @@ public class LibmodbusComparisonBenchmarks
         return socket;
     }
 
-    private static void Check(ushort[] values)
+    internal static void Check(ushort[] values)
     {
         for (var i = 0; i < values.Length; i++)
         {
@@ -289,7 +333,7 @@ public class LibmodbusComparisonBenchmarks
     }
 
     /// <summary>libmodbus 3.1 (Debian's libmodbus5), the calls the benchmark makes.</summary>
-    private static class NativeMethods
+    internal static class NativeMethods
     {
         private const string Library = "libmodbus.so.5";
 

@@ -35,6 +35,10 @@ public class ModbusGatewayFaultBenchmarks
     [Params(1, 16)]
     public int InFlight { get; set; }
 
+    /// <summary>Gets or sets <see cref="ModbusTcpOptions.MaxReceiveThreads"/>: 64 (the default: the connection has a thread of its own) or 0 (the async socket engine).</summary>
+    [Params(64, 0)]
+    public int ReceiveThreads { get; set; } = 64;
+
     [GlobalSetup]
     public void Setup()
     {
@@ -49,7 +53,7 @@ public class ModbusGatewayFaultBenchmarks
         _server.AddUnit(BadUnit, bad);
         _server.StartAsync(new IPEndPoint(IPAddress.Loopback, 0)).GetAwaiter().GetResult();
         _endpoint = _server.Endpoint;
-        _client = new ModbusTcpTransport(new ModbusTcpOptions { MaxRequestsInFlight = InFlight, RetryCount = 0 });
+        _client = new ModbusTcpTransport(new ModbusTcpOptions { MaxRequestsInFlight = InFlight, RetryCount = 0, MaxReceiveThreads = ReceiveThreads });
         _buffers = [.. Enumerable.Range(0, Callers).Select(_ => new ushort[10])];
         _client.ReadHoldingRegistersAsync(_endpoint, HealthyUnit, 0, _buffers[0]).AsTask().GetAwaiter().GetResult();
     }

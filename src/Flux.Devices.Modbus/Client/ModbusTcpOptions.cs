@@ -86,6 +86,22 @@ public sealed class ModbusTcpOptions
     public TimeSpan RtuSilentInterval { get; set; } = TimeSpan.FromMilliseconds(5);
 
     /// <summary>
+    /// Gets or sets how many plain TCP connections of this client get a thread of their own on Linux, which connects,
+    /// sends and receives with blocking socket calls, when <see cref="MaxRequestsInFlight"/> is 1. The connections
+    /// beyond it, pipelined connections, TLS connections and RTU-over-TCP connections use the asynchronous socket
+    /// engine. 0 uses the engine for every connection.
+    /// </summary>
+    /// <remarks>
+    /// A thread of its own saves the hand-over from the engine's event thread to the thread pool on every reply:
+    /// about 10 microseconds per request on loopback, a third of a request's time (docs/DECISIONS.md, "Modbus client
+    /// speed"). A waiting thread costs no CPU, but it reserves its stack (1.5 MB of address space, little of it
+    /// resident), so the count is bounded. Replies complete their callers on the connection's thread either way.
+    /// </remarks>
+    /// <value>The default value is 64. It must be from 0 to 4096.</value>
+    [Range(0, 4096)]
+    public int MaxReceiveThreads { get; set; } = 64;
+
+    /// <summary>
     /// Gets or sets the client's Modbus/TCP Security settings (its certificate and the trust anchors), used for every
     /// endpoint whose <see cref="Flux.Devices.Transport.ModbusEndpoint.UseTls"/> is set.
     /// </summary>

@@ -35,7 +35,14 @@ namespace Flux.Devices.Modbus;
 /// </para>
 /// <para>
 /// Replies complete their callers inline, on the thread that received them; do not block synchronously on one
-/// request inside the continuation of another.
+/// request inside the continuation of another to the same device.
+/// </para>
+/// <para>
+/// On Linux, a plain TCP connection has a thread of its own (<see cref="ReceiveThread"/>), up to
+/// <see cref="ModbusTcpOptions.MaxReceiveThreads"/> per client: it connects and receives with blocking calls, and
+/// requests are sent with blocking calls from the caller's thread, which is the receive thread itself when a caller
+/// sends its next request from the continuation of the last. This saves the async socket engine's hand-over from its
+/// event thread to the thread pool on every reply. Other connections use the engine.
 /// </para>
 /// </remarks>
 internal sealed class ModbusTcpTransport : IModbusTransport, IAsyncDisposable, IDisposable
@@ -46,6 +53,7 @@ internal sealed class ModbusTcpTransport : IModbusTransport, IAsyncDisposable, I
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ModbusMetrics _metrics;
+    private readonly ReceiveThreadBudget _receiveThreads;
     private volatile bool _disposed;
 
     /// <summary>Initializes a new instance of the <see cref="ModbusTcpTransport"/> class.</summary>
@@ -65,7 +73,15 @@ internal sealed class ModbusTcpTransport : IModbusTransport, IAsyncDisposable, I
         _time = timeProvider ?? TimeProvider.System;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(FluxDevicesDiagnostics.ModbusCategory);
         _metrics = new ModbusMetrics(meterFactory);
+        _receiveThreads = new ReceiveThreadBudget(_options.MaxReceiveThreads);
     }
+
+    /// <summary>Gets the count of connections' receive threads alive now (<see cref="ModbusTcpOptions.MaxReceiveThreads"/>).</summary>
+    internal int ReceiveThreadsInUse => _receiveThreads.InUse;
+
+    /// <summary>Gets the socket of an endpoint's open connection, if it has one (for tests).</summary>
+    internal System.Net.Sockets.Socket? SocketOf(ModbusEndpoint endpoint) =>
+        _connections.TryGetValue(endpoint, out var connection) ? connection.CurrentSocket : null;
 
     /// <summary>Gets the count of replies that arrived after their request had ended and were discarded, over all devices.</summary>
     public long LateReplies => _connections.Values.Sum(c => c.LateReplies);
@@ -193,6 +209,7 @@ internal sealed class ModbusTcpTransport : IModbusTransport, IAsyncDisposable, I
             TimeoutsBeforeReconnect = options.TimeoutsBeforeReconnect,
             StrictUnitId = options.StrictUnitId,
             RtuSilentInterval = options.RtuSilentInterval,
+            MaxReceiveThreads = options.MaxReceiveThreads,
             Tls = options.Tls is null ? null : Security.ModbusTlsClient.Copy(options.Tls),
         };
         ModbusTcpOptionsValidation.ThrowIfInvalid(copy);
@@ -218,7 +235,7 @@ internal sealed class ModbusTcpTransport : IModbusTransport, IAsyncDisposable, I
         var rtu = endpoint.Framing == ModbusFraming.RtuOverTcp
             ? _rtuConnections.GetOrAdd(endpoint, static (e, self) => new RtuOverTcpConnection(e, self._options, self._time, self._logger, self._metrics), this)
             : null;
-        var connection = rtu is null ? _connections.GetOrAdd(endpoint, static (e, self) => new ModbusConnection(e, self._options, self._time, self._logger, self._metrics), this) : null;
+        var connection = rtu is null ? _connections.GetOrAdd(endpoint, static (e, self) => new ModbusConnection(e, self._options, self._time, self._logger, self._metrics, self._receiveThreads), this) : null;
         if (_disposed)
         {
             // DisposeAsync ran between the check above and GetOrAdd: it may have missed this connection.

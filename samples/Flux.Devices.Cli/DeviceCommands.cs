@@ -6,7 +6,7 @@ using Flux.Devices.Templates;
 
 namespace Flux.Devices.Cli;
 
-/// <summary><c>flux devices ...</c>: list, show, register, update, decommission, history, templates, health, maintenance, scan.</summary>
+/// <summary><c>flux devices ...</c>: list, show, register, update, decommission, history, archive, templates, health, maintenance, scan.</summary>
 internal static class DeviceCommands
 {
     public static Command Build(Cli cli)
@@ -53,6 +53,7 @@ internal static class DeviceCommands
         devices.Subcommands.Add(BuildUpdate(cli, device));
         devices.Subcommands.Add(BuildDecommission(cli, device));
         devices.Subcommands.Add(history);
+        devices.Subcommands.Add(ArchiveCommand.Build(cli, device));
         devices.Subcommands.Add(TelemetryCommands.BuildTelemetry(cli, device));
         devices.Subcommands.Add(BuildApplyTemplate(cli));
         devices.Subcommands.Add(HealthCommand.Build(cli));

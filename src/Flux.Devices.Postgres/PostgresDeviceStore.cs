@@ -33,7 +33,7 @@ namespace Flux.Devices.Postgres;
 /// same exceptions the in-memory store raises.
 /// </para>
 /// </remarks>
-internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSchema, IRetentionStore
+internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSchema, IRetentionStore, IDeviceArchiveStore
 {
     private const string DeviceColumns = "id, name, type, site, metadata, active, state, version, created_at, updated_at";
     private const string HistoryColumns = "device_id, version, kind, from_state, to_state, trigger, changed_fields, reason, actor, timestamp, control";
@@ -51,6 +51,8 @@ internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSc
     private readonly string _members;
     private readonly string _health;
     private readonly string _telemetry;
+    private readonly string _healthArchive;
+    private readonly string _telemetryArchive;
 
     /// <summary>Initializes a new instance of the <see cref="PostgresDeviceStore"/> class.</summary>
     /// <param name="dataSource">The data source (the connection pool); the caller keeps ownership.</param>
@@ -77,6 +79,8 @@ internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSc
         _members = $"{schema}.device_group_members";
         _health = $"{schema}.device_health";
         _telemetry = $"{schema}.device_telemetry";
+        _healthArchive = $"{schema}.device_health_archive";
+        _telemetryArchive = $"{schema}.device_telemetry_archive";
     }
 
     /// <summary>Gets the schema the store's tables are in.</summary>
@@ -205,8 +209,12 @@ internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSc
                     if (device.State == DeviceState.Decommissioned)
                     {
                         // A statement of its own: its snapshot sees a membership committed while the update waited for the row.
-                        using var leave = new NpgsqlCommand($"DELETE FROM {_members} WHERE device_id = $1", connection, transaction);
-                        leave.Parameters.Add(new NpgsqlParameter { Value = device.Id });
+                        // So do the moves to the archive: a sample committed while the update waited is moved too.
+                        using var leave = new NpgsqlBatch(connection, transaction);
+                        var members = new NpgsqlBatchCommand($"DELETE FROM {_members} WHERE device_id = ANY($1)");
+                        members.Parameters.Add(new NpgsqlParameter { Value = new[] { device.Id } });
+                        leave.BatchCommands.Add(members);
+                        AddArchiveMoves(leave, [device.Id]);
                         await leave.ExecuteNonQueryAsync(token).ConfigureAwait(false);
                     }
 
@@ -607,6 +615,65 @@ internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSc
             ReadReading,
             cancellationToken);
 
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<DeviceHealthSample>> GetArchivedHealthAsync(Guid deviceId, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default) =>
+        QueryAsync(
+            command =>
+            {
+                command.Parameters.Add(new NpgsqlParameter { Value = deviceId });
+                command.Parameters.Add(new NpgsqlParameter { Value = CeilingMicrosecond(since), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+                command.Parameters.Add(new NpgsqlParameter { Value = CeilingMicrosecond(until), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+                return $"SELECT {HealthColumns} FROM {_healthArchive} WHERE device_id = $1 AND timestamp >= $2 AND timestamp < $3 ORDER BY timestamp";
+            },
+            ReadSample,
+            cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<TelemetryReading>> GetArchivedTelemetryAsync(
+        Guid deviceId,
+        IReadOnlyCollection<string>? points,
+        DateTimeOffset since,
+        DateTimeOffset until,
+        CancellationToken cancellationToken = default) =>
+        QueryAsync(
+            command =>
+            {
+                command.Parameters.Add(new NpgsqlParameter { Value = deviceId });
+                command.Parameters.Add(new NpgsqlParameter { Value = CeilingMicrosecond(since), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+                command.Parameters.Add(new NpgsqlParameter { Value = CeilingMicrosecond(until), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+                var sql = $"SELECT {TelemetryColumns} FROM {_telemetryArchive} WHERE device_id = $1 AND timestamp >= $2 AND timestamp < $3";
+                if (points is { Count: > 0 })
+                {
+                    command.Parameters.Add(new NpgsqlParameter { Value = points.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+                    sql += " AND point = ANY($4)";
+                }
+
+                return sql + " ORDER BY timestamp, point";
+            },
+            ReadReading,
+            cancellationToken);
+
+    /// <summary>
+    /// Adds the moves of decommissioned devices' health samples and telemetry to the archive tables: one statement per
+    /// table, a <c>DELETE ... RETURNING</c> feeding the <c>INSERT</c>, so that the rows deleted are exactly the rows
+    /// archived (one snapshot). A row the archive already holds keeps the archived one.
+    /// </summary>
+    private void AddArchiveMoves(NpgsqlBatch batch, Guid[] devices)
+    {
+        foreach (var (hot, archive, columns, key) in new[]
+        {
+            (_health, _healthArchive, HealthColumns, "device_id, timestamp"),
+            (_telemetry, _telemetryArchive, TelemetryColumns, "device_id, timestamp, point"),
+        })
+        {
+            var move = new NpgsqlBatchCommand(
+                $"WITH moved AS (DELETE FROM {hot} WHERE device_id = ANY($1) RETURNING {columns}) " +
+                $"INSERT INTO {archive} ({columns}) SELECT {columns} FROM moved ON CONFLICT ({key}) DO NOTHING");
+            move.Parameters.Add(new NpgsqlParameter { Value = devices });
+            batch.BatchCommands.Add(move);
+        }
+    }
+
     private async Task CopyTelemetryAsync(NpgsqlConnection connection, IReadOnlyList<TelemetryReading> stored, CancellationToken token)
     {
         var import = await connection.BeginBinaryImportAsync($"COPY {_telemetry} ({TelemetryColumns}) FROM STDIN (FORMAT BINARY)", token).ConfigureAwait(false);
@@ -737,6 +804,7 @@ internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSc
             var leave = new NpgsqlBatchCommand($"DELETE FROM {_members} WHERE device_id = ANY($1)");
             leave.Parameters.Add(new NpgsqlParameter { Value = decommissioned });
             batch.BatchCommands.Add(leave);
+            AddArchiveMoves(batch, decommissioned);
         }
 
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

@@ -270,6 +270,14 @@ internal sealed partial class SqliteDeviceStore
         if (device.State == DeviceState.Decommissioned)
         {
             await ExecuteAsync(connection, transaction, "DELETE FROM device_group_members WHERE device_id = $p0", [Text(device.Id)], cancellationToken).ConfigureAwait(false);
+
+            // The move to the archive, in the write's transaction (BEGIN IMMEDIATE: no other writer between the copy and the
+            // delete). A row the archive already holds (one appended after an earlier move, at the same key) keeps the archived one.
+            foreach (var (table, columns) in new[] { ("device_health", HealthColumns), ("device_telemetry", TelemetryColumns) })
+            {
+                await ExecuteAsync(connection, transaction, $"INSERT OR IGNORE INTO {table}_archive ({columns}) SELECT {columns} FROM {table} WHERE device_id = $p0", [Text(device.Id)], cancellationToken).ConfigureAwait(false);
+                await ExecuteAsync(connection, transaction, $"DELETE FROM {table} WHERE device_id = $p0", [Text(device.Id)], cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 

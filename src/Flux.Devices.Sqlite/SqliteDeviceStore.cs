@@ -31,7 +31,7 @@ namespace Flux.Devices.Sqlite;
 /// site's fleet (thousands of devices); a fleet of hundreds of thousands belongs in PostgreSQL.
 /// </para>
 /// </remarks>
-internal sealed partial class SqliteDeviceStore : IDeviceStore, IDeviceStoreSchema, IRetentionStore, IAsyncDisposable, IDisposable
+internal sealed partial class SqliteDeviceStore : IDeviceStore, IDeviceStoreSchema, IRetentionStore, IDeviceArchiveStore, IAsyncDisposable, IDisposable
 {
     private readonly string _connectionString;
     private readonly SqliteStoreOptions _options;
@@ -444,10 +444,36 @@ internal sealed partial class SqliteDeviceStore : IDeviceStore, IDeviceStoreSche
         IReadOnlyCollection<string>? points,
         DateTimeOffset since,
         DateTimeOffset until,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        ReadTelemetryAsync("device_telemetry", deviceId, points, since, until, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<DeviceHealthSample>> GetArchivedHealthAsync(Guid deviceId, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default) =>
+        QueryAsync(
+            $"SELECT {HealthColumns} FROM device_health_archive WHERE device_id = $p0 AND timestamp >= $p1 AND timestamp < $p2 ORDER BY timestamp",
+            [Text(deviceId), since.UtcTicks, until.UtcTicks],
+            ReadSample,
+            cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<TelemetryReading>> GetArchivedTelemetryAsync(
+        Guid deviceId,
+        IReadOnlyCollection<string>? points,
+        DateTimeOffset since,
+        DateTimeOffset until,
+        CancellationToken cancellationToken = default) =>
+        ReadTelemetryAsync("device_telemetry_archive", deviceId, points, since, until, cancellationToken);
+
+    private ValueTask<IReadOnlyList<TelemetryReading>> ReadTelemetryAsync(
+        string table,
+        Guid deviceId,
+        IReadOnlyCollection<string>? points,
+        DateTimeOffset since,
+        DateTimeOffset until,
+        CancellationToken cancellationToken)
     {
         var values = new List<object> { Text(deviceId), since.UtcTicks, until.UtcTicks };
-        var sql = $"SELECT {TelemetryColumns} FROM device_telemetry WHERE device_id = $p0 AND timestamp >= $p1 AND timestamp < $p2";
+        var sql = $"SELECT {TelemetryColumns} FROM {table} WHERE device_id = $p0 AND timestamp >= $p1 AND timestamp < $p2";
         if (points is { Count: > 0 })
         {
             var names = points.Distinct(StringComparer.Ordinal).ToList();

@@ -54,6 +54,7 @@ public sealed class BadInputTableTests : FluxTestBed
             ["registers", "read", "--host", "ftp://127.0.0.1", "--address", "0"],
             ["devices", "write", "WLCE-BESS-1", "target_power=fifty", "--reason", "test"],
             ["devices", "telemetry", "WLCE-BESS-1", "--since", "soon"],
+            ["devices", "archive", "WLCE-BESS-1", "--output", $"{Directory}/bess.json"],
             ["devices", "register", "X", "--type", "bess", "--site", "WLCE", "--metadata", """{"manufacturer": "PowerPack", "model": "PP-250", "capacity_kwh": 250, "max_power_kw": 50, "efficiency": 1.5, "modbus_address": 2}"""],
             ["devices", "apply-template", "--template", $"{Directory}/bad.yaml", "--filter", "type=bess"],
             ["devices", "register", "X", "--type", "bess", "--site", "WLCE", "--metadata", $"@{Directory}/nope.json"],

@@ -83,3 +83,13 @@ public sealed class PostgresRetentionStoreTests(PostgresServer server) : Retenti
 
     protected override ValueTask DisposeStoreAsync(IRetentionStore store) => _schema.DropAsync();
 }
+
+/// <summary>The PostgreSQL store against the contract of the archive.</summary>
+public sealed class PostgresArchiveStoreTests(PostgresServer server) : ArchiveStoreContractTests
+{
+    private readonly ContractSchema _schema = new(server);
+
+    protected override async ValueTask<IDeviceArchiveStore> CreateStoreAsync() => await _schema.CreateAsync();
+
+    protected override ValueTask DisposeStoreAsync(IDeviceArchiveStore store) => _schema.DropAsync();
+}

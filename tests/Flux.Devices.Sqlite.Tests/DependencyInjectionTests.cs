@@ -52,7 +52,7 @@ public sealed class DependencyInjectionTests : IDisposable
         services.AddFluxDevices().UseSqlite(path);
         await using var provider = services.BuildServiceProvider();
 
-        Assert.Equal(4, await provider.GetRequiredService<IDeviceStoreSchema>().MigrateAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(5, await provider.GetRequiredService<IDeviceStoreSchema>().MigrateAsync(TestContext.Current.CancellationToken));
         Assert.Same(provider.GetRequiredService<IDeviceStore>(), provider.GetRequiredService<IDeviceStoreSchema>());
         Assert.True(File.Exists(path));
     }

@@ -69,3 +69,13 @@ public sealed class SqliteRetentionStoreTests : RetentionStoreContractTests
 
     protected override ValueTask DisposeStoreAsync(IRetentionStore store) => _file.ReleaseAsync(store);
 }
+
+/// <summary>The embedded SQLite store against the contract of the archive.</summary>
+public sealed class SqliteArchiveStoreTests : ArchiveStoreContractTests
+{
+    private readonly ContractFile _file = new();
+
+    protected override ValueTask<IDeviceArchiveStore> CreateStoreAsync() => new(_file.Create());
+
+    protected override ValueTask DisposeStoreAsync(IDeviceArchiveStore store) => _file.ReleaseAsync(store);
+}

@@ -16,7 +16,7 @@ namespace Flux.Devices.Storage;
 /// bounded window per device (<see cref="HealthSamplesPerDevice"/>, <see cref="TelemetryReadingsPerDevice"/>), so that
 /// a long-running process does not grow without end.
 /// </remarks>
-public sealed class InMemoryDeviceStore : IDeviceStore, IRetentionStore
+public sealed class InMemoryDeviceStore : IDeviceStore, IRetentionStore, IDeviceArchiveStore
 {
     /// <summary>The default of <see cref="HealthSamplesPerDevice"/>: a day of samples at the spec's 60-second polling interval.</summary>
     public const int DefaultHealthSamplesPerDevice = 1440;
@@ -33,6 +33,8 @@ public sealed class InMemoryDeviceStore : IDeviceStore, IRetentionStore
     private readonly Lock _lock = new();
     private readonly Dictionary<Guid, TimeWindow<DeviceHealthSample>> _health = [];
     private readonly Dictionary<Guid, TimeWindow<TelemetryReading>> _telemetry = [];
+    private readonly Dictionary<Guid, TimeWindow<DeviceHealthSample>> _archivedHealth = [];
+    private readonly Dictionary<Guid, TimeWindow<TelemetryReading>> _archivedTelemetry = [];
     private readonly Dictionary<Guid, Device> _devices = [];
     private readonly Dictionary<string, Guid> _deviceNames = new(StringComparer.Ordinal);
     private readonly Dictionary<Guid, List<DeviceHistoryEntry>> _history = [];
@@ -580,16 +582,81 @@ public sealed class InMemoryDeviceStore : IDeviceStore, IRetentionStore
         }
     }
 
-    /// <summary>Stores a new version and its entry (under the lock); a decommissioned device leaves its groups.</summary>
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<DeviceHealthSample>> GetArchivedHealthAsync(Guid deviceId, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            return ValueTask.FromResult<IReadOnlyList<DeviceHealthSample>>(
+                _archivedHealth.TryGetValue(deviceId, out var window) ? window.Range(since, until) : []);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<TelemetryReading>> GetArchivedTelemetryAsync(
+        Guid deviceId,
+        IReadOnlyCollection<string>? points,
+        DateTimeOffset since,
+        DateTimeOffset until,
+        CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var wanted = points is { Count: > 0 } ? new HashSet<string>(points, StringComparer.Ordinal) : null;
+        lock (_lock)
+        {
+            return ValueTask.FromResult<IReadOnlyList<TelemetryReading>>(
+                _archivedTelemetry.TryGetValue(deviceId, out var window)
+                    ? window.Range(since, until, wanted is null ? null : r => wanted.Contains(r.Point))
+                    : []);
+        }
+    }
+
+    /// <summary>
+    /// Stores a new version and its entry (under the lock); a decommissioned device leaves its groups, and its health
+    /// samples and telemetry move to the archive, all under the one lock.
+    /// </summary>
     private void Replace(Device device, DeviceHistoryEntry entry)
     {
         _devices[device.Id] = device;
         _history[device.Id].Add(entry);
-        if (device.State == DeviceState.Decommissioned && _groupsByDevice.Remove(device.Id, out var groups))
+        if (device.State != DeviceState.Decommissioned)
+        {
+            return;
+        }
+
+        if (_groupsByDevice.Remove(device.Id, out var groups))
         {
             foreach (var groupId in groups)
             {
                 _membersByGroup[groupId].Remove(device.Id);
+            }
+        }
+
+        MoveToArchive(_health, _archivedHealth, device.Id);
+        MoveToArchive(_telemetry, _archivedTelemetry, device.Id);
+
+        static void MoveToArchive<T>(Dictionary<Guid, TimeWindow<T>> hot, Dictionary<Guid, TimeWindow<T>> archive, Guid deviceId)
+            where T : class
+        {
+            if (!hot.Remove(deviceId, out var window))
+            {
+                return;
+            }
+
+            if (!archive.TryGetValue(deviceId, out var archived))
+            {
+                archive.Add(deviceId, window); // the window itself: nothing is copied
+                return;
+            }
+
+            // Rows that came after an earlier move join them; a row the archive already holds keeps the archived one.
+            foreach (var row in window.Range(DateTimeOffset.MinValue, DateTimeOffset.MaxValue))
+            {
+                if (!archived.Contains(row))
+                {
+                    archived.Add(row);
+                }
             }
         }
     }

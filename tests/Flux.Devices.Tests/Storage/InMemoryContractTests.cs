@@ -35,3 +35,9 @@ public sealed class InMemoryRetentionStoreTests : RetentionStoreContractTests
 {
     protected override ValueTask<IRetentionStore> CreateStoreAsync() => new(new InMemoryDeviceStore());
 }
+
+/// <summary>The in-memory store against the contract of the archive.</summary>
+public sealed class InMemoryArchiveStoreTests : ArchiveStoreContractTests
+{
+    protected override ValueTask<IDeviceArchiveStore> CreateStoreAsync() => new(new InMemoryDeviceStore());
+}

@@ -31,7 +31,7 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
 {
     private static readonly DeviceFilter Pollable = new()
     {
-        States = [DeviceState.Configured, DeviceState.Testing, DeviceState.Active],
+        States = [DeviceState.Configured, DeviceState.Testing, DeviceState.Active, DeviceState.Failed],
         Active = true,
     };
 
@@ -217,6 +217,7 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
                 PollActivity.Complete(activity, sample, outcome);
                 RecordTelemetry(target, telemetryEnabled, stops, outcome, sample.Timestamp, storeReading);
                 device = await _lifecycle.ApplyAsync(target, device, sample, cancellationToken).ConfigureAwait(false);
+                target.ScheduleAfter(device.State, _time.GetUtcNow(), _options);
                 target.Latest = new DeviceHealth { DeviceId = device.Id, DeviceName = device.Name, State = device.State, Sample = sample };
                 await NotifyObserversAsync(device, sample, cancellationToken).ConfigureAwait(false);
                 return sample;

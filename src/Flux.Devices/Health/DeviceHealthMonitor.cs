@@ -25,7 +25,9 @@ namespace Flux.Devices.Health;
 /// <remarks>
 /// The loop starts each poll when it falls due, without waiting for other polls: a stalled device holds its own
 /// concurrency slot until its deadline and delays no one else. Before each poll the device is read again from the
-/// store, so that a device another process put into maintenance or decommissioned is not touched.
+/// store, so that a device another process put into maintenance or decommissioned is not touched. Failed devices stay on
+/// the list: after each poll of one, its next probe is set on the backoff (<see cref="PollTarget.ScheduleAfter"/>) instead
+/// of its polling interval.
 /// </remarks>
 internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposable, IDisposable
 {

@@ -8,7 +8,8 @@ namespace Flux.Devices.Health.Internal;
 
 /// <summary>
 /// The lifecycle moves polls drive: the lifecycle's "Verify communication" (a configured device is tested by its first
-/// poll), "Enable telemetry" / "Alert operator" (the test's result), and the offline and recovered notices of active devices.
+/// poll), "Enable telemetry" / "Alert operator" (the test's result), a Failed device's return when a probe is answered
+/// (Failed → Testing → Active), and the offline and recovered notices of active devices.
 /// </summary>
 internal sealed class HealthLifecycle(IDeviceRegistry registry, IDeviceStore store, NotificationDispatcher notifications, ILogger logger)
 {

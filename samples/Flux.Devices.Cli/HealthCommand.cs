@@ -7,7 +7,8 @@ namespace Flux.Devices.Cli;
 
 /// <summary>
 /// <c>flux devices health [--filter] [--watch]</c>: polls every device that should be polled once and prints its health
-/// (exit code 1 when one is offline), or with <c>--watch</c> keeps polling each on its template's interval, printing
+/// (exit code 1 when one is offline; a Failed device is probed and listed with its state, and counts as offline while it does
+/// not answer), or with <c>--watch</c> keeps polling each on its template's interval, printing
 /// every sample as it is taken (JSON Lines with <c>--output json</c>), until Ctrl+C. <c>--points soe,status</c> adds a
 /// column per point with the device's latest telemetry reading (Active devices only). Devices are reached as their metadata
 /// says (<c>modbus_framing</c>, <c>modbus_tls</c>); <c>--tls-cert</c> (with <c>--tls-key</c>, <c>--tls-ca</c>) is the client's
@@ -54,7 +55,7 @@ internal static class HealthCommand
                 : output.WriteAsync(Views.Health(health, points, telemetry.GetLatest)));
             if (samples.Count == 0)
             {
-                await output.StatusAsync("No device to poll: only active devices that are Configured, Testing or Active are polled.");
+                await output.StatusAsync("No device to poll: only active devices that are Configured, Testing, Active or Failed are polled.");
             }
 
             return samples.Any(s => s.Status == DeviceHealthStatus.Offline) ? FluxCli.Failed : FluxCli.Ok;

@@ -123,6 +123,7 @@ public static class FluxDevicesHealthExtensions
     {
         services.AddOptions<DeviceHealthOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeviceHealthOptions>, DeviceHealthOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeviceHealthOptions>, DeviceHealthOptionsRulesValidator>());
     }
 
     /// <summary>Makes the host fail at start, naming the call to add, when what needs the monitor has no transport.</summary>

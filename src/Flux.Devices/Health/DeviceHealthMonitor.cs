@@ -25,13 +25,15 @@ namespace Flux.Devices.Health;
 /// <remarks>
 /// The loop starts each poll when it falls due, without waiting for other polls: a stalled device holds its own
 /// concurrency slot until its deadline and delays no one else. Before each poll the device is read again from the
-/// store, so that a device another process put into maintenance or decommissioned is not touched.
+/// store, so that a device another process put into maintenance or decommissioned is not touched. Failed devices stay on
+/// the list: after each poll of one, its next probe is set on the backoff (<see cref="PollTarget.ScheduleAfter"/>) instead
+/// of its polling interval.
 /// </remarks>
 internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposable, IDisposable
 {
     private static readonly DeviceFilter Pollable = new()
     {
-        States = [DeviceState.Configured, DeviceState.Testing, DeviceState.Active],
+        States = [DeviceState.Configured, DeviceState.Testing, DeviceState.Active, DeviceState.Failed],
         Active = true,
     };
 
@@ -217,6 +219,7 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
                 PollActivity.Complete(activity, sample, outcome);
                 RecordTelemetry(target, telemetryEnabled, stops, outcome, sample.Timestamp, storeReading);
                 device = await _lifecycle.ApplyAsync(target, device, sample, cancellationToken).ConfigureAwait(false);
+                target.ScheduleAfter(device.State, _time.GetUtcNow(), _options);
                 target.Latest = new DeviceHealth { DeviceId = device.Id, DeviceName = device.Name, State = device.State, Sample = sample };
                 await NotifyObserversAsync(device, sample, cancellationToken).ConfigureAwait(false);
                 return sample;

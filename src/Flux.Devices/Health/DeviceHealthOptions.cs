@@ -72,6 +72,20 @@ public sealed class DeviceHealthOptions
     [Range(1, 100_000_000)]
     public int MaxPendingReadings { get; set; } = 1_000_000;
 
+    /// <summary>
+    /// Gets or sets how long after a device fails (<see cref="DeviceState.Failed"/>) the monitor probes it again. Each
+    /// probe that goes unanswered doubles the wait, up to <see cref="FailedRetryMaxInterval"/>; a probe that is answered
+    /// moves the device <see cref="DeviceState.Failed"/> → <see cref="DeviceState.Testing"/> → <see cref="DeviceState.Active"/>.
+    /// </summary>
+    /// <value>The default value is 5 minutes. It must be from 1 second to 1 day, and at most <see cref="FailedRetryMaxInterval"/>.</value>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan FailedRetryInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Gets or sets the longest wait between two probes of a failed device (see <see cref="FailedRetryInterval"/>).</summary>
+    /// <value>The default value is 1 hour. It must be from 1 second to 1 day, and at least <see cref="FailedRetryInterval"/>.</value>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan FailedRetryMaxInterval { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>Gets or sets the share of offline devices from which the fleet health check reports Unhealthy rather than Degraded.</summary>
     /// <value>The default value is 0.5. It must be from 0 to 1.</value>
     [Range(0.0, 1.0)]

@@ -5,8 +5,9 @@ namespace Flux.Devices.Health;
 
 /// <summary>
 /// The fleet's health for the host's <c>/health</c>: healthy when every polled device is online, degraded when some
-/// are degraded or offline, and the registration's failure status when the offline share reaches
-/// <see cref="DeviceHealthOptions.UnhealthyOfflineRatio"/>. It reads the monitor's cached state and does no device I/O.
+/// are degraded, offline or <see cref="DeviceState.Failed"/>, and the registration's failure status when the share of
+/// devices offline or Failed reaches <see cref="DeviceHealthOptions.UnhealthyOfflineRatio"/>. A Failed device counts
+/// once, as failed (not also as offline), whatever its latest probe said. It reads the monitor's cached state and does no device I/O.
 /// </summary>
 internal sealed class FleetHealthCheck(IDeviceHealthMonitor monitor, DeviceHealthOptions options) : IHealthCheck
 {
@@ -16,11 +17,12 @@ internal sealed class FleetHealthCheck(IDeviceHealthMonitor monitor, DeviceHealt
     {
         ArgumentNullException.ThrowIfNull(context);
         var latest = monitor.GetLatest();
-        int online = 0, degraded = 0, offline = 0;
+        int online = 0, degraded = 0, offline = 0, failed = 0;
         foreach (var health in latest)
         {
             switch (health.Sample.Status)
             {
+                case var _ when health.State == DeviceState.Failed: failed++; break;
                 case DeviceHealthStatus.Online: online++; break;
                 case DeviceHealthStatus.Degraded: degraded++; break;
                 default: offline++; break;
@@ -28,8 +30,8 @@ internal sealed class FleetHealthCheck(IDeviceHealthMonitor monitor, DeviceHealt
         }
 
         var worst = latest
-            .Where(h => h.Sample.Status != DeviceHealthStatus.Online)
-            .OrderBy(h => h.Sample.Status == DeviceHealthStatus.Offline ? 0 : 1)
+            .Where(h => h.Sample.Status != DeviceHealthStatus.Online || h.State == DeviceState.Failed)
+            .OrderBy(Rank)
             .ThenByDescending(h => h.Sample.ErrorCount)
             .ThenByDescending(h => h.Sample.ResponseTimeMs ?? 0)
             .Take(WorstShown)
@@ -41,24 +43,32 @@ internal sealed class FleetHealthCheck(IDeviceHealthMonitor monitor, DeviceHealt
             ["online"] = online,
             ["degraded"] = degraded,
             ["offline"] = offline,
+            ["failed"] = failed,
             ["worst"] = worst,
         };
 
-        var summary = $"{latest.Count} device(s): {online} online, {degraded} degraded, {offline} offline";
-        var result = offline > 0 && offline >= options.UnhealthyOfflineRatio * latest.Count
+        var summary = $"{latest.Count} device(s): {online} online, {degraded} degraded, {offline} offline, {failed} failed";
+        var down = offline + failed;
+        var result = down > 0 && down >= options.UnhealthyOfflineRatio * latest.Count
             ? new HealthCheckResult(context.Registration.FailureStatus, summary, data: data)
-            : offline + degraded > 0
+            : down + degraded > 0
                 ? HealthCheckResult.Degraded(summary, data: data)
                 : HealthCheckResult.Healthy(latest.Count == 0 ? "No device polled yet" : summary, data);
         return Task.FromResult(result);
     }
 
+    /// <summary>Failed devices first, then offline, then degraded.</summary>
+    private static int Rank(DeviceHealth health) =>
+        health.State == DeviceState.Failed ? 0 : health.Sample.Status == DeviceHealthStatus.Offline ? 1 : 2;
+
     private static string Describe(DeviceHealth health)
     {
         var sample = health.Sample;
-        return sample.Status == DeviceHealthStatus.Offline
-            ? $"{health.DeviceName}: offline, {sample.ErrorCount} failed poll(s) in a row ({sample.Diagnostics?.Error})"
-            : $"{health.DeviceName}: degraded, {sample.ResponseTimeMs} ms after {sample.Diagnostics?.Attempts} attempt(s)";
+        return health.State == DeviceState.Failed
+            ? $"{health.DeviceName}: failed, {sample.ErrorCount} failed poll(s) in a row ({sample.Diagnostics?.Error}); probed again on a backoff"
+            : sample.Status == DeviceHealthStatus.Offline
+                ? $"{health.DeviceName}: offline, {sample.ErrorCount} failed poll(s) in a row ({sample.Diagnostics?.Error})"
+                : $"{health.DeviceName}: degraded, {sample.ResponseTimeMs} ms after {sample.Diagnostics?.Attempts} attempt(s)";
     }
 }
 

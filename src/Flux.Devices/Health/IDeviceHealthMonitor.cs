@@ -3,8 +3,9 @@ namespace Flux.Devices.Health;
 /// <summary>
 /// Polls devices over Modbus and records their health: the spec's <c>checkDeviceHealth</c>, on a schedule. It polls
 /// every active device in <see cref="DeviceState.Configured"/>, <see cref="DeviceState.Testing"/> or
-/// <see cref="DeviceState.Active"/> (never one in maintenance, decommissioned or inactive) on its template's polling
-/// interval, with its template's timeout and retry count.
+/// <see cref="DeviceState.Active"/> on its template's polling interval, with its template's timeout and retry count, and
+/// probes every active <see cref="DeviceState.Failed"/> device on a backoff (<see cref="DeviceHealthOptions.FailedRetryInterval"/>);
+/// never one in maintenance, decommissioned or inactive.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -17,13 +18,17 @@ namespace Flux.Devices.Health;
 /// <para>
 /// Polls drive the lifecycle: the first poll of a configured device moves it to <see cref="DeviceState.Testing"/>, a
 /// successful poll in testing makes it <see cref="DeviceState.Active"/>, and a failed one moves it to
-/// <see cref="DeviceState.Failed"/> and alerts the operator. An active device that stops answering is reported once
-/// (<see cref="Notifications.NotificationKind.DeviceOffline"/>), and again when it recovers.
+/// <see cref="DeviceState.Failed"/> and alerts the operator. A Failed device is probed again
+/// <see cref="DeviceHealthOptions.FailedRetryInterval"/> after it failed, then after twice as long each time it does not
+/// answer, at most <see cref="DeviceHealthOptions.FailedRetryMaxInterval"/>; a probe it answers moves it to
+/// <see cref="DeviceState.Testing"/> (<see cref="DeviceTrigger.Retry"/>) and on to <see cref="DeviceState.Active"/>. An
+/// active device that stops answering is reported once (<see cref="Notifications.NotificationKind.DeviceOffline"/>), and
+/// again when it recovers.
 /// </para>
 /// </remarks>
 public interface IDeviceHealthMonitor
 {
-    /// <summary>Polls every device that should be polled (or those of them that match a filter) once, now.</summary>
+    /// <summary>Polls every device that should be polled, Failed ones included (or those of them that match a filter), once, now.</summary>
     /// <param name="filter">Narrows the devices; <see langword="null"/> for all.</param>
     /// <param name="cancellationToken">Cancels the polls.</param>
     /// <returns>

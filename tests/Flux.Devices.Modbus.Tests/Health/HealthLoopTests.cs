@@ -113,10 +113,14 @@ public sealed class HealthLoopTests
     [Fact]
     public async Task RunAsync_APollThatEndsBeforeItsNextDueTime_IsScheduledAgain()
     {
-        // A's poll takes 2 s; while it runs, the loop wakes for B (every 0.5 s), which fails its test and leaves, so the
-        // loop goes to sleep until the next refresh, an hour away. When A's poll ends, the loop must wake and schedule
-        // A at its own period (5 s), not sleep on.
-        await using var rig = HealthRig.Create(o => o.RefreshInterval = TimeSpan.FromHours(1));
+        // A's poll takes 2 s; while it runs, B (every 0.5 s) fails its test, and is probed again only after the failed
+        // retry interval, so the loop goes to sleep until then and the next refresh, an hour away. When A's poll ends, the
+        // loop must wake and schedule A at its own period (5 s), not sleep on.
+        await using var rig = HealthRig.Create(o =>
+        {
+            o.RefreshInterval = TimeSpan.FromHours(1);
+            o.FailedRetryInterval = TimeSpan.FromHours(1);
+        });
         var slow = HealthMonitorTests.Register0Unit();
         var slowServer = await rig.StartServerAsync();
         var a = await rig.AddConfiguredAsync("A", slowServer, 1, slow);
@@ -132,15 +136,11 @@ public sealed class HealthLoopTests
         var loop = rig.Monitor.RunAsync(stop.Token);
         var (failed, _) = await rig.Observer.NextAsync();
         Assert.Equal((b.Id, DeviceState.Failed), (failed.Id, failed.State));
-        await SleepUntilAsync(rig, start + TimeSpan.FromMilliseconds(500));
 
         // A's 2 s start when its server has the request: the clock may not move before, however late the server runs.
         await aArrived.Task.WaitAsync(HealthRig.Patience, Cancel);
-        rig.Time.Advance(TimeSpan.FromMilliseconds(500)); // the loop wakes for B, which has left, while A is in flight
-        await SleepUntilAsync(rig, start + TimeSpan.FromMilliseconds(1000));
-        rig.Time.Advance(TimeSpan.FromMilliseconds(500));
-        await SleepUntilAsync(rig, start + TimeSpan.FromHours(1));
-        rig.Time.Advance(TimeSpan.FromSeconds(1)); // A's reply comes
+        await SleepUntilAsync(rig, start + TimeSpan.FromHours(1)); // B's probe and the refresh, while A is in flight
+        rig.Time.Advance(TimeSpan.FromSeconds(2)); // A's reply comes
         var (polled, _) = await rig.Observer.NextAsync();
         Assert.Equal(a.Id, polled.Id);
         await SleepUntilAsync(rig, start + TimeSpan.FromSeconds(5));

@@ -138,4 +138,21 @@ public sealed class ConfigurationBindingTests
 
         Assert.Contains(error.Failures, f => f.Contains(nameof(DeviceHealthOptions.UnhealthyOfflineRatio), StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("FluxDevices:Health:FailedRetryInterval", "00:00:00.5", "FailedRetryInterval")]
+    [InlineData("FluxDevices:Health:FailedRetryMaxInterval", "2.00:00:00", "FailedRetryMaxInterval")]
+    [InlineData("FluxDevices:Health:FailedRetryMaxInterval", "00:01:00", "FailedRetryMaxInterval (00:01:00) must be at least FailedRetryInterval (00:05:00)")]
+    public async Task AddHealthMonitor_AFailedRetryBackoffOutOfRange_HostFailsValidationSayingWhy(string key, string value, string said)
+    {
+        using var host = ConfiguredHost.Build(
+            new() { [key] = value },
+            (builder, configuration) => builder.Services.AddFluxDevices()
+                .UseTransport(_ => Mock.Of<IModbusTransport>())
+                .AddHealthMonitor(configuration.GetSection("FluxDevices:Health")));
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Cancel));
+
+        Assert.Contains(error.Failures, f => f.Contains(said, StringComparison.Ordinal));
+    }
 }

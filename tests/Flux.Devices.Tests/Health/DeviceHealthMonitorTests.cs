@@ -7,6 +7,7 @@ using Flux.Devices.Storage;
 using Flux.Devices.TestUtilities;
 using Flux.Devices.Transport;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
@@ -178,6 +179,75 @@ public sealed class DeviceHealthMonitorTests : IAsyncDisposable
         Assert.Null(c.GetTagItem("server.address"));
     }
 
+    [Fact]
+    public async Task RunAsync_AFailedDevice_IsProbedOnADoublingBackoffUpToTheMaximum_AndComesBackThroughTestingWhenItAnswers()
+    {
+        var device = await AddConfiguredAsync("WLCE-BESS-01");
+        var start = Time.GetUtcNow();
+        var refused = new ModbusTransportException(new ModbusEndpoint(HealthTestDevices.Host, HealthTestDevices.Port), "connection refused");
+        Transport.Reply = FakeModbusTransport.Throw(refused);
+        var telemetry = _services.GetRequiredService<Flux.Devices.Telemetry.IDeviceTelemetry>();
+        var check = new FleetHealthCheck(Monitor, new DeviceHealthOptions());
+        var context = new HealthCheckContext { Registration = new HealthCheckRegistration("flux_devices", check, HealthStatus.Unhealthy, null) };
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+
+        var run = Monitor.RunAsync(stop.Token);
+        var (failed, _) = await NextSampleAsync(); // tested by its first poll, which fails
+        var probes = new List<(TimeSpan At, DeviceState State, int Errors)>();
+        foreach (var at in new[] { 5, 15, 35, 60 + 15, 60 + 75 }) // 5, 10, 20 and 40 minutes, then the hour the wait stops at
+        {
+            await AdvanceToAsync(start.AddMinutes(at), start); // the list is read again at 60 minutes: the Failed device stays
+            var (probed, sample) = await NextSampleAsync();
+            probes.Add((sample.Timestamp - start, probed.State, sample.ErrorCount));
+        }
+
+        var whileFailed = await check.CheckHealthAsync(context, Cancel);
+        Transport.Reply = static (_, _) => Task.CompletedTask;
+        await AdvanceToAsync(start.AddMinutes(60 + 75 + 60), start);
+        var (back, answered) = await NextSampleAsync();
+        var readingsAfterTheProbe = telemetry.GetLatest(device.Id);
+        var afterwards = await check.CheckHealthAsync(context, Cancel);
+        await AdvanceToAsync(start.AddMinutes(60 + 75 + 60).AddSeconds(10), start);
+        await NextSampleAsync();
+        var readingsWhenActive = telemetry.GetLatest(device.Id);
+        await stop.CancelAsync();
+        await run.WaitAsync(Patience, Cancel);
+
+        Assert.Equal(DeviceState.Failed, failed.State);
+        Assert.Equal(
+            [(TimeSpan.FromMinutes(5), DeviceState.Failed, 2), (TimeSpan.FromMinutes(15), DeviceState.Failed, 3), (TimeSpan.FromMinutes(35), DeviceState.Failed, 4), (TimeSpan.FromMinutes(75), DeviceState.Failed, 5), (TimeSpan.FromMinutes(135), DeviceState.Failed, 6)],
+            probes);
+        Assert.Equal((HealthStatus.Unhealthy, 1, 0), (whileFailed.Status, (int)whileFailed.Data["failed"], (int)whileFailed.Data["offline"]));
+        Assert.StartsWith("WLCE-BESS-01: failed, 6 failed poll(s) in a row", Assert.Single((string[])whileFailed.Data["worst"]), StringComparison.Ordinal);
+        Assert.Equal((DeviceState.Active, DeviceHealthStatus.Online, TimeSpan.FromMinutes(195)), (back.State, answered.Status, answered.Timestamp - start));
+        Assert.Empty(readingsAfterTheProbe); // the probe of a Failed device gives no telemetry
+        Assert.NotEmpty(readingsWhenActive); // the next poll, of the Active device, does
+        Assert.Equal(HealthStatus.Healthy, afterwards.Status);
+        var moves = (await Registry.GetHistoryAsync(device.Id, Cancel)).Where(e => e.Trigger is not null).TakeLast(3).ToList();
+        Assert.Equal(
+            [(DeviceState.Testing, DeviceState.Failed, DeviceTrigger.PollFailed), (DeviceState.Failed, DeviceState.Testing, DeviceTrigger.Retry), (DeviceState.Testing, DeviceState.Active, DeviceTrigger.PollSucceeded)],
+            moves.Select(e => (e.FromState!.Value, e.ToState, e.Trigger!.Value)));
+        Assert.Equal(("health-monitor", "Failed device answered a probe in 0 ms"), (moves[1].Actor, moves[1].Reason));
+        Assert.Contains(Notifier.Sent, n => n.Kind == Flux.Devices.Notifications.NotificationKind.DeviceRecovered && n.DeviceId == device.Id);
+    }
+
+    [Fact]
+    public async Task CheckAsync_AFailedDevice_IsProbed_AndStaysFailedWhileItDoesNotAnswer()
+    {
+        var device = await AddConfiguredAsync("WLCE-BESS-01");
+        Transport.Reply = FakeModbusTransport.Throw(new ModbusTransportException(new ModbusEndpoint(HealthTestDevices.Host, HealthTestDevices.Port), "connection refused"));
+        await Monitor.CheckAsync(cancellationToken: Cancel);
+        var reads = Transport.Reads.Count;
+
+        var probe = Assert.Single(await Monitor.CheckAsync(cancellationToken: Cancel));
+
+        Assert.Equal((device.Id, DeviceHealthStatus.Offline, 2), (probe.DeviceId, probe.Status, probe.ErrorCount));
+        Assert.True(Transport.Reads.Count > reads);
+        Assert.Equal(DeviceState.Failed, (await Store.GetAsync(device.Id, Cancel))!.State);
+        Assert.Equal(DeviceState.Failed, Assert.Single(Monitor.GetLatest()).State);
+        Assert.DoesNotContain(await Registry.GetHistoryAsync(device.Id, Cancel), e => e.Trigger == DeviceTrigger.Retry);
+    }
+
     public async ValueTask DisposeAsync() => await _services.DisposeAsync();
 
     private async Task<Device> AddConfiguredAsync(string name, byte unitId = 1)
@@ -191,6 +261,28 @@ public sealed class DeviceHealthMonitorTests : IAsyncDisposable
 
     private async Task<DateTimeOffset> NextSleepAsync() =>
         await _sleeps.Reader.ReadAsync(Cancel).AsTask().WaitAsync(Patience, Cancel);
+
+    /// <summary>
+    /// Waits for the loop to sleep until a time, then moves the clock there; on the way, moves it to each reading of the
+    /// device list the loop sleeps until (every <see cref="DeviceHealthOptions.RefreshInterval"/>, an hour here, from <paramref name="start"/>).
+    /// </summary>
+    private async Task AdvanceToAsync(DateTimeOffset until, DateTimeOffset start)
+    {
+        while (true)
+        {
+            var sleep = await NextSleepAsync();
+            var refresh = sleep > Time.GetUtcNow() && sleep < until && (sleep - start).Ticks % TimeSpan.TicksPerHour == 0;
+            if (sleep == until || refresh)
+            {
+                Time.Advance(sleep - Time.GetUtcNow());
+            }
+
+            if (sleep == until)
+            {
+                return;
+            }
+        }
+    }
 
     private async Task SleepUntilAsync(DateTimeOffset until)
     {

@@ -8,7 +8,8 @@ namespace Flux.Devices.Health.Internal;
 
 /// <summary>
 /// The lifecycle moves polls drive: the lifecycle's "Verify communication" (a configured device is tested by its first
-/// poll), "Enable telemetry" / "Alert operator" (the test's result), and the offline and recovered notices of active devices.
+/// poll), "Enable telemetry" / "Alert operator" (the test's result), a Failed device's return when a probe is answered
+/// (Failed → Testing → Active), and the offline and recovered notices of active devices.
 /// </summary>
 internal sealed class HealthLifecycle(IDeviceRegistry registry, IDeviceStore store, NotificationDispatcher notifications, ILogger logger)
 {
@@ -57,6 +58,11 @@ internal sealed class HealthLifecycle(IDeviceRegistry registry, IDeviceStore sto
                 : await FireAsync(device, DeviceTrigger.PollFailed, sample.Diagnostics?.Error ?? "poll failed", cancellationToken).ConfigureAwait(false);
         }
 
+        if (device.State == DeviceState.Failed)
+        {
+            return online ? await RecoverAsync(target, device, sample, cancellationToken).ConfigureAwait(false) : device;
+        }
+
         if (device.State == DeviceState.Active && online == target.OfflineReported)
         {
             var notification = online
@@ -64,6 +70,31 @@ internal sealed class HealthLifecycle(IDeviceRegistry registry, IDeviceStore sto
                 : new Notification { Kind = NotificationKind.DeviceOffline, Severity = NotificationSeverity.Warning, DeviceId = device.Id, DeviceName = device.Name, Message = $"Device {device.Name} is offline: {sample.Diagnostics?.Error}", Timestamp = sample.Timestamp };
             await notifications.SendAsync(notification, cancellationToken).ConfigureAwait(false);
             target.OfflineReported = !online;
+        }
+
+        return device;
+    }
+
+    /// <summary>
+    /// A failed device that answered a probe: <see cref="DeviceTrigger.Retry"/> (Failed → Testing), and the probe is the
+    /// test's successful poll (Testing → Active); both moves are recorded with the probe's response time. The operator, who
+    /// was alerted when it failed, is told it is back.
+    /// </summary>
+    private async ValueTask<Device> RecoverAsync(PollTarget target, Device device, DeviceHealthSample sample, CancellationToken cancellationToken)
+    {
+        device = await FireAsync(device, DeviceTrigger.Retry, $"Failed device answered a probe in {sample.ResponseTimeMs} ms", cancellationToken).ConfigureAwait(false);
+        if (device.State != DeviceState.Testing)
+        {
+            return device;
+        }
+
+        target.OfflineReported = false;
+        device = await FireAsync(device, DeviceTrigger.PollSucceeded, $"Poll succeeded in {sample.ResponseTimeMs} ms", cancellationToken).ConfigureAwait(false);
+        if (device.State == DeviceState.Active)
+        {
+            await notifications.SendAsync(
+                new Notification { Kind = NotificationKind.DeviceRecovered, Severity = NotificationSeverity.Information, DeviceId = device.Id, DeviceName = device.Name, Message = $"Device {device.Name} is answering again: Failed -> Testing -> Active", Timestamp = sample.Timestamp },
+                cancellationToken).ConfigureAwait(false);
         }
 
         return device;

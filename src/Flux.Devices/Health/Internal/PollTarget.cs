@@ -59,6 +59,9 @@ internal sealed class PollTarget(Guid deviceId)
 
     public bool OfflineReported { get; set; }
 
+    /// <summary>How many probes of the device have gone unanswered since it failed (0 when it is not Failed).</summary>
+    public int FailedProbes { get; private set; }
+
     public DeviceHealth? Latest { get; set; }
 
     /// <summary>When the loop polls the device next.</summary>
@@ -90,6 +93,33 @@ internal sealed class PollTarget(Guid deviceId)
         Interval = Clamp(configuration?.PollingInterval ?? options.DefaultPollingInterval, MinInterval, MaxInterval);
         Timeout = Clamp(configuration?.Timeout ?? options.DefaultTimeout, MinTimeout, MaxTimeout);
         Retries = Math.Clamp(configuration?.RetryCount ?? options.DefaultRetryCount, 0, MaxRetries);
+    }
+
+    /// <summary>
+    /// After a poll: when the device is <see cref="DeviceState.Failed"/>, sets its next probe on the backoff
+    /// (<see cref="DeviceHealthOptions.FailedRetryInterval"/> doubled for each probe that went unanswered, at most
+    /// <see cref="DeviceHealthOptions.FailedRetryMaxInterval"/>); otherwise forgets the backoff. The polling grid applies again
+    /// once the device is back.
+    /// </summary>
+    /// <returns>The wait until the next probe, or <see langword="null"/> when the device is not Failed.</returns>
+    public TimeSpan? ScheduleAfter(DeviceState state, DateTimeOffset now, DeviceHealthOptions options)
+    {
+        if (state != DeviceState.Failed)
+        {
+            FailedProbes = 0;
+            return null;
+        }
+
+        var wait = options.FailedRetryInterval;
+        for (var i = 0; i < FailedProbes && wait < options.FailedRetryMaxInterval; i++)
+        {
+            wait += wait;
+        }
+
+        wait = wait > options.FailedRetryMaxInterval ? options.FailedRetryMaxInterval : wait;
+        FailedProbes++;
+        NextDue = now + wait;
+        return wait;
     }
 
     /// <summary>Carries the counters of the newest stored sample across a restart.</summary>

@@ -713,6 +713,25 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
         Abort(socket, FailureKind.Security, detail, security, countFailure: HasWaiting());
     }
 
+    /// <summary>
+    /// A plain TCP connection to port 802, the Modbus/TCP Security port, that the device closed or reset before its first
+    /// reply while a request waited: a TLS server (OpenSSL's, pymodbus's) drops a client that does not start a handshake
+    /// without a word, so this is how "plain TCP to a TLS port" shows. Reported as <see cref="ModbusSecurityFailure.NotTls"/>
+    /// (never retried) rather than as a closed connection; returns false, and reports nothing, for any other case.
+    /// </summary>
+    private bool ClosedOnTheSecurePort(Socket socket, SocketException? error)
+    {
+        if (_endpoint.UseTls || _endpoint.Port != ModbusEndpoint.DefaultSecurePort || !HasWaiting()
+            || error is not null && error.SocketErrorCode is not (SocketError.ConnectionReset or SocketError.ConnectionAborted))
+        {
+            return false;
+        }
+
+        const string notTls = "the device on port 802, the Modbus/TCP Security port, closed the connection without answering: it most likely expects TLS (set UseTls on the endpoint, or write it mbaps://)";
+        Abort(socket, FailureKind.Security, notTls, new ModbusSecurityException(_endpoint, ModbusSecurityFailure.NotTls, notTls, error), countFailure: true);
+        return true;
+    }
+
     /// <summary>The TLS stream of a connection that is still the current one.</summary>
     private SslStream TlsOf(Socket socket)
     {
@@ -745,6 +764,10 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
         {
             RefusedAfterHandshake(socket, ex);
         }
+        catch (SocketException ex) when (tls is null && !replied && ClosedOnTheSecurePort(socket, ex))
+        {
+            // Reported as a plain TCP client talking to a TLS port.
+        }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException or IOException or System.Security.Authentication.AuthenticationException)
         {
             Abort(socket, FailureKind.Transport, $"the connection failed: {ex.Message}", ex, countFailure: HasWaiting());
@@ -766,6 +789,10 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
             while (Consume(socket, tls: false, buffer, ref filled, socket.Receive(buffer.AsSpan(filled), SocketFlags.None), ref replied))
             {
             }
+        }
+        catch (SocketException ex) when (!replied && ClosedOnTheSecurePort(socket, ex))
+        {
+            // Reported as a plain TCP client talking to a TLS port.
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
@@ -791,6 +818,11 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
 
         if (received == 0)
         {
+            if (!tls && !replied && ClosedOnTheSecurePort(socket, null))
+            {
+                return false;
+            }
+
             Abort(socket, FailureKind.Transport, "the device closed the connection", null, countFailure: HasWaiting());
             return false;
         }

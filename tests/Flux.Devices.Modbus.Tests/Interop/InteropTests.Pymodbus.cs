@@ -20,16 +20,23 @@ public sealed partial class InteropTests
         public ModbusEndpoint Endpoint { get; }
 
         /// <summary>Starts <paramref name="script"/> with the port and then <paramref name="arguments"/>, and waits until it listens.</summary>
-        public static async Task<PymodbusServer> StartAsync(string script, params string[] arguments)
+        public static Task<PymodbusServer> StartAsync(string script, params string[] arguments) =>
+            StartAtAsync(new ModbusEndpoint("127.0.0.1", FreePort()), script, arguments);
+
+        /// <summary>
+        /// Starts <paramref name="script"/> listening at <paramref name="at"/> (a script that takes its host as the argument after
+        /// <paramref name="arguments"/>), and waits until it listens.
+        /// </summary>
+        public static async Task<PymodbusServer> StartAtAsync(ModbusEndpoint at, string script, params string[] arguments)
         {
             RequireTool(Python, "/usr/bin/python3");
             RequirePymodbus();
-            var port = FreePort();
+            var port = at.Port;
             var path = Path.Combine(AppContext.BaseDirectory, "Interop", script);
             var log = new System.Text.StringBuilder();
             var process = new Process
             {
-                StartInfo = new ProcessStartInfo(Python, [path, port.ToString(CultureInfo.InvariantCulture), .. arguments]) { RedirectStandardError = true },
+                StartInfo = new ProcessStartInfo(Python, [path, port.ToString(CultureInfo.InvariantCulture), .. arguments, .. at.Host == "127.0.0.1" ? Array.Empty<string>() : [at.Host]]) { RedirectStandardError = true },
             };
             process.ErrorDataReceived += (_, e) =>
             {
@@ -40,7 +47,7 @@ public sealed partial class InteropTests
             };
             process.Start();
             process.BeginErrorReadLine();
-            var server = new PymodbusServer(process, new ModbusEndpoint("127.0.0.1", port));
+            var server = new PymodbusServer(process, new ModbusEndpoint(at.Host, port));
             try
             {
                 await WaitForListenerAsync(server.Endpoint, process, log);

@@ -42,15 +42,37 @@ public sealed partial class InteropTests
         });
     }
 
+    [Fact]
+    public async Task OurPlainClient_ToAPymodbusTlsServerOnPort802_IsNotTls_NotAClosedConnection()
+    {
+        // OpenSSL (under pymodbus) drops a client that does not start a handshake without a word: on 802, the Modbus/TCP
+        // Security port, that is reported as "not TLS". The server listens on an address of its own, so port 802 is free.
+        await WithPymodbusTlsServerAsync(
+            async endpoint =>
+            {
+                var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+                await using var client = new ModbusTcpTransport(new ModbusTcpOptions { RetryCount = 2, RetryDelay = TimeSpan.FromSeconds(1) }, time);
+
+                var error = await Assert.ThrowsAsync<ModbusSecurityException>(
+                    () => client.ReadHoldingRegistersAsync(endpoint with { UseTls = false }, 1, 0, new ushort[1], TestContext.Current.CancellationToken).AsTask().WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken)); // retried (a wait on the fake clock) would hang
+
+                Assert.Equal(ModbusSecurityFailure.NotTls, error.Failure);
+                Assert.Contains("mbaps://", error.Message, StringComparison.Ordinal);
+            },
+            new ModbusEndpoint("127.0.80.2", ModbusEndpoint.DefaultSecurePort));
+    }
+
     /// <summary>Runs a test against pymodbus_tls_server.py with the test CA's server certificate, written to a temporary folder.</summary>
-    private static async Task WithPymodbusTlsServerAsync(Func<ModbusEndpoint, Task> test)
+    private static async Task WithPymodbusTlsServerAsync(Func<ModbusEndpoint, Task> test, ModbusEndpoint? at = null)
     {
         var directory = Directory.CreateTempSubdirectory("flux-pymodbus-tls-");
         try
         {
             var (certificate, key) = TestPki.WritePem(TestPki.Instance.Server, directory.FullName, "server");
             var (ca, _) = TestPki.WritePem(TestPki.Instance.Ca, directory.FullName, "ca");
-            await using var pymodbus = await PymodbusServer.StartAsync("pymodbus_tls_server.py", certificate, key, ca);
+            await using var pymodbus = at is { } address
+                ? await PymodbusServer.StartAtAsync(address, "pymodbus_tls_server.py", certificate, key, ca)
+                : await PymodbusServer.StartAsync("pymodbus_tls_server.py", certificate, key, ca);
             await test(pymodbus.Endpoint with { UseTls = true });
         }
         finally

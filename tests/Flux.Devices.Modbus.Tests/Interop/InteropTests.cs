@@ -181,7 +181,7 @@ public sealed partial class InteropTests
             using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             try
             {
-                await probe.ConnectAsync(IPAddress.Loopback, endpoint.Port);
+                await probe.ConnectAsync(IPAddress.Parse(endpoint.Host), endpoint.Port);
                 return;
             }
             catch (SocketException)

@@ -129,6 +129,58 @@ public sealed class ModbusTlsTests
         Assert.Equal(0, server.RequestCount);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task PlainClient_ToPort802ThatDropsItWithoutAWord_IsNotTls_ButOnAnotherPortAClosedConnection(bool reset)
+    {
+        // What OpenSSL does with a client that does not start a handshake: read, then close (or reset).
+        using var secure = DroppingListener(new IPEndPoint(IPAddress.Parse("127.0.80.3"), ModbusEndpoint.DefaultSecurePort), reset);
+        using var plain = DroppingListener(new IPEndPoint(IPAddress.Parse("127.0.80.3"), 0), reset);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var client = new ModbusTcpTransport(new ModbusTcpOptions { RetryCount = 0 }, time);
+
+        var onSecurePort = await Assert.ThrowsAsync<ModbusSecurityException>(
+            () => client.ReadHoldingRegistersAsync(new ModbusEndpoint("127.0.80.3", ModbusEndpoint.DefaultSecurePort), 1, 0, new ushort[1], TestContext.Current.CancellationToken).AsTask().WaitAsync(Generous, TestContext.Current.CancellationToken));
+        var elsewhere = await Assert.ThrowsAsync<ModbusTransportException>(
+            () => client.ReadHoldingRegistersAsync(new ModbusEndpoint("127.0.80.3", ((IPEndPoint)plain.LocalEndPoint!).Port), 1, 0, new ushort[1], TestContext.Current.CancellationToken).AsTask().WaitAsync(Generous, TestContext.Current.CancellationToken));
+
+        Assert.Equal(ModbusSecurityFailure.NotTls, onSecurePort.Failure);
+        Assert.Contains("port 802", onSecurePort.Message, StringComparison.Ordinal);
+        Assert.IsNotType<ModbusSecurityException>(elsewhere);
+    }
+
+    /// <summary>A listener that reads what each client sends, then closes the connection (or resets it) without answering.</summary>
+    private static Socket DroppingListener(IPEndPoint at, bool reset)
+    {
+        var listener = new Socket(at.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(at);
+        listener.Listen();
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    var client = await listener.AcceptAsync();
+                    var buffer = new byte[64];
+                    _ = await client.ReceiveAsync(buffer);
+                    if (reset)
+                    {
+                        client.LingerState = new LingerOption(true, 0);
+                    }
+
+                    client.Dispose();
+                }
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                // The test is over.
+            }
+        });
+        return listener;
+    }
+
     [Fact]
     public async Task TlsClient_ToAPlainPort_IsNotTls_NotRetried()
     {

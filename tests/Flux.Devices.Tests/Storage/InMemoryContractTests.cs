@@ -35,3 +35,9 @@ public sealed class InMemoryRetentionStoreTests : RetentionStoreContractTests
 {
     protected override ValueTask<IRetentionStore> CreateStoreAsync() => new(new InMemoryDeviceStore());
 }
+
+/// <summary>The in-memory store against the contract of the maintenance schedule.</summary>
+public sealed class InMemoryMaintenanceScheduleStoreTests : MaintenanceScheduleStoreContractTests
+{
+    protected override ValueTask<IMaintenanceScheduleStore> CreateStoreAsync() => new(new InMemoryDeviceStore());
+}

@@ -38,7 +38,7 @@ public sealed class TimescaleGuardTests(PostgresServer server) : IAsyncLifetime
         await using var dataSource = NpgsqlDataSource.Create(_connectionString);
         var store = new PostgresDeviceStore(dataSource);
 
-        Assert.Equal(4, await store.MigrateAsync(Cancel));
+        Assert.Equal(5, await store.MigrateAsync(Cancel));
 
         Assert.Equal(
             [
@@ -71,11 +71,12 @@ public sealed class TimescaleGuardTests(PostgresServer server) : IAsyncLifetime
         await ExecuteAsync("""
             DROP TABLE flux.device_telemetry;
             DROP INDEX flux.device_health_timestamp;
-            DELETE FROM flux.schema_migrations WHERE version = 4;
+            DROP TABLE flux.maintenance_windows;
+            DELETE FROM flux.schema_migrations WHERE version >= 4;
             TRUNCATE public.flux_hypertable_calls;
             """);
 
-        Assert.Equal(1, await store.MigrateAsync(Cancel));
+        Assert.Equal(2, await store.MigrateAsync(Cancel)); // 4: telemetry; 6: maintenance windows
 
         Assert.Equal([("flux.device_telemetry", "timestamp", (string?)"1 day", false, true, false)], await CallsAsync());
     }

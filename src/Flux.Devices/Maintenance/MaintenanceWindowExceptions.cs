@@ -7,13 +7,20 @@ public sealed class MaintenanceWindowOverlapException : DeviceValidationExceptio
     /// <param name="window">The window refused.</param>
     /// <param name="existing">The open window it overlaps.</param>
     public MaintenanceWindowOverlapException(MaintenanceWindow window, MaintenanceWindow existing)
-        : base("start", $"the window {Text(window)} overlaps window {existing?.Id} ({Text(existing!)}, {existing!.Status.ToString().ToLowerInvariant()}) of the same device")
+        : base("start", Describe(window, existing))
     {
         ExistingWindowId = existing.Id;
     }
 
     /// <summary>Gets the id of the open window the refused one overlaps.</summary>
     public Guid ExistingWindowId { get; }
+
+    private static string Describe(MaintenanceWindow window, MaintenanceWindow existing)
+    {
+        ArgumentNullException.ThrowIfNull(window);
+        ArgumentNullException.ThrowIfNull(existing);
+        return $"the window {Text(window)} overlaps window {existing.Id} ({Text(existing)}, {Storage.EnumText.Name(existing.Status)}) of the same device";
+    }
 
     private static string Text(MaintenanceWindow window) =>
         FormattableString.Invariant($"{window.Start.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z to {window.End.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z");

@@ -250,7 +250,13 @@ internal static class DeviceCommands
             return await PrintMoveAsync(cli.OutputFor(result), current, done);
         }, token));
 
-        return new Command("maintenance", "Maintenance mode: no polling while a device is worked on.") { enter, exit };
+        var maintenance = new Command("maintenance", "Maintenance mode: no polling while a device is worked on; now (enter, exit) or in scheduled windows (schedule, list, cancel, run).") { enter, exit };
+        foreach (var command in MaintenanceScheduleCommands.Build(cli, device))
+        {
+            maintenance.Subcommands.Add(command);
+        }
+
+        return maintenance;
 
         static async Task<int> PrintMoveAsync(CliOutput output, Device before, Device after)
         {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Flux.Devices.Groups;
 using Flux.Devices.Health;
 using Flux.Devices.Lifecycle;
+using Flux.Devices.Maintenance;
 using Flux.Devices.Postgres.Internal;
 using Flux.Devices.Storage;
 using Flux.Devices.Storage.Internal;
@@ -329,6 +330,20 @@ internal sealed partial class PostgresDeviceStore
             await import.WriteNullAsync(cancellationToken).ConfigureAwait(false);
         }
     }
+    private const string WindowColumns = "id, device_id, starts_at, ends_at, reason, actor, created_at, status, note";
+
+    private static MaintenanceWindow ReadWindow(NpgsqlDataReader reader) => new()
+    {
+        Id = reader.GetGuid(0),
+        DeviceId = reader.GetGuid(1),
+        Start = reader.GetFieldValue<DateTimeOffset>(2),
+        End = reader.GetFieldValue<DateTimeOffset>(3),
+        Reason = reader.GetString(4),
+        Actor = reader.IsDBNull(5) ? null : reader.GetString(5),
+        CreatedAt = reader.GetFieldValue<DateTimeOffset>(6),
+        Status = Storage.EnumText.Parse<MaintenanceWindowStatus>(reader.GetString(7)),
+        Note = reader.IsDBNull(8) ? null : reader.GetString(8),
+    };
 }
 
 /// <summary>Drops a task's result.</summary>

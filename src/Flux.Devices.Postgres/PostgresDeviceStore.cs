@@ -3,6 +3,7 @@ using Flux.Devices.Diagnostics;
 using Flux.Devices.Groups;
 using Flux.Devices.Health;
 using Flux.Devices.Lifecycle;
+using Flux.Devices.Maintenance;
 using Flux.Devices.Postgres.Internal;
 using Flux.Devices.Storage;
 using Flux.Devices.Telemetry;
@@ -33,7 +34,7 @@ namespace Flux.Devices.Postgres;
 /// same exceptions the in-memory store raises.
 /// </para>
 /// </remarks>
-internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSchema, IRetentionStore, IDeviceArchiveStore
+internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSchema, IRetentionStore, IDeviceArchiveStore, IMaintenanceScheduleStore
 {
     private const string DeviceColumns = "id, name, type, site, metadata, active, state, version, created_at, updated_at";
     private const string HistoryColumns = "device_id, version, kind, from_state, to_state, trigger, changed_fields, reason, actor, timestamp, control";
@@ -53,6 +54,7 @@ internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSc
     private readonly string _telemetry;
     private readonly string _healthArchive;
     private readonly string _telemetryArchive;
+    private readonly string _windows;
 
     /// <summary>Initializes a new instance of the <see cref="PostgresDeviceStore"/> class.</summary>
     /// <param name="dataSource">The data source (the connection pool); the caller keeps ownership.</param>
@@ -81,6 +83,7 @@ internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSc
         _telemetry = $"{schema}.device_telemetry";
         _healthArchive = $"{schema}.device_health_archive";
         _telemetryArchive = $"{schema}.device_telemetry_archive";
+        _windows = $"{schema}.maintenance_windows";
     }
 
     /// <summary>Gets the schema the store's tables are in.</summary>
@@ -808,5 +811,107 @@ internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSc
         }
 
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+    /// <inheritdoc />
+    /// <remarks>The device's row is locked first (<c>FOR NO KEY UPDATE</c>): of two writers adding windows of one device, the second waits and then sees the first's window.</remarks>
+    public ValueTask AddMaintenanceWindowAsync(MaintenanceWindow window, CancellationToken cancellationToken = default)
+    {
+        var stored = MaintenanceWindowRules.Normalize(window);
+        return WriteAsync(
+            "INSERT",
+            "maintenance_windows",
+            async (connection, transaction, token) =>
+            {
+                using (var device = new NpgsqlCommand($"SELECT 1 FROM {_devices} WHERE id = $1 FOR NO KEY UPDATE", connection, transaction))
+                {
+                    device.Parameters.Add(new NpgsqlParameter { Value = stored.DeviceId });
+                    if (await device.ExecuteScalarAsync(token).ConfigureAwait(false) is null)
+                    {
+                        throw new DeviceNotFoundException(stored.DeviceId, "device_id");
+                    }
+                }
+
+                using (var overlapping = new NpgsqlCommand(
+                    $"SELECT {WindowColumns} FROM {_windows} WHERE device_id = $1 AND status IN ('scheduled', 'in_progress') AND starts_at < $3 AND $2 < ends_at ORDER BY starts_at LIMIT 1",
+                    connection,
+                    transaction))
+                {
+                    overlapping.Parameters.Add(new NpgsqlParameter { Value = stored.DeviceId });
+                    overlapping.Parameters.Add(new NpgsqlParameter { Value = stored.Start, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+                    overlapping.Parameters.Add(new NpgsqlParameter { Value = stored.End, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+                    var found = await Storage.Internal.DataReaders.ReadAllAsync(await overlapping.ExecuteReaderAsync(token).ConfigureAwait(false), ReadWindow, token).ConfigureAwait(false);
+                    if (found.Count > 0)
+                    {
+                        throw new MaintenanceWindowOverlapException(stored, found[0]);
+                    }
+                }
+
+                using var insert = new NpgsqlCommand($"INSERT INTO {_windows} ({WindowColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)", connection, transaction);
+                insert.Parameters.Add(new NpgsqlParameter { Value = stored.Id });
+                insert.Parameters.Add(new NpgsqlParameter { Value = stored.DeviceId });
+                insert.Parameters.Add(new NpgsqlParameter { Value = stored.Start, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+                insert.Parameters.Add(new NpgsqlParameter { Value = stored.End, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+                insert.Parameters.Add(new NpgsqlParameter { Value = stored.Reason });
+                insert.Parameters.Add(new NpgsqlParameter { Value = (object?)stored.Actor ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+                insert.Parameters.Add(new NpgsqlParameter { Value = stored.CreatedAt, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+                insert.Parameters.Add(new NpgsqlParameter { Value = Storage.EnumText.Name(stored.Status) });
+                insert.Parameters.Add(new NpgsqlParameter { Value = (object?)stored.Note ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+                return await insert.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+            },
+            (constraint, inner) => constraint switch
+            {
+                "maintenance_windows_pkey" => new AlreadyExistsException("id", stored.Id.ToString(), inner),
+                "maintenance_windows_device_id_fkey" => new DeviceNotFoundException(stored.DeviceId, "device_id", inner),
+                _ => null,
+            },
+            cancellationToken).AsValueTaskWithoutResult();
+    }
+
+    /// <inheritdoc />
+    public ValueTask<MaintenanceWindow?> GetMaintenanceWindowAsync(Guid id, CancellationToken cancellationToken = default) =>
+        QuerySingleAsync($"SELECT {WindowColumns} FROM {_windows} WHERE id = $1", id, ReadWindow, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<MaintenanceWindow>> ListMaintenanceWindowsAsync(Guid? deviceId, bool openOnly, CancellationToken cancellationToken = default) =>
+        QueryAsync(
+            command =>
+            {
+                var clauses = new List<string>();
+                if (deviceId is { } device)
+                {
+                    command.Parameters.Add(new NpgsqlParameter { Value = device });
+                    clauses.Add("device_id = $1");
+                }
+
+                if (openOnly)
+                {
+                    clauses.Add("status IN ('scheduled', 'in_progress')");
+                }
+
+                var where = clauses.Count == 0 ? string.Empty : " WHERE " + string.Join(" AND ", clauses);
+                return $"SELECT {WindowColumns} FROM {_windows}{where} ORDER BY starts_at, id";
+            },
+            ReadWindow,
+            cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask<bool> SetMaintenanceWindowStatusAsync(Guid id, MaintenanceWindowStatus expected, MaintenanceWindowStatus status, string? note, CancellationToken cancellationToken = default)
+    {
+        MaintenanceWindowRules.CheckStatus(expected, nameof(expected));
+        MaintenanceWindowRules.CheckStatus(status, nameof(status));
+        return await WriteAsync(
+            "UPDATE",
+            "maintenance_windows",
+            async (connection, transaction, token) =>
+            {
+                using var command = new NpgsqlCommand($"UPDATE {_windows} SET status = $3, note = $4 WHERE id = $1 AND status = $2", connection, transaction);
+                command.Parameters.Add(new NpgsqlParameter { Value = id });
+                command.Parameters.Add(new NpgsqlParameter { Value = Storage.EnumText.Name(expected) });
+                command.Parameters.Add(new NpgsqlParameter { Value = Storage.EnumText.Name(status) });
+                command.Parameters.Add(new NpgsqlParameter { Value = (object?)note ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+                return await command.ExecuteNonQueryAsync(token).ConfigureAwait(false) == 1;
+            },
+            static (_, _) => null,
+            cancellationToken).ConfigureAwait(false);
     }
 }

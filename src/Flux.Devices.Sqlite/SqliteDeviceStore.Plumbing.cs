@@ -2,6 +2,7 @@ using System.Text.Json;
 using Flux.Devices.Groups;
 using Flux.Devices.Health;
 using Flux.Devices.Lifecycle;
+using Flux.Devices.Maintenance;
 using Flux.Devices.Sqlite.Internal;
 using Flux.Devices.Storage;
 using Flux.Devices.Storage.Internal;
@@ -18,6 +19,7 @@ internal sealed partial class SqliteDeviceStore
     private const string GroupColumns = "id, name, site, group_type, metadata, created_at";
     private const string HealthColumns = "device_id, timestamp, status, response_time_ms, error_count, last_successful_poll, diagnostics";
     private const string TelemetryColumns = "device_id, timestamp, point, value";
+    private const string WindowColumns = "id, device_id, starts_at, ends_at, reason, actor, created_at, status, note";
 
     /// <summary>
     /// Makes the file's schema current once per store: write-ahead logging on, then, only when the file is behind, the
@@ -386,5 +388,18 @@ internal sealed partial class SqliteDeviceStore
         Timestamp = FromTicks(reader.GetInt64(1)),
         Point = reader.GetString(2),
         Value = reader.GetDouble(3),
+    };
+
+    private static MaintenanceWindow ReadWindow(SqliteDataReader reader) => new()
+    {
+        Id = reader.GetGuid(0),
+        DeviceId = reader.GetGuid(1),
+        Start = FromTicks(reader.GetInt64(2)),
+        End = FromTicks(reader.GetInt64(3)),
+        Reason = reader.GetString(4),
+        Actor = reader.IsDBNull(5) ? null : reader.GetString(5),
+        CreatedAt = FromTicks(reader.GetInt64(6)),
+        Status = Parse<MaintenanceWindowStatus>(reader.GetString(7)),
+        Note = reader.IsDBNull(8) ? null : reader.GetString(8),
     };
 }

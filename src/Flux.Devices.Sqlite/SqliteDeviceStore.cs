@@ -3,6 +3,7 @@ using Flux.Devices.Groups;
 using Flux.Devices.Health;
 using Flux.Devices.Lifecycle;
 using Flux.Devices.Storage;
+using Flux.Devices.Maintenance;
 using Flux.Devices.Telemetry;
 using Flux.Devices.Diagnostics;
 using Microsoft.Data.Sqlite;
@@ -31,7 +32,7 @@ namespace Flux.Devices.Sqlite;
 /// site's fleet (thousands of devices); a fleet of hundreds of thousands belongs in PostgreSQL.
 /// </para>
 /// </remarks>
-internal sealed partial class SqliteDeviceStore : IDeviceStore, IDeviceStoreSchema, IRetentionStore, IDeviceArchiveStore, IAsyncDisposable, IDisposable
+internal sealed partial class SqliteDeviceStore : IDeviceStore, IDeviceStoreSchema, IRetentionStore, IDeviceArchiveStore, IMaintenanceScheduleStore, IAsyncDisposable, IDisposable
 {
     private readonly string _connectionString;
     private readonly SqliteStoreOptions _options;
@@ -501,5 +502,90 @@ internal sealed partial class SqliteDeviceStore : IDeviceStore, IDeviceStoreSche
                 token).ConfigureAwait(false),
             cancellationToken).ConfigureAwait(false);
         return deleted;
+    }
+    /// <inheritdoc />
+    public ValueTask AddMaintenanceWindowAsync(MaintenanceWindow window, CancellationToken cancellationToken = default)
+    {
+        var stored = MaintenanceWindowRules.Normalize(window);
+        return WriteAsync(
+            "INSERT",
+            "maintenance_windows",
+            async (connection, transaction, token) =>
+            {
+                if (await ScalarAsync(connection, transaction, "SELECT count(*) FROM mg_device_registry WHERE id = $p0", [Text(stored.DeviceId)], token).ConfigureAwait(false) is 0L)
+                {
+                    throw new DeviceNotFoundException(stored.DeviceId, "device_id");
+                }
+
+                // The immediate transaction holds the write lock: no other writer adds a window between the check and the insert.
+                using (var overlapping = Command(
+                    connection,
+                    transaction,
+                    $"SELECT {WindowColumns} FROM maintenance_windows WHERE device_id = $p0 AND status IN ('scheduled', 'in_progress') AND starts_at < $p2 AND $p1 < ends_at ORDER BY starts_at LIMIT 1",
+                    [Text(stored.DeviceId), Ticks(stored.Start), Ticks(stored.End)]))
+                {
+                    var found = await Storage.Internal.DataReaders.ReadAllAsync(await overlapping.ExecuteReaderAsync(token).ConfigureAwait(false), ReadWindow, token).ConfigureAwait(false);
+                    if (found.Count > 0)
+                    {
+                        throw new MaintenanceWindowOverlapException(stored, found[0]);
+                    }
+                }
+
+                await ExecuteAsync(
+                    connection,
+                    transaction,
+                    $"INSERT INTO maintenance_windows ({WindowColumns}) VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7, $p8)",
+                    [Text(stored.Id), Text(stored.DeviceId), Ticks(stored.Start), Ticks(stored.End), stored.Reason, (object?)stored.Actor ?? DBNull.Value, Ticks(stored.CreatedAt), Name(stored.Status), (object?)stored.Note ?? DBNull.Value],
+                    token).ConfigureAwait(false);
+            },
+            cancellationToken,
+            (table, column) => (table, column) switch
+            {
+                ("maintenance_windows", "id") => new AlreadyExistsException("id", stored.Id.ToString()),
+                _ => null,
+            });
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<MaintenanceWindow?> GetMaintenanceWindowAsync(Guid id, CancellationToken cancellationToken = default) =>
+        await QuerySingleAsync($"SELECT {WindowColumns} FROM maintenance_windows WHERE id = $p0", [Text(id)], ReadWindow, cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<MaintenanceWindow>> ListMaintenanceWindowsAsync(Guid? deviceId, bool openOnly, CancellationToken cancellationToken = default)
+    {
+        var clauses = new List<string>();
+        var values = new List<object>();
+        if (deviceId is { } device)
+        {
+            clauses.Add("device_id = $p0");
+            values.Add(Text(device));
+        }
+
+        if (openOnly)
+        {
+            clauses.Add("status IN ('scheduled', 'in_progress')");
+        }
+
+        var where = clauses.Count == 0 ? string.Empty : " WHERE " + string.Join(" AND ", clauses);
+        return QueryAsync($"SELECT {WindowColumns} FROM maintenance_windows{where} ORDER BY starts_at, id", [.. values], ReadWindow, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> SetMaintenanceWindowStatusAsync(Guid id, MaintenanceWindowStatus expected, MaintenanceWindowStatus status, string? note, CancellationToken cancellationToken = default)
+    {
+        MaintenanceWindowRules.CheckStatus(expected, nameof(expected));
+        MaintenanceWindowRules.CheckStatus(status, nameof(status));
+        var moved = false;
+        await WriteAsync(
+            "UPDATE",
+            "maintenance_windows",
+            async (connection, transaction, token) => moved = await ExecuteAsync(
+                connection,
+                transaction,
+                "UPDATE maintenance_windows SET status = $p2, note = $p3 WHERE id = $p0 AND status = $p1",
+                [Text(id), Name(expected), Name(status), (object?)note ?? DBNull.Value],
+                token).ConfigureAwait(false) == 1,
+            cancellationToken).ConfigureAwait(false);
+        return moved;
     }
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using Flux.Devices.TestUtilities;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Flux.Devices.Cli.Tests;
 
@@ -28,6 +29,11 @@ public sealed class BadInputTableTests : FluxTestBed
                 inMaintenance = await registry.FireAsync(inMaintenance.Id, trigger, "test", cancellationToken: Cancel);
             }
         });
+        await WithServicesAsync(async services =>
+        {
+            var device = await services.GetRequiredService<IDeviceRegistry>().GetByNameAsync("WLCE-BESS-1", Cancel);
+            await services.GetRequiredService<Flux.Devices.Maintenance.IMaintenanceScheduler>().ScheduleAsync(device!.Id, DateTimeOffset.UtcNow.AddMinutes(30), TimeSpan.FromHours(2), cancellationToken: Cancel);
+        });
         await File.WriteAllBytesAsync(Path.Combine(Directory, "bess.json"), [.. Encoding.UTF8.GetBytes("{\n  \"manufacturer\": \"Accuenergy\",\n  \"note\": \"caf"), 0xE9, .. "\"\n}"u8], Cancel);
         await File.WriteAllTextAsync(Path.Combine(Directory, "bad.yaml"), "device_template:\n  type: bess\n  default_config:\n    polling_interval: soon\n", Cancel);
     }
@@ -55,12 +61,14 @@ public sealed class BadInputTableTests : FluxTestBed
             ["devices", "write", "WLCE-BESS-1", "target_power=fifty", "--reason", "test"],
             ["devices", "telemetry", "WLCE-BESS-1", "--since", "soon"],
             ["devices", "archive", "WLCE-BESS-1", "--output", $"{Directory}/bess.json"],
+            ["devices", "maintenance", "schedule", "WLCE-BESS-1", "--at", "soon", "--duration", "2h"],
             ["devices", "register", "X", "--type", "bess", "--site", "WLCE", "--metadata", """{"manufacturer": "PowerPack", "model": "PP-250", "capacity_kwh": 250, "max_power_kw": 50, "efficiency": 1.5, "modbus_address": 2}"""],
             ["devices", "apply-template", "--template", $"{Directory}/bad.yaml", "--filter", "type=bess"],
             ["devices", "register", "X", "--type", "bess", "--site", "WLCE", "--metadata", $"@{Directory}/nope.json"],
             ["registers", "read", "--host", "mbaps://127.0.0.1", "--tls-cert", $"{Directory}/nope.crt", "--address", "0"],
             ["devices", "register", "X", "--type", "bess", "--site", "WLCE", "--store", "/nonexistent/dir/flux.db"],
             ["devices", "maintenance", "exit", "WLCE-BESS-1"],
+            ["devices", "maintenance", "schedule", "WLCE-BESS-1", "--at", "1h", "--duration", "1h"],
             ["devices", "write", "WLCE-BESS-2", "target_power=50", "--reason", "test", "--commit"],
             ["devices", "list", "--store", "Host=127.0.0.1;Port=1;Username=flux;Timeout=5"],
         ];

@@ -34,4 +34,13 @@ public abstract class FluxTestBed : IAsyncLifetime
         await using var provider = services.BuildServiceProvider(); // disposing it releases the file
         await work(provider.GetRequiredService<IDeviceRegistry>());
     }
+
+    /// <summary>Works on the store through the library's services (the registry, the maintenance schedule), then releases the file for the commands.</summary>
+    private protected async Task WithServicesAsync(Func<IServiceProvider, Task> work)
+    {
+        var services = new ServiceCollection();
+        services.AddFluxDevices().UseSqlite(Store);
+        await using var provider = services.BuildServiceProvider(); // disposing it releases the file
+        await work(provider);
+    }
 }

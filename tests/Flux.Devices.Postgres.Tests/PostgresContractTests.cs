@@ -93,3 +93,13 @@ public sealed class PostgresArchiveStoreTests(PostgresServer server) : ArchiveSt
 
     protected override ValueTask DisposeStoreAsync(IDeviceArchiveStore store) => _schema.DropAsync();
 }
+
+/// <summary>The PostgreSQL store against the contract of the maintenance schedule.</summary>
+public sealed class PostgresMaintenanceScheduleStoreTests(PostgresServer server) : MaintenanceScheduleStoreContractTests
+{
+    private readonly ContractSchema _schema = new(server);
+
+    protected override async ValueTask<IMaintenanceScheduleStore> CreateStoreAsync() => await _schema.CreateAsync();
+
+    protected override ValueTask DisposeStoreAsync(IMaintenanceScheduleStore store) => _schema.DropAsync();
+}

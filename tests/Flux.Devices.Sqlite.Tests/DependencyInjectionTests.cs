@@ -52,8 +52,41 @@ public sealed class DependencyInjectionTests : IDisposable
         services.AddFluxDevices().UseSqlite(path);
         await using var provider = services.BuildServiceProvider();
 
-        Assert.Equal(5, await provider.GetRequiredService<IDeviceStoreSchema>().MigrateAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(6, await provider.GetRequiredService<IDeviceStoreSchema>().MigrateAsync(TestContext.Current.CancellationToken));
         Assert.Same(provider.GetRequiredService<IDeviceStore>(), provider.GetRequiredService<IDeviceStoreSchema>());
         Assert.True(File.Exists(path));
+    }
+
+    [Fact]
+    public async Task MaintenanceWindows_SurviveARestart_AndRunInTheNextProcess()
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        var path = Path.Combine(_directory, "flux.db");
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2024, 1, 1, 8, 0, 0, TimeSpan.Zero));
+        Guid deviceId;
+        Flux.Devices.Maintenance.MaintenanceWindow window;
+        await using (var first = Provider(path, time))
+        {
+            deviceId = (await first.GetRequiredService<IDeviceRegistry>().WalkToAsync(SpecSamples.Bess(), DeviceState.Active)).Id;
+            window = await first.GetRequiredService<Flux.Devices.Maintenance.IMaintenanceScheduler>().ScheduleAsync(deviceId, time.GetUtcNow().AddHours(1), TimeSpan.FromHours(2), "Firmware upgrade", "ops", cancel);
+            ((IDisposable)first.GetRequiredService<IDeviceStore>()).Dispose();
+        }
+
+        time.Advance(TimeSpan.FromHours(1));
+        await using var second = Provider(path, time);
+        var scheduler = second.GetRequiredService<Flux.Devices.Maintenance.IMaintenanceScheduler>();
+
+        Assert.Equal([window], await scheduler.ListAsync(deviceId, cancellationToken: cancel));
+        Assert.Equal(1, await scheduler.RunDueAsync(cancel));
+        Assert.Equal(DeviceState.Maintenance, (await second.GetRequiredService<IDeviceRegistry>().GetAsync(deviceId, cancel))!.State);
+        ((IDisposable)second.GetRequiredService<IDeviceStore>()).Dispose();
+    }
+
+    private static ServiceProvider Provider(string path, TimeProvider time)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(time);
+        services.AddFluxDevices().UseSqlite(path);
+        return services.BuildServiceProvider();
     }
 }

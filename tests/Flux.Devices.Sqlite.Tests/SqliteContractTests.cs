@@ -79,3 +79,13 @@ public sealed class SqliteArchiveStoreTests : ArchiveStoreContractTests
 
     protected override ValueTask DisposeStoreAsync(IDeviceArchiveStore store) => _file.ReleaseAsync(store);
 }
+
+/// <summary>The embedded SQLite store against the contract of the maintenance schedule.</summary>
+public sealed class SqliteMaintenanceScheduleStoreTests : MaintenanceScheduleStoreContractTests
+{
+    private readonly ContractFile _file = new();
+
+    protected override ValueTask<IMaintenanceScheduleStore> CreateStoreAsync() => new(_file.Create());
+
+    protected override ValueTask DisposeStoreAsync(IMaintenanceScheduleStore store) => _file.ReleaseAsync(store);
+}

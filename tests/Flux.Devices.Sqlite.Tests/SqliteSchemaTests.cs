@@ -29,9 +29,9 @@ public sealed class SqliteSchemaTests : IDisposable
         using var first = new SqliteDeviceStore(path);
         using var second = new SqliteDeviceStore(path);
 
-        Assert.Equal(5, await first.MigrateAsync(Cancel));
+        Assert.Equal(6, await first.MigrateAsync(Cancel));
         Assert.Equal(0, await second.MigrateAsync(Cancel));
-        Assert.Equal(["1 initial", "2 other_writers", "3 control_history", "4 telemetry", "5 archive"], await RowsAsync(path, "SELECT version || ' ' || name FROM schema_migrations ORDER BY version"));
+        Assert.Equal(["1 initial", "2 other_writers", "3 control_history", "4 telemetry", "5 archive", "6 maintenance_windows"], await RowsAsync(path, "SELECT version || ' ' || name FROM schema_migrations ORDER BY version"));
         Assert.Equal(["wal"], await RowsAsync(path, "PRAGMA journal_mode"));
     }
 
@@ -50,7 +50,7 @@ public sealed class SqliteSchemaTests : IDisposable
         services.AddFluxDevices().UseSqlite(old);
         await using (var provider = services.BuildServiceProvider())
         {
-            Assert.Equal(3, await provider.GetRequiredService<IDeviceStoreSchema>().MigrateAsync(Cancel)); // 3: the history's control column; 4: telemetry; 5: archive
+            Assert.Equal(4, await provider.GetRequiredService<IDeviceStoreSchema>().MigrateAsync(Cancel)); // 3: the history's control column; 4: telemetry; 5: archive; 6: maintenance windows
             var registry = provider.GetRequiredService<IDeviceRegistry>();
             var bess = Assert.Single(await registry.ListAsync(cancellationToken: Cancel));
             Assert.Equal(SpecSamples.Bess().Name, bess.Name);
@@ -71,11 +71,11 @@ public sealed class SqliteSchemaTests : IDisposable
             await store.MigrateAsync(Cancel);
         }
 
-        await RowsAsync(path, "DROP TRIGGER mg_device_registry_other_writer; ALTER TABLE device_history DROP COLUMN control; DROP TABLE device_telemetry_archive; DROP TABLE device_health_archive; DROP TABLE device_telemetry; DELETE FROM schema_migrations WHERE version >= 2; SELECT 1");
+        await RowsAsync(path, "DROP TRIGGER mg_device_registry_other_writer; ALTER TABLE device_history DROP COLUMN control; DROP TABLE device_telemetry_archive; DROP TABLE device_health_archive; DROP TABLE device_telemetry; DROP TABLE maintenance_windows; DELETE FROM schema_migrations WHERE version >= 2; SELECT 1");
         SqliteConnection.ClearAllPools();
         using var upgraded = new SqliteDeviceStore(path);
 
-        Assert.Equal(4, await upgraded.MigrateAsync(Cancel));
+        Assert.Equal(5, await upgraded.MigrateAsync(Cancel));
         Assert.Equal(["device_telemetry"], await RowsAsync(path, "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%telemetry'"));
         Assert.Equal(["mg_device_registry_other_writer"], await RowsAsync(path, "SELECT name FROM sqlite_master WHERE type = 'trigger'"));
     }

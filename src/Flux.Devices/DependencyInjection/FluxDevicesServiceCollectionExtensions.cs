@@ -25,7 +25,7 @@ public static class FluxDevicesServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the device registry (<see cref="IDeviceRegistry"/>), groups (<see cref="IDeviceGroupService"/>),
-    /// maintenance (<see cref="IMaintenanceService"/>), templates (<see cref="DeviceTemplateLoader"/>,
+    /// maintenance (<see cref="IMaintenanceService"/>, scheduled windows with <see cref="IMaintenanceScheduler"/>), templates (<see cref="DeviceTemplateLoader"/>,
     /// <see cref="IDeviceTemplateService"/>), register maps (<see cref="IRegisterMapProvider"/>), the health monitor
     /// options, telemetry (<see cref="IDeviceTelemetry"/>: the latest readings and subscriptions, fed by the monitor), discovery (<see cref="IDeviceDiscoveryService"/>, whose scans need a transport) and, unless another store
     /// is plugged in, the <see cref="InMemoryDeviceStore"/>. The services that talk to devices, the health monitor
@@ -77,6 +77,7 @@ public static class FluxDevicesServiceCollectionExtensions
             services.TryAddSingleton<IDeviceTelemetry>(static sp => sp.GetRequiredService<DeviceTelemetry>());
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeviceLifecycleObserver, TelemetryLifecycleObserver>());
             FluxDevicesRetentionExtensions.AddRetentionCore(services);
+            FluxDevicesMaintenanceScheduleExtensions.AddMaintenanceScheduleCore(services);
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeviceTypeProbe, SunSpecProbe>());
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeviceTypeProbe, DeviceIdentificationProbe>());
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeviceTypeProbe, FingerprintProbe>());

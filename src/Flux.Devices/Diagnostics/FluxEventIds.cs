@@ -22,6 +22,12 @@ internal static class FluxEventIds
 
     public const int MaintenanceEntered = 2600;
     public const int MaintenanceExited = 2601;
+    public const int MaintenanceWindowScheduled = 2610;
+    public const int MaintenanceWindowCancelled = 2611;
+    public const int MaintenanceWindowStarted = 2612;
+    public const int MaintenanceWindowEnded = 2613;
+    public const int MaintenanceWindowSkipped = 2614;
+    public const int MaintenanceScheduleFailed = 2615;
 
     public const int ControlWritten = 2700;
     public const int ControlRefused = 2701;

@@ -2,6 +2,7 @@ using Flux.Devices.Groups;
 using Flux.Devices.Health;
 using Flux.Devices.Internal;
 using Flux.Devices.Lifecycle;
+using Flux.Devices.Maintenance;
 using Flux.Devices.Telemetry;
 
 namespace Flux.Devices.Storage;
@@ -16,7 +17,7 @@ namespace Flux.Devices.Storage;
 /// bounded window per device (<see cref="HealthSamplesPerDevice"/>, <see cref="TelemetryReadingsPerDevice"/>), so that
 /// a long-running process does not grow without end.
 /// </remarks>
-public sealed class InMemoryDeviceStore : IDeviceStore, IRetentionStore, IDeviceArchiveStore
+public sealed class InMemoryDeviceStore : IDeviceStore, IRetentionStore, IDeviceArchiveStore, IMaintenanceScheduleStore
 {
     /// <summary>The default of <see cref="HealthSamplesPerDevice"/>: a day of samples at the spec's 60-second polling interval.</summary>
     public const int DefaultHealthSamplesPerDevice = 1440;
@@ -42,6 +43,7 @@ public sealed class InMemoryDeviceStore : IDeviceStore, IRetentionStore, IDevice
     private readonly Dictionary<string, Guid> _groupNames = new(StringComparer.Ordinal);
     private readonly Dictionary<Guid, Dictionary<Guid, DeviceGroupMember>> _membersByGroup = [];
     private readonly Dictionary<Guid, HashSet<Guid>> _groupsByDevice = [];
+    private readonly Dictionary<Guid, MaintenanceWindow> _windows = [];
 
     /// <summary>Initializes a new instance of the <see cref="InMemoryDeviceStore"/> class that keeps <see cref="DefaultHealthSamplesPerDevice"/> health samples per device.</summary>
     public InMemoryDeviceStore()
@@ -609,6 +611,76 @@ public sealed class InMemoryDeviceStore : IDeviceStore, IRetentionStore, IDevice
                 _archivedTelemetry.TryGetValue(deviceId, out var window)
                     ? window.Range(since, until, wanted is null ? null : r => wanted.Contains(r.Point))
                     : []);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask AddMaintenanceWindowAsync(MaintenanceWindow window, CancellationToken cancellationToken = default)
+    {
+        var stored = MaintenanceWindowRules.Normalize(window);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            if (!_devices.ContainsKey(stored.DeviceId))
+            {
+                throw new DeviceNotFoundException(stored.DeviceId, "device_id");
+            }
+
+            if (_windows.ContainsKey(stored.Id))
+            {
+                throw new AlreadyExistsException("id", stored.Id.ToString());
+            }
+
+            if (_windows.Values.Where(w => w.DeviceId == stored.DeviceId && w.IsOpen && w.Overlaps(stored)).OrderBy(w => w.Start).FirstOrDefault() is { } existing)
+            {
+                throw new MaintenanceWindowOverlapException(stored, existing);
+            }
+
+            _windows.Add(stored.Id, stored);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<MaintenanceWindow?> GetMaintenanceWindowAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            return ValueTask.FromResult(_windows.GetValueOrDefault(id));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<MaintenanceWindow>> ListMaintenanceWindowsAsync(Guid? deviceId, bool openOnly, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            return ValueTask.FromResult<IReadOnlyList<MaintenanceWindow>>(
+                [.. _windows.Values
+                    .Where(w => (deviceId is null || w.DeviceId == deviceId) && (!openOnly || w.IsOpen))
+                    .OrderBy(w => w.Start)
+                    .ThenBy(w => w.Id.ToString("D"), StringComparer.Ordinal)]);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> SetMaintenanceWindowStatusAsync(Guid id, MaintenanceWindowStatus expected, MaintenanceWindowStatus status, string? note, CancellationToken cancellationToken = default)
+    {
+        MaintenanceWindowRules.CheckStatus(expected, nameof(expected));
+        MaintenanceWindowRules.CheckStatus(status, nameof(status));
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            if (!_windows.TryGetValue(id, out var window) || window.Status != expected)
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            _windows[id] = window with { Status = status, Note = note };
+            return ValueTask.FromResult(true);
         }
     }
 

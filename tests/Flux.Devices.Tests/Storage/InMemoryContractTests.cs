@@ -41,3 +41,9 @@ public sealed class InMemoryArchiveStoreTests : ArchiveStoreContractTests
 {
     protected override ValueTask<IDeviceArchiveStore> CreateStoreAsync() => new(new InMemoryDeviceStore());
 }
+
+/// <summary>The in-memory store against the contract of the maintenance schedule.</summary>
+public sealed class InMemoryMaintenanceScheduleStoreTests : MaintenanceScheduleStoreContractTests
+{
+    protected override ValueTask<IMaintenanceScheduleStore> CreateStoreAsync() => new(new InMemoryDeviceStore());
+}

@@ -34,3 +34,9 @@ public sealed class SeparateTelemetryContract : TelemetryStoreContractTests
 {
     protected override ValueTask<ITelemetryStore> CreateStoreAsync() => new(new DictionaryTelemetryStore());
 }
+
+/// <summary>The maintenance schedule, an optional capability: the windows beside the devices, checked with the toolkit's rules.</summary>
+public sealed class MaintenanceScheduleContract : MaintenanceScheduleStoreContractTests
+{
+    protected override ValueTask<IMaintenanceScheduleStore> CreateStoreAsync() => new(new DictionaryStore());
+}

@@ -2,6 +2,7 @@ using Flux.Devices;
 using Flux.Devices.Groups;
 using Flux.Devices.Health;
 using Flux.Devices.Lifecycle;
+using Flux.Devices.Maintenance;
 using Flux.Devices.Storage;
 using Flux.Devices.Telemetry;
 
@@ -12,7 +13,7 @@ namespace StoreFromScratch;
 /// the toolkit in Flux.Devices.Storage. Its health samples live in a <see cref="DictionarySampleStore"/> and its
 /// telemetry in a <see cref="DictionaryTelemetryStore"/>, which also run on their own.
 /// </summary>
-public sealed class DictionaryStore : IDeviceStore
+public sealed class DictionaryStore : IDeviceStore, IMaintenanceScheduleStore
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<Guid, Device> _devices = [];
@@ -21,6 +22,7 @@ public sealed class DictionaryStore : IDeviceStore
     private readonly Dictionary<(Guid GroupId, Guid DeviceId), DeviceGroupMember> _members = [];
     private readonly DictionarySampleStore _samples = new();
     private readonly DictionaryTelemetryStore _telemetry = new();
+    private readonly Dictionary<Guid, MaintenanceWindow> _windows = [];
 
     public ValueTask AddAsync(Device device, DeviceHistoryEntry entry, CancellationToken cancellationToken = default)
     {
@@ -240,6 +242,53 @@ public sealed class DictionaryStore : IDeviceStore
 
     public ValueTask<IReadOnlyList<TelemetryReading>> GetTelemetryAsync(Guid deviceId, IReadOnlyCollection<string>? points, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default) =>
         _telemetry.GetTelemetryAsync(deviceId, points, since, until, cancellationToken);
+
+    public ValueTask AddMaintenanceWindowAsync(MaintenanceWindow window, CancellationToken cancellationToken = default)
+    {
+        var stored = MaintenanceWindowRules.Normalize(window);
+        lock (_lock)
+        {
+            if (!_devices.ContainsKey(stored.DeviceId))
+            {
+                throw new DeviceNotFoundException(stored.DeviceId, "device_id");
+            }
+
+            if (_windows.ContainsKey(stored.Id))
+            {
+                throw new AlreadyExistsException("id", stored.Id.ToString());
+            }
+
+            if (_windows.Values.Where(w => w.DeviceId == stored.DeviceId && w.IsOpen && w.Overlaps(stored)).MinBy(w => w.Start) is { } existing)
+            {
+                throw new MaintenanceWindowOverlapException(stored, existing);
+            }
+
+            _windows.Add(stored.Id, stored);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<MaintenanceWindow?> GetMaintenanceWindowAsync(Guid id, CancellationToken cancellationToken = default) =>
+        UnderLock(() => _windows.GetValueOrDefault(id));
+
+    public ValueTask<IReadOnlyList<MaintenanceWindow>> ListMaintenanceWindowsAsync(Guid? deviceId, bool openOnly, CancellationToken cancellationToken = default) =>
+        UnderLock<IReadOnlyList<MaintenanceWindow>>(() => [.. _windows.Values
+            .Where(w => (deviceId is null || w.DeviceId == deviceId) && (!openOnly || w.IsOpen))
+            .OrderBy(w => w.Start)
+            .ThenBy(w => w.Id.ToString("D"), StringComparer.Ordinal)]);
+
+    public ValueTask<bool> SetMaintenanceWindowStatusAsync(Guid id, MaintenanceWindowStatus expected, MaintenanceWindowStatus status, string? note, CancellationToken cancellationToken = default) =>
+        UnderLock(() =>
+        {
+            if (!_windows.TryGetValue(id, out var window) || window.Status != expected)
+            {
+                return false;
+            }
+
+            _windows[id] = window with { Status = status, Note = note };
+            return true;
+        });
 
     private ValueTask<T> UnderLock<T>(Func<T> action) => Locked.Run(_lock, action);
 

@@ -524,17 +524,7 @@ internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSc
 
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<DeviceHealthSample>> GetHealthAsync(Guid deviceId, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default) =>
-        QueryAsync(
-            command =>
-            {
-                command.Parameters.Add(new NpgsqlParameter { Value = deviceId });
-                // Samples are kept to the microsecond: a bound between two microseconds selects as the in-memory store does.
-                command.Parameters.Add(new NpgsqlParameter { Value = CeilingMicrosecond(since), NpgsqlDbType = NpgsqlDbType.TimestampTz });
-                command.Parameters.Add(new NpgsqlParameter { Value = CeilingMicrosecond(until), NpgsqlDbType = NpgsqlDbType.TimestampTz });
-                return $"SELECT {HealthColumns} FROM {_health} WHERE device_id = $1 AND timestamp >= $2 AND timestamp < $3 ORDER BY timestamp";
-            },
-            ReadSample,
-            cancellationToken);
+        HealthRangeAsync(_health, deviceId, since, until, cancellationToken);
 
     /// <inheritdoc />
     /// <remarks>
@@ -599,37 +589,11 @@ internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSc
         DateTimeOffset since,
         DateTimeOffset until,
         CancellationToken cancellationToken = default) =>
-        QueryAsync(
-            command =>
-            {
-                command.Parameters.Add(new NpgsqlParameter { Value = deviceId });
-                // Rows are kept to the microsecond: a bound between two microseconds selects as the in-memory store does.
-                command.Parameters.Add(new NpgsqlParameter { Value = CeilingMicrosecond(since), NpgsqlDbType = NpgsqlDbType.TimestampTz });
-                command.Parameters.Add(new NpgsqlParameter { Value = CeilingMicrosecond(until), NpgsqlDbType = NpgsqlDbType.TimestampTz });
-                var sql = $"SELECT {TelemetryColumns} FROM {_telemetry} WHERE device_id = $1 AND timestamp >= $2 AND timestamp < $3";
-                if (points is { Count: > 0 })
-                {
-                    command.Parameters.Add(new NpgsqlParameter { Value = points.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-                    sql += " AND point = ANY($4)";
-                }
-
-                return sql + " ORDER BY timestamp, point";
-            },
-            ReadReading,
-            cancellationToken);
+        TelemetryRangeAsync(_telemetry, deviceId, points, since, until, cancellationToken);
 
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<DeviceHealthSample>> GetArchivedHealthAsync(Guid deviceId, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default) =>
-        QueryAsync(
-            command =>
-            {
-                command.Parameters.Add(new NpgsqlParameter { Value = deviceId });
-                command.Parameters.Add(new NpgsqlParameter { Value = CeilingMicrosecond(since), NpgsqlDbType = NpgsqlDbType.TimestampTz });
-                command.Parameters.Add(new NpgsqlParameter { Value = CeilingMicrosecond(until), NpgsqlDbType = NpgsqlDbType.TimestampTz });
-                return $"SELECT {HealthColumns} FROM {_healthArchive} WHERE device_id = $1 AND timestamp >= $2 AND timestamp < $3 ORDER BY timestamp";
-            },
-            ReadSample,
-            cancellationToken);
+        HealthRangeAsync(_healthArchive, deviceId, since, until, cancellationToken);
 
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<TelemetryReading>> GetArchivedTelemetryAsync(
@@ -638,13 +602,32 @@ internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSc
         DateTimeOffset since,
         DateTimeOffset until,
         CancellationToken cancellationToken = default) =>
+        TelemetryRangeAsync(_telemetryArchive, deviceId, points, since, until, cancellationToken);
+
+    /// <summary>A device's health samples in a time range of a table (hot or archive), oldest first.</summary>
+    private ValueTask<IReadOnlyList<DeviceHealthSample>> HealthRangeAsync(string table, Guid deviceId, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken) =>
         QueryAsync(
             command =>
             {
-                command.Parameters.Add(new NpgsqlParameter { Value = deviceId });
-                command.Parameters.Add(new NpgsqlParameter { Value = CeilingMicrosecond(since), NpgsqlDbType = NpgsqlDbType.TimestampTz });
-                command.Parameters.Add(new NpgsqlParameter { Value = CeilingMicrosecond(until), NpgsqlDbType = NpgsqlDbType.TimestampTz });
-                var sql = $"SELECT {TelemetryColumns} FROM {_telemetryArchive} WHERE device_id = $1 AND timestamp >= $2 AND timestamp < $3";
+                AddRange(command, deviceId, since, until);
+                return $"SELECT {HealthColumns} FROM {table} WHERE device_id = $1 AND timestamp >= $2 AND timestamp < $3 ORDER BY timestamp";
+            },
+            ReadSample,
+            cancellationToken);
+
+    /// <summary>A device's readings in a time range of a table (hot or archive), oldest first, then by point.</summary>
+    private ValueTask<IReadOnlyList<TelemetryReading>> TelemetryRangeAsync(
+        string table,
+        Guid deviceId,
+        IReadOnlyCollection<string>? points,
+        DateTimeOffset since,
+        DateTimeOffset until,
+        CancellationToken cancellationToken) =>
+        QueryAsync(
+            command =>
+            {
+                AddRange(command, deviceId, since, until);
+                var sql = $"SELECT {TelemetryColumns} FROM {table} WHERE device_id = $1 AND timestamp >= $2 AND timestamp < $3";
                 if (points is { Count: > 0 })
                 {
                     command.Parameters.Add(new NpgsqlParameter { Value = points.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
@@ -655,6 +638,17 @@ internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSc
             },
             ReadReading,
             cancellationToken);
+
+    /// <summary>
+    /// Adds a device and a time range as $1..$3. Rows are kept to the microsecond: a bound between two microseconds
+    /// selects as the in-memory store does.
+    /// </summary>
+    private static void AddRange(NpgsqlCommand command, Guid deviceId, DateTimeOffset since, DateTimeOffset until)
+    {
+        command.Parameters.Add(new NpgsqlParameter { Value = deviceId });
+        command.Parameters.Add(new NpgsqlParameter { Value = CeilingMicrosecond(since), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter { Value = CeilingMicrosecond(until), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+    }
 
     /// <summary>
     /// Adds the moves of decommissioned devices' health samples and telemetry to the archive tables: one statement per

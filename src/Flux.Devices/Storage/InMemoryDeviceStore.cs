@@ -426,36 +426,8 @@ public sealed class InMemoryDeviceStore : IDeviceStore, IRetentionStore, IDevice
     public ValueTask AppendHealthAsync(IReadOnlyList<DeviceHealthSample> samples, CancellationToken cancellationToken = default)
     {
         var stored = HealthSampleRules.NormalizeBatch(samples);
-
         cancellationToken.ThrowIfCancellationRequested();
-        lock (_lock)
-        {
-            // Check every sample before storing any, so that a refused batch writes nothing.
-            foreach (var sample in stored)
-            {
-                if (!_devices.ContainsKey(sample.DeviceId))
-                {
-                    throw new DeviceNotFoundException(sample.DeviceId);
-                }
-
-                if (_health.TryGetValue(sample.DeviceId, out var window) && window.Contains(sample))
-                {
-                    throw HealthSampleRules.Taken(sample);
-                }
-            }
-
-            foreach (var sample in stored)
-            {
-                if (!_health.TryGetValue(sample.DeviceId, out var window))
-                {
-                    window = new TimeWindow<DeviceHealthSample>(HealthSamplesPerDevice, SampleOrder, static s => s.Timestamp);
-                    _health.Add(sample.DeviceId, window);
-                }
-
-                window.Add(sample);
-            }
-        }
-
+        Append(stored, _health, static s => s.DeviceId, HealthSampleRules.Taken, () => new TimeWindow<DeviceHealthSample>(HealthSamplesPerDevice, SampleOrder, static s => s.Timestamp));
         return ValueTask.CompletedTask;
     }
 
@@ -494,37 +466,44 @@ public sealed class InMemoryDeviceStore : IDeviceStore, IRetentionStore, IDevice
     public ValueTask AppendTelemetryAsync(IReadOnlyList<TelemetryReading> readings, CancellationToken cancellationToken = default)
     {
         var stored = TelemetryRules.NormalizeBatch(readings);
-
         cancellationToken.ThrowIfCancellationRequested();
+        Append(stored, _telemetry, static r => r.DeviceId, TelemetryRules.Taken, () => new TimeWindow<TelemetryReading>(TelemetryReadingsPerDevice, ReadingOrder, static r => r.Timestamp));
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Appends a normalised batch of a time series to its windows, all or nothing: every item is checked (known device,
+    /// key not taken) before any is stored.
+    /// </summary>
+    private void Append<T>(IReadOnlyList<T> stored, Dictionary<Guid, TimeWindow<T>> windows, Func<T, Guid> deviceOf, Func<T, Exception> taken, Func<TimeWindow<T>> create)
+        where T : class
+    {
         lock (_lock)
         {
-            // Check every reading before storing any, so that a refused batch writes nothing.
-            foreach (var reading in stored)
+            foreach (var item in stored)
             {
-                if (!_devices.ContainsKey(reading.DeviceId))
+                if (!_devices.ContainsKey(deviceOf(item)))
                 {
-                    throw new DeviceNotFoundException(reading.DeviceId);
+                    throw new DeviceNotFoundException(deviceOf(item));
                 }
 
-                if (_telemetry.TryGetValue(reading.DeviceId, out var window) && window.Contains(reading))
+                if (windows.TryGetValue(deviceOf(item), out var window) && window.Contains(item))
                 {
-                    throw TelemetryRules.Taken(reading);
+                    throw taken(item);
                 }
             }
 
-            foreach (var reading in stored)
+            foreach (var item in stored)
             {
-                if (!_telemetry.TryGetValue(reading.DeviceId, out var window))
+                if (!windows.TryGetValue(deviceOf(item), out var window))
                 {
-                    window = new TimeWindow<TelemetryReading>(TelemetryReadingsPerDevice, ReadingOrder, static r => r.Timestamp);
-                    _telemetry.Add(reading.DeviceId, window);
+                    window = create();
+                    windows.Add(deviceOf(item), window);
                 }
 
-                window.Add(reading);
+                window.Add(item);
             }
         }
-
-        return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />

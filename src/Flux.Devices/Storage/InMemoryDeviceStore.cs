@@ -515,14 +515,7 @@ public sealed class InMemoryDeviceStore : IDeviceStore, IRetentionStore, IDevice
         CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var wanted = points is { Count: > 0 } ? new HashSet<string>(points, StringComparer.Ordinal) : null;
-        lock (_lock)
-        {
-            return ValueTask.FromResult<IReadOnlyList<TelemetryReading>>(
-                _telemetry.TryGetValue(deviceId, out var window)
-                    ? window.Range(since, until, wanted is null ? null : r => wanted.Contains(r.Point))
-                    : []);
-        }
+        return ValueTask.FromResult<IReadOnlyList<TelemetryReading>>(TelemetryRange(_telemetry, deviceId, points, since, until));
     }
 
     /// <inheritdoc />
@@ -583,13 +576,18 @@ public sealed class InMemoryDeviceStore : IDeviceStore, IRetentionStore, IDevice
         CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult<IReadOnlyList<TelemetryReading>>(TelemetryRange(_archivedTelemetry, deviceId, points, since, until));
+    }
+
+    /// <summary>A device's readings in a time range of a series (hot or archived), oldest first, then by point.</summary>
+    private List<TelemetryReading> TelemetryRange(Dictionary<Guid, TimeWindow<TelemetryReading>> windows, Guid deviceId, IReadOnlyCollection<string>? points, DateTimeOffset since, DateTimeOffset until)
+    {
         var wanted = points is { Count: > 0 } ? new HashSet<string>(points, StringComparer.Ordinal) : null;
         lock (_lock)
         {
-            return ValueTask.FromResult<IReadOnlyList<TelemetryReading>>(
-                _archivedTelemetry.TryGetValue(deviceId, out var window)
-                    ? window.Range(since, until, wanted is null ? null : r => wanted.Contains(r.Point))
-                    : []);
+            return windows.TryGetValue(deviceId, out var window)
+                ? window.Range(since, until, wanted is null ? null : r => wanted.Contains(r.Point))
+                : [];
         }
     }
 

@@ -1,7 +1,10 @@
 using System.Globalization;
 using Flux.Devices.Discovery;
+using Flux.Devices.Control;
 using Flux.Devices.Health;
 using Flux.Devices.Maintenance;
+using Flux.Devices.Storage;
+using Flux.Devices.Telemetry;
 using Flux.Devices.Templates;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -10,7 +13,9 @@ namespace Flux.Devices.Cli;
 /// <summary>
 /// The registry's whole story in one process, on the embedded SQLite store: a simulated site on 127.0.0.x, a scan that
 /// finds and registers its devices, the spec's template applied (dry run, then commit), health polls that bring the
-/// devices to Active, a maintenance window, and the registry and a device's history at the end.
+/// devices to Active, a BESS's readings, a setpoint written and confirmed, a scheduled maintenance window that
+/// disables control and telemetry and ends by itself (on the demo's own clock), a decommission with its archive, and
+/// the registry and a device's history.
 /// </summary>
 internal static class Demo
 {
@@ -20,6 +25,7 @@ internal static class Demo
         var tables = new CliOutput(console, OutputFormat.Table);
         var shipped = Path.Combine(AppContext.BaseDirectory, "templates");
         var database = Path.Combine(Path.GetTempPath(), $"flux-demo-{Guid.NewGuid():N}.db");
+        List<string> files = [database, database + "-wal", database + "-shm"];
         try
         {
             await using var site = await SimulatedSite.StartOnFreePortAsync("WLCE", cancellationToken);
@@ -27,6 +33,8 @@ internal static class Demo
             output.WriteLine($"Simulated site WLCE on port {port}: 127.0.0.2 (gateway: PowerPack BESS at units 1 and 3, Acuvim II meter at unit 2), 127.0.0.3 (SunSpec battery at unit 1)");
 
             var services = new ServiceCollection();
+            var clock = new DemoClock();
+            services.AddSingleton<TimeProvider>(clock);
             services.AddFluxDevices().UseSqlite(database).UseModbusTcp().AddNotifier(new FluxCli.StatusNotifier(output));
             await using var provider = services.BuildServiceProvider();
             var registry = provider.GetRequiredService<IDeviceRegistry>();
@@ -69,18 +77,71 @@ internal static class Demo
 
             var bess = (await registry.GetByNameAsync("WLCE-BESS-1", cancellationToken))!;
             output.WriteLine();
-            output.WriteLine($"flux devices maintenance enter {bess.Name} --reason \"Firmware upgrade\" --duration 2h");
-            var maintenance = provider.GetRequiredService<IMaintenanceService>();
-            await maintenance.EnterAsync(bess.Id, "Firmware upgrade", TimeSpan.FromHours(2), "demo", cancellationToken);
+            output.WriteLine($"flux devices read {bess.Name}   (one poll; telemetry is on while the device is Active)");
+            await monitor.CheckAsync(DeviceFilter.Parse($"name={bess.Name}"), cancellationToken);
+            var telemetry = provider.GetRequiredService<IDeviceTelemetry>();
+            await tables.WriteAsync(Views.Readings(telemetry.GetLatest(bess.Id)));
+
+            output.WriteLine();
+            output.WriteLine($"flux devices write {bess.Name} target_power=50 --reason \"Evening peak\" --commit");
+            var control = provider.GetRequiredService<IDeviceControl>();
+            var written = await control.WriteAsync(bess.Id, "target_power", 50, "demo", "Evening peak", cancellationToken);
+            await WriteCommand.Print(tables, written.Plan, written.IsConfirmed ? "confirmed" : "unknown", written.ReadBack);
+            output.WriteLine(written.IsConfirmed ? $"  {bess.Name}: target_power = 50 kW, confirmed by reading it back." : $"  {bess.Name}: the outcome is unknown ({written.Detail}).");
+            await monitor.CheckAsync(DeviceFilter.Parse($"name={bess.Name}"), cancellationToken);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  next poll: target_power {telemetry.GetLatest(bess.Id).Single(r => r.Point == "target_power").Value} kW"));
+
+            // The window runs on the demo's own clock, which jumps forward instead of waiting a minute and two hours.
+            output.WriteLine();
+            var start = clock.GetUtcNow() + TimeSpan.FromMinutes(1);
+            output.WriteLine($"flux devices maintenance schedule {bess.Name} --at 1m --duration 2h --reason \"Firmware upgrade\"");
+            var scheduler = provider.GetRequiredService<IMaintenanceScheduler>();
+            var window = await scheduler.ScheduleAsync(bess.Id, start, TimeSpan.FromHours(2), "Firmware upgrade", "demo", cancellationToken);
+            await tables.WriteAsync(MaintenanceScheduleCommands.Windows([window], _ => bess.Name));
+            output.WriteLine("(demo clock +1 min) flux devices maintenance run");
+            clock.Advance(TimeSpan.FromMinutes(1));
+            var moved = await scheduler.RunDueAsync(cancellationToken);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {moved} window(s) moved"));
+            output.WriteLine($"flux devices write {bess.Name} target_power=20 --reason \"Evening peak\" --commit");
+            try
+            {
+                await control.WriteAsync(bess.Id, "target_power", 20, "demo", "Evening peak", cancellationToken);
+                output.WriteLine("  written (unexpected: control is disabled in maintenance)");
+            }
+            catch (DeviceControlDisabledException ex)
+            {
+                output.WriteLine($"  refused: {ex.Message}");
+            }
+
+            var readingsBefore = (await provider.GetRequiredService<IDeviceStore>().GetTelemetryAsync(bess.Id, null, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, cancellationToken)).Count;
             var polled = await monitor.CheckAsync(cancellationToken: cancellationToken);
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  polled {polled.Count} device(s); {bess.Name} in maintenance was not contacted: {polled.All(s => s.DeviceId != bess.Id)}"));
-            output.WriteLine($"flux devices maintenance exit {bess.Name}");
-            await maintenance.ExitAsync(bess.Id, "demo", cancellationToken);
+            var readingsAfter = (await provider.GetRequiredService<IDeviceStore>().GetTelemetryAsync(bess.Id, null, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, cancellationToken)).Count;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  polled {polled.Count} device(s); {bess.Name} in maintenance was not contacted: {polled.All(s => s.DeviceId != bess.Id)}; new stored readings: {readingsAfter - readingsBefore}"));
+            output.WriteLine("(demo clock +2 h) flux devices maintenance run");
+            clock.Advance(TimeSpan.FromHours(2));
+            moved = await scheduler.RunDueAsync(cancellationToken);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {moved} window(s) moved"));
+            await tables.WriteAsync(MaintenanceScheduleCommands.Windows(await scheduler.ListAsync(bess.Id, cancellationToken: cancellationToken), _ => bess.Name));
+            output.WriteLine($"flux devices health --filter name={bess.Name}   (Testing -> Active)");
             await tables.WriteAsync(Views.Health(HealthCommand.Polled(monitor, await monitor.CheckAsync(DeviceFilter.Parse($"name={bess.Name}"), cancellationToken))));
 
             output.WriteLine();
             output.WriteLine($"flux devices history {bess.Name}");
             await tables.WriteAsync(Views.History(await registry.GetHistoryAsync(bess.Id, cancellationToken)));
+
+            var retired = (await registry.GetByNameAsync("WLCE-BESS-3", cancellationToken))!;
+            await monitor.CheckAsync(DeviceFilter.Parse($"name={retired.Name}"), cancellationToken); // one more poll: readings to archive
+            output.WriteLine();
+            output.WriteLine($"flux devices decommission {retired.Name} --reason \"End of life\"   (its health and telemetry move to the archive tables)");
+            await registry.DecommissionAsync(retired.Id, "End of life", "demo", cancellationToken);
+            var archive = Path.Combine(Path.GetTempPath(), $"flux-demo-{Guid.NewGuid():N}.jsonl");
+            files.Add(archive);
+            output.WriteLine($"flux devices archive {retired.Name} --output {archive}");
+            var archived = await FluxCli.RunAsync(["devices", "archive", retired.Name, "--output", archive, "--store", database], console with { Error = output }, cancellationToken);
+            if (archived != FluxCli.Ok)
+            {
+                return archived;
+            }
 
             output.WriteLine();
             output.WriteLine("flux devices list");
@@ -90,10 +151,20 @@ internal static class Demo
         finally
         {
             // The provider, disposed on the way out (also when the story failed half-way), has released the file.
-            foreach (var file in new[] { database, database + "-wal", database + "-shm" })
+            foreach (var file in files)
             {
                 File.Delete(file);
             }
         }
+    }
+
+    /// <summary>The system clock, moved forward by the demo so that a maintenance window starts and ends in seconds; timers stay real.</summary>
+    private sealed class DemoClock : TimeProvider
+    {
+        private long _offsetTicks;
+
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + TimeSpan.FromTicks(Interlocked.Read(ref _offsetTicks));
+
+        public void Advance(TimeSpan by) => Interlocked.Add(ref _offsetTicks, by.Ticks);
     }
 }

@@ -105,7 +105,7 @@ internal static class MaintenanceScheduleCommands
             : throw new UsageException($"--at '{text}': not a time (2024-01-01T08:00:00Z) or a duration from now (30m, 2h).");
     }
 
-    private static Grid Windows(IEnumerable<MaintenanceWindow> windows, Func<Guid, string> name)
+    internal static Grid Windows(IEnumerable<MaintenanceWindow> windows, Func<Guid, string> name)
     {
         var grid = new Grid("ID", "DEVICE", "START", "END", "DURATION", "STATUS", "REASON", "NOTE");
         foreach (var w in windows)

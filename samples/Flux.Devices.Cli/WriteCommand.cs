@@ -68,7 +68,7 @@ internal static class WriteCommand
         return (text[..equals], value);
     }
 
-    private static Task Print(CliOutput output, ControlWritePlan plan, string outcome, IReadOnlyList<ushort>? readBack)
+    internal static Task Print(CliOutput output, ControlWritePlan plan, string outcome, IReadOnlyList<ushort>? readBack)
     {
         if (output.IsJson)
         {

@@ -25,6 +25,9 @@ internal sealed class SimulatedSite : IAsyncDisposable
     /// <summary>Gets the framing both hosts speak.</summary>
     public Transport.ModbusFraming Framing { get; private init; }
 
+    /// <summary>Gets the servers: the gateway on 127.0.0.2, the SunSpec battery on 127.0.0.3.</summary>
+    public IReadOnlyList<ModbusTcpServer> Servers => _servers;
+
     /// <summary>Gets the simulated devices, with where each one answers.</summary>
     public IReadOnlyList<SimulatedEndpoint> Endpoints { get; private set; } = [];
 

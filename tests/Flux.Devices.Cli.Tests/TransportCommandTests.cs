@@ -57,7 +57,7 @@ public sealed class TransportCommandTests : FluxTestBed
         Assert.True(code == FluxCli.Ok, error);
         using var values = JsonDocument.Parse(output);
         Assert.Equal([4242, 7], values.RootElement.EnumerateArray().Select(v => v.GetProperty("value").GetInt32()));
-        Assert.Equal(new ModbusRequestRecord { UnitId = 1, FunctionCode = 3, Address = 10, Quantity = 2 }, Assert.Single(gateway.RecordedRequests));
+        Assert.Equal(new ModbusRequestRecord { UnitId = 1, FunctionCode = 3, Address = 10, Quantity = 2 }, Assert.Single(gateway.RecordedRequests) with { ConnectionId = 0, RemoteEndPoint = null });
     }
 
     [Fact]

@@ -38,7 +38,7 @@ public sealed class RegisterMapReadTests : IAsyncLifetime
 
         var readings = await plan.ReadAsync(_client, _server.Endpoint, 1, cancellationToken: TestContext.Current.CancellationToken);
 
-        Assert.Equal(new ModbusRequestRecord { UnitId = 1, FunctionCode = 3, Address = 2000, Quantity = 29 }, Assert.Single(_server.RecordedRequests));
+        Assert.Equal(new ModbusRequestRecord { UnitId = 1, FunctionCode = 3, Address = 2000, Quantity = 29 }, Assert.Single(_server.RecordedRequests) with { ConnectionId = 0, RemoteEndPoint = null });
         Assert.Equal(
             [
                 new RegisterReading { Name = "status", Value = 0, Text = null, Unit = null },

@@ -63,7 +63,26 @@ public sealed class ServerTests : IAsyncLifetime
         var reply = await ReceiveFrameAsync();
 
         Assert.Equal(new byte[] { 0x00, 0x01, 0x00, 0x00, 0x00, 0x07, 0x01, 0x03, 0x04, 0x9C, 0x40, 0x9C, 0x41 }, reply);
-        Assert.Equal(new ModbusRequestRecord { UnitId = 1, FunctionCode = 3, Address = 40000, Quantity = 2 }, Assert.Single(_server.RecordedRequests));
+        Assert.Equal(new ModbusRequestRecord { UnitId = 1, FunctionCode = 3, Address = 40000, Quantity = 2 }, Assert.Single(_server.RecordedRequests) with { ConnectionId = 0, RemoteEndPoint = null });
+    }
+
+    [Fact]
+    public async Task Requests_AreRecordedWithTheirConnection_NumberedAndWithTheClientsEndpoint()
+    {
+        var request = ScriptedExchange.Frame(0x0001, 1, [0x03, 0x00, 0x0A, 0x00, 0x01]);
+        await _socket.SendAsync(request, SocketFlags.None);
+        await ReceiveFrameAsync();
+        using var second = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await second.ConnectAsync(_server.LocalEndPoint);
+        await second.SendAsync(request, SocketFlags.None);
+        var buffer = new byte[64];
+        Assert.True(await second.ReceiveAsync(buffer, SocketFlags.None) > 0);
+        await _socket.SendAsync(request, SocketFlags.None);
+        await ReceiveFrameAsync();
+
+        var recorded = _server.RecordedRequests.Select(r => (r.ConnectionId, r.RemoteEndPoint)).ToList();
+
+        Assert.Equal([(1L, (IPEndPoint)_socket.LocalEndPoint!), (2L, (IPEndPoint)second.LocalEndPoint!), (1L, (IPEndPoint)_socket.LocalEndPoint!)], recorded);
     }
 
     [Fact]

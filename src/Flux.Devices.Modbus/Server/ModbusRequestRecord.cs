@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace Flux.Devices.Modbus.Server;
 
 /// <summary>A request a server received, as recorded when <see cref="ModbusTcpServerOptions.RecordRequests"/> is on.</summary>
@@ -20,4 +22,13 @@ public readonly record struct ModbusRequestRecord
     /// <see cref="ModbusCertificateRole"/>); <see langword="null"/> on a plain connection or when the certificate has no role.
     /// </summary>
     public string? Role { get; init; }
+
+    /// <summary>
+    /// Gets the number of the connection the request came on: the server numbers the connections it accepts from 1, so
+    /// requests with the same number came on one connection.
+    /// </summary>
+    public long ConnectionId { get; init; }
+
+    /// <summary>Gets the client's address and port (the same instance for every request of a connection); <see langword="null"/> when unknown.</summary>
+    public IPEndPoint? RemoteEndPoint { get; init; }
 }

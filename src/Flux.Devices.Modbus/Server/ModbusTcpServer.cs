@@ -59,6 +59,7 @@ public sealed class ModbusTcpServer : IAsyncDisposable
     private Socket? _listener;
     private Task? _acceptLoop;
     private long _requestCount;
+    private long _connectionCount;
 
     /// <summary>Initializes a new instance of the <see cref="ModbusTcpServer"/> class.</summary>
     /// <param name="options">The options; <see langword="null"/> for the defaults.</param>
@@ -219,13 +220,14 @@ public sealed class ModbusTcpServer : IAsyncDisposable
     private async Task ServeAsync(Socket socket, TaskCompletionSource done)
     {
         EndPoint? remote = null;
-        var connection = new ServerConnection(socket);
+        var connection = new ServerConnection(socket, Interlocked.Increment(ref _connectionCount));
         var buffer = new byte[8 * ModbusFrame.MaxFrameLength];
         var filled = 0;
         var reason = "closed by the client";
         try
         {
             remote = socket.RemoteEndPoint;
+            connection.Remote = remote as IPEndPoint;
             if (_options.Tls is not null)
             {
                 var refused = await AuthenticateAsync(connection, buffer).ConfigureAwait(false);
@@ -310,7 +312,7 @@ public sealed class ModbusTcpServer : IAsyncDisposable
         Interlocked.Increment(ref _requestCount);
         if (_options.RecordRequests)
         {
-            _recorded.Enqueue(Record(header.UnitId, pdu.Span, connection.Role));
+            _recorded.Enqueue(Record(header.UnitId, pdu.Span, connection));
         }
 
         var unit = _options.AnswerEveryUnitId ?? _units.GetValueOrDefault(header.UnitId);
@@ -319,7 +321,7 @@ public sealed class ModbusTcpServer : IAsyncDisposable
         // The response delay counts from the request's arrival, and starts before RequestReceived is raised, so that a
         // test that waits for the request and then advances a fake clock past the delay never races the timer.
         var delay = faults is { ResponseDelay.Ticks: > 0 } ? Task.Delay(faults.ResponseDelay, _time, _stopping.Token) : null;
-        var record = Record(header.UnitId, pdu.Span, connection.Role);
+        var record = Record(header.UnitId, pdu.Span, connection);
         RequestReceived?.Invoke(record);
         if (unit is null && _options.UnknownUnit == UnknownUnitBehavior.Ignore)
         {
@@ -478,15 +480,21 @@ public sealed class ModbusTcpServer : IAsyncDisposable
         }
     }
 
-    private static ModbusRequestRecord Record(byte unitId, ReadOnlySpan<byte> pdu, string? role) =>
+    private static ModbusRequestRecord Record(byte unitId, ReadOnlySpan<byte> pdu, ServerConnection connection) =>
         pdu.Length >= 5 && pdu[0] != ModbusFunction.EncapsulatedInterface
-            ? new ModbusRequestRecord { UnitId = unitId, FunctionCode = pdu[0], Address = BinaryPrimitives.ReadUInt16BigEndian(pdu[1..]), Quantity = pdu[0] is ModbusFunction.WriteSingleCoil or ModbusFunction.WriteSingleRegister ? (ushort)1 : BinaryPrimitives.ReadUInt16BigEndian(pdu[3..]), Role = role }
-            : new ModbusRequestRecord { UnitId = unitId, FunctionCode = pdu[0], Address = 0, Quantity = 0, Role = role };
+            ? new ModbusRequestRecord { UnitId = unitId, FunctionCode = pdu[0], Address = BinaryPrimitives.ReadUInt16BigEndian(pdu[1..]), Quantity = pdu[0] is ModbusFunction.WriteSingleCoil or ModbusFunction.WriteSingleRegister ? (ushort)1 : BinaryPrimitives.ReadUInt16BigEndian(pdu[3..]), Role = connection.Role, ConnectionId = connection.Id, RemoteEndPoint = connection.Remote }
+            : new ModbusRequestRecord { UnitId = unitId, FunctionCode = pdu[0], Address = 0, Quantity = 0, Role = connection.Role, ConnectionId = connection.Id, RemoteEndPoint = connection.Remote };
 
     /// <summary>One client connection's socket (and TLS stream, with the client's role) and its queue of replies not yet sent.</summary>
-    private sealed class ServerConnection(Socket socket)
+    private sealed class ServerConnection(Socket socket, long id)
     {
         public Socket Socket { get; } = socket;
+
+        /// <summary>Gets the connection's number in this server: 1 for the first accepted, then counting up.</summary>
+        public long Id { get; } = id;
+
+        /// <summary>Gets the client's address and port, read once as the connection is served.</summary>
+        public IPEndPoint? Remote { get; set; }
 
         public SslStream? Tls { get; set; }
 

@@ -67,16 +67,17 @@ internal sealed class Cli(CliConsole console)
     /// <param name="cancellationToken">Cancels opening (the PostgreSQL schema check).</param>
     /// <param name="configure">Adds to the registry's services (an observer).</param>
     /// <param name="tls">The client's Modbus/TCP Security settings, when the command was given them.</param>
+    /// <param name="notifier">Where notifications go; by default, status lines on stderr (<see cref="FluxCli.StatusNotifier"/>).</param>
     /// <param name="create">
     /// Whether the command writes new data, and so may make a SQLite file that does not exist yet. Other commands refuse
     /// a missing file: a mistyped <c>--store</c> would otherwise read as an empty registry and leave a file behind.
     /// </param>
     /// <exception cref="FileNotFoundException">A read or change on a SQLite file that does not exist.</exception>
-    public async Task<OpenRegistry> OpenAsync(ParseResult result, CancellationToken cancellationToken, Action<IFluxDevicesBuilder>? configure = null, bool create = false, Modbus.ModbusTlsOptions? tls = null)
+    public async Task<OpenRegistry> OpenAsync(ParseResult result, CancellationToken cancellationToken, Action<IFluxDevicesBuilder>? configure = null, bool create = false, Modbus.ModbusTlsOptions? tls = null, Notifications.INotifier? notifier = null)
     {
         var store = StoreOf(result);
         var services = new ServiceCollection();
-        var builder = services.AddFluxDevices().UseModbusTcp(o => o.Tls = tls).AddNotifier(new FluxCli.StatusNotifier(Console.Error));
+        var builder = services.AddFluxDevices().UseModbusTcp(o => o.Tls = tls).AddNotifier(notifier ?? new FluxCli.StatusNotifier(Console.Error));
         var postgres = IsPostgres(store);
         if (postgres)
         {
@@ -189,6 +190,19 @@ internal sealed class Cli(CliConsole console)
         {
             File.Delete(file);
         }
+    }
+
+    /// <summary>The store the command line names, for a log: PostgreSQL's host and database (never the password), or the SQLite file.</summary>
+    public string DescribeStore(ParseResult result)
+    {
+        var store = StoreOf(result);
+        if (!IsPostgres(store))
+        {
+            return $"SQLite {Path.GetFullPath(store)}";
+        }
+
+        var pairs = new Npgsql.NpgsqlConnectionStringBuilder(store);
+        return $"PostgreSQL {pairs.Host}:{pairs.Port}/{pairs.Database ?? pairs.Username}";
     }
 
     private string StoreOf(ParseResult result)

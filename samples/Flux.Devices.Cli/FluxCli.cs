@@ -138,6 +138,7 @@ internal static class FluxCli
 
         root.Subcommands.Add(DeviceCommands.Build(cli));
         root.Subcommands.Add(GroupCommands.Build(cli));
+        root.Subcommands.Add(MonitorCommand.Build(cli));
         root.Subcommands.Add(RegisterCommands.Build(cli));
         root.Subcommands.Add(SimulateCommand.Build(cli));
         root.Subcommands.Add(TelemetryCommands.BuildRetention(cli));

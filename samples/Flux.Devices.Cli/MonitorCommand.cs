@@ -162,6 +162,7 @@ internal static partial class MonitorCommand
             o.UseUtcTimestamp = true;
         })
         .AddFilter("Microsoft", LogLevel.Warning)
+        .AddFilter("Npgsql", LogLevel.Warning) // Npgsql logs every command at Information
         .Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
 
     /// <summary>Tells systemd the service's state (sd_notify), when it gave <c>$NOTIFY_SOCKET</c>; a failure is logged, never fatal.</summary>

@@ -42,14 +42,16 @@ internal sealed class RequestRecorder : IAsyncDisposable
     private readonly Task _writer;
     private readonly Dictionary<(int Port, long Connection), byte[]> _remotes = [];
     private readonly byte[] _buffer = new byte[64 * 1024];
+    private readonly TimeSpan _flushInterval;
     private long _queued;
     private long _written;
     private long _dropped;
 
-    private RequestRecorder(FileStream file, int capacity)
+    private RequestRecorder(FileStream file, int capacity, TimeSpan flushInterval)
     {
         _file = file;
         Capacity = capacity;
+        _flushInterval = flushInterval;
         var header = Encoding.UTF8.GetBytes(Header + "\n");
         _file.Write(header);
         _writer = Task.Run(WriteLoopAsync);
@@ -64,12 +66,13 @@ internal sealed class RequestRecorder : IAsyncDisposable
     /// <summary>Creates (or truncates) the record file and starts writing to it.</summary>
     /// <param name="path">The file.</param>
     /// <param name="capacity">The most requests waiting to be written.</param>
+    /// <param name="flushInterval">How often the queue is written out; <see cref="Timeout.InfiniteTimeSpan"/> for only at the end (tests). <see cref="FlushInterval"/> by default.</param>
     /// <returns>The recorder.</returns>
-    public static RequestRecorder Create(string path, int capacity = 1 << 20)
+    public static RequestRecorder Create(string path, int capacity = 1 << 20, TimeSpan? flushInterval = null)
     {
         // No buffering of the stream's own: each write is whole lines (see remarks).
         var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
-        return new RequestRecorder(file, capacity);
+        return new RequestRecorder(file, capacity, flushInterval ?? FlushInterval);
     }
 
     /// <summary>Records the requests a server receives.</summary>
@@ -108,7 +111,7 @@ internal sealed class RequestRecorder : IAsyncDisposable
 
     private async Task WriteLoopAsync()
     {
-        using var timer = new PeriodicTimer(FlushInterval);
+        using var timer = new PeriodicTimer(_flushInterval);
         try
         {
             while (await timer.WaitForNextTickAsync(_stop.Token))

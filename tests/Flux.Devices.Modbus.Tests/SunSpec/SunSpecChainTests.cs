@@ -133,6 +133,24 @@ public sealed class SunSpecChainTests : IAsyncLifetime
         Assert.Equal(whole.Models, SunSpecChain.FromMetadata(again)!.Models);
     }
 
+    [Fact]
+    public async Task MapReadAsync_ACountReadTheDeviceRefuses_LeavesThatModelsCurvesOut_AndMapsTheRest()
+    {
+        // 705 (L 67) whose body is not mapped past its ID and L: the count read is refused (exception 02); 802 after it answers.
+        var unit = new ModbusUnit();
+        unit.SetRegisters(ModbusTable.HoldingRegisters, 40000, [0x5375, 0x6E53, 705, 67]);
+        unit.SetRegisters(ModbusTable.HoldingRegisters, 40071, [802, 62, .. new ushort[62], 0xFFFF, 0]);
+        _server.AddUnit(8, unit);
+        var chain = await SunSpecChain.DiscoverAsync(_client, _server.Endpoint, 8, Cancel);
+
+        var map = await SunSpecRegisterMap.ReadAsync(chain!, _client, _server.Endpoint, 8, cancellationToken: Cancel);
+
+        Assert.True(chain!.IsComplete);
+        Assert.Equal(["model 705 at 40002 (length 67): the size of group Crv depends on a count that could not be read; it and what follows are not mapped"], map.Problems);
+        Assert.True(map.TryFind("705.V_SF", out _));
+        Assert.True(map.TryFind("802.SoC", out _));
+    }
+
     private Device Device(byte unit) => new()
     {
         Id = Guid.NewGuid(),

@@ -58,6 +58,7 @@ internal static class DeviceCommands
         devices.Subcommands.Add(BuildApplyTemplate(cli));
         devices.Subcommands.Add(HealthCommand.Build(cli));
         devices.Subcommands.Add(ReadCommand.Build(cli, device));
+        devices.Subcommands.Add(SunSpecCommand.Build(cli, device));
         devices.Subcommands.Add(RetryCommand.Build(cli, device));
         devices.Subcommands.Add(BuildMaintenance(cli, device));
         devices.Subcommands.Add(WriteCommand.Build(cli, device));

@@ -40,18 +40,14 @@ internal sealed class SunSpecProbe : IDeviceTypeProbe
     }
 
     /// <summary>
-    /// Reads the common model (1) and the battery model (802) of a walked chain, and records the chain in the details:
+    /// Reads the common model (1) and the battery model (802) of a walked chain, and records the chain in the details as <see cref="SunSpecChain.AddTo"/> does:
     /// <c>sunspec_base</c>, <c>sunspec_models</c> (<c>[{"id", "address", "length"}, ...]</c>) and, for a chain cut short,
     /// <c>sunspec_walk</c> with where and why it stopped. A read of model 1 or 802 that fails keeps what was learned.
     /// </summary>
     private async ValueTask<DeviceProbeResult> DescribeAsync(ProbeContext context, SunSpecChain chain, CancellationToken cancellationToken)
     {
         var result = new DeviceProbeResult { Probe = ProbeName };
-        var details = DeviceMetadata.Empty.With(SunSpecChain.BaseMetadataKey, (long)chain.BaseAddress);
-        if (chain.Error is { } error)
-        {
-            details = details.With("sunspec_walk", $"stopped at {error.Address}: {error.Reason}");
-        }
+        var details = chain.AddTo(DeviceMetadata.Empty);
 
         try
         {
@@ -75,7 +71,6 @@ internal sealed class SunSpecProbe : IDeviceTypeProbe
             details = details.With("sunspec_read", ex.Message);
         }
 
-        details = details.With(SunSpecChain.MetadataKey, chain.ToMetadataValue());
         var ids = chain.Models.Select(m => m.Id).ToList();
         var type = InferType(ids, _inverterType);
         return result with { DeviceType = type, Details = type == DeviceTypes.Meter ? MeterNameplate(ids, details) : details };

@@ -2,9 +2,10 @@ namespace Flux.Devices.SunSpec;
 
 /// <summary>
 /// A SunSpec model chain that stops before its end model (0xFFFF): a read failed, a model runs past address 65535, or
-/// there is no end model. The models before <see cref="Address"/> were read and stay usable.
+/// there is no end model. The models before <see cref="Address"/> were read and stay usable. Carried in
+/// <see cref="SunSpecChain.Error"/>, not thrown by the walk.
 /// </summary>
-internal sealed class SunSpecChainException : FluxDevicesException
+public sealed class SunSpecChainException : FluxDevicesException
 {
     /// <summary>Initializes a new instance of the <see cref="SunSpecChainException"/> class.</summary>
     /// <param name="baseAddress">The marker's address.</param>
@@ -12,7 +13,7 @@ internal sealed class SunSpecChainException : FluxDevicesException
     /// <param name="modelsRead">How many models were read before.</param>
     /// <param name="reason">Why it stopped.</param>
     /// <param name="innerException">The failed read, if one failed.</param>
-    public SunSpecChainException(int baseAddress, int address, int modelsRead, string reason, Exception? innerException = null)
+    internal SunSpecChainException(int baseAddress, int address, int modelsRead, string reason, Exception? innerException = null)
         : base($"The SunSpec model chain at {baseAddress} stops at address {address} after {modelsRead} model(s): {reason}.", innerException)
     {
         BaseAddress = baseAddress;

@@ -85,7 +85,8 @@ internal sealed class SunSpecModelCatalog
                 throw new InvalidDataException($"{source}: the model's group does not start with the points ID and L.");
             }
 
-            return new SunSpecModelDefinition(id, group);
+            var label = root.GetProperty("group").TryGetProperty("label", out var text) && text.ValueKind == JsonValueKind.String ? text.GetString() : null;
+            return new SunSpecModelDefinition(id, group) { Label = label };
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {

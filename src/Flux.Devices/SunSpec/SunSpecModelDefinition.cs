@@ -131,4 +131,8 @@ internal readonly record struct SunSpecGroupCount(int Fixed, string? Point, bool
 /// <summary>A SunSpec model definition: its id and its top-level group (whose first two points are <c>ID</c> and <c>L</c>).</summary>
 /// <param name="Id">The model id.</param>
 /// <param name="Group">The top-level group.</param>
-internal sealed record SunSpecModelDefinition(int Id, SunSpecGroupDefinition Group);
+internal sealed record SunSpecModelDefinition(int Id, SunSpecGroupDefinition Group)
+{
+    /// <summary>Gets the top-level group's label (<c>Battery Base Model</c>), when the definition gives one.</summary>
+    public string? Label { get; init; }
+}

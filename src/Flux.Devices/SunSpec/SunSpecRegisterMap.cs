@@ -1,13 +1,15 @@
 using System.Collections.Frozen;
 using System.Globalization;
+using Flux.Devices.Transport;
 
 namespace Flux.Devices.SunSpec;
 
 /// <summary>One point of a device's SunSpec register map: where it is on this device, and how it reads.</summary>
 /// <param name="Name">
 /// Its name: <c>&lt;model&gt;.&lt;point&gt;</c> (<c>802.SoC</c>); a point of a group inside the model adds the group's
-/// name, with the instance's 1-based index when the group repeats (<c>804.lithium_ion_string_module[2].ModSoC</c>); a
-/// model that occurs more than once in the chain is numbered the same way (<c>804[2].SoC</c>).
+/// name, with the instance's 1-based index when the group repeats (<c>804.lithium_ion_string_module[2].ModSoC</c>), and
+/// so on down for groups inside groups (<c>705.Crv[2].Pt[3].V</c>, <c>707.Crv[1].MustTrip.Pt[2].V</c>); a model that
+/// occurs more than once in the chain is numbered the same way (<c>804[2].SoC</c>).
 /// </param>
 /// <param name="ModelId">The model it belongs to.</param>
 /// <param name="Address">Its first register.</param>
@@ -64,12 +66,72 @@ internal sealed class SunSpecRegisterMap
     /// <returns>Whether the map has the point.</returns>
     public bool TryFind(string name, out int index) => _byName.TryGetValue(name, out index);
 
+    /// <summary>
+    /// Builds the map of a device's chain with the device at hand: first reads the count points of every model whose
+    /// repeating groups are counted by a point (the curve models 705-712, whose curves hold a counted number of points;
+    /// 711, 714, 803, 804), one read of each such model's own points (at most 125 registers), then maps the groups by
+    /// those counts, groups inside repeating groups included: <c>705.Crv[2].Pt[3].V</c>, <c>707.Crv[1].MustTrip.Pt[2].V</c>.
+    /// A read the device refuses or leaves unanswered leaves that model's counts unknown, as <see cref="Create"/> without
+    /// them does (said in <see cref="Problems"/>).
+    /// </summary>
+    /// <param name="chain">The chain.</param>
+    /// <param name="transport">The transport.</param>
+    /// <param name="endpoint">The device.</param>
+    /// <param name="unitId">The unit id.</param>
+    /// <param name="catalog">The model definitions; <see langword="null"/> for the shipped ones.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <returns>The map.</returns>
+    public static async ValueTask<SunSpecRegisterMap> ReadAsync(
+        SunSpecChain chain,
+        IModbusTransport transport,
+        ModbusEndpoint endpoint,
+        byte unitId,
+        SunSpecModelCatalog? catalog = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        ArgumentNullException.ThrowIfNull(transport);
+        catalog ??= SunSpecModelCatalog.Shared;
+        var registers = new Dictionary<int, ushort>();
+        foreach (var entry in chain.Models)
+        {
+            if (!catalog.TryGet(entry.Id, out var model) || !HasCountPoint(model.Group))
+            {
+                continue;
+            }
+
+            // The model's own points, where the shipped definitions keep every count point; ID and L included.
+            var length = Math.Min(model.Group.PointsLength, entry.Length + 2);
+            var words = new ushort[length];
+            try
+            {
+                for (var offset = 0; offset < length; offset += MaxRead)
+                {
+                    var count = Math.Min(MaxRead, length - offset);
+                    await transport.ReadHoldingRegistersAsync(endpoint, unitId, (ushort)(entry.Address + offset), words.AsMemory(offset, count), cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (ex is ModbusException or ModbusTimeoutException or ModbusProtocolException)
+            {
+                continue; // Its counted groups are left out, and said so in Problems.
+            }
+
+            for (var i = 0; i < length; i++)
+            {
+                registers[entry.Address + i] = words[i];
+            }
+        }
+
+        return Create(chain, a => registers.TryGetValue(a, out var value) ? value : null, catalog);
+    }
+
     /// <summary>Builds the map of a chain.</summary>
     /// <param name="chain">The chain.</param>
     /// <param name="registerAt">
     /// The value of one register of the device, for the counts of repeating groups that the model's length alone does
-    /// not give (groups inside repeating groups, as in the curve models 705-712); <see langword="null"/> when the device
-    /// is not at hand: such groups are then left out, and said so in <see cref="Problems"/>.
+    /// not give (groups inside repeating groups, as in the curve models 705-712: <c>705.Crv[2].Pt[3].V</c>);
+    /// <see langword="null"/> when the device is not at hand: such groups are then left out, and said so in
+    /// <see cref="Problems"/>. <see cref="ReadAsync"/> reads them from the device.
     /// </param>
     /// <param name="catalog">The model definitions; <see langword="null"/> for the shipped ones.</param>
     /// <returns>The map.</returns>
@@ -98,6 +160,13 @@ internal sealed class SunSpecRegisterMap
 
         return new SunSpecRegisterMap(chain, builder.Points, unknown, builder.Problems);
     }
+
+    /// <summary>The most registers one read of <see cref="ReadAsync"/> asks for (Modbus's limit for function 3).</summary>
+    private const int MaxRead = 125;
+
+    /// <summary>Whether a group, or one inside it, repeats by the value of a count point.</summary>
+    private static bool HasCountPoint(SunSpecGroupDefinition group) =>
+        group.Groups.Any(g => g.Count.Point is not null || HasCountPoint(g));
 
     /// <summary>Names visible from a group instance: its own points, then its enclosing groups'.</summary>
     private sealed class Scope(Scope? parent)

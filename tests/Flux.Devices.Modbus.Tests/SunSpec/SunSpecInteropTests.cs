@@ -28,13 +28,14 @@ public sealed class SunSpecInteropTests(SunSpecDeviceFixture device) : IClassFix
     [InlineData(5)] // meter at base 50000
     [InlineData(6)] // an unknown model (64999) between 1 and 802
     [InlineData(7)] // 1 + 802 and no end model: the chain is cut short
+    [InlineData(8)] // 1 + 705 (3 curves of 4 points) + 707 (2 curve sets of 3 groups of 3 points): groups inside repeating groups
     public async Task WalkMapAndRead_DecodeEveryPointAsTheFixtureMeant(int unit)
     {
         var expected = device.Unit(unit);
 
         var chain = await SunSpecChain.DiscoverAsync(_client, device.Endpoint, (byte)unit, Cancel);
         Assert.NotNull(chain);
-        var map = SunSpecRegisterMap.Create(chain);
+        var map = await SunSpecRegisterMap.ReadAsync(chain, _client, device.Endpoint, (byte)unit, cancellationToken: Cancel);
         var plan = SunSpecReadPlan.Create(map);
         var readings = await plan.ReadAsync(_client, device.Endpoint, (byte)unit, Cancel);
 
@@ -77,6 +78,38 @@ public sealed class SunSpecInteropTests(SunSpecDeviceFixture device) : IClassFix
         // 40002..40401 is one run of 400 registers (pads only between points): at least 4 reads of 125, and no more.
         Assert.Equal(4, plan.Reads.Count);
         Assert.Equal(40002, plan.Reads[0].Start);
+    }
+
+    [Fact]
+    public async Task Curves_GroupsInsideRepeatingGroups_AreMappedByTheDevicesCounts_AndEachValueDecodes()
+    {
+        var expected = device.Unit(8).GetProperty("points");
+        var chain = await SunSpecChain.DiscoverAsync(_client, device.Endpoint, 8, Cancel);
+
+        var blind = SunSpecRegisterMap.Create(chain!); // without the device's counts, the curves cannot be placed
+        var map = await SunSpecRegisterMap.ReadAsync(chain!, _client, device.Endpoint, 8, cancellationToken: Cancel);
+        var curve = map.Points.Where(p => p.Name.StartsWith("705.Crv[", StringComparison.Ordinal)).Select(p => p.Name).ToList();
+        var readings = await SunSpecReadPlan.Create(map, curve.Append("707.Crv[2].MomCess.Pt[3].V").Append("707.Crv[1].MustTrip.Pt[1].V")).ReadAsync(_client, device.Endpoint, 8, Cancel);
+
+        Assert.Equal(
+            ["model 705 at 40070 (length 67): the size of group Crv depends on a count that could not be read; it and what follows are not mapped",
+             "model 707 at 40139 (length 69): the size of group Crv depends on a count that could not be read; it and what follows are not mapped"],
+            blind.Problems);
+        Assert.Empty(map.Problems);
+        // 3 curves of 9 points (ActPt, DeptRef, Pri, VRef, VRefAuto, VRefAutoEna, VRefAutoTms, RspTms, ReadOnly) and 4 points (V, Var) each.
+        Assert.Equal(3 * (9 + (4 * 2)), curve.Count);
+        Assert.Equal(
+            [.. from c in Enumerable.Range(1, 3) from p in Enumerable.Range(1, 4) from v in new[] { "V", "Var" } select $"705.Crv[{c}].Pt[{p}].{v}"],
+            curve.Where(n => n.Contains(".Pt[", StringComparison.Ordinal)));
+        // The curves' last point ends where model 705 ends: 15 registers, then 3 x (10 + 4 x 2).
+        Assert.Equal(40070 + 15 + (3 * 18), map.Points[Find(map, "705.Crv[3].Pt[4].Var")].End);
+        Assert.Equal("705.V_SF", map.Points[map.Points[Find(map, "705.Crv[2].Pt[3].V")].ScaleFactorIndex].Name);
+        Assert.Equal("705.DeptRef_SF", map.Points[map.Points[Find(map, "705.Crv[2].Pt[3].Var")].ScaleFactorIndex].Name);
+        Assert.False(map.TryFind("705.Crv[4].Pt[1].V", out _));
+        Assert.False(map.TryFind("705.Crv[1].Pt[5].V", out _));
+        Assert.Equal(curve.Count + 2, readings.Count);
+        Assert.Contains(readings, r => r.Name.Contains(".Pt[", StringComparison.Ordinal) && r.Value is { } v && v != Math.Floor(v)); // scaled down by V_SF or DeptRef_SF
+        AssertReadings(expected, readings, only: true);
     }
 
     [Fact]

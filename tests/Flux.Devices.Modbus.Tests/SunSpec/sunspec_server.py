@@ -12,13 +12,16 @@ Units (holding registers, zero-based addresses):
   5  meter at 50000: models 1, 203
   6  at 40000: models 1, 64999 (no such model: 9 registers of noise), 802
   7  at 40000: models 1, 802, then nothing: no end model, and reading on is refused (chain cut short)
+  8  inverter curves at 40000: models 1, 705 (3 curves of 4 points: groups inside a repeating group), 707 (2 curve
+     sets, each with its MustTrip, MayTrip and MomCess groups of 3 points)
 
 Values: every scale factor is a non-zero power (-3..3) except a few set "not implemented" (0x8000), and about one
 point in six reads "not implemented" (the type's sentinel). EXPECTED_JSON holds, per unit, the base, the chain
 ({id, address, length}), where the walk must stop (or null) and every point's expected value:
 {"value": number} (scaled: raw * 10**sf, divided for a negative sf), {"text": "..."} or {"missing": true}, with "unit".
-Point names: MODEL.POINT, MODEL.GROUP[i].POINT for a repeating group (1-based), MODEL[k].POINT for the k-th (1-based)
-of a model that occurs more than once in the chain.
+Point names: MODEL.POINT, MODEL.GROUP[i].POINT for a repeating group (1-based), MODEL.GROUP.POINT for a group that
+does not repeat, and so on down for groups inside groups (705.Crv[2].Pt[3].V, 707.Crv[1].MustTrip.Pt[2].V);
+MODEL[k].POINT for the k-th (1-based) of a model that occurs more than once in the chain.
 """
 import asyncio
 import json
@@ -206,6 +209,13 @@ def build(models_dir):
     cut.add_model(models_dir, 802, "802", {})
     cut.cut()
     units[7] = cut
+
+    curves = Layout(40000, 8)
+    curves.add_model(models_dir, 1, "1", {})
+    curves.add_model(models_dir, 705, "705", {"Crv": 3, "Pt": 4, "points": {"NCrv": 3, "NPt": 4}})
+    curves.add_model(models_dir, 707, "707", {"Crv": 2, "Pt": 3, "points": {"NCrvSet": 2, "NPt": 3}})
+    curves.end()
+    units[8] = curves
     return units
 
 

@@ -24,13 +24,13 @@ public class TelemetryBenchmarks
     public void Setup()
     {
         _plan = ReadPlan.ForMap(BuiltInRegisterMaps.PowerPackBess);
-        _readings = new PollReadings(_plan);
+        _readings = new PollReadings(new RegisterPollPlan(_plan));
         var words = _readings.Registers(0).Span;
         words[0] = 2;
         words[8] = unchecked((ushort)(short)-40);
         RegisterCodec.WriteUInt32(words[26..], 250_000);
         words[28] = 10;
-        _frame = new TelemetryFrame(Guid.NewGuid(), _plan, 1, 1);
+        _frame = new TelemetryFrame(Guid.NewGuid(), _readings.Plan, 1, 1);
         _timestamp = new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero);
     }
 

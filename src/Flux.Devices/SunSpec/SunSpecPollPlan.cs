@@ -118,17 +118,17 @@ internal static class SunSpecPointName
         var parts = name.Split('.');
         if (parts.Length < 2)
         {
-            return "is not a SunSpec point name: give MODEL.POINT (802.SoC), with group names between for a point of a group (803.string[1].StrSoC)";
+            return "not a SunSpec point name: give MODEL.POINT (802.SoC), with group names between for a point of a group (803.string[1].StrSoC)";
         }
 
         if (!TrySplitIndex(parts[0], out var modelText, out _) || !int.TryParse(modelText, NumberStyles.None, CultureInfo.InvariantCulture, out var modelId))
         {
-            return $"does not start with a model id ('{parts[0]}')";
+            return $"it does not start with a model id ('{parts[0]}')";
         }
 
         if (!catalog.TryGet(modelId, out var model))
         {
-            return $"names model {modelId}, which the library does not ship; shipped models are {string.Join(", ", catalog.Ids)}";
+            return $"model {modelId} is not one the library ships; shipped models are {string.Join(", ", catalog.Ids)}";
         }
 
         var group = model.Group;
@@ -136,13 +136,13 @@ internal static class SunSpecPointName
         {
             if (!TrySplitIndex(parts[i], out var groupName, out var index))
             {
-                return $"has a bad index in '{parts[i]}' (a 1-based number in brackets)";
+                return $"a bad index in '{parts[i]}' (a 1-based number in brackets)";
             }
 
             var child = group.Groups.FirstOrDefault(g => g.Name == groupName);
             if (child is null)
             {
-                return $"'{groupName}' is not a group of {string.Join(".", parts[..i])}{Listing(" its groups are ", group.Groups.Select(g => g.Name))}";
+                return $"{string.Join(".", parts[..i])} has no group '{groupName}'{Listing(" its groups are ", group.Groups.Select(g => g.Name))}";
             }
 
             if (child.Repeats != (index is not null))
@@ -156,7 +156,7 @@ internal static class SunSpecPointName
         var point = parts[^1];
         return group.Points.Any(p => p.Name == point && p.Type != SunSpecPointType.Pad)
             ? null
-            : $"'{point}' is not a point of {string.Join(".", parts[..^1])}{Listing(" its points are ", group.Points.Where(p => p.Type != SunSpecPointType.Pad).Select(p => p.Name))}";
+            : $"{string.Join(".", parts[..^1])} has no point '{point}'{Listing(" its points are ", group.Points.Where(p => p.Type != SunSpecPointType.Pad).Select(p => p.Name))}";
     }
 
     /// <summary>The model id a point name starts with.</summary>

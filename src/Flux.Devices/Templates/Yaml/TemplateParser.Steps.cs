@@ -220,7 +220,7 @@ internal static partial class TemplateParser
 
             if (SunSpec.SunSpecPointName.Problem(name) is { } problem)
             {
-                t.Reader.Error(item, itemAt, $"'{name}' {problem}");
+                t.Reader.Error(item, itemAt, $"'{name}': {problem}");
             }
             else if (points.Contains(name, StringComparer.Ordinal))
             {

@@ -112,9 +112,16 @@ internal static class SunSpecPointName
     /// <param name="name">The name.</param>
     /// <param name="catalog">The definitions; <see langword="null"/> for the shipped ones.</param>
     /// <returns>The problem, in words, or <see langword="null"/>.</returns>
-    public static string? Problem(string name, SunSpecModelCatalog? catalog = null)
+    public static string? Problem(string name, SunSpecModelCatalog? catalog = null) => Resolve(name, catalog ?? SunSpecModelCatalog.Shared, out _);
+
+    /// <summary>Finds the definition of a point by its name (any index of a repeating group), for its unit and type.</summary>
+    /// <param name="name">The name (<c>802.SoC</c>).</param>
+    /// <returns>The definition, or <see langword="null"/> when the name names no point of a shipped model.</returns>
+    public static SunSpecPointDefinition? Find(string name) => Resolve(name, SunSpecModelCatalog.Shared, out var point) is null ? point : null;
+
+    private static string? Resolve(string name, SunSpecModelCatalog catalog, out SunSpecPointDefinition? found)
     {
-        catalog ??= SunSpecModelCatalog.Shared;
+        found = null;
         var parts = name.Split('.');
         if (parts.Length < 2)
         {
@@ -154,18 +161,10 @@ internal static class SunSpecPointName
         }
 
         var point = parts[^1];
-        return group.Points.Any(p => p.Name == point && p.Type != SunSpecPointType.Pad)
+        found = group.Points.FirstOrDefault(p => p.Name == point && p.Type != SunSpecPointType.Pad);
+        return found is not null
             ? null
             : $"{string.Join(".", parts[..^1])} has no point '{point}'{Listing(" its points are ", group.Points.Where(p => p.Type != SunSpecPointType.Pad).Select(p => p.Name))}";
-    }
-
-    /// <summary>The model id a point name starts with.</summary>
-    /// <param name="name">The name.</param>
-    /// <returns>The id, or null when the name does not start with one.</returns>
-    public static int? ModelOf(string name)
-    {
-        var end = name.IndexOfAny(['.', '[']);
-        return end > 0 && int.TryParse(name.AsSpan(0, end), NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
     }
 
     private static string Listing(string lead, IEnumerable<string> names)

@@ -55,6 +55,18 @@ public sealed class DeviceConfiguration
     /// <summary>Gets a value indicating whether the device is read through its own SunSpec model chain (the map is <see cref="SunSpecMapName"/>).</summary>
     public bool IsSunSpec => string.Equals(RegisterMap.Name, SunSpecMapName, StringComparison.Ordinal) && RegisterMap.Registers.Count == 0;
 
+    /// <summary>
+    /// Gets the unit of one of the configuration's points: a register map point's <see cref="RegisterDefinition.Unit"/>,
+    /// or for a SunSpec configuration the unit of the point's model definition (<c>802.SoC</c>: <c>%WHRtg</c>).
+    /// </summary>
+    /// <param name="point">The point's name.</param>
+    /// <returns>The unit, or <see langword="null"/> when the point has none or is not one of the configuration's.</returns>
+    public string? UnitOf(string point)
+    {
+        ArgumentNullException.ThrowIfNull(point);
+        return IsSunSpec ? SunSpec.SunSpecPointName.Find(point)?.Units : RegisterMap.Find(point)?.Unit;
+    }
+
     /// <summary>Returns the block as metadata, to be set under <see cref="MetadataKey"/>.</summary>
     /// <returns>The block.</returns>
     public DeviceMetadata ToMetadata()

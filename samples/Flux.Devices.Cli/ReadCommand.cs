@@ -30,7 +30,8 @@ internal static class ReadCommand
             await using var registry = await cli.OpenAsync(result, token, tls: tls);
             var found = await registry.FindAsync(result.GetValue(device)!, token);
             var typed = result.GetValue(device)!;
-            if (DeviceConfiguration.TryRead(found.Metadata, out var configuration))
+            // A SunSpec configuration's points are checked after the poll: which of them a device has depends on its models.
+            if (DeviceConfiguration.TryRead(found.Metadata, out var configuration) && !configuration.IsSunSpec)
             {
                 CheckPoints(points, typed, [.. configuration.RegisterMap.Registers.Select(r => r.Name)]);
             }

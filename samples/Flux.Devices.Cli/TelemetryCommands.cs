@@ -3,6 +3,7 @@ using System.Globalization;
 using Flux.Devices.Maintenance;
 using Flux.Devices.Storage;
 using Flux.Devices.Telemetry;
+using Flux.Devices.Templates;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Flux.Devices.Cli;
@@ -48,13 +49,15 @@ internal static class TelemetryCommands
 
             var found = await registry.FindAsync(result.GetValue(device)!, token);
             var readings = await registry.Get<ITelemetryStore>().GetTelemetryAsync(found.Id, points, from, to, token);
+            // The store keeps values only: the units are those of the device's configuration (its map, or its SunSpec models).
+            Func<string, string?> unitOf = DeviceConfiguration.TryRead(found.Metadata, out var configuration) ? configuration.UnitOf : _ => null;
             if (output.IsJson)
             {
-                await output.WriteJsonAsync(readings.Select(r => new StoredReading(found.Name, r.DeviceId, r.Timestamp, r.Point, r.Value!.Value)));
+                await output.WriteJsonAsync(readings.Select(r => new StoredReading(found.Name, r.DeviceId, r.Timestamp, r.Point, r.Value!.Value, unitOf(r.Point))));
             }
             else
             {
-                await output.WriteAsync(Readings(readings));
+                await output.WriteAsync(Readings(readings, unitOf));
             }
 
             if (readings.Count == 0)
@@ -115,13 +118,13 @@ internal static class TelemetryCommands
         return new Command("retention", "Delete old health samples and telemetry (what AddRetention() does on a schedule in a host).") { run };
     }
 
-    /// <summary>The readings as rows: time (UTC, to the microsecond), point, value (round-trip precision).</summary>
-    public static Grid Readings(IEnumerable<TelemetryReading> readings)
+    /// <summary>The readings as rows: time (UTC, to the microsecond), point, value (round-trip precision), unit (from the device's configuration).</summary>
+    public static Grid Readings(IEnumerable<TelemetryReading> readings, Func<string, string?> unitOf)
     {
-        var grid = new Grid("TIME", "POINT", "VALUE");
+        var grid = new Grid("TIME", "POINT", "VALUE", "UNIT");
         foreach (var reading in readings)
         {
-            grid.Add(Time(reading.Timestamp), reading.Point, reading.Value!.Value.ToString("R", CultureInfo.InvariantCulture));
+            grid.Add(Time(reading.Timestamp), reading.Point, reading.Value!.Value.ToString("R", CultureInfo.InvariantCulture), unitOf(reading.Point) ?? string.Empty);
         }
 
         return grid;
@@ -166,7 +169,7 @@ internal static class TelemetryCommands
     private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture);
 
     /// <summary>A reading as <c>--output json</c> prints it.</summary>
-    private sealed record StoredReading(string Device, Guid DeviceId, DateTimeOffset Timestamp, string Point, double Value);
+    private sealed record StoredReading(string Device, Guid DeviceId, DateTimeOffset Timestamp, string Point, double Value, string? Unit);
 
     /// <summary>A series' outcome as <c>--output json</c> prints it.</summary>
     private sealed record RetentionRow(string Series, string? Kept, DateTimeOffset? DeletedBefore, long Deleted, int Batches);

@@ -41,10 +41,10 @@ public sealed class StoredTelemetryCommandTests : FluxTestBed
 
         Assert.Equal((FluxCli.Ok, string.Empty), (code, error));
         var lines = output.TrimEnd().Split('\n');
-        Assert.Matches(@"^TIME\s+POINT\s+VALUE$", lines[0]);
-        Assert.Matches($@"^{Time(-30)}\s+soe\s+250\.5$", lines[1]);
-        Assert.Matches($@"^{Time(-30)}\s+status\s+3$", lines[2]);
-        Assert.Matches($@"^{Time(-5)}\s+soe\s+4$", lines[3]);
+        Assert.Matches(@"^TIME\s+POINT\s+VALUE\s+UNIT$", lines[0]); // no configuration: no unit
+        Assert.Matches($@"^{Time(-30)}\s+soe\s+250\.5\s*$", lines[1]);
+        Assert.Matches($@"^{Time(-30)}\s+status\s+3\s*$", lines[2]);
+        Assert.Matches($@"^{Time(-5)}\s+soe\s+4\s*$", lines[3]);
         Assert.Equal(4, lines.Length);
     }
 
@@ -54,7 +54,7 @@ public sealed class StoredTelemetryCommandTests : FluxTestBed
         var (code, output, _) = await FluxProcess.RunAsync("devices", "telemetry", "WLCE-BESS-01", "--point", "soe", "--since", "3h", "--format", "csv", "--store", Store);
 
         Assert.Equal(FluxCli.Ok, code);
-        Assert.Equal($"time,point,value\r\n{Time(-120)},soe,1\r\n{Time(-30)},soe,250.5\r\n{Time(-5)},soe,4\r\n", output);
+        Assert.Equal($"time,point,value,unit\r\n{Time(-120)},soe,1,\r\n{Time(-30)},soe,250.5,\r\n{Time(-5)},soe,4,\r\n", output); // no configuration: no unit
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public sealed class StoredTelemetryCommandTests : FluxTestBed
         var (code, output, error) = await FluxProcess.RunAsync("devices", "telemetry", "WLCE-BESS-01", "--point", "available_blocks", "--store", Store);
 
         Assert.Equal(FluxCli.Ok, code);
-        Assert.Matches(@"^TIME\s+POINT\s+VALUE\s*$", output);
+        Assert.Matches(@"^TIME\s+POINT\s+VALUE\s+UNIT\s*$", output);
         Assert.StartsWith("No telemetry stored for WLCE-BESS-01 from ", error, StringComparison.Ordinal);
     }
 

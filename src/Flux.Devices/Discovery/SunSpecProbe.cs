@@ -73,6 +73,11 @@ internal sealed class SunSpecProbe : IDeviceTypeProbe
 
         var ids = chain.Models.Select(m => m.Id).ToList();
         var type = InferType(ids, _inverterType);
+        if (context.Templates.FirstOrDefault(t => t.DeviceType == type && t.SunSpecModels.Any(ids.Contains)) is { } template)
+        {
+            details = details.With("template", template.Name);
+        }
+
         return result with { DeviceType = type, Details = type == DeviceTypes.Meter ? MeterNameplate(ids, details) : details };
     }
 

@@ -17,6 +17,13 @@ public sealed class DeviceConfiguration
     /// <summary>The metadata key of the block (<c>config</c>).</summary>
     public const string MetadataKey = "config";
 
+    /// <summary>
+    /// The register map name that means "SunSpec, from the device's own model chain" (<c>sunspec</c>): the device is
+    /// read through the SunSpec models recorded in its metadata at discovery (<c>sunspec_models</c>), not through a
+    /// fixed map; <see cref="Points"/> names the points to poll.
+    /// </summary>
+    public const string SunSpecMapName = "sunspec";
+
     /// <summary>Gets the name of the template that deployed the configuration.</summary>
     public required string Template { get; init; }
 
@@ -38,6 +45,27 @@ public sealed class DeviceConfiguration
 
     /// <summary>Gets the scale factors: the base map's, overridden by the template's <c>scaling</c> block.</summary>
     public required IReadOnlyDictionary<string, double> Scaling { get; init; }
+
+    /// <summary>
+    /// Gets the SunSpec points to poll (<c>802.SoC</c>, <c>203.TotWhImp</c>) when <see cref="IsSunSpec"/>; points of
+    /// models the device does not have are left out of its polls. Empty: every point of the device's models.
+    /// </summary>
+    public IReadOnlyList<string> Points { get; init; } = [];
+
+    /// <summary>Gets a value indicating whether the device is read through its own SunSpec model chain (the map is <see cref="SunSpecMapName"/>).</summary>
+    public bool IsSunSpec => string.Equals(RegisterMap.Name, SunSpecMapName, StringComparison.Ordinal) && RegisterMap.Registers.Count == 0;
+
+    /// <summary>
+    /// Gets the unit of one of the configuration's points: a register map point's <see cref="RegisterDefinition.Unit"/>,
+    /// or for a SunSpec configuration the unit of the point's model definition (<c>802.SoC</c>: <c>%WHRtg</c>).
+    /// </summary>
+    /// <param name="point">The point's name.</param>
+    /// <returns>The unit, or <see langword="null"/> when the point has none or is not one of the configuration's.</returns>
+    public string? UnitOf(string point)
+    {
+        ArgumentNullException.ThrowIfNull(point);
+        return IsSunSpec ? SunSpec.SunSpecPointName.Find(point)?.Units : RegisterMap.Find(point)?.Unit;
+    }
 
     /// <summary>Returns the block as metadata, to be set under <see cref="MetadataKey"/>.</summary>
     /// <returns>The block.</returns>
@@ -72,6 +100,17 @@ public sealed class DeviceConfiguration
             }
 
             writer.WriteEndObject();
+            if (Points.Count > 0)
+            {
+                writer.WriteStartArray("points");
+                foreach (var point in Points)
+                {
+                    writer.WriteStringValue(point);
+                }
+
+                writer.WriteEndArray();
+            }
+
             writer.WriteStartObject("scaling");
             foreach (var (key, factor) in Scaling.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             {
@@ -123,6 +162,9 @@ public sealed class DeviceConfiguration
                 RetryCount = block.TryGetProperty("retry_count", out var retries) && retries.TryGetInt32(out var count) ? count : null,
                 RegisterMap = new RegisterMap(mapName, definitions, scaling),
                 Scaling = scaling,
+                Points = block.TryGetProperty("points", out var points) && points.ValueKind == JsonValueKind.Array
+                    ? [.. points.EnumerateArray().Select(p => p.GetString() ?? throw new FormatException("points"))]
+                    : [],
             };
             return true;
         }

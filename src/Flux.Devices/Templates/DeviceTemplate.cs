@@ -23,4 +23,11 @@ public sealed class DeviceTemplate
 
     /// <summary>Gets the points and values that identify the template's devices during discovery (the <c>identify</c> block); empty when it has none.</summary>
     public IReadOnlyList<TemplateFingerprint> Fingerprint { get; init; } = [];
+
+    /// <summary>
+    /// Gets the SunSpec model ids that identify the template's devices (its <c>identify: sunspec_models</c>, for
+    /// <c>register_map: sunspec</c>): a device whose recorded model chain has any of them is one of the template's;
+    /// empty when the template names none.
+    /// </summary>
+    public IReadOnlyList<int> SunSpecModels { get; init; } = [];
 }

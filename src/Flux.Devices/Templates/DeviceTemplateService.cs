@@ -189,7 +189,32 @@ internal sealed class DeviceTemplateService : IDeviceTemplateService
             }
         }
 
+        if (template.Configuration.IsSunSpec && SunSpecSkipReason(template, device) is { } sunspec)
+        {
+            return sunspec;
+        }
+
         return device.State == DeviceState.Maintenance ? "in maintenance" : null;
+    }
+
+    /// <summary>
+    /// Why a SunSpec template (<c>register_map: sunspec</c>) does not apply to a device: its metadata records no model
+    /// chain (a device not found as SunSpec by discovery: it cannot be polled through one), or its chain has none of the
+    /// template's <see cref="DeviceTemplate.SunSpecModels"/>.
+    /// </summary>
+    private static string? SunSpecSkipReason(DeviceTemplate template, Device device)
+    {
+        if (SunSpec.SunSpecChain.FromMetadata(device.Metadata) is not { Models.Count: > 0 } chain)
+        {
+            return $"not a SunSpec device: its metadata records no SunSpec model chain ({SunSpec.SunSpecChain.MetadataKey}), which register_map: sunspec reads; scan it again to record it";
+        }
+
+        if (template.SunSpecModels.Count > 0 && !chain.Models.Any(m => template.SunSpecModels.Contains(m.Id)))
+        {
+            return $"SunSpec model mismatch: the device has models {string.Join(", ", chain.Models.Select(m => m.Id))}, the template is for {string.Join(" or ", template.SunSpecModels)}";
+        }
+
+        return null;
     }
 
     /// <summary>Names what differs between two configuration blocks: <c>config.&lt;key&gt;</c>, and <c>config.registers.&lt;name&gt;</c> per point.</summary>

@@ -338,9 +338,9 @@ public sealed class DeviceTelemetryTests : IAsyncDisposable
     public void Decode_IntoTheTargetsFrame_AllocatesNothing()
     {
         var plan = ReadPlan.ForMap(BuiltInRegisterMaps.PowerPackBess);
-        var readings = new PollReadings(plan);
+        var readings = new PollReadings(new RegisterPollPlan(plan));
         readings.Registers(0).Span.Fill(7);
-        var frame = new TelemetryFrame(Guid.NewGuid(), plan, 1, 1);
+        var frame = new TelemetryFrame(Guid.NewGuid(), readings.Plan, 1, 1);
         var timestamp = Time.GetUtcNow();
         frame.Decode(readings, timestamp); // warm
 

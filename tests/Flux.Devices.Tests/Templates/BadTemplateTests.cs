@@ -339,6 +339,74 @@ public sealed class BadTemplateTests
               identify: {}
             """, 4, 13, "device_template.identify", "lists no point"
         },
+        {
+            "SunSpec points without register_map: sunspec", """
+            device_template:
+              type: bess
+              manufacturer: PowerPack
+              points: [802.SoC]
+            """, 4, 11, "device_template.points", "it needs register_map: sunspec"
+        },
+        {
+            "a SunSpec point its model does not have", """
+            device_template:
+              type: bess
+              register_map: sunspec
+              points: [802.SoC, 802.SoCC]
+            """, 4, 21, "device_template.points[1]", "'802.SoCC': 802 has no point 'SoCC'; its points are ID, L, AHRtg"
+        },
+        {
+            "a SunSpec point of a model the library does not ship", """
+            device_template:
+              type: bess
+              register_map: sunspec
+              points: [64999.W]
+            """, 4, 12, "device_template.points[0]", "'64999.W': model 64999 is not one the library ships; shipped models are 1, 101"
+        },
+        {
+            "a repeating SunSpec group without its index", """
+            device_template:
+              type: bess
+              register_map: sunspec
+              points: [803.string.StrSoC]
+            """, 4, 12, "device_template.points[0]", "group 'string' repeats: give the instance (string[1])"
+        },
+        {
+            "registers beside register_map: sunspec", """
+            device_template:
+              type: bess
+              register_map: sunspec
+              registers:
+                soe: 2026
+            """, 5, 5, "device_template.registers", "does not apply to register_map: sunspec"
+        },
+        {
+            "scaling beside register_map: sunspec", """
+            device_template:
+              type: bess
+              register_map: sunspec
+              scaling:
+                power: 1.0
+            """, 5, 5, "device_template.scaling", "a SunSpec point is scaled by the device's own scale factor"
+        },
+        {
+            "a SunSpec identify block naming a point", """
+            device_template:
+              type: bess
+              register_map: sunspec
+              identify:
+                802.SoC: 50
+            """, 5, 5, "device_template.identify.802.SoC", "unknown key"
+        },
+        {
+            "a SunSpec model id out of range", """
+            device_template:
+              type: bess
+              register_map: sunspec
+              identify:
+                sunspec_models: [802, 65535]
+            """, 5, 27, "device_template.identify.sunspec_models", "must be from 1 to 65534, not 65535"
+        },
     };
 
     [Theory]

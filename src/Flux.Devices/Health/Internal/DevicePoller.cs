@@ -125,7 +125,7 @@ internal sealed class DevicePoller(IModbusTransport transport, DeviceHealthOptio
     /// <summary>Makes every read of the plan, into the target's buffers.</summary>
     private async ValueTask ReadAsync(PollTarget target, PollReadings readings, CancellationToken cancellationToken)
     {
-        var requests = readings.Plan.Requests;
+        var requests = readings.Plan.Reads;
         for (var i = 0; i < requests.Count; i++)
         {
             var request = requests[i];

@@ -9,7 +9,7 @@ namespace Flux.Devices.Health.Internal;
 internal sealed class PollTarget(Guid deviceId)
 {
     /// <summary>The plan of a device without a register map: holding register 0, as the spec's health check reads.</summary>
-    private static readonly ReadPlan DefaultPlan = ReadPlan.Create([new RegisterDefinition { Name = "register_0", Address = 0 }]);
+    private static readonly PollPlan DefaultPlan = new RegisterPollPlan(ReadPlan.Create([new RegisterDefinition { Name = "register_0", Address = 0 }]));
 
     private static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxInterval = TimeSpan.FromDays(1);
@@ -31,7 +31,7 @@ internal sealed class PollTarget(Guid deviceId)
     /// <summary>Why the device cannot be polled (its metadata does not say where it is), or null.</summary>
     public string? Problem { get; private set; }
 
-    public ReadPlan Plan { get; private set; } = DefaultPlan;
+    public PollPlan Plan { get; private set; } = DefaultPlan;
 
     /// <summary>Where a poll reads the plan's values into, made again when the plan changes (see <see cref="PollReadings"/>).</summary>
     public PollReadings Readings => _readings is { } readings && ReferenceEquals(readings.Plan, Plan) ? readings : _readings = new PollReadings(Plan);
@@ -86,7 +86,8 @@ internal sealed class PollTarget(Guid deviceId)
         Endpoint = endpoint;
         UnitId = unitId;
         DeviceConfiguration.TryRead(device.Metadata, out var configuration);
-        Plan = configuration is { RegisterMap.Registers.Count: > 0 } ? ReadPlan.ForMap(configuration.RegisterMap) : DefaultPlan;
+        Plan = PlanOf(device, configuration, out var planProblem);
+        Problem ??= planProblem;
         CtRatio = Ratio(device.Metadata, "ct_ratio");
         VtRatio = Ratio(device.Metadata, "vt_ratio");
         // A device's configuration is metadata any tool may have written: keep it within the options' ranges.
@@ -129,6 +130,22 @@ internal sealed class PollTarget(Guid deviceId)
         LastSuccess = latest.LastSuccessfulPoll;
         LastTimestamp = latest.Timestamp;
         OfflineReported = latest.Status == DeviceHealthStatus.Offline;
+    }
+
+    /// <summary>
+    /// The plan of a device's configuration: a SunSpec device's from the model chain recorded in its metadata (no chain
+    /// recorded: the default plan and a problem that names what is missing), a register map's from its map, else the
+    /// default plan (holding register 0).
+    /// </summary>
+    private static PollPlan PlanOf(Device device, DeviceConfiguration? configuration, out string? problem)
+    {
+        problem = null;
+        if (configuration is { IsSunSpec: true })
+        {
+            return SunSpec.SunSpecPollPlan.TryCreate(device.Metadata, configuration.Points, out var plan, out problem) ? plan : DefaultPlan;
+        }
+
+        return configuration is { RegisterMap.Registers.Count: > 0 } ? new RegisterPollPlan(ReadPlan.ForMap(configuration.RegisterMap)) : DefaultPlan;
     }
 
     /// <summary>A positive finite ratio from the metadata (a meter's <c>ct_ratio</c>, <c>vt_ratio</c>), else 1.</summary>

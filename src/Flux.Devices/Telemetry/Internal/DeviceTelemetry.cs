@@ -57,7 +57,7 @@ internal sealed class DeviceTelemetry : IDeviceTelemetry
     }
 
     /// <summary>Gets the frame a poll of a device decodes into: the one given while it fits the plan and ratios, else a new one, which becomes the device's latest.</summary>
-    public TelemetryFrame FrameFor(Guid deviceId, ReadPlan plan, double ctRatio, double vtRatio, TelemetryFrame? current)
+    public TelemetryFrame FrameFor(Guid deviceId, Health.Internal.PollPlan plan, double ctRatio, double vtRatio, TelemetryFrame? current)
     {
         if (current is not null && current.Fits(plan, ctRatio, vtRatio) && _frames.TryGetValue(deviceId, out var known) && ReferenceEquals(known, current))
         {

@@ -22,6 +22,12 @@ internal static partial class TemplateParser
         ("default_config", ReadDefaultConfig),
         ("scaling", static (t, node) =>
         {
+            if (t.IsSunSpec && node is not null)
+            {
+                t.Reader.Error(node, $"{TemplateAt}.scaling", "does not apply to register_map: sunspec: a SunSpec point is scaled by the device's own scale factor (its _SF point), read in the same poll");
+                return;
+            }
+
             t.Scaling = new Dictionary<string, double>(t.BaseMap?.Scaling ?? new Dictionary<string, double>(), StringComparer.Ordinal);
             if (node is not null)
             {
@@ -29,7 +35,18 @@ internal static partial class TemplateParser
             }
         }),
         ("registers", ReadTemplateRegisters),
-        ("identify", static (t, node) => t.Fingerprint = node is null ? [] : ReadFingerprint(t.Reader, node, $"{TemplateAt}.identify", t.Registers)),
+        ("points", ReadSunSpecPoints),
+        ("identify", static (t, node) =>
+        {
+            if (t.IsSunSpec)
+            {
+                t.SunSpecModels = node is null ? [] : ReadSunSpecModels(t.Reader, node, $"{TemplateAt}.identify");
+            }
+            else
+            {
+                t.Fingerprint = node is null ? [] : ReadFingerprint(t.Reader, node, $"{TemplateAt}.identify", t.Registers);
+            }
+        }),
     ];
 
     /// <summary>The keys of a register's extended form, in the order they are read; each step says whether its key was read well.</summary>
@@ -96,6 +113,12 @@ internal static partial class TemplateParser
         }
         else if (t.Reader.Text(node, $"{TemplateAt}.register_map") is { } mapName)
         {
+            if (mapName == DeviceConfiguration.SunSpecMapName)
+            {
+                t.IsSunSpec = true;
+                return;
+            }
+
             t.BaseMap = t.Maps.Find(mapName);
             if (t.BaseMap is null)
             {
@@ -122,6 +145,16 @@ internal static partial class TemplateParser
     private static void ReadTemplateRegisters(TemplateReading t, YamlNode? node)
     {
         const string at = $"{TemplateAt}.registers";
+        if (t.IsSunSpec)
+        {
+            if (node is not null)
+            {
+                t.Reader.Error(node, at, "does not apply to register_map: sunspec: the device's points are those of its own SunSpec models; list the points to poll under points");
+            }
+
+            return;
+        }
+
         t.Registers = [.. t.BaseMap?.Registers ?? []];
         var fromTemplate = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
         if (node is not null && t.Reader.Mapping(node, at) is { } registerMapping)
@@ -152,6 +185,87 @@ internal static partial class TemplateParser
         }
 
         ReportOverlap(t.Reader, t.Registers, fromTemplate, t.Template, at);
+    }
+
+    /// <summary>The SunSpec points to poll (<c>points: [802.SoC, 802.W]</c>), each a point of a shipped model; only with <c>register_map: sunspec</c>.</summary>
+    private static void ReadSunSpecPoints(TemplateReading t, YamlNode? node)
+    {
+        const string at = $"{TemplateAt}.points";
+        if (node is null)
+        {
+            return;
+        }
+
+        if (!t.IsSunSpec)
+        {
+            t.Reader.Error(node, at, "lists SunSpec points: it needs register_map: sunspec (a register map's points go under registers)");
+            return;
+        }
+
+        if (node is not YamlSequence sequence)
+        {
+            t.Reader.Error(node, at, $"must be a list of SunSpec point names ([802.SoC, 802.W]), not {SchemaReader.Describe(node)}");
+            return;
+        }
+
+        var points = new List<string>();
+        for (var i = 0; i < sequence.Items.Count; i++)
+        {
+            var item = sequence.Items[i];
+            var itemAt = $"{at}[{i}]";
+            if (t.Reader.Text(item, itemAt) is not { } name)
+            {
+                continue;
+            }
+
+            if (SunSpec.SunSpecPointName.Problem(name) is { } problem)
+            {
+                t.Reader.Error(item, itemAt, $"'{name}': {problem}");
+            }
+            else if (points.Contains(name, StringComparer.Ordinal))
+            {
+                t.Reader.Error(item, itemAt, $"'{name}' is listed twice");
+            }
+            else
+            {
+                points.Add(name);
+            }
+        }
+
+        t.Points = points;
+    }
+
+    /// <summary>The <c>identify</c> block of a SunSpec template: <c>sunspec_models</c>, a model id or a list of them (any of which identifies a device).</summary>
+    private static List<int> ReadSunSpecModels(SchemaReader reader, YamlNode node, string path)
+    {
+        var models = new List<int>();
+        if (reader.Mapping(node, path) is not { } identify)
+        {
+            return models;
+        }
+
+        reader.AllowOnly(identify, path, "sunspec_models");
+        if (SchemaReader.Get(identify, "sunspec_models") is not { } value)
+        {
+            reader.Error(node, $"{path}.sunspec_models", "is required in the identify block of register_map: sunspec: the SunSpec model ids (802) that identify the template's devices");
+            return models;
+        }
+
+        var items = value is YamlSequence sequence ? sequence.Items : [value];
+        if (items.Count == 0)
+        {
+            reader.Error(value, $"{path}.sunspec_models", "lists no model id");
+        }
+
+        foreach (var item in items)
+        {
+            if (reader.Integer(item, $"{path}.sunspec_models", 1, 65534) is { } id)
+            {
+                models.Add((int)id);
+            }
+        }
+
+        return models;
     }
 
     private static bool ReadAddress(RegisterReading r, YamlNode? node)
@@ -267,6 +381,13 @@ internal static partial class TemplateParser
         public List<RegisterDefinition> Registers { get; set; } = [];
 
         public List<TemplateFingerprint> Fingerprint { get; set; } = [];
+
+        /// <summary>Whether the template says <c>register_map: sunspec</c>.</summary>
+        public bool IsSunSpec { get; set; }
+
+        public List<string> Points { get; set; } = [];
+
+        public List<int> SunSpecModels { get; set; } = [];
     }
 
     /// <summary>A register's extended form being read: the point so far (the base map's, if any) and what its steps need.</summary>

@@ -7,8 +7,8 @@ namespace Flux.Devices.Templates.Yaml;
 internal static partial class TemplateParser
 {
     /// <summary>The keys under <c>device_template</c> in the order the unknown-key error lists them; <see cref="TemplateSteps"/> reads the same keys in the order they depend on each other.</summary>
-    private static readonly string[] TemplateKeys = ["name", "type", "manufacturer", "register_map", "default_config", "registers", "scaling", "identify"];
-    private static readonly string[] SectionKeys = ["default_config", "registers", "scaling", "identify"];
+    private static readonly string[] TemplateKeys = ["name", "type", "manufacturer", "register_map", "default_config", "registers", "scaling", "points", "identify"];
+    private static readonly string[] SectionKeys = ["default_config", "registers", "scaling", "points", "identify"];
     private static readonly string[] ConfigKeys = ["polling_interval", "timeout", "retry_count"];
     private static readonly string[] MapKeys = ["name", "description", "scaling", "registers"];
     private static readonly string[] AccessWords = ["read", "read_write"];
@@ -53,10 +53,14 @@ internal static partial class TemplateParser
                 PollingInterval = reading.PollingInterval,
                 Timeout = reading.Timeout,
                 RetryCount = reading.RetryCount,
-                RegisterMap = new RegisterMap(EffectiveMapName(reading.Name, reading.BaseMap, reading.Registers, reading.Scaling, maps), reading.Registers, reading.Scaling),
+                RegisterMap = reading.IsSunSpec
+                    ? new RegisterMap(DeviceConfiguration.SunSpecMapName, [], reading.Scaling)
+                    : new RegisterMap(EffectiveMapName(reading.Name, reading.BaseMap, reading.Registers, reading.Scaling, maps), reading.Registers, reading.Scaling),
                 Scaling = reading.Scaling,
+                Points = reading.Points,
             },
             Fingerprint = reading.Fingerprint,
+            SunSpecModels = reading.SunSpecModels,
         };
     }
 

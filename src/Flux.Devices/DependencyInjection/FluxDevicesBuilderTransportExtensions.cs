@@ -81,7 +81,8 @@ public static class FluxDevicesBuilderTransportExtensions
             sp.GetService<ILoggerFactory>(),
             sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(),
             sp.GetRequiredService<Flux.Devices.Telemetry.Internal.DeviceTelemetry>(),
-            sp.GetService<ITelemetryStore>())); // registered by a store that keeps telemetry; without one, readings stay in memory
+            sp.GetService<ITelemetryStore>(), // registered by a store that keeps telemetry; without one, readings stay in memory
+            sp.GetService<IDeviceLeaseStore>())); // registered by a store that keeps leases (PostgreSQL)
         services.TryAddSingleton<IDeviceControl>(static sp => new DeviceControl(
             sp.GetRequiredService<IDeviceRegistryStore>(),
             sp.GetRequiredService<IModbusTransport>(), // control writes go over the shared transport, which never replays a write

@@ -69,7 +69,7 @@ internal sealed partial class PostgresDeviceStore : IDeviceLeaseStore
                 var reader = await batch.ExecuteReaderAsync(token).ConfigureAwait(false);
                 await using var readerScope = reader.ConfigureAwait(false);
                 var held = new List<DeviceLease>();
-                await reader.NextResultAsync(token).ConfigureAwait(false); // the heartbeat's (no rows)
+                // The heartbeat returns no rows, so it has no result: the first is the renewal's.
                 while (await reader.ReadAsync(token).ConfigureAwait(false))
                 {
                     held.Add(new DeviceLease(reader.GetGuid(0), reader.GetInt64(1)));

@@ -52,7 +52,7 @@ internal sealed class DeviceLeaseStoreValidator(IServiceProvider services) : IVa
     public ValidateOptionsResult Validate(string? name, DeviceHealthOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.Leases is not { Enabled: true } || services.GetService(typeof(Storage.IDeviceLeaseStore)) is not null)
+        if (options.Leases is not { Enabled: true } || Microsoft.Extensions.DependencyInjection.FluxDevicesBuilderTransportExtensions.LeaseStore(services) is not null)
         {
             return ValidateOptionsResult.Success;
         }

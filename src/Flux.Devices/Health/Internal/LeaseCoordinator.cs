@@ -73,8 +73,9 @@ internal sealed class LeaseCoordinator
     public bool Due(DateTimeOffset now) => now >= _nextTick;
 
     /// <summary>
-    /// Renews (one round trip), drops what was lost, then takes the share: claims up to it (one round trip) or, when
-    /// holding more than ⌈1.1 × share⌉, gives back the oldest leases down to it (one round trip).
+    /// Renews (one round trip), drops what was lost, then takes the share: claims up to ⌈share⌉ (one round trip) or, when
+    /// holding more than ⌈1.1 × share⌉, gives back the oldest leases down to ⌊share⌋ (one round trip), so that the
+    /// instances that claim what is given back reach their share.
     /// </summary>
     /// <param name="devices">The devices of the instance's scope that should be polled, as last listed.</param>
     /// <param name="busy">Whether a device is being polled (it is not given back then).</param>
@@ -123,11 +124,12 @@ internal sealed class LeaseCoordinator
         _metrics.LeasesLost(lost);
         var share = Share = ShareOf(devices, renewal.Instances);
         var target = (int)Math.Ceiling(share - 1e-9);
+        var floor = Math.Max((int)Math.Floor(share + 1e-9), 0);
         var most = (int)Math.Ceiling((share * 1.1) - 1e-9);
         int claimed = 0, released = 0;
         if (_held.Count > most)
         {
-            var extras = _held.Where(h => !busy(h.Key)).OrderBy(h => h.Value.AcquiredAt).ThenBy(h => h.Key).Take(_held.Count - target).ToList();
+            var extras = _held.Where(h => !busy(h.Key)).OrderBy(h => h.Value.AcquiredAt).ThenBy(h => h.Key).Take(_held.Count - floor).ToList();
             foreach (var (id, held) in extras)
             {
                 Drop(id, held.Token); // no longer polled before it is given back

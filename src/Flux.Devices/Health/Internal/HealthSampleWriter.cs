@@ -44,9 +44,12 @@ internal sealed class HealthSampleWriter
     }
 
     /// <summary>Queues a sample; does nothing once the writer is completing.</summary>
+    public void Enqueue(DeviceHealthSample sample) => Enqueue(sample, null);
+
+    /// <summary>Queues a sample, with the lease token its device was polled under; does nothing once the writer is completing.</summary>
     /// <param name="sample">The sample.</param>
     /// <param name="token">The lease token the device was polled under; <see langword="null"/> without leases.</param>
-    public void Enqueue(DeviceHealthSample sample, long? token = null) => _pending.Writer.TryWrite((sample, sample.DeviceId, token));
+    public void Enqueue(DeviceHealthSample sample, long? token) => _pending.Writer.TryWrite((sample, sample.DeviceId, token));
 
     /// <summary>Takes no more samples, and completes when those waiting are written.</summary>
     public Task CompleteAsync()

@@ -50,6 +50,9 @@ internal sealed class LeaseCoordinator
     /// <summary>Gets the time of the last successful renewal, if any.</summary>
     public DateTimeOffset? LastRenewed { get; private set; }
 
+    /// <summary>Gets whether the leases ran out: the instance renewed once but not within the lease time since (it polls nothing).</summary>
+    public bool Lapsed => LastRenewed is { } renewed && _time.GetUtcNow() - renewed >= _options.LeaseTime;
+
     /// <summary>Gets the share of the last renewal (see <see cref="DeviceLeaseOptions"/>).</summary>
     public double Share { get; private set; }
 
@@ -190,6 +193,7 @@ internal sealed class LeaseCoordinator
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         Interlocked.Exchange(ref _validUntilTicks, DateTimeOffset.MinValue.UtcTicks);
+        LastRenewed = null;
         _held.Clear();
         try
         {

@@ -82,7 +82,7 @@ internal sealed partial class PostgresDeviceStore : IDeviceLeaseStore
                     instances.Add(ReadInstance(reader));
                 }
 
-                return new DeviceLeaseRenewal(held, instances);
+                return new DeviceLeaseRenewal { Held = held, Instances = instances };
             },
             static (_, _) => null,
             cancellationToken).ConfigureAwait(false);

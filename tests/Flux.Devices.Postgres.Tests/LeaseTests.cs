@@ -49,8 +49,8 @@ public sealed class LeaseTests(PostgresServer server) : IAsyncLifetime
     public async Task ClaimRenewRelease_RoundTrips_TokensGrowOnEveryChangeOfOwner()
     {
         var devices = await AddDevicesAsync(10, "WLCE");
-        var a = new MonitorInstance(Guid.NewGuid(), "a", null);
-        var b = new MonitorInstance(Guid.NewGuid(), "b", null);
+        var a = new MonitorInstance { Id = Guid.NewGuid(), Name = "a" };
+        var b = new MonitorInstance { Id = Guid.NewGuid(), Name = "b" };
         await _store.RenewAsync(a, Lease, Cancel);
 
         var first = await _store.ClaimAsync(a.Id, DeviceFilter.All, 4, Lease, Cancel);
@@ -83,8 +83,8 @@ public sealed class LeaseTests(PostgresServer server) : IAsyncLifetime
     public async Task Claim_AfterExpiry_TakesTheDevicesWithNewTokens_AndTheOldOwnersRenewalNoLongerListsThem()
     {
         await AddDevicesAsync(5, "WLCE");
-        var a = new MonitorInstance(Guid.NewGuid(), "a", null);
-        var b = new MonitorInstance(Guid.NewGuid(), "b", null);
+        var a = new MonitorInstance { Id = Guid.NewGuid(), Name = "a" };
+        var b = new MonitorInstance { Id = Guid.NewGuid(), Name = "b" };
         var held = await _store.ClaimAsync(a.Id, DeviceFilter.All, 10, Lease, Cancel);
 
         _time.Advance(Lease - TimeSpan.FromSeconds(1));

@@ -56,10 +56,17 @@ public interface IDeviceLeaseStore
 }
 
 /// <summary>A monitor instance as it registers with an <see cref="IDeviceLeaseStore"/>.</summary>
-/// <param name="Id">The instance's id, new on every start.</param>
-/// <param name="Name">The instance's name, for people (the host name, a site's monitor).</param>
-/// <param name="Filter">The instance's scope in the device filter syntax (<c>site=WLCE</c>); <see langword="null"/> for every device.</param>
-public sealed record MonitorInstance(Guid Id, string Name, string? Filter);
+public sealed record MonitorInstance
+{
+    /// <summary>Gets the instance's id, new on every start.</summary>
+    public required Guid Id { get; init; }
+
+    /// <summary>Gets the instance's name, for people (the host name, a site's monitor).</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Gets the instance's scope in the device filter syntax (<c>site=WLCE</c>); <see langword="null"/> for every device.</summary>
+    public string? Filter { get; init; }
+}
 
 /// <summary>A device's lease: the device and its fencing token.</summary>
 /// <param name="DeviceId">The device.</param>
@@ -67,9 +74,14 @@ public sealed record MonitorInstance(Guid Id, string Name, string? Filter);
 public readonly record struct DeviceLease(Guid DeviceId, long Token);
 
 /// <summary>What <see cref="IDeviceLeaseStore.RenewAsync"/> found: the leases still held and the live instances.</summary>
-/// <param name="Held">The instance's leases, renewed.</param>
-/// <param name="Instances">The live instances, this one included.</param>
-public sealed record DeviceLeaseRenewal(IReadOnlyList<DeviceLease> Held, IReadOnlyList<MonitorInstanceStatus> Instances);
+public sealed record DeviceLeaseRenewal
+{
+    /// <summary>Gets the instance's leases, renewed.</summary>
+    public required IReadOnlyList<DeviceLease> Held { get; init; }
+
+    /// <summary>Gets the live instances, this one included.</summary>
+    public required IReadOnlyList<MonitorInstanceStatus> Instances { get; init; }
+}
 
 /// <summary>A live monitor instance, as <see cref="IDeviceLeaseStore.ListInstancesAsync"/> lists it.</summary>
 public sealed record MonitorInstanceStatus

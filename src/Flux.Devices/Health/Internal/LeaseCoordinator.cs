@@ -37,7 +37,7 @@ internal sealed class LeaseCoordinator
         _metrics = metrics;
         _logger = logger;
         var name = string.IsNullOrWhiteSpace(options.InstanceName) ? $"{Environment.MachineName}/{Environment.ProcessId}" : options.InstanceName.Trim();
-        Instance = new MonitorInstance(Guid.NewGuid(), name, string.IsNullOrWhiteSpace(scopeText) ? null : scopeText.Trim());
+        Instance = new MonitorInstance { Id = Guid.NewGuid(), Name = name, Filter = string.IsNullOrWhiteSpace(scopeText) ? null : scopeText.Trim() };
         metrics.TrackLeases(name, () => _held.Count);
     }
 

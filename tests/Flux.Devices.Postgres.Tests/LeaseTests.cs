@@ -401,6 +401,50 @@ public sealed class LeaseTests(PostgresServer server) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task HealthCheckAndMetrics_ReportTheInstancesLeases_AndTheCheckFailsWhenTheyLapse()
+    {
+        await AddDevicesAsync(4, "WLCE");
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(_time);
+        services.AddMetrics();
+        services.AddLogging();
+        services.AddFluxDevices().UseStore(_store).UseModbusTcp().AddHealthMonitor(o =>
+        {
+            o.Leases.Enabled = true;
+            o.Leases.InstanceName = "edge-1";
+            o.Leases.LeaseTime = Lease;
+            o.Leases.RenewInterval = Renew;
+        });
+        services.AddHealthChecks().AddFluxDevices();
+        await using var provider = services.BuildServiceProvider();
+        var meterFactory = provider.GetRequiredService<IMeterFactory>();
+        using var renewals = new MetricCollector<long>(meterFactory, FluxDevicesDiagnostics.MeterName, "flux.devices.leases.renewals");
+        using var lost = new MetricCollector<long>(meterFactory, FluxDevicesDiagnostics.MeterName, "flux.devices.leases.lost");
+        using var held = new MetricCollector<int>(meterFactory, FluxDevicesDiagnostics.MeterName, "flux.devices.leases.held");
+        var leases = ((DeviceHealthMonitor)provider.GetRequiredService<IDeviceHealthMonitor>()).Leases!;
+        var checks = provider.GetRequiredService<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckService>();
+
+        await TickAsync(leases);
+        var report = await checks.CheckHealthAsync(Cancel);
+        var entry = Assert.Single(report.Entries).Value;
+        Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy, entry.Status);
+        Assert.Equal(("edge-1", 4), ((string)entry.Data["lease_instance"], (int)entry.Data["leases_held"]));
+        held.RecordObservableInstruments();
+        Assert.Equal(4, held.LastMeasurement!.Value);
+        Assert.Equal("edge-1", held.LastMeasurement.Tags["instance"]);
+        Assert.Equal(1, renewals.GetMeasurementSnapshot().Sum(m => m.Value));
+
+        // Another instance takes the devices after the leases ran out: the next renewal counts them lost.
+        _time.Advance(Lease);
+        entry = Assert.Single((await checks.CheckHealthAsync(Cancel)).Entries).Value;
+        Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy, entry.Status);
+        Assert.Contains("could not renew its leases", entry.Description, StringComparison.Ordinal);
+        await _store.ClaimAsync(Guid.NewGuid(), DeviceFilter.All, 10, Lease, Cancel);
+        await TickAsync(leases);
+        Assert.Equal(4, lost.GetMeasurementSnapshot().Sum(m => m.Value));
+    }
+
+    [Fact]
     public void Options_RenewIntervalAboveHalfTheLeaseTime_AndABadScope_AreRefusedNamingTheOptions()
     {
         var result = new DeviceHealthOptionsRulesValidator().Validate(null, new DeviceHealthOptions

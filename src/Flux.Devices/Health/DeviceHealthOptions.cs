@@ -122,6 +122,8 @@ public sealed class DeviceHealthOptions
 /// An instance that stops renewing (it died, or was paused) loses its devices once their leases expire: another claims
 /// them at its next renewal, within <see cref="LeaseTime"/> + <see cref="RenewInterval"/> (less than 2 × the lease time).
 /// An instance stops polling a device at once when it learns it lost it, or when it could not renew within the lease time.
+/// <see cref="IDeviceHealthMonitor.CheckAsync"/> polls only the devices the instance holds (none before the loop ran),
+/// under their tokens, and throws <see cref="Storage.LeaseLostException"/> when the store refuses its writes.
 /// </para>
 /// </remarks>
 public sealed class DeviceLeaseOptions

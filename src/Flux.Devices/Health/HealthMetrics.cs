@@ -85,7 +85,7 @@ internal sealed class HealthMetrics
         _meter.CreateObservableUpDownCounter("flux.devices.leases.held", () => new Measurement<int>(held(), tag), unit: "{device}", description: "Devices whose lease this monitor instance holds.");
         _renewals = _meter.CreateCounter<long>("flux.devices.leases.renewals", unit: "{renewal}", description: "Lease renewals of this monitor instance (one round trip each, whatever the number of devices).");
         _leasesLost = _meter.CreateCounter<long>("flux.devices.leases.lost", unit: "{lease}", description: "Leases this monitor instance lost to another (not given back).");
-        _fenced = _meter.CreateCounter<long>("flux.devices.leases.fenced_writes", unit: "{write}", description: "Writes for a device the store refused because their lease token was no longer current.");
+        _fenced = _meter.CreateCounter<long>("flux.devices.leases.fenced_writes", unit: "{item}", description: "Health samples, telemetry readings and lifecycle moves of this monitor instance the store refused because their lease token was no longer current.");
     }
 
     public void Renewed() => _renewals?.Add(1, _instance);

@@ -445,6 +445,68 @@ public sealed class LeaseTests(PostgresServer server) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Monitor_AfterATakeoverItHasNotNoticed_ItsLifecycleMoveAndItsSamplesAreRefused_AndNothingIsStored()
+    {
+        var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop(); // nothing listens: a poll is refused at once, an offline sample
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(_time);
+        services.AddMetrics();
+        services.AddFluxDevices().UseStore(_store).UseModbusTcp(o =>
+        {
+            o.RetryCount = 0;
+            o.RetryDelay = TimeSpan.Zero;
+            o.MaxRetryDelay = TimeSpan.Zero;
+        }).AddHealthMonitor(o =>
+        {
+            o.DefaultRetryCount = 0;
+            o.Leases.Enabled = true;
+            o.Leases.LeaseTime = Lease;
+            o.Leases.RenewInterval = Renew;
+        });
+        await using var provider = services.BuildServiceProvider();
+        using var fencedWrites = new MetricCollector<long>(provider.GetRequiredService<IMeterFactory>(), FluxDevicesDiagnostics.MeterName, "flux.devices.leases.fenced_writes");
+        var registry = provider.GetRequiredService<IDeviceRegistry>();
+        var configured = await RegisterAsync(registry, "FENCE-CONFIGURED", port);
+        var active = await RegisterAsync(registry, "FENCE-ACTIVE", port);
+        await _store.UpdateAsync(
+            active with { State = DeviceState.Active, Version = active.Version + 1 },
+            new DeviceHistoryEntry { DeviceId = active.Id, Version = active.Version + 1, Kind = DeviceChangeKind.Transitioned, FromState = DeviceState.Configured, ToState = DeviceState.Active, Timestamp = _time.GetUtcNow() },
+            Cancel);
+        var monitor = (DeviceHealthMonitor)provider.GetRequiredService<IDeviceHealthMonitor>();
+        await TickAsync(monitor.Leases!);
+        Assert.Equal(2, monitor.Leases!.HeldCount);
+
+        // Another instance takes both devices over in a way this one cannot see yet (its leases look valid to it).
+        await using (var steal = _dataSource.CreateCommand($"UPDATE {_schema}.device_leases SET owner = gen_random_uuid(), token = nextval('{_schema}.lease_token_seq')"))
+        {
+            Assert.Equal(2, await steal.ExecuteNonQueryAsync(Cancel));
+        }
+
+        // The Active device's offline sample is refused with the batch; the Configured device's move to Testing is
+        // refused before it is polled, so it gives no sample.
+        var refused = await Assert.ThrowsAsync<LeaseLostException>(() => monitor.CheckAsync(cancellationToken: Cancel).AsTask());
+
+        Assert.Equal([active.Id], refused.DeviceIds);
+        Assert.Empty(await _store.GetHealthAsync(active.Id, T0.AddDays(-1), T0.AddDays(1), Cancel));
+        Assert.Empty(await _store.GetHealthAsync(configured.Id, T0.AddDays(-1), T0.AddDays(1), Cancel));
+        var stillConfigured = await _store.GetAsync(configured.Id, Cancel);
+        Assert.Equal((DeviceState.Configured, configured.Version), (stillConfigured!.State, stillConfigured.Version));
+        Assert.False(monitor.Leases.TryGetToken(configured.Id, out _)); // dropped: no longer polled
+        Assert.Equal(1, fencedWrites.GetMeasurementSnapshot().Sum(m => m.Value)); // the move
+    }
+
+    private static async Task<Device> RegisterAsync(IDeviceRegistry registry, string name, int port)
+    {
+        var registration = SpecSamples.Bess(name);
+        registration = registration with { Metadata = registration.Metadata.With("ip_address", "127.0.0.1").With("port", (long)port) };
+        var device = await registry.RegisterAsync(registration, cancellationToken: Cancel);
+        return await registry.FireAsync(device.Id, DeviceTrigger.DeployConfig, cancellationToken: Cancel);
+    }
+
+    [Fact]
     public void Options_RenewIntervalAboveHalfTheLeaseTime_AndABadScope_AreRefusedNamingTheOptions()
     {
         var result = new DeviceHealthOptionsRulesValidator().Validate(null, new DeviceHealthOptions

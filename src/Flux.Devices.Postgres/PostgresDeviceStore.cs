@@ -198,6 +198,7 @@ internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSc
             "mg_device_registry",
             async (connection, transaction, token) =>
             {
+                await CheckFenceAsync(connection, transaction, [device.Id], token).ConfigureAwait(false);
                 using var command = new NpgsqlCommand(
                     $"WITH updated AS (UPDATE {_devices} SET name = $2, type = $3, site = $4, metadata = $5, active = $6, state = $7, version = $8, updated_at = $10 " +
                     "WHERE id = $1 AND version = $8 - 1 RETURNING id), " +
@@ -248,6 +249,7 @@ internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSc
             async (connection, transaction, token) =>
             {
                 // Lock the rows, decide every write, then write the current ones in one batch of three statements.
+                await CheckFenceAsync(connection, transaction, writes.Select(w => w.Device.Id), token).ConfigureAwait(false);
                 var current = new Dictionary<Guid, (long Version, string Name)>(writes.Count);
                 using (var select = new NpgsqlCommand($"SELECT id, version, name FROM {_devices} WHERE id = ANY($1) ORDER BY id FOR UPDATE", connection, transaction))
                 {
@@ -485,6 +487,8 @@ internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSc
             {
                 // One statement: the foreign key checks the devices; only a refused batch asks which device is unknown
                 // (a check before every COPY cost a round trip and an index probe per device on the monitor's path).
+                // Under a lease fence, the tokens are checked (and their leases locked) first, in this transaction.
+                await CheckFenceAsync(connection, transaction, stored.Select(s => s.DeviceId), token).ConfigureAwait(false);
                 try
                 {
                     await CopySamplesAsync(connection, stored, token).ConfigureAwait(false);
@@ -556,6 +560,7 @@ internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSc
             "device_telemetry",
             async (connection, transaction, token) =>
             {
+                await CheckFenceAsync(connection, transaction, stored.Where(r => r.Value is not null).Select(r => r.DeviceId), token).ConfigureAwait(false);
                 try
                 {
                     await CopyTelemetryAsync(connection, stored, token).ConfigureAwait(false);

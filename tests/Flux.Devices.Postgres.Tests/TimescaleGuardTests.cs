@@ -38,7 +38,7 @@ public sealed class TimescaleGuardTests(PostgresServer server) : IAsyncLifetime
         await using var dataSource = NpgsqlDataSource.Create(_connectionString);
         var store = new PostgresDeviceStore(dataSource);
 
-        Assert.Equal(6, await store.MigrateAsync(Cancel)); // 5, the archive tables: ordinary tables, no call; 6, maintenance windows
+        Assert.Equal(7, await store.MigrateAsync(Cancel)); // 5, the archive tables: ordinary tables, no call; 6, maintenance windows; 7, device leases
 
         Assert.Equal(
             [
@@ -73,11 +73,13 @@ public sealed class TimescaleGuardTests(PostgresServer server) : IAsyncLifetime
             DROP TABLE flux.device_telemetry;
             DROP INDEX flux.device_health_timestamp;
             DROP TABLE flux.maintenance_windows;
+            DROP TABLE flux.device_leases, flux.monitor_instances;
+            DROP SEQUENCE flux.lease_token_seq;
             DELETE FROM flux.schema_migrations WHERE version >= 4;
             TRUNCATE public.flux_hypertable_calls;
             """);
 
-        Assert.Equal(3, await store.MigrateAsync(Cancel)); // 4: telemetry; 5: archive; 6: maintenance windows
+        Assert.Equal(4, await store.MigrateAsync(Cancel)); // 4: telemetry; 5: archive; 6: maintenance windows; 7: device leases
 
         Assert.Equal([("flux.device_telemetry", "timestamp", (string?)"1 day", false, true, false)], await CallsAsync());
     }

@@ -45,6 +45,18 @@ public sealed class DependencyInjectionTests : IDisposable
     }
 
     [Fact]
+    public async Task Leases_OnSqlite_AreAConfigurationErrorAtStart_NamingTheOptionAndTheStore()
+    {
+        var services = new ServiceCollection();
+        services.AddFluxDevices().UseSqlite(Path.Combine(_directory, "flux.db")).AddHealthMonitor(o => o.Leases.Enabled = true);
+        await using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<Flux.Devices.Health.DeviceHealthOptions>>().Value);
+
+        Assert.Contains("DeviceHealthOptions.Leases.Enabled is set, but the device store (SqliteDeviceStore) cannot keep leases", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task UseSqlite_RegistersTheStoresSchema_OnTheSameFile()
     {
         var path = Path.Combine(_directory, "flux.db");

@@ -56,6 +56,7 @@ public static class FluxDevicesBuilderPostgresExtensions
             return new PostgresDeviceStore(dataSource, storeOptions, sp.GetService<TimeProvider>(), sp.GetService<ILoggerFactory>());
         });
         builder.Services.Replace(ServiceDescriptor.Singleton<IDeviceStoreSchema>(static sp => sp.GetRequiredService<PostgresDeviceStore>()));
+        builder.Services.Replace(ServiceDescriptor.Singleton<IDeviceLeaseStore>(static sp => sp.GetRequiredService<PostgresDeviceStore>()));
         return builder.UseStore(static sp => sp.GetRequiredService<PostgresDeviceStore>());
     }
 

@@ -81,7 +81,8 @@ public static class FluxDevicesBuilderTransportExtensions
             sp.GetService<ILoggerFactory>(),
             sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(),
             sp.GetRequiredService<Flux.Devices.Telemetry.Internal.DeviceTelemetry>(),
-            sp.GetService<ITelemetryStore>())); // registered by a store that keeps telemetry; without one, readings stay in memory
+            sp.GetService<ITelemetryStore>(), // registered by a store that keeps telemetry; without one, readings stay in memory
+            LeaseStore(sp))); // registered by a store that keeps leases (PostgreSQL)
         services.TryAddSingleton<IDeviceControl>(static sp => new DeviceControl(
             sp.GetRequiredService<IDeviceRegistryStore>(),
             sp.GetRequiredService<IModbusTransport>(), // control writes go over the shared transport, which never replays a write
@@ -91,6 +92,10 @@ public static class FluxDevicesBuilderTransportExtensions
             sp.GetService<ILoggerFactory>()));
         return builder;
     }
+
+    /// <summary>The store's lease capability: the one registered (<c>UsePostgres</c>), or the device store's own (<c>UseStore</c>) when it has one.</summary>
+    internal static IDeviceLeaseStore? LeaseStore(IServiceProvider services) =>
+        services.GetService<IDeviceLeaseStore>() ?? services.GetService<IDeviceStore>() as IDeviceLeaseStore;
 
     /// <summary>
     /// The monitor's transport: its own from the factory when there is one (the template's deadlines and retries are then

@@ -124,6 +124,7 @@ public static class FluxDevicesHealthExtensions
         services.AddOptions<DeviceHealthOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeviceHealthOptions>, DeviceHealthOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeviceHealthOptions>, DeviceHealthOptionsRulesValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeviceHealthOptions>, DeviceLeaseStoreValidator>());
     }
 
     /// <summary>Makes the host fail at start, naming the call to add, when what needs the monitor has no transport.</summary>

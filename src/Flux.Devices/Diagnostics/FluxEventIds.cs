@@ -50,5 +50,10 @@ internal static class FluxEventIds
     public const int PollTransitionSkipped = 5004;
     public const int PollAborted = 5005;
 
+    public const int LeaseRenewFailed = 5200;
+    public const int LeasesChanged = 5201;
+    public const int LeaseLost = 5202;
+    public const int LeaseWriteFenced = 5203;
+
     public const int TelemetryWriteFailed = 5100;
 }

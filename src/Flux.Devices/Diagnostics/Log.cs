@@ -72,6 +72,22 @@ internal static partial class Log
         Message = "Health observer {Observer} failed on a sample of device {DeviceName}; polling goes on")]
     public static partial void HealthObserverFailed(ILogger logger, Exception exception, string observer, string deviceName);
 
+    [LoggerMessage(EventId = FluxEventIds.LeaseRenewFailed, Level = LogLevel.Error,
+        Message = "Monitor instance {Instance} could not renew its leases; it stops polling its devices when the leases expire, and tries again")]
+    public static partial void LeaseRenewFailed(ILogger logger, Exception exception, string instance);
+
+    [LoggerMessage(EventId = FluxEventIds.LeasesChanged, Level = LogLevel.Information,
+        Message = "Monitor instance {Instance}: claimed {Claimed}, gave back {Released}, lost {Lost}; holds {Held} device(s) of a share of {Share:F1} among {Instances} live instance(s)")]
+    public static partial void LeasesChanged(ILogger logger, string instance, int claimed, int released, int lost, int held, double share, int instances);
+
+    [LoggerMessage(EventId = FluxEventIds.LeaseLost, Level = LogLevel.Warning,
+        Message = "Monitor instance {Instance} lost the lease of device {DeviceId}; it stops polling it")]
+    public static partial void LeaseLost(ILogger logger, string instance, Guid deviceId);
+
+    [LoggerMessage(EventId = FluxEventIds.LeaseWriteFenced, Level = LogLevel.Warning,
+        Message = "The store refused {Count} write(s) of monitor instance {Instance}: the lease token is no longer current (device {DeviceId} is held by another instance); nothing of them was stored")]
+    public static partial void LeaseWriteFenced(ILogger logger, int count, string instance, Guid deviceId);
+
     [LoggerMessage(EventId = FluxEventIds.HealthRefreshFailed, Level = LogLevel.Error,
         Message = "The health monitor could not read the device list; it polls the devices it knows and tries again later")]
     public static partial void HealthRefreshFailed(ILogger logger, Exception exception);

@@ -51,6 +51,10 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
     private readonly SemaphoreSlim _slots;
     private readonly DeviceTelemetry _telemetry;
     private readonly ITelemetryStore? _telemetryStore;
+    private readonly DeviceFilter? _scope;
+    private readonly LeaseCoordinator? _leases;
+    private IReadOnlyList<Device>? _listed;
+    private DateTimeOffset _nextList = DateTimeOffset.MinValue;
     private int _running;
 
     public DeviceHealthMonitor(
@@ -64,7 +68,8 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
         ILoggerFactory? loggerFactory = null,
         IMeterFactory? meterFactory = null,
         DeviceTelemetry? telemetry = null,
-        ITelemetryStore? telemetryStore = null)
+        ITelemetryStore? telemetryStore = null,
+        IDeviceLeaseStore? leaseStore = null)
     {
         _store = store;
         (_transport, _ownsTransport) = transport;
@@ -80,7 +85,25 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
         _telemetry = telemetry ?? new DeviceTelemetry(meterFactory);
         _telemetryStore = telemetryStore;
         _scheduler.Forgotten = _telemetry.MarkStale;
+        _scope = string.IsNullOrWhiteSpace(options.Scope) ? null : DeviceFilter.Parse(options.Scope);
+        if (options.Leases is { Enabled: true } leases)
+        {
+            if (leaseStore is null)
+            {
+                throw new Microsoft.Extensions.Options.OptionsValidationException(
+                    Microsoft.Extensions.Options.Options.DefaultName,
+                    typeof(DeviceHealthOptions),
+                    [DeviceLeaseStoreValidator.NoLeaseStore(store.GetType().Name)]);
+            }
+
+            _leases = new LeaseCoordinator(leaseStore, leases, options.Scope, _scope ?? DeviceFilter.All, time, _metrics, _logger);
+            _leases.Dropped = _scheduler.Forget;
+            _scheduler.RefreshInterval = leases.RenewInterval < options.RefreshInterval ? leases.RenewInterval : options.RefreshInterval;
+        }
     }
+
+    /// <summary>Gets the lease coordinator, when the monitor runs with leases (tests, the health check).</summary>
+    internal LeaseCoordinator? Leases => _leases;
 
     /// <summary>Called by the loop each time it goes to sleep, with the time it will wake at (tests advance a fake clock on it).</summary>
     internal Action<DateTimeOffset>? Sleeping
@@ -96,7 +119,7 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
         var added = false;
         foreach (var device in devices)
         {
-            if (filter is null || filter.Matches(device))
+            if ((filter is null || filter.Matches(device)) && InScope(device) && (_leases is null || _leases.TryGetToken(device.Id, out _)))
             {
                 targets.Add(_scheduler.Track(device, _time.GetUtcNow(), ref added));
             }
@@ -108,8 +131,12 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
         }
 
         var readings = _telemetryStore is null ? null : new System.Collections.Concurrent.ConcurrentQueue<TelemetryReading>();
-        var polled = await Task.WhenAll(targets.Select(target => PollAsync(target, readings is null ? null : readings.Enqueue, cancellationToken))).ConfigureAwait(false);
-        var samples = polled.OfType<DeviceHealthSample>().ToList();
+        var polled = await Task.WhenAll(targets.Select(target => PollAsync(target, readings is null ? null : (reading, _) => readings.Enqueue(reading), cancellationToken))).ConfigureAwait(false);
+        var samples = polled.Where(p => p.Sample is not null).Select(p => p.Sample!).ToList();
+
+        // With leases, the writes are fenced by the tokens the devices were polled under.
+        var tokens = polled.Where(p => p.Sample is not null && p.Token is not null).ToDictionary(p => p.Sample!.DeviceId, p => p.Token!.Value);
+        using var fence = tokens.Count == 0 ? null : DeviceLeaseFence.Enter(tokens);
         foreach (var batch in samples.Chunk(_options.SampleBatchSize))
         {
             await _store.AppendHealthAsync(batch, cancellationToken).ConfigureAwait(false);
@@ -133,9 +160,10 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
             throw new InvalidOperationException("The health monitor is already running.");
         }
 
-        var writer = new HealthSampleWriter(_store.AppendHealthAsync, _options, _metrics, _logger);
-        var telemetryWriter = _telemetryStore is null ? null : new TelemetryWriter(_telemetryStore, _options.TelemetryBatchSize, _options.MaxPendingReadings, _telemetry, _logger);
-        Action<TelemetryReading>? storeReading = telemetryWriter is null ? null : telemetryWriter.Enqueue;
+        Action<IReadOnlyList<DeviceLease>>? fenced = _leases is null ? null : _leases.Fenced;
+        var writer = new HealthSampleWriter(_store.AppendHealthAsync, _options, _metrics, _logger, fenced);
+        var telemetryWriter = _telemetryStore is null ? null : new TelemetryWriter(_telemetryStore, _options.TelemetryBatchSize, _options.MaxPendingReadings, _telemetry, _logger, fenced, _metrics);
+        Action<TelemetryReading, long?>? storeReading = telemetryWriter is null ? null : telemetryWriter.Enqueue;
         try
         {
             await _scheduler.RunAsync(RefreshAsync, PollAndQueueAsync, cancellationToken).ConfigureAwait(false);
@@ -148,14 +176,22 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
                 await telemetryWriter.CompleteAsync().ConfigureAwait(false);
             }
 
+            if (_leases is not null)
+            {
+                // A clean stop: what waited is written (under the leases), then every lease is given back at once.
+                using var giveBack = new CancellationTokenSource(_options.Leases.LeaseTime);
+                await _leases.StopAsync(giveBack.Token).ConfigureAwait(false);
+                _listed = null;
+            }
+
             Volatile.Write(ref _running, 0);
         }
 
         async Task PollAndQueueAsync(PollTarget target, CancellationToken stopping)
         {
-            if (await PollAsync(target, storeReading, stopping).ConfigureAwait(false) is { } sample)
+            if (await PollAsync(target, storeReading, stopping).ConfigureAwait(false) is ({ } sample, var token))
             {
-                writer.Enqueue(sample);
+                writer.Enqueue(sample, token);
             }
         }
     }
@@ -181,27 +217,41 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
     /// The poll of a device that is Active when polled is its telemetry too: decoded, published, and its readings with a
     /// value handed to <paramref name="storeReading"/>.
     /// </summary>
-    private async Task<DeviceHealthSample?> PollAsync(PollTarget target, Action<TelemetryReading>? storeReading, CancellationToken cancellationToken)
+    private async Task<(DeviceHealthSample? Sample, long? Token)> PollAsync(PollTarget target, Action<TelemetryReading, long?>? storeReading, CancellationToken cancellationToken)
     {
         if (!target.TryBegin())
         {
-            return null;
+            return default;
         }
 
+        long? token = null;
         Activity? activity = null;
         try
         {
+            if (_leases is not null)
+            {
+                // Only under a lease held now; its token fences every write of this poll (the lifecycle's here, the
+                // sample's and the readings' in the writers).
+                if (!_leases.TryGetToken(target.DeviceId, out var held))
+                {
+                    return default;
+                }
+
+                token = held;
+            }
+
+            using var fence = token is { } fencing ? DeviceLeaseFence.Enter(target.DeviceId, fencing) : null;
             await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
                 activity = PollActivity.Start(target.DeviceId);
                 var stops = _telemetry.StopsOf(target.DeviceId); // before the device is read: a move out of Active after this stops its telemetry
                 var device = await _store.GetAsync(target.DeviceId, cancellationToken).ConfigureAwait(false);
-                if (device is null || !Pollable.Matches(device))
+                if (device is null || !Pollable.Matches(device) || !InScope(device))
                 {
                     _scheduler.Forget(target.DeviceId);
                     PollActivity.Skip(activity);
-                    return null;
+                    return default;
                 }
 
                 target.Update(device, _options);
@@ -209,7 +259,7 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
                 if (device is null)
                 {
                     PollActivity.Skip(activity);
-                    return null;
+                    return default;
                 }
 
                 target.Update(device, _options);
@@ -217,23 +267,32 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
                 var telemetryEnabled = device.State == DeviceState.Active;
                 var (sample, outcome) = await _poller.PollAsync(target, cancellationToken).ConfigureAwait(false);
                 PollActivity.Complete(activity, sample, outcome);
-                RecordTelemetry(target, telemetryEnabled, stops, outcome, sample.Timestamp, storeReading);
+                RecordTelemetry(target, telemetryEnabled, stops, outcome, sample.Timestamp, storeReading is null ? null : reading => storeReading(reading, token));
                 device = await _lifecycle.ApplyAsync(target, device, sample, cancellationToken).ConfigureAwait(false);
                 target.ScheduleAfter(device.State, _time.GetUtcNow(), _options);
                 target.Latest = new DeviceHealth { DeviceId = device.Id, DeviceName = device.Name, State = device.State, Sample = sample };
                 await NotifyObserversAsync(device, sample, cancellationToken).ConfigureAwait(false);
-                return sample;
+                return (sample, token);
             }
             finally
             {
                 _slots.Release();
             }
         }
+        catch (LeaseLostException ex) when (token is { } lost)
+        {
+            // A lifecycle move refused by the fence: another instance holds the device; this poll stores nothing.
+            Log.LeaseWriteFenced(_logger, 1, _leases!.Instance.Name, target.DeviceId);
+            _metrics.FencedWriteRefused(1);
+            _leases.Fenced([.. ex.DeviceIds.Select(id => new DeviceLease(id, lost))]);
+            FluxActivities.Fail(activity, ex);
+            return default;
+        }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             Log.PollAborted(_logger, ex, target.DeviceId);
             FluxActivities.Fail(activity, ex);
-            return null;
+            return default;
         }
         finally
         {
@@ -274,32 +333,77 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
         }
     }
 
-    /// <summary>Reads the device list again for the loop; a store failure is logged and the loop goes on with the list it has.</summary>
+    /// <summary>
+    /// Reads the device list again for the loop; a store failure is logged and the loop goes on with the list it has.
+    /// With leases, called every renew interval: renews and takes the share when due (<see cref="LeaseCoordinator.TickAsync"/>),
+    /// lists the devices every <see cref="DeviceHealthOptions.RefreshInterval"/> (and after a claim), and polls those held.
+    /// </summary>
     private async ValueTask RefreshAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        IReadOnlyList<Device> devices;
-        try
+        if (_leases is null)
         {
-            devices = await _store.ListAsync(Pollable, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            Log.HealthRefreshFailed(_logger, ex);
+            if (await ListAsync(cancellationToken).ConfigureAwait(false) is { } devices && _scheduler.Reconcile(devices, now))
+            {
+                await SeedAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             return;
         }
 
-        if (_scheduler.Reconcile(devices, now))
+        if (_listed is null || now >= _nextList)
+        {
+            _listed = await ListAsync(cancellationToken).ConfigureAwait(false) ?? _listed;
+            _nextList = now + _options.RefreshInterval;
+        }
+
+        if (_listed is null)
+        {
+            return;
+        }
+
+        if (_leases.Due(now) && await _leases.TickAsync(_listed, _scheduler.IsInFlight, cancellationToken).ConfigureAwait(false))
+        {
+            _listed = await ListAsync(cancellationToken).ConfigureAwait(false) ?? _listed; // a claimed device may be newer than the list
+        }
+
+        var held = new List<Device>(_leases.HeldCount);
+        foreach (var device in _listed)
+        {
+            if (_leases.TryGetToken(device.Id, out _))
+            {
+                held.Add(device);
+            }
+        }
+
+        if (_scheduler.Reconcile(held, now))
         {
             await SeedAsync(cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>The devices that should be polled, in the monitor's scope; <see langword="null"/> when the store failed (logged).</summary>
+    private async ValueTask<IReadOnlyList<Device>?> ListAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var devices = await _store.ListAsync(Pollable, cancellationToken).ConfigureAwait(false);
+            return _scope is null ? devices : [.. devices.Where(_scope.Matches)];
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.HealthRefreshFailed(_logger, ex);
+            return null;
+        }
+    }
+
+    private bool InScope(Device device) => _scope is null || _scope.Matches(device);
 
     /// <summary>Carries error counts and last good polls of devices new to this monitor from the store's newest samples.</summary>
     private async ValueTask SeedAsync(CancellationToken cancellationToken)
     {
         try
         {
-            _scheduler.Seed(await _store.ListLatestHealthAsync(cancellationToken).ConfigureAwait(false));
+            _scheduler.Seed(await _store.ListLatestHealthAsync(cancellationToken).ConfigureAwait(false), keepInterval: _leases is not null);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

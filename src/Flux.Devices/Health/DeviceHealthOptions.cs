@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace Flux.Devices.Health;
 
@@ -90,4 +91,59 @@ public sealed class DeviceHealthOptions
     /// <value>The default value is 0.5. It must be from 0 to 1.</value>
     [Range(0.0, 1.0)]
     public double UnhealthyOfflineRatio { get; set; } = 0.5;
+
+    /// <summary>
+    /// Gets or sets the devices this monitor polls, in the device filter syntax (<c>site=WLCE</c>,
+    /// <c>type=bess,site=WLCE</c>, any filter <c>flux device list --filter</c> takes): a monitor for one site. With
+    /// <see cref="Leases"/> it is also the scope the instance claims leases in.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: every device that should be polled.</value>
+    public string? Scope { get; set; }
+
+    /// <summary>Gets or sets the leases that let several monitors share one PostgreSQL store (see <see cref="DeviceLeaseOptions"/>).</summary>
+    [ValidateObjectMembers]
+    public DeviceLeaseOptions Leases { get; set; } = new();
+}
+
+/// <summary>
+/// Leases of the health monitor (<see cref="DeviceHealthOptions.Leases"/>): with them, several monitor processes share
+/// the devices of one store that keeps leases (PostgreSQL, <see cref="Storage.IDeviceLeaseStore"/>); each polls only the
+/// devices it holds a lease on, and every write it makes for a device is fenced by the lease's token.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Every <see cref="RenewInterval"/> the instance renews its leases and its heartbeat (one round trip) and learns the live
+/// instances. Its share is the sum, over the devices of its scope, of 1 / (the live instances whose scope holds the
+/// device); it claims devices up to ⌈share⌉, and when it holds more than ⌈1.1 × share⌉ it gives back devices (oldest
+/// leases first) down to ⌊share⌋, so that an instance that joins gets its share within about one
+/// renew interval (well within one <see cref="LeaseTime"/>) and, once stable, no instance holds more than its share + 10%.
+/// </para>
+/// <para>
+/// An instance that stops renewing (it died, or was paused) loses its devices once their leases expire: another claims
+/// them at its next renewal, within <see cref="LeaseTime"/> + <see cref="RenewInterval"/> (less than 2 × the lease time).
+/// An instance stops polling a device at once when it learns it lost it, or when it could not renew within the lease time.
+/// <see cref="IDeviceHealthMonitor.CheckAsync"/> polls only the devices the instance holds (none before the loop ran),
+/// under their tokens, and throws <see cref="Storage.LeaseLostException"/> when the store refuses its writes.
+/// </para>
+/// </remarks>
+public sealed class DeviceLeaseOptions
+{
+    /// <summary>Gets or sets a value indicating whether the monitor polls only the devices it holds a lease on.</summary>
+    /// <value>The default value is <see langword="false"/>: one monitor polls every device. Asking for leases on a store that cannot keep them (in-memory, SQLite) fails the start.</value>
+    public bool Enabled { get; set; }
+
+    /// <summary>Gets or sets the instance's name, shown by <c>flux monitor status</c>.</summary>
+    /// <value>The default value is <see langword="null"/>: the host's name and the process id.</value>
+    [StringLength(200)]
+    public string? InstanceName { get; set; }
+
+    /// <summary>Gets or sets how long a lease (and the instance's heartbeat) lasts after each renewal.</summary>
+    /// <value>The default value is 30 seconds. It must be from 1 second to 1 hour, and at least twice <see cref="RenewInterval"/>.</value>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan LeaseTime { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets or sets how often the instance renews its leases, takes its share of devices and gives back extras.</summary>
+    /// <value>The default value is 10 seconds. It must be from 100 milliseconds to 30 minutes, and at most half <see cref="LeaseTime"/>.</value>
+    [Range(typeof(TimeSpan), "00:00:00.1", "00:30:00")]
+    public TimeSpan RenewInterval { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -48,6 +48,28 @@ internal sealed class FleetHealthCheck(IDeviceHealthMonitor monitor, DeviceHealt
         };
 
         var summary = $"{latest.Count} device(s): {online} online, {degraded} degraded, {offline} offline, {failed} failed";
+        if ((monitor as DeviceHealthMonitor)?.Leases is { } leases)
+        {
+            // With leases: this instance's part of the fleet, and whether it still holds it.
+            data["lease_instance"] = leases.Instance.Name;
+            data["leases_held"] = leases.HeldCount;
+            data["lease_share"] = Math.Round(leases.Share, 1);
+            if (leases.LastRenewed is { } renewed)
+            {
+                data["leases_renewed_at"] = renewed.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            if (leases.Lapsed)
+            {
+                return Task.FromResult(new HealthCheckResult(
+                    context.Registration.FailureStatus,
+                    $"Monitor instance {leases.Instance.Name} could not renew its leases within the lease time: it polls none of its devices until it can. {summary}",
+                    data: data));
+            }
+
+            summary = $"{summary}; instance {leases.Instance.Name} holds {leases.HeldCount} lease(s)";
+        }
+
         var down = offline + failed;
         var result = down > 0 && down >= options.UnhealthyOfflineRatio * latest.Count
             ? new HealthCheckResult(context.Registration.FailureStatus, summary, data: data)

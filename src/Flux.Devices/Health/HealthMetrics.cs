@@ -17,6 +17,11 @@ internal sealed class HealthMetrics
     private readonly Histogram<double>? _duration;
     private readonly Counter<long>? _failures;
     private readonly Counter<long>? _dropped;
+    private readonly Meter? _meter;
+    private Counter<long>? _renewals;
+    private Counter<long>? _leasesLost;
+    private Counter<long>? _fenced;
+    private KeyValuePair<string, object?> _instance;
 
     public HealthMetrics(IMeterFactory? meterFactory, Func<int[]> countByStatus)
     {
@@ -25,7 +30,7 @@ internal sealed class HealthMetrics
             return;
         }
 
-        var meter = meterFactory.Create(FluxDevicesDiagnostics.MeterName);
+        var meter = _meter = meterFactory.Create(FluxDevicesDiagnostics.MeterName);
         _duration = meter.CreateHistogram(
             "flux.devices.poll.duration",
             unit: "s",
@@ -63,4 +68,29 @@ internal sealed class HealthMetrics
     }
 
     public void Dropped(int count) => _dropped?.Add(count);
+
+    /// <summary>
+    /// Creates the lease instruments of a monitor with leases, tagged with its instance name: devices held, renewals,
+    /// leases lost and fenced writes refused.
+    /// </summary>
+    public void TrackLeases(string instance, Func<int> held)
+    {
+        if (_meter is null)
+        {
+            return;
+        }
+
+        _instance = new KeyValuePair<string, object?>("instance", instance);
+        var tag = _instance;
+        _meter.CreateObservableUpDownCounter("flux.devices.leases.held", () => new Measurement<int>(held(), tag), unit: "{device}", description: "Devices whose lease this monitor instance holds.");
+        _renewals = _meter.CreateCounter<long>("flux.devices.leases.renewals", unit: "{renewal}", description: "Lease renewals of this monitor instance (one round trip each, whatever the number of devices).");
+        _leasesLost = _meter.CreateCounter<long>("flux.devices.leases.lost", unit: "{lease}", description: "Leases this monitor instance lost to another (not given back).");
+        _fenced = _meter.CreateCounter<long>("flux.devices.leases.fenced_writes", unit: "{item}", description: "Health samples, telemetry readings and lifecycle moves of this monitor instance the store refused because their lease token was no longer current.");
+    }
+
+    public void Renewed() => _renewals?.Add(1, _instance);
+
+    public void LeasesLost(int count) => _leasesLost?.Add(count, _instance);
+
+    public void FencedWriteRefused(int count) => _fenced?.Add(count, _instance);
 }

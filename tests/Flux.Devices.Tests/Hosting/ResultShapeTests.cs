@@ -11,6 +11,7 @@ public sealed class ResultShapeTests
 {
     private static readonly HashSet<string> PositionalOnPurpose =
     [
+        "Flux.Devices.Storage.DeviceLease", // a (device, fencing token) pair
         "Flux.Devices.Storage.DeviceWrite", // a (device, history entry) pair a store receives
         "Flux.Devices.Discovery.ModbusUnitAddress", // an (endpoint, unit id) key
     ];

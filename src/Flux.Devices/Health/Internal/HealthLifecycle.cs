@@ -40,7 +40,7 @@ internal sealed class HealthLifecycle(IDeviceRegistry registry, IDeviceStore sto
         {
             return await MoveAsync(target, device, sample, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException and not LeaseLostException)
         {
             Log.PollAborted(logger, ex, device.Id);
             return device;

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Flux.Devices.Diagnostics;
+using Flux.Devices.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Flux.Devices.Health.Internal;
@@ -19,7 +20,8 @@ internal sealed class HealthSampleWriter
     private readonly int _batchSize;
     private readonly HealthMetrics _metrics;
     private readonly ILogger _logger;
-    private readonly Channel<DeviceHealthSample> _pending;
+    private readonly Action<IReadOnlyList<DeviceLease>>? _fenced;
+    private readonly Channel<(DeviceHealthSample Sample, Guid DeviceId, long? Token)> _pending;
     private readonly Task _writing;
 
     /// <summary>Starts the writer.</summary>
@@ -27,20 +29,27 @@ internal sealed class HealthSampleWriter
     /// <param name="options">The batch size and the queue's capacity.</param>
     /// <param name="metrics">Counts dropped samples.</param>
     /// <param name="logger">Logs failed writes.</param>
-    public HealthSampleWriter(Func<IReadOnlyList<DeviceHealthSample>, CancellationToken, ValueTask> append, DeviceHealthOptions options, HealthMetrics metrics, ILogger logger)
+    /// <param name="fenced">With leases: told of the leases under which the store refused samples (their tokens are no longer current).</param>
+    public HealthSampleWriter(Func<IReadOnlyList<DeviceHealthSample>, CancellationToken, ValueTask> append, DeviceHealthOptions options, HealthMetrics metrics, ILogger logger, Action<IReadOnlyList<DeviceLease>>? fenced = null)
     {
         _append = append;
         _batchSize = options.SampleBatchSize;
         _metrics = metrics;
         _logger = logger;
-        _pending = Channel.CreateBounded<DeviceHealthSample>(
+        _fenced = fenced;
+        _pending = Channel.CreateBounded<(DeviceHealthSample, Guid, long?)>(
             new BoundedChannelOptions(options.MaxPendingSamples) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
             _ => metrics.Dropped(1));
         _writing = WriteSamplesAsync(_pending.Reader);
     }
 
     /// <summary>Queues a sample; does nothing once the writer is completing.</summary>
-    public void Enqueue(DeviceHealthSample sample) => _pending.Writer.TryWrite(sample);
+    public void Enqueue(DeviceHealthSample sample) => Enqueue(sample, null);
+
+    /// <summary>Queues a sample, with the lease token its device was polled under; does nothing once the writer is completing.</summary>
+    /// <param name="sample">The sample.</param>
+    /// <param name="token">The lease token the device was polled under; <see langword="null"/> without leases.</param>
+    public void Enqueue(DeviceHealthSample sample, long? token) => _pending.Writer.TryWrite((sample, sample.DeviceId, token));
 
     /// <summary>Takes no more samples, and completes when those waiting are written.</summary>
     public Task CompleteAsync()
@@ -49,9 +58,9 @@ internal sealed class HealthSampleWriter
         return _writing;
     }
 
-    private async Task WriteSamplesAsync(ChannelReader<DeviceHealthSample> reader)
+    private async Task WriteSamplesAsync(ChannelReader<(DeviceHealthSample Sample, Guid DeviceId, long? Token)> reader)
     {
-        var batch = new List<DeviceHealthSample>(Math.Min(_batchSize, 1024));
+        var batch = new List<(DeviceHealthSample, Guid, long?)>(Math.Min(_batchSize, 1024));
         while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
         {
             while (batch.Count < _batchSize && reader.TryRead(out var sample))
@@ -64,14 +73,28 @@ internal sealed class HealthSampleWriter
         }
     }
 
-    private async ValueTask WriteBatchAsync(List<DeviceHealthSample> batch)
+    private async ValueTask WriteBatchAsync(List<(DeviceHealthSample Sample, Guid DeviceId, long? Token)> batch)
     {
         while (batch.Count > 0)
         {
+            using var fence = LeaseFencing.Enter(batch, out var stale);
+            Refuse(stale, stale.Count);
+            if (batch.Count == 0)
+            {
+                return;
+            }
+
             try
             {
-                await _append(batch, CancellationToken.None).ConfigureAwait(false);
+                await _append([.. batch.Select(e => e.Sample)], CancellationToken.None).ConfigureAwait(false);
                 return;
+            }
+            catch (LeaseLostException ex)
+            {
+                // Another instance holds these devices now: their samples are not written; the others are.
+                var refused = LeaseFencing.Refused(batch, ex.DeviceIds);
+                var lost = new HashSet<Guid>(ex.DeviceIds);
+                Refuse(refused, batch.RemoveAll(e => lost.Contains(e.DeviceId)));
             }
             catch (DeviceNotFoundException ex) when (ex.DeviceId is { } gone && batch.Exists(s => s.DeviceId == gone))
             {
@@ -95,5 +118,17 @@ internal sealed class HealthSampleWriter
                 return;
             }
         }
+    }
+
+    private void Refuse(List<DeviceLease> leases, int samples)
+    {
+        if (samples == 0)
+        {
+            return;
+        }
+
+        _metrics.Dropped(samples);
+        _metrics.FencedWriteRefused(samples);
+        _fenced?.Invoke(leases);
     }
 }

@@ -24,6 +24,12 @@ internal sealed class PollScheduler(DeviceHealthOptions options, TimeProvider ti
     /// <summary>Called with each device the monitor stops polling (forgotten, or no longer listed).</summary>
     public Action<Guid>? Forgotten { get; set; }
 
+    /// <summary>Gets or sets how often the loop calls its refresh; the default is <see cref="DeviceHealthOptions.RefreshInterval"/>.</summary>
+    public TimeSpan RefreshInterval { get; set; } = options.RefreshInterval;
+
+    /// <summary>Whether the device is being polled now.</summary>
+    public bool IsInFlight(Guid deviceId) => _targets.TryGetValue(deviceId, out var target) && target.InFlight;
+
     /// <summary>The devices known to the monitor.</summary>
     public ICollection<PollTarget> Targets => _targets.Values;
 
@@ -85,13 +91,22 @@ internal sealed class PollScheduler(DeviceHealthOptions options, TimeProvider ti
     }
 
     /// <summary>Carries error counts and last good polls of devices new to this monitor (never polled by it) from the store's newest samples.</summary>
-    public void Seed(IReadOnlyList<DeviceHealthSample> latest)
+    /// <param name="latest">The newest sample of each device.</param>
+    /// <param name="keepInterval">
+    /// Whether the first poll waits for the device's interval since its newest sample (with leases: a device taken over
+    /// from another instance is not polled again sooner than its interval after that instance's last poll).
+    /// </param>
+    public void Seed(IReadOnlyList<DeviceHealthSample> latest, bool keepInterval = false)
     {
         foreach (var sample in latest)
         {
             if (_targets.TryGetValue(sample.DeviceId, out var target) && target.LastTimestamp is null && target.Latest is null)
             {
                 target.Seed(sample);
+                if (keepInterval && !target.InFlight && sample.Timestamp + target.Interval > target.NextDue)
+                {
+                    target.NextDue = sample.Timestamp + target.Interval;
+                }
             }
         }
     }
@@ -120,7 +135,7 @@ internal sealed class PollScheduler(DeviceHealthOptions options, TimeProvider ti
                 if (now >= nextRefresh)
                 {
                     await refresh(now, cancellationToken).ConfigureAwait(false);
-                    nextRefresh = now + options.RefreshInterval;
+                    nextRefresh = now + RefreshInterval;
                 }
 
                 var sleepUntil = nextRefresh;

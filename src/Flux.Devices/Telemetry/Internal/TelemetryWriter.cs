@@ -21,7 +21,9 @@ internal sealed class TelemetryWriter
     private readonly int _batchSize;
     private readonly DeviceTelemetry _telemetry;
     private readonly ILogger _logger;
-    private readonly Channel<TelemetryReading> _pending;
+    private readonly Action<IReadOnlyList<DeviceLease>>? _fenced;
+    private readonly Health.HealthMetrics? _metrics;
+    private readonly Channel<(TelemetryReading Reading, Guid DeviceId, long? Token)> _pending;
     private readonly Task _writing;
 
     /// <summary>Starts the writer.</summary>
@@ -30,20 +32,27 @@ internal sealed class TelemetryWriter
     /// <param name="capacity">How many readings may wait.</param>
     /// <param name="telemetry">Counts dropped readings.</param>
     /// <param name="logger">Logs failed writes.</param>
-    public TelemetryWriter(ITelemetryStore store, int batchSize, int capacity, DeviceTelemetry telemetry, ILogger logger)
+    /// <param name="fenced">With leases: told of the leases under which the store refused readings (their tokens are no longer current).</param>
+    /// <param name="metrics">With leases: counts the readings refused by fencing.</param>
+    public TelemetryWriter(ITelemetryStore store, int batchSize, int capacity, DeviceTelemetry telemetry, ILogger logger, Action<IReadOnlyList<DeviceLease>>? fenced = null, Health.HealthMetrics? metrics = null)
     {
         _store = store;
         _batchSize = batchSize;
         _telemetry = telemetry;
         _logger = logger;
-        _pending = Channel.CreateBounded<TelemetryReading>(
+        _fenced = fenced;
+        _metrics = metrics;
+        _pending = Channel.CreateBounded<(TelemetryReading, Guid, long?)>(
             new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
             _ => telemetry.StoreDropped(1));
         _writing = WriteReadingsAsync(_pending.Reader);
     }
 
     /// <summary>Queues a reading; does nothing once the writer is completing.</summary>
-    public void Enqueue(TelemetryReading reading) => _pending.Writer.TryWrite(reading);
+    public void Enqueue(TelemetryReading reading) => Enqueue(reading, null);
+
+    /// <summary>Queues a reading, with the lease token its device was polled under; does nothing once the writer is completing.</summary>
+    public void Enqueue(TelemetryReading reading, long? token) => _pending.Writer.TryWrite((reading, reading.DeviceId, token));
 
     /// <summary>Takes no more readings, and completes when those waiting are written.</summary>
     public Task CompleteAsync()
@@ -52,9 +61,9 @@ internal sealed class TelemetryWriter
         return _writing;
     }
 
-    private async Task WriteReadingsAsync(ChannelReader<TelemetryReading> reader)
+    private async Task WriteReadingsAsync(ChannelReader<(TelemetryReading Reading, Guid DeviceId, long? Token)> reader)
     {
-        var batch = new List<TelemetryReading>(Math.Min(_batchSize, 4096));
+        var batch = new List<(TelemetryReading, Guid, long?)>(Math.Min(_batchSize, 4096));
         while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
         {
             while (batch.Count < _batchSize && reader.TryRead(out var reading))
@@ -67,24 +76,38 @@ internal sealed class TelemetryWriter
         }
     }
 
-    private async ValueTask WriteBatchAsync(List<TelemetryReading> batch)
+    private async ValueTask WriteBatchAsync(List<(TelemetryReading Reading, Guid DeviceId, long? Token)> batch)
     {
         while (batch.Count > 0)
         {
+            using var fence = Health.Internal.LeaseFencing.Enter(batch, out var stale);
+            Refuse(stale, stale.Count);
+            if (batch.Count == 0)
+            {
+                return;
+            }
+
             try
             {
-                await _store.AppendTelemetryAsync(batch, CancellationToken.None).ConfigureAwait(false);
+                await _store.AppendTelemetryAsync([.. batch.Select(e => e.Reading)], CancellationToken.None).ConfigureAwait(false);
                 return;
+            }
+            catch (LeaseLostException ex)
+            {
+                // Another instance holds these devices now: their readings are not written; the others are.
+                var refused = Health.Internal.LeaseFencing.Refused(batch, ex.DeviceIds);
+                var lost = new HashSet<Guid>(ex.DeviceIds);
+                Refuse(refused, batch.RemoveAll(e => lost.Contains(e.DeviceId)));
             }
             catch (DeviceNotFoundException ex) when (ex.DeviceId is { } gone && batch.Exists(r => r.DeviceId == gone))
             {
                 // A device deleted behind the monitor's back: write the others.
                 _telemetry.StoreDropped(batch.RemoveAll(r => r.DeviceId == gone));
             }
-            catch (AlreadyExistsException) when (batch.Select(r => (r.DeviceId, r.Timestamp)).Distinct().Skip(1).Any())
+            catch (AlreadyExistsException) when (batch.Select(r => (r.DeviceId, r.Reading.Timestamp)).Distinct().Skip(1).Any())
             {
                 // A reading's key is taken: write each poll's readings on their own, so that only that poll's are lost.
-                foreach (var poll in batch.GroupBy(r => (r.DeviceId, r.Timestamp)))
+                foreach (var poll in batch.GroupBy(r => (r.DeviceId, r.Reading.Timestamp)))
                 {
                     await WriteBatchAsync([.. poll]).ConfigureAwait(false);
                 }
@@ -98,5 +121,17 @@ internal sealed class TelemetryWriter
                 return;
             }
         }
+    }
+
+    private void Refuse(List<DeviceLease> leases, int readings)
+    {
+        if (readings == 0)
+        {
+            return;
+        }
+
+        _telemetry.StoreDropped(readings);
+        _metrics?.FencedWriteRefused(readings);
+        _fenced?.Invoke(leases);
     }
 }

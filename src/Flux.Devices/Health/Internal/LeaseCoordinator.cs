@@ -1,0 +1,280 @@
+using System.Collections.Concurrent;
+using Flux.Devices.Diagnostics;
+using Flux.Devices.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Flux.Devices.Health.Internal;
+
+/// <summary>
+/// The leases of one monitor instance (<see cref="DeviceLeaseOptions"/>): which devices it holds and under which fencing
+/// token, renewed in one round trip every <see cref="DeviceLeaseOptions.RenewInterval"/>, with its fair share claimed and
+/// extras given back. The monitor's loop calls <see cref="TickAsync"/>; polls ask <see cref="TryGetToken"/>.
+/// </summary>
+/// <remarks>
+/// A device counts as held only while the last successful renewal is younger than the lease time (on the monitor's
+/// clock): an instance that could not renew, or was paused past its lease, stops polling at once, before it even learns
+/// that another instance took its devices. What it still writes is refused by the store's fence.
+/// </remarks>
+internal sealed class LeaseCoordinator
+{
+    private readonly IDeviceLeaseStore _store;
+    private readonly DeviceLeaseOptions _options;
+    private readonly DeviceFilter _scope;
+    private readonly TimeProvider _time;
+    private readonly HealthMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<Guid, (long Token, DateTimeOffset AcquiredAt)> _held = new();
+    private readonly Dictionary<string, DeviceFilter?> _filters = new(StringComparer.Ordinal);
+    private long _validUntilTicks = DateTimeOffset.MinValue.UtcTicks;
+    private DateTimeOffset _nextTick = DateTimeOffset.MinValue;
+
+    public LeaseCoordinator(IDeviceLeaseStore store, DeviceLeaseOptions options, string? scopeText, DeviceFilter scope, TimeProvider time, HealthMetrics metrics, ILogger logger)
+    {
+        _store = store;
+        _options = options;
+        _scope = scope;
+        _time = time;
+        _metrics = metrics;
+        _logger = logger;
+        var name = string.IsNullOrWhiteSpace(options.InstanceName) ? $"{Environment.MachineName}/{Environment.ProcessId}" : options.InstanceName.Trim();
+        Instance = new MonitorInstance { Id = Guid.NewGuid(), Name = name, Filter = string.IsNullOrWhiteSpace(scopeText) ? null : scopeText.Trim() };
+        metrics.TrackLeases(name, () => _held.Count);
+    }
+
+    /// <summary>Gets the instance as it registers.</summary>
+    public MonitorInstance Instance { get; }
+
+    /// <summary>Gets how many devices the instance holds.</summary>
+    public int HeldCount => _held.Count;
+
+    /// <summary>Gets the time of the last successful renewal, if any.</summary>
+    public DateTimeOffset? LastRenewed { get; private set; }
+
+    /// <summary>Gets whether the leases ran out: the instance renewed once but not within the lease time since (it polls nothing).</summary>
+    public bool Lapsed => LastRenewed is { } renewed && _time.GetUtcNow() - renewed >= _options.LeaseTime;
+
+    /// <summary>Gets the share of the last renewal (see <see cref="DeviceLeaseOptions"/>).</summary>
+    public double Share { get; private set; }
+
+    /// <summary>Called with each device the instance no longer holds (lost, fenced or given back): the monitor stops polling it.</summary>
+    public Action<Guid>? Dropped { get; set; }
+
+    /// <summary>Whether the instance holds the device now, and under which token.</summary>
+    public bool TryGetToken(Guid deviceId, out long token)
+    {
+        if (_time.GetUtcNow().UtcTicks < Interlocked.Read(ref _validUntilTicks) && _held.TryGetValue(deviceId, out var held))
+        {
+            token = held.Token;
+            return true;
+        }
+
+        token = 0;
+        return false;
+    }
+
+    /// <summary>Whether a renewal is due.</summary>
+    public bool Due(DateTimeOffset now) => now >= _nextTick;
+
+    /// <summary>
+    /// Renews (one round trip), drops what was lost, then takes the share: claims up to ⌈share⌉ (one round trip) or, when
+    /// holding more than ⌈1.1 × share⌉, gives back the oldest leases down to ⌊share⌋ (one round trip), so that the
+    /// instances that claim what is given back reach their share.
+    /// </summary>
+    /// <param name="devices">The devices of the instance's scope that should be polled, as last listed.</param>
+    /// <param name="busy">Whether a device is being polled (it is not given back then).</param>
+    /// <param name="cancellationToken">Stops the tick.</param>
+    /// <returns>Whether devices were claimed.</returns>
+    public async ValueTask<bool> TickAsync(IReadOnlyList<Device> devices, Func<Guid, bool> busy, CancellationToken cancellationToken)
+    {
+        var started = _time.GetUtcNow();
+        _nextTick = started + _options.RenewInterval;
+        DeviceLeaseRenewal renewal;
+        try
+        {
+            renewal = await _store.RenewAsync(Instance, _options.LeaseTime, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Log.LeaseRenewFailed(_logger, ex, Instance.Name);
+            return false;
+        }
+
+        Interlocked.Exchange(ref _validUntilTicks, (started + _options.LeaseTime).UtcTicks);
+        LastRenewed = started;
+        _metrics.Renewed();
+
+        var still = new Dictionary<Guid, long>(renewal.Held.Count);
+        foreach (var lease in renewal.Held)
+        {
+            still[lease.DeviceId] = lease.Token;
+        }
+
+        var lost = 0;
+        foreach (var (id, held) in _held)
+        {
+            if (!still.TryGetValue(id, out var token) || token != held.Token)
+            {
+                lost += Drop(id, held.Token) ? 1 : 0;
+                Log.LeaseLost(_logger, Instance.Name, id);
+            }
+        }
+
+        foreach (var (id, token) in still)
+        {
+            _held.TryAdd(id, (token, started));
+        }
+
+        _metrics.LeasesLost(lost);
+        var share = Share = ShareOf(devices, renewal.Instances);
+        var target = (int)Math.Ceiling(share - 1e-9);
+        var floor = Math.Max((int)Math.Floor(share + 1e-9), 0);
+        var most = (int)Math.Ceiling((share * 1.1) - 1e-9);
+        int claimed = 0, released = 0;
+        if (_held.Count > most)
+        {
+            var extras = _held.Where(h => !busy(h.Key)).OrderBy(h => h.Value.AcquiredAt).ThenBy(h => h.Key).Take(_held.Count - floor).ToList();
+            foreach (var (id, held) in extras)
+            {
+                Drop(id, held.Token); // no longer polled before it is given back
+            }
+
+            try
+            {
+                released = await _store.ReleaseAsync(Instance.Id, [.. extras.Select(e => e.Key)], cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                Log.LeaseRenewFailed(_logger, ex, Instance.Name); // they expire instead
+            }
+        }
+        else if (_held.Count < target)
+        {
+            try
+            {
+                var leases = await _store.ClaimAsync(Instance.Id, _scope, target - _held.Count, _options.LeaseTime, cancellationToken).ConfigureAwait(false);
+                foreach (var lease in leases)
+                {
+                    _held[lease.DeviceId] = (lease.Token, started);
+                }
+
+                claimed = leases.Count;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                Log.LeaseRenewFailed(_logger, ex, Instance.Name);
+            }
+        }
+
+        if (claimed + released + lost > 0)
+        {
+            Log.LeasesChanged(_logger, Instance.Name, claimed, released, lost, _held.Count, share, renewal.Instances.Count);
+        }
+
+        return claimed > 0;
+    }
+
+    /// <summary>Takes the store's refusal of writes made under the given leases: those still held under that token are dropped and counted as lost.</summary>
+    public void Fenced(IEnumerable<DeviceLease> refused)
+    {
+        var lost = 0;
+        foreach (var lease in refused)
+        {
+            if (Drop(lease.DeviceId, lease.Token))
+            {
+                lost++;
+                Log.LeaseLost(_logger, Instance.Name, lease.DeviceId);
+            }
+        }
+
+        _metrics.LeasesLost(lost);
+    }
+
+    /// <summary>Gives back every lease and marks the instance stopped: the end of a clean stop. A failure is logged (the leases then expire).</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Exchange(ref _validUntilTicks, DateTimeOffset.MinValue.UtcTicks);
+        LastRenewed = null;
+        _held.Clear();
+        try
+        {
+            await _store.StopInstanceAsync(Instance.Id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Log.LeaseRenewFailed(_logger, ex, Instance.Name);
+        }
+    }
+
+    private bool Drop(Guid deviceId, long token)
+    {
+        if (!_held.TryGetValue(deviceId, out var held) || held.Token != token || !_held.TryRemove(new KeyValuePair<Guid, (long, DateTimeOffset)>(deviceId, held)))
+        {
+            return false;
+        }
+
+        Dropped?.Invoke(deviceId);
+        return true;
+    }
+
+    /// <summary>
+    /// The instance's fair share: each device of its scope counts 1 / (the live instances whose scope holds it), so that
+    /// instances with the same scope split it evenly and one with a narrower scope (a site's) shares only that part.
+    /// </summary>
+    private double ShareOf(IReadOnlyList<Device> devices, IReadOnlyList<MonitorInstanceStatus> instances)
+    {
+        var filters = new List<DeviceFilter?>(instances.Count);
+        var self = false;
+        foreach (var instance in instances)
+        {
+            self |= instance.Id == Instance.Id;
+            filters.Add(Parse(instance.Filter));
+        }
+
+        if (!self)
+        {
+            filters.Add(_scope);
+        }
+
+        var share = 0.0;
+        foreach (var device in devices)
+        {
+            var sharing = 0;
+            foreach (var filter in filters)
+            {
+                if (filter is null || filter.Matches(device))
+                {
+                    sharing++;
+                }
+            }
+
+            share += 1.0 / Math.Max(sharing, 1);
+        }
+
+        return share;
+    }
+
+    /// <summary>An instance's scope; one that does not parse (a newer version's syntax) counts as every device.</summary>
+    private DeviceFilter? Parse(string? filter)
+    {
+        if (string.IsNullOrWhiteSpace(filter))
+        {
+            return null;
+        }
+
+        if (!_filters.TryGetValue(filter, out var parsed))
+        {
+            try
+            {
+                parsed = DeviceFilter.Parse(filter);
+            }
+            catch (DeviceFilterException)
+            {
+                parsed = null;
+            }
+
+            _filters[filter] = parsed;
+        }
+
+        return parsed;
+    }
+}

@@ -46,7 +46,7 @@ public sealed class RtuDiscoveryTests
         Assert.Equal("bess", result.Discovered.Identity?.DeviceType);
         Assert.Equal("rtu", result.Device.Metadata.GetString("modbus_framing"));
         Assert.True(sample.Status == DeviceHealthStatus.Online, sample.Diagnostics?.Error);
-        Assert.Equal(new ModbusRequestRecord { UnitId = 1, FunctionCode = 3, Address = 2000, Quantity = 29 }, Assert.Single(gateway.RecordedRequests.Skip(polledFrom))); // the template's map
+        Assert.Equal(new ModbusRequestRecord { UnitId = 1, FunctionCode = 3, Address = 2000, Quantity = 29 }, Assert.Single(gateway.RecordedRequests.Skip(polledFrom)) with { ConnectionId = 0, RemoteEndPoint = null }); // the template's map
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public sealed class HealthMonitorTests
         Assert.Equal(0, sample.ErrorCount);
         Assert.Equal(sample.Timestamp, sample.LastSuccessfulPoll);
         Assert.Null(sample.Diagnostics);
-        Assert.Equal(new ModbusRequestRecord { UnitId = 1, FunctionCode = 3, Address = 2000, Quantity = 29 }, Assert.Single(server.RecordedRequests)); // the template's map, in one read
+        Assert.Equal(new ModbusRequestRecord { UnitId = 1, FunctionCode = 3, Address = 2000, Quantity = 29 }, Assert.Single(server.RecordedRequests) with { ConnectionId = 0, RemoteEndPoint = null }); // the template's map, in one read
         Assert.Equal(sample, await rig.Store.GetLatestHealthAsync(device.Id, Cancel));
         var history = await rig.Registry.GetHistoryAsync(device.Id, Cancel);
         Assert.Equal(

@@ -129,6 +129,25 @@ public sealed class SunSpecInteropTests(SunSpecDeviceFixture device) : IClassFix
     }
 
     [Fact]
+    public async Task PointsOutOfAddressOrder_AreReportedInTheOrderAskedFor_AndReadAsInAddressOrder()
+    {
+        var expected = device.Unit(2).GetProperty("points");
+        var chain = await SunSpecChain.DiscoverAsync(_client, device.Endpoint, 2, Cancel);
+        var map = SunSpecRegisterMap.Create(chain!);
+        var byAddress = SunSpecReadPlan.Create(map, ["203.AphA", "203.Hz", "203.W", "203.TotWhImp"]);
+
+        var plan = SunSpecReadPlan.Create(map, ["203.TotWhImp", "203.Hz", "203.AphA", "203.W", "203.Hz"]);
+        var readings = await plan.ReadAsync(_client, device.Endpoint, 2, Cancel);
+
+        Assert.Equal(["203.TotWhImp", "203.Hz", "203.AphA", "203.W"], readings.Select(r => r.Name)); // a repeat once, where it came first
+        Assert.Equal(byAddress.Slots.Select(s => s.Name), plan.Slots.Select(s => s.Name));
+        Assert.Equal(byAddress.Reads, plan.Reads);
+        Assert.Equal(4, plan.ReportedCount);
+        Assert.Equal("203.AphA", plan.Slots[plan.ReportedSlot(2)].Name);
+        AssertReadings(expected, readings, only: true);
+    }
+
+    [Fact]
     public async Task APointNotOnTheDevice_IsRefusedByName()
     {
         device.Require();

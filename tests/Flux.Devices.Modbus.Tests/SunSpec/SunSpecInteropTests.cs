@@ -226,6 +226,7 @@ public sealed class SunSpecInteropTests(SunSpecDeviceFixture device) : IClassFix
         }
 
         var wrong = new List<string>();
+        var symbols = 0;
         foreach (var reading in readings)
         {
             var want = expected.GetProperty(reading.Name);
@@ -245,10 +246,22 @@ public sealed class SunSpecInteropTests(SunSpecDeviceFixture device) : IClassFix
                 ok &= reading.Text is null && reading.Value is { } v && (v == value || Math.Abs(v - value) <= 1e-12 * Math.Abs(value));
             }
 
+            // An enumeration's or bitfield's value named by the symbols of the model definition, as the fixture named it.
+            var symbol = want.TryGetProperty("symbol", out var name) ? name.GetString()
+                : want.TryGetProperty("symbols", out var names) ? string.Join(", ", names.EnumerateArray().Select(n => n.GetString())) : null;
+            var named = reading.Value is { } number ? SunSpecPointName.Find(reading.Name)?.SymbolOf(number) : null;
+            ok &= named == symbol;
+            symbols += symbol is null ? 0 : 1;
+
             if (!ok)
             {
-                wrong.Add($"{reading.Name}: read {reading.Value?.ToString("R", System.Globalization.CultureInfo.InvariantCulture) ?? reading.Text ?? "missing"} {reading.Unit}, meant {want.GetRawText()}");
+                wrong.Add($"{reading.Name}: read {reading.Value?.ToString("R", System.Globalization.CultureInfo.InvariantCulture) ?? reading.Text ?? "missing"} {reading.Unit} ({named}), meant {want.GetRawText()}");
             }
+        }
+
+        if (!only && readings.Any(r => r.Name.StartsWith("802.", StringComparison.Ordinal)))
+        {
+            Assert.True(symbols >= 3, $"only {symbols} enumeration or bitfield values with symbols among model 802's points"); // ChaSt, State, Evt1... at least
         }
 
         Assert.True(wrong.Count == 0, $"{wrong.Count} of {readings.Count} points differ:\n{string.Join("\n", wrong.Take(30))}");

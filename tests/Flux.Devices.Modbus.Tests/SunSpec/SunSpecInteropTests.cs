@@ -113,6 +113,20 @@ public sealed class SunSpecInteropTests(SunSpecDeviceFixture device) : IClassFix
     }
 
     [Fact]
+    public async Task PollOfARecordedChain_LeavesCurvePointsOut_AndPollsTheModelsOwnPoints()
+    {
+        // The documented limit: a poll plans from the recorded chain alone, without the counts that place the curves.
+        var chain = await SunSpecChain.DiscoverAsync(_client, device.Endpoint, 8, Cancel);
+        var metadata = chain!.AddTo(DeviceMetadata.Empty);
+
+        Assert.True(SunSpecPollPlan.TryCreate(metadata, ["705.Crv[1].Pt[1].V", "705.NPt", "705.V_SF", "707.Crv[1].MustTrip.Pt[1].V"], out var plan, out var problem), problem);
+        Assert.False(SunSpecPollPlan.TryCreate(metadata, ["705.Crv[1].Pt[1].V"], out _, out problem));
+
+        Assert.Equal(["705.NPt", "705.V_SF"], Enumerable.Range(0, plan.Plan.ReportedCount).Select(i => plan.Plan.Slots[plan.Plan.ReportedSlot(i)].Name));
+        Assert.Contains("none of the configuration's SunSpec points (705.Crv[1].Pt[1].V) is on the device", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SomePoints_ReadWithTheirOwnScaleFactors_InOneRequest()
     {
         var expected = device.Unit(2).GetProperty("points");

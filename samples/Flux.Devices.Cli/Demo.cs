@@ -30,7 +30,7 @@ internal static class Demo
         {
             await using var site = await SimulatedSite.StartOnFreePortAsync("WLCE", cancellationToken);
             var port = site.Endpoints[0].Port;
-            output.WriteLine($"Simulated site WLCE on port {port}: 127.0.0.2 (gateway: PowerPack BESS at units 1 and 3, Acuvim II meter at unit 2), 127.0.0.3 (SunSpec battery at unit 1)");
+            output.WriteLine($"Simulated site WLCE on port {port}: 127.0.0.2 (gateway: PowerPack BESS at units 1 and 3, Acuvim II meter at unit 2), 127.0.0.3 (SunSpec battery at unit 1, SunSpec three-phase meter at unit 4)");
 
             var services = new ServiceCollection();
             var clock = new DemoClock();

@@ -9,7 +9,7 @@ namespace Flux.Devices.Cli;
 /// <c>flux devices read DEVICE [--point P]...</c>: polls one Active device now (one poll, as the health monitor makes it:
 /// its health sample is recorded) and prints its telemetry readings with their units, the named points or all. Exit code
 /// 1 when the device does not answer, or is not Active (only an Active device gives telemetry); 2 for a point its
-/// register map does not have.
+/// register map does not have. A SunSpec device's enumerations and bitfields are followed by their symbols.
 /// </summary>
 internal static class ReadCommand
 {
@@ -54,7 +54,9 @@ internal static class ReadCommand
             var readings = registry.Get<IDeviceTelemetry>().GetLatest(found.Id);
             CheckPoints(points, typed, [.. readings.Select(r => r.Point)]);
             var shown = points.Count == 0 ? readings : [.. points.Select(p => readings.First(r => r.Point == p))];
-            await (output.IsJson ? output.WriteJsonAsync(shown.Select(r => Views.ReadingJson(r))) : output.WriteAsync(Views.Readings(shown)));
+            // The symbols of SunSpec enumerations and bitfields, from the model definitions (the values are kept as read).
+            var symbolOf = DeviceConfiguration.TryRead(found.Metadata, out var polled) && polled.IsSunSpec ? polled.SymbolOf : (Func<string, double, string?>?)null;
+            await (output.IsJson ? output.WriteJsonAsync(shown.Select(r => Views.ReadingJson(r, symbolOf))) : output.WriteAsync(Views.Readings(shown, symbolOf)));
             return FluxCli.Ok;
         }, token));
         return read;

@@ -27,7 +27,7 @@ internal static class SimulateCommand
         var record = CliOptions.File("--record", "Record every request received to this file (created or emptied): a tab-separated line per request, written every 200 ms and at exit.");
         var register = new Option<bool>("--register") { Description = "With --fleet, register its devices at --site in --store (those not there yet, in one batch) and configure them with --template." };
         var template = CliOptions.File("--template", "With --register, the template to configure the fleet with. [default: powerpack_bess.yaml, shipped]");
-        var simulate = new Command("simulate", "Run a simulated site (PowerPack BESS, an Acuvim II meter, a SunSpec battery), or a fleet of PowerPacks, on 127.0.0.x until Ctrl+C.")
+        var simulate = new Command("simulate", "Run a simulated site (PowerPack BESS, an Acuvim II meter, a SunSpec battery and meter), or a fleet of PowerPacks, on 127.0.0.x until Ctrl+C.")
         {
             site, port, framing, fleet, ports, record, register, template,
         };

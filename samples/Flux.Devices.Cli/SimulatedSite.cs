@@ -8,7 +8,8 @@ namespace Flux.Devices.Cli;
 /// <summary>
 /// A simulated microgrid site on loopback, as <c>flux simulate</c> and <c>flux demo</c> run it: on 127.0.0.2 a Modbus
 /// gateway with two PowerPack BESS (units 1 and 3) and an Acuvim II meter (unit 2); on 127.0.0.3 a SunSpec battery
-/// (unit 1). Every address is this machine (127.0.0.0/8), so nothing leaves it.
+/// (unit 1) and a SunSpec three-phase meter (unit 4: a unit id of its own, so that a scan of both hosts names it
+/// WLCE-METER-4 whichever host answers first). Every address is this machine (127.0.0.0/8), so nothing leaves it.
 /// </summary>
 internal sealed class SimulatedSite : IAsyncDisposable
 {
@@ -25,7 +26,7 @@ internal sealed class SimulatedSite : IAsyncDisposable
     /// <summary>Gets the framing both hosts speak.</summary>
     public Transport.ModbusFraming Framing { get; private init; }
 
-    /// <summary>Gets the servers: the gateway on 127.0.0.2, the SunSpec battery on 127.0.0.3.</summary>
+    /// <summary>Gets the servers: the gateway on 127.0.0.2, the SunSpec battery and meter on 127.0.0.3.</summary>
     public IReadOnlyList<ModbusTcpServer> Servers => _servers;
 
     /// <summary>Gets the simulated devices, with where each one answers.</summary>
@@ -46,7 +47,7 @@ internal sealed class SimulatedSite : IAsyncDisposable
             site._servers.Add(gateway);
             await gateway.StartAsync(new IPEndPoint(IPAddress.Parse("127.0.0.2"), port), cancellationToken);
             var sunspec = new ModbusTcpServer(new ModbusTcpServerOptions { Framing = framing });
-            sunspec.AddUnit(1, new SunSpecSimulator());
+            sunspec.AddUnit(1, new SunSpecSimulator()).AddUnit(4, new SunSpecSimulator(SunSpecDeviceKind.Meter, model: "SIM-METER-1", serialNumber: "SN0002"));
             site._servers.Add(sunspec);
             await sunspec.StartAsync(new IPEndPoint(IPAddress.Parse("127.0.0.3"), port), cancellationToken);
             site.Endpoints =
@@ -55,6 +56,7 @@ internal sealed class SimulatedSite : IAsyncDisposable
                 new("127.0.0.2", gateway.Endpoint.Port, 2, "meter", "Accuenergy Acuvim II meter", "vendor registers, FC43 identification"),
                 new("127.0.0.2", gateway.Endpoint.Port, 3, "bess", "PowerPack BESS, 250 kWh / 100 kW", "vendor registers, FC43 identification"),
                 new("127.0.0.3", sunspec.Endpoint.Port, 1, "bess", "SunSpec battery (models 1 and 802)", "SunSpec at 40000"),
+                new("127.0.0.3", sunspec.Endpoint.Port, 4, "meter", "SunSpec three-phase meter (models 1 and 203)", "SunSpec at 40000"),
             ];
             return site;
         }

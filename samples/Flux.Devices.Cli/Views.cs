@@ -111,28 +111,41 @@ internal static class Views
         return grid;
     }
 
-    /// <summary>Readings as rows: point, value, unit, quality, time.</summary>
-    public static Grid Readings(IEnumerable<TelemetryReading> readings)
+    /// <summary>
+    /// Readings as rows: point, value, unit, quality, time. With <paramref name="symbolOf"/> (a SunSpec configuration's
+    /// <see cref="Templates.DeviceConfiguration.SymbolOf"/>), a value with a symbol is followed by it: <c>4 (CHARGING)</c>.
+    /// </summary>
+    public static Grid Readings(IEnumerable<TelemetryReading> readings, Func<string, double, string?>? symbolOf = null)
     {
         var grid = new Grid("POINT", "VALUE", "UNIT", "QUALITY", "TIME");
         foreach (var reading in readings)
         {
-            grid.Add(reading.Point, Value(reading), reading.Unit ?? string.Empty, Quality(reading.Quality), Time(reading.Timestamp));
+            var value = Value(reading);
+            if (Symbol(reading, symbolOf) is { } symbol)
+            {
+                value = $"{value} ({symbol})";
+            }
+
+            grid.Add(reading.Point, value, reading.Unit ?? string.Empty, Quality(reading.Quality), Time(reading.Timestamp));
         }
 
         return grid;
     }
 
-    /// <summary>A reading as JSON: point, value (or text), unit, quality in snake case, time.</summary>
-    public static object ReadingJson(TelemetryReading reading) => new
+    /// <summary>A reading as JSON: point, value (or text), its symbol (an enumeration's or a bitfield's names; null without), unit, quality in snake case, time.</summary>
+    public static object ReadingJson(TelemetryReading reading, Func<string, double, string?>? symbolOf = null) => new
     {
         point = reading.Point,
         value = reading.Value,
         text = reading.Text,
+        symbol = Symbol(reading, symbolOf),
         unit = reading.Unit,
         quality = JsonNamingPolicy.SnakeCaseLower.ConvertName(reading.Quality.ToString()),
         timestamp = reading.Timestamp,
     };
+
+    private static string? Symbol(TelemetryReading reading, Func<string, double, string?>? symbolOf) =>
+        symbolOf is not null && reading.Value is { } value && reading.Quality != TelemetryQuality.NotAvailable ? symbolOf(reading.Point, value) : null;
 
     /// <summary>A reading in a cell: its value and unit, <c>n/a</c> when not available, <c>(stale)</c> after it when stale.</summary>
     private static Cell Reading(TelemetryReading reading)

@@ -14,6 +14,7 @@ public sealed class DemoTests
         Assert.Contains("127.0.0.2", text, StringComparison.Ordinal);
         Assert.Contains("-> Registered WLCE-BESS-1", text, StringComparison.Ordinal);
         Assert.Contains("-> Registered WLCE-METER-2", text, StringComparison.Ordinal);
+        Assert.Matches(@"127\.0\.0\.3:\d+ unit 4: meter SunSpecSim SIM-METER-1 \(by sunspec\) -> Registered WLCE-METER-4", text);
         Assert.Contains("(by sunspec) -> Registered", text, StringComparison.Ordinal);
         Assert.Contains("2 device(s) configured", text, StringComparison.Ordinal);
         Assert.Contains("1 meter(s) configured", text, StringComparison.Ordinal);
@@ -44,5 +45,6 @@ public sealed class DemoTests
         Assert.Matches(@"WLCE-BESS-3\s+bess\s+WLCE\s+Decommissioned\s+False", registry);
         Assert.Matches(@"WLCE-METER-2\s+meter\s+WLCE\s+Active\s+True", registry);
         Assert.Matches(@"WLCE-BESS-127\.0\.0\.3-\d+-1\s+bess\s+WLCE\s+Registered", registry); // another manufacturer: the template skipped it
+        Assert.Matches(@"WLCE-METER-4\s+meter\s+WLCE\s+Registered", registry); // the SunSpec meter: skipped by the Acuvim template
     }
 }

@@ -17,7 +17,7 @@ public sealed class SimulateCommandTests
             using var json = JsonDocument.Parse(line);
             Assert.Equal("WLCE", json.RootElement.GetProperty("site").GetString());
             endpoints = json.RootElement.GetProperty("endpoints").Deserialize<SimulatedEndpointJson[]>(CliOutput.Compact)!;
-            Assert.Equal([("127.0.0.2", 1, "bess"), ("127.0.0.2", 2, "meter"), ("127.0.0.2", 3, "bess"), ("127.0.0.3", 1, "bess")], endpoints.Select(e => (e.Host, e.UnitId, e.Type)));
+            Assert.Equal([("127.0.0.2", 1, "bess"), ("127.0.0.2", 2, "meter"), ("127.0.0.2", 3, "bess"), ("127.0.0.3", 1, "bess"), ("127.0.0.3", 4, "meter")], endpoints.Select(e => (e.Host, e.UnitId, e.Type)));
 
             var bess = endpoints[0];
             var (readCode, read, _) = await FluxProcess.RunAsync("registers", "read", "--host", bess.Host, "--port", $"{bess.Port}", "--unit", "1", "--address", "2026", "--type", "uint32", "--output", "json");
@@ -27,8 +27,13 @@ public sealed class SimulateCommandTests
             Assert.Equal(FluxCli.Ok, readCode);
             using var value = JsonDocument.Parse(read);
             Assert.Equal(250_000, value.RootElement[0].GetProperty("value").GetInt32()); // half of 500 kWh, in Wh
+            var meter = endpoints[4];
+            var (modelCode, model, _) = await FluxProcess.RunAsync("registers", "read", "--host", meter.Host, "--port", $"{meter.Port}", "--unit", "4", "--address", "40070", "--count", "2", "--output", "csv");
+
             Assert.Equal(FluxCli.Ok, markerCode);
             Assert.Equal("address,value,raw\r\n40000,21365,5375\r\n40001,28243,6E53\r\n", marker); // "SunS"
+            Assert.Equal(FluxCli.Ok, modelCode);
+            Assert.Equal("address,value,raw\r\n40070,203,00CB\r\n40071,105,0069\r\n", model); // after the marker and the common model (2 + 2 + 66 registers): 203, L = 105
             Assert.Equal(FluxCli.Ok, await simulate.StopAsync());
             Assert.Contains("Stopped.", simulate.Error.ToString(), StringComparison.Ordinal);
         }

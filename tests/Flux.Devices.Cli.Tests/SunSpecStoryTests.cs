@@ -55,15 +55,29 @@ public sealed class SunSpecStoryTests(SunSpecDeviceFixture fixture) : FluxTestBe
 
         var (readCode, read, readError) = await FluxProcess.RunAsync("devices", "read", battery, "--store", Store);
         Assert.True(readCode == FluxCli.Ok, $"read: {readCode}\n{read}{readError}");
-        Assert.Matches(@"(?m)^802\.SoC\s+\S+\s+%WHRtg\s+(good|not_available)\s", read);
-        Assert.Matches(@"(?m)^802\.W\s+\S+\s+W\s+(good|not_available)\s", read);
+        Assert.Matches(@"(?m)^802\.SoC\s+(\S+\s+)?%WHRtg\s+(good|not_available)\s", read);
+        Assert.Matches(@"(?m)^802\.W\s+(\S+\s+)?W\s+(good|not_available)\s", read);
+        // Listed in the template's order (SoC, SoH, W, ...), not by address (WHRtg, the ratings, come first in model 802).
+        Assert.Equal(TemplatePoints("sunspec_bess.yaml"), read.Split('\n').Skip(1).Where(l => l.Length > 0).Select(l => l.Split(' ')[0]));
 
-        await AssertReadAsAsync(battery, fixture.Unit(1), ["802.SoC", "802.W", "802.SoH", "802.A", "802.V", "802.ChaSt", "802.State", "802.WHRtg"]);
+        await AssertReadAsAsync(battery, fixture.Unit(1), ["802.SoC", "802.W", "802.SoH", "802.A", "802.V", "802.ChaSt", "802.State", "802.LocRemCtl", "802.Evt1", "802.WHRtg"]);
+
+        // In the table, an enumeration's value is followed by its symbol, a bitfield's by its set bits' names.
+        var chaSt = fixture.Unit(1).GetProperty("points").GetProperty("802.ChaSt");
+        Assert.Matches($@"(?m)^802\.ChaSt\s+{chaSt.GetProperty("value").GetDouble()} \({chaSt.GetProperty("symbol").GetString()}\)\s+good\s", read);
         await AssertReadAsAsync(meter, fixture.Unit(2), ["203.Hz", "203.W", "203.TotWhImp", "203.TotWhExp", "203.AphA", "203.PhVphB", "203.WphC"]);
 
         var (telemetryCode, telemetry, _) = await FluxProcess.RunAsync("devices", "telemetry", meter, "--point", "203.Hz", "--store", Store);
         Assert.Equal(FluxCli.Ok, telemetryCode);
         Assert.Matches(@"(?m)^\S+\s+203\.Hz\s+\S+\s+Hz\s*$", telemetry); // stored by the health poll and the read, with the model's unit
+    }
+
+    /// <summary>The <c>points: [...]</c> of a shipped template, in its order.</summary>
+    private static List<string> TemplatePoints(string file)
+    {
+        var text = File.ReadAllText(Shipped(file));
+        var list = text[(text.IndexOf("points: [", StringComparison.Ordinal) + "points: [".Length)..];
+        return [.. list[..list.IndexOf(']', StringComparison.Ordinal)].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)];
     }
 
     /// <summary>Reads the points as JSON and compares each with the fixture's expectation: the scaled value (or missing) and the unit of the model definition.</summary>
@@ -91,6 +105,11 @@ public sealed class SunSpecStoryTests(SunSpecDeviceFixture fixture) : FluxTestBe
                 Assert.True(reading.GetProperty("quality").GetString() == "good", $"{device} {point}: {reading}, the fixture meant {value}");
                 Assert.True(Math.Abs(reading.GetProperty("value").GetDouble() - value) <= 1e-9 * Math.Max(1, Math.Abs(value)), $"{device} {point}: {reading.GetProperty("value")}, the fixture meant {value}");
             }
+
+            // The symbols of the model definition: the fixture's enumeration symbol, or its bitfield's set bits, lowest first.
+            var symbol = meant.TryGetProperty("symbol", out var name) ? name.GetString()
+                : meant.TryGetProperty("symbols", out var names) ? string.Join(", ", names.EnumerateArray().Select(n => n.GetString())) : null;
+            Assert.True(symbol == reading.GetProperty("symbol").GetString(), $"{device} {point}: symbol {reading.GetProperty("symbol")}, the fixture meant {symbol}");
         }
     }
 }

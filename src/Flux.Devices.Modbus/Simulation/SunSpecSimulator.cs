@@ -73,7 +73,8 @@ public sealed class SunSpecSimulator : ModbusUnit
         }
         else
         {
-            // Model 203, wye-connect three-phase meter (L=105): A, AphA..C, A_SF, PhV..., Hz, W at +18, W_SF at +22.
+            // Model 203, wye-connect three-phase meter (L=105): A, AphA..C, A_SF, PhV..., Hz, W at +18, W_SF at +22, PF at +33,
+            // TotWhExp at +38, TotWhImp at +46, TotWh_SF at +54; the rest not implemented.
             var meter = new ushort[107];
             meter[0] = 203;
             meter[1] = 105;
@@ -88,6 +89,13 @@ public sealed class SunSpecSimulator : ModbusUnit
             meter[18] = 4200;        // W, SF 1 -> 42 kW
             meter[19] = meter[20] = meter[21] = 1400;
             meter[22] = 1;           // W_SF
+            meter[33] = 980;         // PF, SF -1 -> 98.0 %
+            meter[37] = unchecked((ushort)-1); // PF_SF
+            meter[38] = 0x0001;      // TotWhExp (acc32) = 0x0001E240 = 123456, SF 0 -> 123456 Wh
+            meter[39] = 0xE240;
+            meter[46] = 0x0012;      // TotWhImp (acc32) = 0x0012D687 = 1234567 Wh
+            meter[47] = 0xD687;
+            meter[54] = 0;           // TotWh_SF
             registers.AddRange(meter);
         }
 

@@ -175,7 +175,28 @@ internal sealed class SunSpecModelCatalog
             scaleFactorValue,
             point.TryGetProperty("units", out var units) ? units.GetString() : null,
             point.TryGetProperty("access", out var access) && access.ValueKind == JsonValueKind.String && access.GetString() == "RW",
-            point.TryGetProperty("mandatory", out var mandatory) && mandatory.ValueKind == JsonValueKind.String && mandatory.GetString() == "M");
+            point.TryGetProperty("mandatory", out var mandatory) && mandatory.ValueKind == JsonValueKind.String && mandatory.GetString() == "M",
+            Symbols(point, $"{where}.{name}"));
+    }
+
+    private static SunSpecSymbol[]? Symbols(JsonElement point, string where)
+    {
+        if (!point.TryGetProperty("symbols", out var symbols) || symbols.ValueKind != JsonValueKind.Array)
+        {
+            return null;
+        }
+
+        var result = new List<SunSpecSymbol>();
+        foreach (var symbol in symbols.EnumerateArray())
+        {
+            var name = symbol.GetProperty("name").GetString() ?? throw new InvalidDataException($"{where}: a symbol has no name.");
+            var value = symbol.GetProperty("value");
+            result.Add(new SunSpecSymbol(name, value.ValueKind == JsonValueKind.Number && value.TryGetUInt64(out var number)
+                ? number
+                : throw new InvalidDataException($"{where}: symbol {name} has no whole value.")));
+        }
+
+        return [.. result];
     }
 
     private static SunSpecPointType? TypeOf(string? name) => name switch

@@ -83,6 +83,10 @@ internal enum SunSpecPointType
 /// <param name="Units">Its unit (<c>W</c>, <c>%WHRtg</c>), when it has one.</param>
 /// <param name="Writable">Whether it may be written (access <c>RW</c>).</param>
 /// <param name="Mandatory">Whether a device must implement it (mandatory <c>M</c>).</param>
+/// <param name="Symbols">
+/// The names of its values (an enumeration: <c>CHARGING</c> = 4) or of its bits (a bitfield: <c>OVER_TEMP_ALARM</c> =
+/// bit 1), as the definition gives them; empty when it gives none.
+/// </param>
 internal sealed record SunSpecPointDefinition(
     string Name,
     SunSpecPointType Type,
@@ -92,7 +96,77 @@ internal sealed record SunSpecPointDefinition(
     int? ScaleFactorValue,
     string? Units,
     bool Writable,
-    bool Mandatory);
+    bool Mandatory,
+    IReadOnlyList<SunSpecSymbol>? Symbols = null)
+{
+    /// <summary>Gets a value indicating whether the point is a bitfield (its symbols name bits).</summary>
+    public bool IsBitfield => Type is SunSpecPointType.Bitfield16 or SunSpecPointType.Bitfield32 or SunSpecPointType.Bitfield64;
+
+    /// <summary>
+    /// Names a value of the point by its symbols: an enumeration's symbol (<c>CHARGING</c>), or a bitfield's set bits
+    /// by name, lowest first and comma-separated (<c>OVER_TEMP_ALARM, OVER_TEMP_WARNING</c>; a bit without a symbol as
+    /// <c>bit 17</c>).
+    /// </summary>
+    /// <param name="value">The value as read (a whole number).</param>
+    /// <returns>
+    /// The name, or <see langword="null"/> when the point has no symbols, the value is not a whole number in the point's
+    /// range, an enumeration's value has no symbol, or a bitfield has no bit set.
+    /// </returns>
+    public string? SymbolOf(double value)
+    {
+        if (Symbols is not { Count: > 0 } symbols || value < 0 || value != Math.Floor(value) || value >= 18446744073709551616d)
+        {
+            return null;
+        }
+
+        var number = (ulong)value;
+        if (!IsBitfield)
+        {
+            foreach (var symbol in symbols)
+            {
+                if (symbol.Value == number)
+                {
+                    return symbol.Name;
+                }
+            }
+
+            return null;
+        }
+
+        if (number == 0)
+        {
+            return null;
+        }
+
+        var names = new List<string>();
+        for (var bit = 0; bit < 64; bit++)
+        {
+            if ((number & (1UL << bit)) == 0)
+            {
+                continue;
+            }
+
+            string? name = null;
+            foreach (var symbol in symbols)
+            {
+                if (symbol.Value == (ulong)bit)
+                {
+                    name = symbol.Name;
+                    break;
+                }
+            }
+
+            names.Add(name ?? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"bit {bit}"));
+        }
+
+        return string.Join(", ", names);
+    }
+}
+
+/// <summary>A named value of an enumeration point, or a named bit (its number) of a bitfield point.</summary>
+/// <param name="Name">The symbol's name as the definition spells it (<c>CHARGING</c>).</param>
+/// <param name="Value">The value, or the bit's number counted from 0.</param>
+internal readonly record struct SunSpecSymbol(string Name, ulong Value);
 
 /// <summary>
 /// A group of points: a model's top-level group, or a group within it that repeats <see cref="Count"/> times (or

@@ -59,7 +59,7 @@ internal sealed class SunSpecReadPlan
     /// <summary>Gets every point read, by address: those asked for and the scale factors they need.</summary>
     public IReadOnlyList<SunSpecMapPoint> Slots => _slots;
 
-    /// <summary>Gets how many points a poll reports (those asked for).</summary>
+    /// <summary>Gets how many points a poll reports (those asked for, in the order asked for).</summary>
     public int ReportedCount => _reported.Length;
 
     /// <summary>Plans the reads of some points of a map, or of all of them.</summary>
@@ -76,18 +76,26 @@ internal sealed class SunSpecReadPlan
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.MaxRegistersPerRead, 125, nameof(options));
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxGap, nameof(options));
 
+        // The points reported, in the order asked for (a template's order; the map's, which is by address, for all);
+        // the reads are planned by address whatever the order.
         var wanted = new SortedSet<int>();
+        var order = new List<int>();
         if (points is null)
         {
             wanted.UnionWith(Enumerable.Range(0, map.Points.Count));
+            order.AddRange(wanted);
         }
         else
         {
             foreach (var name in points)
             {
-                wanted.Add(map.TryFind(name, out var index)
-                    ? index
-                    : throw new ArgumentException($"Point '{name}' is not in this device's SunSpec map (models {string.Join(", ", map.Chain.Models.Select(m => m.Id))}).", nameof(points)));
+                var index = map.TryFind(name, out var found)
+                    ? found
+                    : throw new ArgumentException($"Point '{name}' is not in this device's SunSpec map (models {string.Join(", ", map.Chain.Models.Select(m => m.Id))}).", nameof(points));
+                if (wanted.Add(index))
+                {
+                    order.Add(index);
+                }
             }
         }
 
@@ -148,7 +156,7 @@ internal sealed class SunSpecReadPlan
             scaleSlots[i] = sf >= 0 ? slotOf[sf] : sf;
         }
 
-        var reported = slots.Select((index, slot) => (index, slot)).Where(p => wanted.Contains(p.index)).Select(p => p.slot).ToArray();
+        var reported = order.Select(index => slotOf[index]).ToArray();
         return new SunSpecReadPlan(map, [.. slots.Select(i => map.Points[i])], offsets, scaleSlots, reported, [.. reads], bufferOffset);
     }
 
@@ -157,7 +165,7 @@ internal sealed class SunSpecReadPlan
     /// <param name="endpoint">The device.</param>
     /// <param name="unitId">The unit id.</param>
     /// <param name="cancellationToken">Cancels the reads.</param>
-    /// <returns>One reading per point asked for, by address.</returns>
+    /// <returns>One reading per point asked for, in the order asked for (by address for all).</returns>
     public async ValueTask<IReadOnlyList<RegisterReading>> ReadAsync(IModbusTransport transport, ModbusEndpoint endpoint, byte unitId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(transport);
@@ -218,7 +226,7 @@ internal sealed class SunSpecReadPlan
 
     /// <summary>Turns decoded values into readings of the points asked for, with their units.</summary>
     /// <param name="values">The values <see cref="Decode"/> wrote.</param>
-    /// <returns>The readings, by address.</returns>
+    /// <returns>The readings, in the order the points were asked for (by address for all).</returns>
     public IReadOnlyList<RegisterReading> ToReadings(ReadOnlySpan<SunSpecValue> values)
     {
         var readings = new RegisterReading[_reported.Length];

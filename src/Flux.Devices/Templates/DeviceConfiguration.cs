@@ -67,6 +67,24 @@ public sealed class DeviceConfiguration
         return IsSunSpec ? SunSpec.SunSpecPointName.Find(point)?.Units : RegisterMap.Find(point)?.Unit;
     }
 
+    /// <summary>
+    /// Names a value of one of the configuration's points by the symbols of its SunSpec model definition: an
+    /// enumeration's symbol (<c>802.ChaSt</c> 4: <c>CHARGING</c>), or a bitfield's set bits by name, lowest first and
+    /// comma-separated (<c>802.Evt1</c> 6: <c>OVER_TEMP_ALARM, OVER_TEMP_WARNING</c>; a bit the definition does not name
+    /// as <c>bit 17</c>). The value itself is kept as read; this is for display.
+    /// </summary>
+    /// <param name="point">The point's name.</param>
+    /// <param name="value">Its value.</param>
+    /// <returns>
+    /// The name, or <see langword="null"/>: not a SunSpec configuration, a point without symbols, an enumeration value
+    /// the definition does not name, or a bitfield without a bit set.
+    /// </returns>
+    public string? SymbolOf(string point, double value)
+    {
+        ArgumentNullException.ThrowIfNull(point);
+        return IsSunSpec ? SunSpec.SunSpecPointName.Find(point)?.SymbolOf(value) : null;
+    }
+
     /// <summary>Returns the block as metadata, to be set under <see cref="MetadataKey"/>.</summary>
     /// <returns>The block.</returns>
     public DeviceMetadata ToMetadata()

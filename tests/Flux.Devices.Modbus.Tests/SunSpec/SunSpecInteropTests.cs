@@ -113,6 +113,20 @@ public sealed class SunSpecInteropTests(SunSpecDeviceFixture device) : IClassFix
     }
 
     [Fact]
+    public async Task PollOfARecordedChain_LeavesCurvePointsOut_AndPollsTheModelsOwnPoints()
+    {
+        // The documented limit: a poll plans from the recorded chain alone, without the counts that place the curves.
+        var chain = await SunSpecChain.DiscoverAsync(_client, device.Endpoint, 8, Cancel);
+        var metadata = chain!.AddTo(DeviceMetadata.Empty);
+
+        Assert.True(SunSpecPollPlan.TryCreate(metadata, ["705.Crv[1].Pt[1].V", "705.NPt", "705.V_SF", "707.Crv[1].MustTrip.Pt[1].V"], out var plan, out var problem), problem);
+        Assert.False(SunSpecPollPlan.TryCreate(metadata, ["705.Crv[1].Pt[1].V"], out _, out problem));
+
+        Assert.Equal(["705.NPt", "705.V_SF"], Enumerable.Range(0, plan.Plan.ReportedCount).Select(i => plan.Plan.Slots[plan.Plan.ReportedSlot(i)].Name));
+        Assert.Contains("none of the configuration's SunSpec points (705.Crv[1].Pt[1].V) is on the device", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SomePoints_ReadWithTheirOwnScaleFactors_InOneRequest()
     {
         var expected = device.Unit(2).GetProperty("points");
@@ -125,6 +139,25 @@ public sealed class SunSpecInteropTests(SunSpecDeviceFixture device) : IClassFix
         Assert.Equal(["203.Hz", "203.W", "203.TotWhImp"], readings.Select(r => r.Name));
         Assert.Equal(["203.Hz", "203.Hz_SF", "203.W", "203.W_SF", "203.TotWhImp", "203.TotWh_SF"], plan.Slots.Select(s => s.Name));
         Assert.Single(plan.Reads);
+        AssertReadings(expected, readings, only: true);
+    }
+
+    [Fact]
+    public async Task PointsOutOfAddressOrder_AreReportedInTheOrderAskedFor_AndReadAsInAddressOrder()
+    {
+        var expected = device.Unit(2).GetProperty("points");
+        var chain = await SunSpecChain.DiscoverAsync(_client, device.Endpoint, 2, Cancel);
+        var map = SunSpecRegisterMap.Create(chain!);
+        var byAddress = SunSpecReadPlan.Create(map, ["203.AphA", "203.Hz", "203.W", "203.TotWhImp"]);
+
+        var plan = SunSpecReadPlan.Create(map, ["203.TotWhImp", "203.Hz", "203.AphA", "203.W", "203.Hz"]);
+        var readings = await plan.ReadAsync(_client, device.Endpoint, 2, Cancel);
+
+        Assert.Equal(["203.TotWhImp", "203.Hz", "203.AphA", "203.W"], readings.Select(r => r.Name)); // a repeat once, where it came first
+        Assert.Equal(byAddress.Slots.Select(s => s.Name), plan.Slots.Select(s => s.Name));
+        Assert.Equal(byAddress.Reads, plan.Reads);
+        Assert.Equal(4, plan.ReportedCount);
+        Assert.Equal("203.AphA", plan.Slots[plan.ReportedSlot(2)].Name);
         AssertReadings(expected, readings, only: true);
     }
 
@@ -207,6 +240,7 @@ public sealed class SunSpecInteropTests(SunSpecDeviceFixture device) : IClassFix
         }
 
         var wrong = new List<string>();
+        var symbols = 0;
         foreach (var reading in readings)
         {
             var want = expected.GetProperty(reading.Name);
@@ -226,10 +260,22 @@ public sealed class SunSpecInteropTests(SunSpecDeviceFixture device) : IClassFix
                 ok &= reading.Text is null && reading.Value is { } v && (v == value || Math.Abs(v - value) <= 1e-12 * Math.Abs(value));
             }
 
+            // An enumeration's or bitfield's value named by the symbols of the model definition, as the fixture named it.
+            var symbol = want.TryGetProperty("symbol", out var name) ? name.GetString()
+                : want.TryGetProperty("symbols", out var names) ? string.Join(", ", names.EnumerateArray().Select(n => n.GetString())) : null;
+            var named = reading.Value is { } number ? SunSpecPointName.Find(reading.Name)?.SymbolOf(number) : null;
+            ok &= named == symbol;
+            symbols += symbol is null ? 0 : 1;
+
             if (!ok)
             {
-                wrong.Add($"{reading.Name}: read {reading.Value?.ToString("R", System.Globalization.CultureInfo.InvariantCulture) ?? reading.Text ?? "missing"} {reading.Unit}, meant {want.GetRawText()}");
+                wrong.Add($"{reading.Name}: read {reading.Value?.ToString("R", System.Globalization.CultureInfo.InvariantCulture) ?? reading.Text ?? "missing"} {reading.Unit} ({named}), meant {want.GetRawText()}");
             }
+        }
+
+        if (!only && readings.Any(r => r.Name.StartsWith("802.", StringComparison.Ordinal)))
+        {
+            Assert.True(symbols >= 3, $"only {symbols} enumeration or bitfield values with symbols among model 802's points"); // ChaSt, State, Evt1... at least
         }
 
         Assert.True(wrong.Count == 0, $"{wrong.Count} of {readings.Count} points differ:\n{string.Join("\n", wrong.Take(30))}");

@@ -18,7 +18,9 @@ Units (holding registers, zero-based addresses):
 Values: every scale factor is a non-zero power (-3..3) except a few set "not implemented" (0x8000), and about one
 point in six reads "not implemented" (the type's sentinel). EXPECTED_JSON holds, per unit, the base, the chain
 ({id, address, length}), where the walk must stop (or null) and every point's expected value:
-{"value": number} (scaled: raw * 10**sf, divided for a negative sf), {"text": "..."} or {"missing": true}, with "unit".
+{"value": number} (scaled: raw * 10**sf, divided for a negative sf), {"text": "..."} or {"missing": true}, with "unit";
+an enumeration with symbols holds one of them ("symbol": its name), a bitfield with symbols one to three of its named
+bits ("symbols": their names, lowest bit first).
 Point names: MODEL.POINT, MODEL.GROUP[i].POINT for a repeating group (1-based), MODEL.GROUP.POINT for a group that
 does not repeat, and so on down for groups inside groups (705.Crv[2].Pt[3].V, 707.Crv[1].MustTrip.Pt[2].V);
 MODEL[k].POINT for the k-th (1-based) of a model that occurs more than once in the chain.
@@ -114,6 +116,10 @@ class Layout:
                 entry["value"] = float(raw * 10 ** exponent)
             else:
                 entry["value"] = raw / 10 ** (-exponent)
+            if raw is not None and point.get("symbols") and point["type"].startswith("enum"):
+                entry["symbol"] = next(s["name"] for s in point["symbols"] if s["value"] == raw)
+            elif raw is not None and point.get("symbols") and point["type"].startswith("bitfield"):
+                entry["symbols"] = [s["name"] for s in sorted(point["symbols"], key=lambda s: s["value"]) if raw >> s["value"] & 1]
             self.expected[full] = entry
         for child in group.get("groups", []):
             n = counts.get(child["name"], 1) if "count" in child else 1
@@ -139,6 +145,12 @@ class Layout:
             return "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789-") for _ in range(length))
         if kind == "float32":
             return struct.unpack(">f", struct.pack(">f", rng.uniform(-1000, 1000)))[0]
+        symbols = point.get("symbols")
+        if symbols and kind.startswith("enum"):
+            return rng.choice(symbols)["value"]  # a value the definition names
+        if symbols and kind.startswith("bitfield"):
+            bits = [symbol["value"] for symbol in rng.sample(symbols, rng.randint(1, min(3, len(symbols))))]
+            return sum(1 << bit for bit in bits)  # one to three of the bits the definition names
         bits = 16 * size
         if kind in SIGNED:
             value = rng.randint(-(1 << (bits - 1)) + 1, (1 << (bits - 1)) - 1)

@@ -79,9 +79,9 @@ public sealed class SunSpecPollTests
         Assert.Null(target.Problem);
         var plan = Assert.IsType<SunSpecPollPlan>(target.Plan);
         // SoC (+11), V (+34) and W (+47) of 802 (at 40070) with their scale factors (+56, +59, +63), no gap over 32:
-        // one read from +11 to +63. 203.Hz is left out (the device has no model 203).
+        // one read from +11 to +63. 203.Hz is left out (the device has no model 203). Reported in the template's order.
         Assert.Equal([new PollRead(RegisterKind.Holding, 40070 + 11, 53)], plan.Reads);
-        Assert.Equal(["802.SoC", "802.V", "802.W"], Enumerable.Range(0, plan.Plan.ReportedCount).Select(i => plan.Plan.Slots[plan.Plan.ReportedSlot(i)].Name));
+        Assert.Equal(["802.SoC", "802.W", "802.V"], Enumerable.Range(0, plan.Plan.ReportedCount).Select(i => plan.Plan.Slots[plan.Plan.ReportedSlot(i)].Name));
     }
 
     [Fact]
@@ -110,7 +110,7 @@ public sealed class SunSpecPollTests
 
         Assert.Equal(0, allocated);
         Assert.Equal(
-            [("802.SoC", (double?)48.73, "%WHRtg", TelemetryQuality.Good), ("802.V", null, "V", TelemetryQuality.NotAvailable), ("802.W", -15000, "W", TelemetryQuality.Good)],
+            [("802.SoC", (double?)48.73, "%WHRtg", TelemetryQuality.Good), ("802.W", -15000, "W", TelemetryQuality.Good), ("802.V", null, "V", TelemetryQuality.NotAvailable)],
             latest.Select(r => (r.Point, r.Value, r.Unit, r.Quality)));
     }
 

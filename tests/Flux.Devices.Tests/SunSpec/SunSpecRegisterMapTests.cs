@@ -133,7 +133,7 @@ public sealed class SunSpecRegisterMapTests
         var readings = plan.ToReadings(values);
 
         Assert.Equal(
-            [("802.SoC", 48.73, "%WHRtg"), ("802.V", null, "V"), ("802.A", null, "A"), ("802.W", -123400, "W"), ("804.lithium_ion_string_module[1].ModCellTmpMax", -15, "C")],
+            [("802.SoC", 48.73, "%WHRtg"), ("802.W", -123400, "W"), ("802.A", null, "A"), ("802.V", null, "V"), ("804.lithium_ion_string_module[1].ModCellTmpMax", -15, "C")], // in the order asked for
             readings.Select(r => (r.Name, r.Value, r.Unit)));
     }
 

@@ -31,7 +31,14 @@ internal sealed class NotifyingLifecycleObserver(NotificationDispatcher dispatch
     {
         var message = $"Device {device.Name} entering maintenance: {reason}";
         return MaintenanceInfo.TryRead(device.Metadata, out var info) && info.ExpectedDuration is { } duration
-            ? $"{message} (expected to take {DurationText.Format(duration)})"
+            ? $"{message} (expected to take {DurationText.Format(ToTheMinute(duration))})"
             : message;
     }
+
+    /// <summary>
+    /// An operator's notice gives a duration of a minute or more to the nearest minute: a window a scheduler started
+    /// seconds after its start still reads "2 hours". The device's metadata keeps the exact time left.
+    /// </summary>
+    private static TimeSpan ToTheMinute(TimeSpan duration) =>
+        duration < TimeSpan.FromMinutes(1) ? duration : TimeSpan.FromMinutes(Math.Round(duration.TotalMinutes, MidpointRounding.AwayFromZero));
 }

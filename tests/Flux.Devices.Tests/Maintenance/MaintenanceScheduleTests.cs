@@ -202,6 +202,27 @@ public sealed class MaintenanceScheduleTests
         Assert.Contains("IMaintenanceScheduleStore", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task RunDueAsync_AWindowStartedSecondsLate_NoticeSaysItsLengthToTheMinute_ExpectedEndStaysTheWindowsEnd()
+    {
+        // A scheduler (a cron job, a host's timer) runs a little after the start: the device is told the time left, and
+        // the operators' notice does not turn 2 hours into "1 hour 59 minutes 40 seconds" (a flaky walkthrough found it).
+        var notices = new RecordingNotifier();
+        using var fixture = new RegistryFixture(b => b.AddNotifier(notices));
+        var device = await fixture.WalkToAsync(SpecSamples.Bess(), DeviceState.Active);
+        var scheduler = Scheduler(fixture);
+        var start = fixture.Time.GetUtcNow().AddMinutes(10);
+        var window = await scheduler.ScheduleAsync(device.Id, start, TimeSpan.FromHours(2), "Firmware upgrade", "ops", Cancel);
+
+        fixture.Time.Advance(TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(20));
+        Assert.Equal(1, await scheduler.RunDueAsync(Cancel));
+
+        var notice = Assert.Single(notices.All, n => n.Kind == NotificationKind.MaintenanceStarted);
+        Assert.Equal("Device WLCE-BESS-01 entering maintenance: Firmware upgrade (expected to take 2 hours)", notice.Message);
+        Assert.True(MaintenanceInfo.TryRead((await fixture.Registry.GetAsync(device.Id, Cancel))!.Metadata, out var info));
+        Assert.Equal(window.End, info.ExpectedEnd);
+    }
+
     private static IMaintenanceScheduler Scheduler(RegistryFixture fixture) => fixture.Services.GetRequiredService<IMaintenanceScheduler>();
 
     private sealed class RecordingNotifier : INotifier

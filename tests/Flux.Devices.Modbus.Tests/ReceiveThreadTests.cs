@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Flux.Devices.Modbus.Tests.Support;
 using Flux.Devices.Transport;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Flux.Devices.Modbus.Tests;
 
@@ -14,6 +15,17 @@ namespace Flux.Devices.Modbus.Tests;
 public sealed class ReceiveThreadTests
 {
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// Options for tests whose subject is not a deadline: on a busy machine a request may take longer than the
+    /// default second, and a timeout or a retry would change the path under test (a retry waits on another thread).
+    /// </summary>
+    private static ModbusTcpOptions Patient(Action<ModbusTcpOptions>? change = null)
+    {
+        var options = new ModbusTcpOptions { RequestTimeout = TimeSpan.FromSeconds(30), ConnectTimeout = TimeSpan.FromSeconds(30), RetryCount = 0 };
+        change?.Invoke(options);
+        return options;
+    }
 
     [Fact]
     public async Task Dispose_WhileTheThreadIsBlockedInReceive_FailsTheRequestAndEndsTheThreadPromptly()
@@ -80,7 +92,7 @@ public sealed class ReceiveThreadTests
     [Fact]
     public async Task Connect_Refused_FailsAsTransportAndEndsTheThread()
     {
-        await using var client = new ModbusTcpTransport(new ModbusTcpOptions { RetryCount = 0 });
+        await using var client = new ModbusTcpTransport(Patient());
 
         var error = await Assert.ThrowsAsync<ModbusTransportException>(() => client.ReadHoldingRegistersAsync(Loopback.ClosedPort(), 1, 0, new ushort[2]).AsTask());
 
@@ -97,7 +109,7 @@ public sealed class ReceiveThreadTests
         second.AddUnit(1, Loopback.AddressEchoUnit());
         await using var third = await Loopback.StartServerAsync();
         third.AddUnit(1, Loopback.AddressEchoUnit());
-        await using var client = new ModbusTcpTransport(new ModbusTcpOptions { MaxReceiveThreads = 1 });
+        await using var client = new ModbusTcpTransport(Patient(o => o.MaxReceiveThreads = 1));
         var buffer = new ushort[3];
 
         foreach (var (server, address) in new[] { (first, (ushort)10), (second, (ushort)20), (third, (ushort)30) })
@@ -120,7 +132,7 @@ public sealed class ReceiveThreadTests
     {
         await using var server = await Loopback.StartServerAsync();
         server.AddUnit(1, Loopback.AddressEchoUnit());
-        await using var client = new ModbusTcpTransport(new ModbusTcpOptions { MaxReceiveThreads = 0 });
+        await using var client = new ModbusTcpTransport(Patient(o => o.MaxReceiveThreads = 0));
         var buffer = new ushort[2];
 
         await client.ReadHoldingRegistersAsync(server.Endpoint, 1, 7, buffer);
@@ -135,7 +147,7 @@ public sealed class ReceiveThreadTests
     {
         await using var server = await Loopback.StartServerAsync();
         server.AddUnit(1, Loopback.AddressEchoUnit());
-        await using var client = new ModbusTcpTransport(new ModbusTcpOptions { MaxRequestsInFlight = 4 });
+        await using var client = new ModbusTcpTransport(Patient(o => o.MaxRequestsInFlight = 4));
         var buffers = Enumerable.Range(0, 8).Select(_ => new ushort[1]).ToArray();
 
         await Task.WhenAll(buffers.Select((b, i) => client.ReadHoldingRegistersAsync(server.Endpoint, 1, (ushort)(40 + i), b).AsTask()));
@@ -153,7 +165,7 @@ public sealed class ReceiveThreadTests
         await using var second = await Loopback.StartServerAsync();
         second.AddUnit(1, Loopback.AddressEchoUnit());
         var buffer = new ushort[1];
-        await using var client = new ModbusTcpTransport(new ModbusTcpOptions { MaxReceiveThreads = 1, RetryCount = 0 });
+        await using var client = new ModbusTcpTransport(Patient(o => o.MaxReceiveThreads = 1));
         await client.ReadHoldingRegistersAsync(first.Endpoint, 1, 1, buffer);
         Assert.Equal(1, client.ReceiveThreadsInUse);
 
@@ -191,13 +203,20 @@ public sealed class ReceiveThreadTests
 
             await x.SendAsync(x.RegisterReply());
         });
-        await using var client = new ModbusTcpTransport(new ModbusTcpOptions { RequestTimeout = TimeSpan.FromSeconds(1), RetryCount = 0 });
+
+        // The clock only moves when told: request 2 times out when the test says so, and no other request can.
+        var time = new FakeTimeProvider();
+        var options = new ModbusTcpOptions { RequestTimeout = TimeSpan.FromSeconds(1), RetryCount = 0 };
+        await using var client = new ModbusTcpTransport(options, time);
         var buffer = new ushort[2];
-        await client.ReadHoldingRegistersAsync(server.Endpoint, 1, 0, buffer);
-        await Assert.ThrowsAsync<ModbusTimeoutException>(() => client.ReadHoldingRegistersAsync(server.Endpoint, 1, 2, buffer).AsTask());
+        await client.ReadHoldingRegistersAsync(server.Endpoint, 1, 0, buffer).AsTask().WaitAsync(Generous);
+        var second = client.ReadHoldingRegistersAsync(server.Endpoint, 1, 2, buffer).AsTask();
+        await server.WaitForRequestAsync(2);
+        time.Advance(options.RequestTimeout);
+        await Assert.ThrowsAsync<ModbusTimeoutException>(() => second.WaitAsync(Generous));
         for (var i = 0; i < 20; i++)
         {
-            await client.ReadHoldingRegistersAsync(server.Endpoint, 1, (ushort)i, buffer);
+            await client.ReadHoldingRegistersAsync(server.Endpoint, 1, (ushort)i, buffer).AsTask().WaitAsync(Generous);
             Assert.Equal(i, buffer[0]);
         }
 
@@ -207,22 +226,52 @@ public sealed class ReceiveThreadTests
     [Fact]
     public async Task Continuation_RunsOnTheConnectionsThread_AndMayIssueTheNextRequests()
     {
-        await using var server = await Loopback.StartServerAsync();
-        server.AddUnit(1, Loopback.AddressEchoUnit());
+        // A reply completes its caller inline on the receive thread only if the caller is already waiting for it: a
+        // reply that wins the race with the caller's await (a caller preempted after its send, on a busy machine) is
+        // simply there when the caller gets to it, and the caller goes on on its own thread. So the first reply is held
+        // back until the caller's continuation is registered; from then on the receive thread sends each next request
+        // itself and is the only one that can receive its reply, which cannot win that race.
+        var firstReply = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var written = -1;
+        await using var server = new ScriptedModbusServer(async x =>
+        {
+            if (x.RequestNumber == 1)
+            {
+                await firstReply.Task;
+            }
+
+            if (x.FunctionCode == 6)
+            {
+                Volatile.Write(ref written, System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(x.Request.AsSpan(10)));
+                await x.SendAsync(x.EchoReply());
+                return;
+            }
+
+            await x.SendAsync(x.RegisterReply(a => a == 500 && Volatile.Read(ref written) >= 0 ? (ushort)Volatile.Read(ref written) : (ushort)a));
+        });
         await using var other = await Loopback.StartServerAsync();
         other.AddUnit(1, Loopback.AddressEchoUnit());
-        await using var client = new ModbusTcpTransport();
+        await using var client = new ModbusTcpTransport(Patient());
 
         // Off the test framework's synchronisation context, so that each await resumes where the reply completed it.
         await Task.Run(async () =>
         {
             var buffer = new ushort[2];
-            await client.ReadHoldingRegistersAsync(server.Endpoint, 1, 0, buffer);
+            var first = client.ReadHoldingRegistersAsync(server.Endpoint, 1, 0, buffer);
+            Assert.False(first.IsCompleted); // its reply is held back
+            var rest = ContinueAsync(first); // runs up to its await of the first reply, which registers the continuation
+            firstReply.SetResult();
+            await rest.WaitAsync(Generous);
+        });
 
-            // From here on, each await resumes inline on the thread that received the reply.
-            await client.ReadHoldingRegistersAsync(server.Endpoint, 1, 1, buffer);
+        async Task ContinueAsync(ValueTask first)
+        {
+            await first;
+
+            // The first reply resumed this method inline, on the thread that received it.
             var thread = Thread.CurrentThread;
             Assert.StartsWith("Modbus ", thread.Name, StringComparison.Ordinal);
+            var buffer = new ushort[2];
             for (var i = 0; i < 200; i++)
             {
                 // The next request is sent from the receive thread, which then goes back to receiving its reply.
@@ -234,6 +283,7 @@ public sealed class ReceiveThreadTests
             await client.WriteSingleRegisterAsync(server.Endpoint, 1, 500, 4242);
             await client.ReadHoldingRegistersAsync(server.Endpoint, 1, 500, buffer);
             Assert.Equal(4242, buffer[0]);
+            Assert.Same(thread, Thread.CurrentThread);
 
             // Blocking on a request to another device is safe here: that device's replies arrive on another thread.
             var otherBuffer = new ushort[1];
@@ -242,7 +292,7 @@ public sealed class ReceiveThreadTests
 #pragma warning restore xUnit1031
             Assert.Equal(77, otherBuffer[0]);
             Assert.Same(thread, Thread.CurrentThread);
-        });
+        }
     }
 
     [Theory]

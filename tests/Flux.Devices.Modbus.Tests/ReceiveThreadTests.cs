@@ -228,16 +228,17 @@ public sealed class ReceiveThreadTests
     {
         // A reply completes its caller inline on the receive thread only if the caller is already waiting for it: a
         // reply that wins the race with the caller's await (a caller preempted after its send, on a busy machine) is
-        // simply there when the caller gets to it, and the caller goes on on its own thread. So the first reply is held
-        // back until the caller's continuation is registered; from then on the receive thread sends each next request
-        // itself and is the only one that can receive its reply, which cannot win that race.
-        var firstReply = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // simply there when the caller gets to it, and the caller goes on on its own thread. So the reply to request 2
+        // is held back until the caller's continuation is registered (request 1 opens the connection, so that request 2
+        // is sent and awaited within the call); from then on the receive thread sends each next request itself and is
+        // the only one that can receive its reply, which cannot win that race.
+        var secondReply = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var written = -1;
         await using var server = new ScriptedModbusServer(async x =>
         {
-            if (x.RequestNumber == 1)
+            if (x.RequestNumber == 2)
             {
-                await firstReply.Task;
+                await secondReply.Task;
             }
 
             if (x.FunctionCode == 6)
@@ -257,18 +258,19 @@ public sealed class ReceiveThreadTests
         await Task.Run(async () =>
         {
             var buffer = new ushort[2];
-            var first = client.ReadHoldingRegistersAsync(server.Endpoint, 1, 0, buffer);
-            Assert.False(first.IsCompleted); // its reply is held back
-            var rest = ContinueAsync(first); // runs up to its await of the first reply, which registers the continuation
-            firstReply.SetResult();
+            await client.ReadHoldingRegistersAsync(server.Endpoint, 1, 0, buffer);
+            var second = client.ReadHoldingRegistersAsync(server.Endpoint, 1, 1, buffer);
+            Assert.False(second.IsCompleted); // its reply is held back
+            var rest = ContinueAsync(second); // runs up to its await of that reply, which registers the continuation
+            secondReply.SetResult();
             await rest.WaitAsync(Generous);
         });
 
-        async Task ContinueAsync(ValueTask first)
+        async Task ContinueAsync(ValueTask second)
         {
-            await first;
+            await second;
 
-            // The first reply resumed this method inline, on the thread that received it.
+            // The reply resumed this method inline, on the thread that received it.
             var thread = Thread.CurrentThread;
             Assert.StartsWith("Modbus ", thread.Name, StringComparison.Ordinal);
             var buffer = new ushort[2];

@@ -179,6 +179,38 @@ public sealed class ReceiveThreadTests
     }
 
     [Fact]
+    public async Task Bound_AConnectionReplacedForGarbage_ReconnectsOnTheSameThread_WhichEndsWhenTheDeviceGoes()
+    {
+        // Requests 2 and 4 are answered with bytes that are not a Modbus frame: the client replaces the connection.
+        var server = new ScriptedModbusServer(x => x.SendAsync(x.RequestNumber is 2 or 4 ? [0xDE, 0xAD, 0xBE, 0xEF, 0x00, 0x03, 0x01, 0x03, 0x00] : x.RegisterReply()));
+        await using var client = new ModbusTcpTransport(Patient(o => o.MaxReceiveThreads = 1));
+        var buffer = new ushort[1];
+        await client.ReadHoldingRegistersAsync(server.Endpoint, 1, 1, buffer);
+        var thread = client.ReceiverOf(server.Endpoint);
+        var socket = client.SocketOf(server.Endpoint);
+        Assert.NotNull(thread);
+        Assert.Equal(1, thread.Connects);
+
+        await Assert.ThrowsAsync<ModbusProtocolException>(() => client.ReadHoldingRegistersAsync(server.Endpoint, 1, 2, buffer).AsTask().WaitAsync(Generous));
+        await client.ReadHoldingRegistersAsync(server.Endpoint, 1, 3, buffer);
+
+        Assert.Equal(3, buffer[0]);
+        Assert.Equal(2, server.Connections);
+        Assert.NotSame(socket, client.SocketOf(server.Endpoint));
+        Assert.Same(thread, client.ReceiverOf(server.Endpoint)); // a new socket, the same thread: no new thread started
+        Assert.Equal(2, thread.Connects);
+        Assert.Equal(1, client.ReceiveThreadsInUse);
+        Assert.False(IsNonBlocking(client.SocketOf(server.Endpoint)!));
+
+        // Replaced again, then the device goes: the kept thread's connect is refused and the thread ends.
+        await Assert.ThrowsAsync<ModbusProtocolException>(() => client.ReadHoldingRegistersAsync(server.Endpoint, 1, 4, buffer).AsTask().WaitAsync(Generous));
+        await server.DisposeAsync();
+        await Assert.ThrowsAsync<ModbusTransportException>(() => client.ReadHoldingRegistersAsync(server.Endpoint, 1, 5, buffer).AsTask().WaitAsync(Generous));
+        Assert.Equal(3, thread.Connects);
+        await ScriptedModbusServer.WaitAsync(() => client.ReceiveThreadsInUse == 0);
+    }
+
+    [Fact]
     public async Task Socket_StaysInBlockingModeThroughRequestsTimeoutsAndLateReplies()
     {
         // No async call may ever touch the socket: on Linux .NET would switch it to non-blocking for good.

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Flux.Devices.Modbus.Tests.Support;
 using Flux.Devices.Transport;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Flux.Devices.Modbus.Tests;
 
@@ -14,6 +15,17 @@ namespace Flux.Devices.Modbus.Tests;
 public sealed class ReceiveThreadTests
 {
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// Options for tests whose subject is not a deadline: on a busy machine a request may take longer than the
+    /// default second, and a timeout or a retry would change the path under test (a retry waits on another thread).
+    /// </summary>
+    private static ModbusTcpOptions Patient(Action<ModbusTcpOptions>? change = null)
+    {
+        var options = new ModbusTcpOptions { RequestTimeout = TimeSpan.FromSeconds(30), ConnectTimeout = TimeSpan.FromSeconds(30), RetryCount = 0 };
+        change?.Invoke(options);
+        return options;
+    }
 
     [Fact]
     public async Task Dispose_WhileTheThreadIsBlockedInReceive_FailsTheRequestAndEndsTheThreadPromptly()
@@ -80,7 +92,7 @@ public sealed class ReceiveThreadTests
     [Fact]
     public async Task Connect_Refused_FailsAsTransportAndEndsTheThread()
     {
-        await using var client = new ModbusTcpTransport(new ModbusTcpOptions { RetryCount = 0 });
+        await using var client = new ModbusTcpTransport(Patient());
 
         var error = await Assert.ThrowsAsync<ModbusTransportException>(() => client.ReadHoldingRegistersAsync(Loopback.ClosedPort(), 1, 0, new ushort[2]).AsTask());
 
@@ -97,7 +109,7 @@ public sealed class ReceiveThreadTests
         second.AddUnit(1, Loopback.AddressEchoUnit());
         await using var third = await Loopback.StartServerAsync();
         third.AddUnit(1, Loopback.AddressEchoUnit());
-        await using var client = new ModbusTcpTransport(new ModbusTcpOptions { MaxReceiveThreads = 1 });
+        await using var client = new ModbusTcpTransport(Patient(o => o.MaxReceiveThreads = 1));
         var buffer = new ushort[3];
 
         foreach (var (server, address) in new[] { (first, (ushort)10), (second, (ushort)20), (third, (ushort)30) })
@@ -120,7 +132,7 @@ public sealed class ReceiveThreadTests
     {
         await using var server = await Loopback.StartServerAsync();
         server.AddUnit(1, Loopback.AddressEchoUnit());
-        await using var client = new ModbusTcpTransport(new ModbusTcpOptions { MaxReceiveThreads = 0 });
+        await using var client = new ModbusTcpTransport(Patient(o => o.MaxReceiveThreads = 0));
         var buffer = new ushort[2];
 
         await client.ReadHoldingRegistersAsync(server.Endpoint, 1, 7, buffer);
@@ -135,7 +147,7 @@ public sealed class ReceiveThreadTests
     {
         await using var server = await Loopback.StartServerAsync();
         server.AddUnit(1, Loopback.AddressEchoUnit());
-        await using var client = new ModbusTcpTransport(new ModbusTcpOptions { MaxRequestsInFlight = 4 });
+        await using var client = new ModbusTcpTransport(Patient(o => o.MaxRequestsInFlight = 4));
         var buffers = Enumerable.Range(0, 8).Select(_ => new ushort[1]).ToArray();
 
         await Task.WhenAll(buffers.Select((b, i) => client.ReadHoldingRegistersAsync(server.Endpoint, 1, (ushort)(40 + i), b).AsTask()));
@@ -153,7 +165,7 @@ public sealed class ReceiveThreadTests
         await using var second = await Loopback.StartServerAsync();
         second.AddUnit(1, Loopback.AddressEchoUnit());
         var buffer = new ushort[1];
-        await using var client = new ModbusTcpTransport(new ModbusTcpOptions { MaxReceiveThreads = 1, RetryCount = 0 });
+        await using var client = new ModbusTcpTransport(Patient(o => o.MaxReceiveThreads = 1));
         await client.ReadHoldingRegistersAsync(first.Endpoint, 1, 1, buffer);
         Assert.Equal(1, client.ReceiveThreadsInUse);
 
@@ -164,6 +176,38 @@ public sealed class ReceiveThreadTests
         Assert.Equal(2, buffer[0]);
         Assert.Equal(1, client.ReceiveThreadsInUse);
         Assert.False(IsNonBlocking(client.SocketOf(second.Endpoint)!));
+    }
+
+    [Fact]
+    public async Task Bound_AConnectionReplacedForGarbage_ReconnectsOnTheSameThread_WhichEndsWhenTheDeviceGoes()
+    {
+        // Requests 2 and 4 are answered with bytes that are not a Modbus frame: the client replaces the connection.
+        var server = new ScriptedModbusServer(x => x.SendAsync(x.RequestNumber is 2 or 4 ? [0xDE, 0xAD, 0xBE, 0xEF, 0x00, 0x03, 0x01, 0x03, 0x00] : x.RegisterReply()));
+        await using var client = new ModbusTcpTransport(Patient(o => o.MaxReceiveThreads = 1));
+        var buffer = new ushort[1];
+        await client.ReadHoldingRegistersAsync(server.Endpoint, 1, 1, buffer);
+        var thread = client.ReceiverOf(server.Endpoint);
+        var socket = client.SocketOf(server.Endpoint);
+        Assert.NotNull(thread);
+        Assert.Equal(1, thread.Connects);
+
+        await Assert.ThrowsAsync<ModbusProtocolException>(() => client.ReadHoldingRegistersAsync(server.Endpoint, 1, 2, buffer).AsTask().WaitAsync(Generous));
+        await client.ReadHoldingRegistersAsync(server.Endpoint, 1, 3, buffer);
+
+        Assert.Equal(3, buffer[0]);
+        Assert.Equal(2, server.Connections);
+        Assert.NotSame(socket, client.SocketOf(server.Endpoint));
+        Assert.Same(thread, client.ReceiverOf(server.Endpoint)); // a new socket, the same thread: no new thread started
+        Assert.Equal(2, thread.Connects);
+        Assert.Equal(1, client.ReceiveThreadsInUse);
+        Assert.False(IsNonBlocking(client.SocketOf(server.Endpoint)!));
+
+        // Replaced again, then the device goes: the kept thread's connect is refused and the thread ends.
+        await Assert.ThrowsAsync<ModbusProtocolException>(() => client.ReadHoldingRegistersAsync(server.Endpoint, 1, 4, buffer).AsTask().WaitAsync(Generous));
+        await server.DisposeAsync();
+        await Assert.ThrowsAsync<ModbusTransportException>(() => client.ReadHoldingRegistersAsync(server.Endpoint, 1, 5, buffer).AsTask().WaitAsync(Generous));
+        Assert.Equal(3, thread.Connects);
+        await ScriptedModbusServer.WaitAsync(() => client.ReceiveThreadsInUse == 0);
     }
 
     [Fact]
@@ -191,13 +235,20 @@ public sealed class ReceiveThreadTests
 
             await x.SendAsync(x.RegisterReply());
         });
-        await using var client = new ModbusTcpTransport(new ModbusTcpOptions { RequestTimeout = TimeSpan.FromSeconds(1), RetryCount = 0 });
+
+        // The clock only moves when told: request 2 times out when the test says so, and no other request can.
+        var time = new FakeTimeProvider();
+        var options = new ModbusTcpOptions { RequestTimeout = TimeSpan.FromSeconds(1), RetryCount = 0 };
+        await using var client = new ModbusTcpTransport(options, time);
         var buffer = new ushort[2];
-        await client.ReadHoldingRegistersAsync(server.Endpoint, 1, 0, buffer);
-        await Assert.ThrowsAsync<ModbusTimeoutException>(() => client.ReadHoldingRegistersAsync(server.Endpoint, 1, 2, buffer).AsTask());
+        await client.ReadHoldingRegistersAsync(server.Endpoint, 1, 0, buffer).AsTask().WaitAsync(Generous);
+        var second = client.ReadHoldingRegistersAsync(server.Endpoint, 1, 2, buffer).AsTask();
+        await server.WaitForRequestAsync(2);
+        time.Advance(options.RequestTimeout);
+        await Assert.ThrowsAsync<ModbusTimeoutException>(() => second.WaitAsync(Generous));
         for (var i = 0; i < 20; i++)
         {
-            await client.ReadHoldingRegistersAsync(server.Endpoint, 1, (ushort)i, buffer);
+            await client.ReadHoldingRegistersAsync(server.Endpoint, 1, (ushort)i, buffer).AsTask().WaitAsync(Generous);
             Assert.Equal(i, buffer[0]);
         }
 
@@ -207,22 +258,54 @@ public sealed class ReceiveThreadTests
     [Fact]
     public async Task Continuation_RunsOnTheConnectionsThread_AndMayIssueTheNextRequests()
     {
-        await using var server = await Loopback.StartServerAsync();
-        server.AddUnit(1, Loopback.AddressEchoUnit());
+        // A reply completes its caller inline on the receive thread only if the caller is already waiting for it: a
+        // reply that wins the race with the caller's await (a caller preempted after its send, on a busy machine) is
+        // simply there when the caller gets to it, and the caller goes on on its own thread. So the reply to request 2
+        // is held back until the caller's continuation is registered (request 1 opens the connection, so that request 2
+        // is sent and awaited within the call); from then on the receive thread sends each next request itself and is
+        // the only one that can receive its reply, which cannot win that race.
+        var secondReply = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var written = -1;
+        await using var server = new ScriptedModbusServer(async x =>
+        {
+            if (x.RequestNumber == 2)
+            {
+                await secondReply.Task;
+            }
+
+            if (x.FunctionCode == 6)
+            {
+                Volatile.Write(ref written, System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(x.Request.AsSpan(10)));
+                await x.SendAsync(x.EchoReply());
+                return;
+            }
+
+            await x.SendAsync(x.RegisterReply(a => a == 500 && Volatile.Read(ref written) >= 0 ? (ushort)Volatile.Read(ref written) : (ushort)a));
+        });
         await using var other = await Loopback.StartServerAsync();
         other.AddUnit(1, Loopback.AddressEchoUnit());
-        await using var client = new ModbusTcpTransport();
+        await using var client = new ModbusTcpTransport(Patient());
 
         // Off the test framework's synchronisation context, so that each await resumes where the reply completed it.
         await Task.Run(async () =>
         {
             var buffer = new ushort[2];
             await client.ReadHoldingRegistersAsync(server.Endpoint, 1, 0, buffer);
+            var second = client.ReadHoldingRegistersAsync(server.Endpoint, 1, 1, buffer);
+            Assert.False(second.IsCompleted); // its reply is held back
+            var rest = ContinueAsync(second); // runs up to its await of that reply, which registers the continuation
+            secondReply.SetResult();
+            await rest.WaitAsync(Generous);
+        });
 
-            // From here on, each await resumes inline on the thread that received the reply.
-            await client.ReadHoldingRegistersAsync(server.Endpoint, 1, 1, buffer);
+        async Task ContinueAsync(ValueTask second)
+        {
+            await second;
+
+            // The reply resumed this method inline, on the thread that received it.
             var thread = Thread.CurrentThread;
             Assert.StartsWith("Modbus ", thread.Name, StringComparison.Ordinal);
+            var buffer = new ushort[2];
             for (var i = 0; i < 200; i++)
             {
                 // The next request is sent from the receive thread, which then goes back to receiving its reply.
@@ -234,6 +317,7 @@ public sealed class ReceiveThreadTests
             await client.WriteSingleRegisterAsync(server.Endpoint, 1, 500, 4242);
             await client.ReadHoldingRegistersAsync(server.Endpoint, 1, 500, buffer);
             Assert.Equal(4242, buffer[0]);
+            Assert.Same(thread, Thread.CurrentThread);
 
             // Blocking on a request to another device is safe here: that device's replies arrive on another thread.
             var otherBuffer = new ushort[1];
@@ -242,7 +326,7 @@ public sealed class ReceiveThreadTests
 #pragma warning restore xUnit1031
             Assert.Equal(77, otherBuffer[0]);
             Assert.Same(thread, Thread.CurrentThread);
-        });
+        }
     }
 
     [Theory]

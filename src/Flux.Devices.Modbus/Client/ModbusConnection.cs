@@ -63,6 +63,8 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
     private int _expiredNext;
     private Socket? _socket;
     private SslStream? _tls;
+    private ReceiveThread? _receiver; // the thread of _socket, if it has one
+    private ReceiveThread? _spareReceiver; // the thread of a socket the client replaced, waiting for the next connect
     private (Socket Socket, string Detail, Exception? Error)? _securityFailure;
     private ushort _lastTransactionId;
     private int _consecutiveTimeouts;
@@ -96,6 +98,18 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
 
     /// <summary>Gets the socket of the open connection, if any.</summary>
     internal Socket? CurrentSocket => Volatile.Read(ref _socket);
+
+    /// <summary>Gets the thread of the open connection, if it has one (for tests).</summary>
+    internal ReceiveThread? CurrentReceiver
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _receiver;
+            }
+        }
+    }
 
     /// <summary>Gets the count of replies that came after their request had ended and were discarded.</summary>
     public long LateReplies { get; private set; }
@@ -150,12 +164,16 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
     public void Dispose()
     {
         Socket? socket;
+        ReceiveThread? spare;
         lock (_lock)
         {
             _disposed = true;
             socket = _socket;
+            spare = _spareReceiver;
+            _spareReceiver = null;
         }
 
+        spare?.Retire();
         if (socket is not null)
         {
             Abort(socket, FailureKind.Transport, "the client was disposed", null, countFailure: false);
@@ -226,7 +244,7 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
         {
             // Bytes arrived that no request is waiting for and that do not make a frame (trailing garbage):
             // the stream is misaligned, so start this request on a fresh connection rather than fail it.
-            Abort(socket, FailureKind.Transport, "stray bytes between replies", null, countFailure: false);
+            Abort(socket, FailureKind.Transport, "stray bytes between replies", null, countFailure: false, replaced: true);
             socket = await EnsureConnectedAsync(slot).ConfigureAwait(false);
         }
 
@@ -239,7 +257,7 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
             }
             else if (!HasWaiting())
             {
-                Abort(socket, FailureKind.Transport, "the last request timed out and nothing has arrived since: replaced before a write", null, countFailure: false);
+                Abort(socket, FailureKind.Transport, "the last request timed out and nothing has arrived since: replaced before a write", null, countFailure: false, replaced: true);
                 socket = await EnsureConnectedAsync(slot).ConfigureAwait(false);
             }
         }
@@ -317,7 +335,7 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
             else if (Volatile.Read(ref _strayBytes) > 0 && !HasWaiting())
             {
                 // The deadline passed mid-frame (a device dripping its reply): the stream would hold up the next request.
-                Abort(socket, FailureKind.Transport, "a reply was still arriving at the deadline", null, countFailure: false);
+                Abort(socket, FailureKind.Transport, "a reply was still arriving at the deadline", null, countFailure: false, replaced: true);
             }
 
             throw;
@@ -381,7 +399,8 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
             $"nothing arrived within {probe.Window.TotalMilliseconds:0} ms of a request sent after a timeout: the device stalled, so the connection is replaced",
             null,
             countFailure: false,
-            connectionLost: true);
+            connectionLost: true,
+            replaced: true);
     }
 
     private int Register(PendingRequest slot, Socket socket, byte unitId, int pduLength)
@@ -539,6 +558,7 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
         Socket? socket = null;
         SslStream? tls = null;
         ReceiveThread? receiver = null;
+        ConnectAttempt? attempt = null;
         using var connectTimeout = new CancellationTokenSource(_options.ConnectTimeout, _time);
         using var connectToken = CancellationTokenSource.CreateLinkedTokenSource(token, connectTimeout.Token);
         try
@@ -551,14 +571,25 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
                 throw new SocketException((int)SocketError.HostNotFound);
             }
 
-            if (!_endpoint.UseTls && _options.MaxRequestsInFlight == 1 && OperatingSystem.IsLinux() && _threads is not null && _threads.TryTake())
+            if (!_endpoint.UseTls && _options.MaxRequestsInFlight == 1 && OperatingSystem.IsLinux() && _threads is not null)
             {
                 // A thread of its own connects (blocking), then receives (blocking): see ReceiveThread. Not for
                 // pipelining: with a CPU to spare the engine's spinning pool threads keep 16 in flight twice as fast.
-                receiver = ReceiveThread.Start(addresses, _endpoint.Port, _options.RequestTimeout, _threads, $"Modbus {_endpoint}");
-                using (connectToken.Token.UnsafeRegister(static r => ((ReceiveThread)r!).Cancel(), receiver))
+                // The thread of a connection the client replaced connects again; otherwise a new one, within the bound.
+                receiver = TakeSpareReceiver();
+                attempt = receiver?.TryConnect(addresses, _endpoint.Port);
+                if (attempt is null)
                 {
-                    socket = await receiver.Connected.ConfigureAwait(false);
+                    receiver = _threads.TryTake() ? ReceiveThread.Start(_options.RequestTimeout, _threads, $"Modbus {_endpoint}") : null;
+                    attempt = receiver?.TryConnect(addresses, _endpoint.Port);
+                }
+            }
+
+            if (attempt is not null)
+            {
+                using (connectToken.Token.UnsafeRegister(static a => ((ConnectAttempt)a!).Cancel(), attempt))
+                {
+                    socket = await attempt.Connected.ConfigureAwait(false);
                 }
             }
             else
@@ -587,7 +618,8 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
         catch (Exception ex) when (ex is OperationCanceledException or SocketException or ArgumentException or ModbusSecurityException or ObjectDisposedException)
         {
             socket?.Dispose();
-            receiver?.Abandon();
+            attempt?.Abandon(); // the thread ends: the device is not reachable, the next connect may be long in coming
+            receiver?.Retire();
             var backoff = Backoff(++_failures);
             _nextConnectAt = _time.GetTimestamp() + (long)(backoff.TotalSeconds * _time.TimestampFrequency);
             _downReason = ex is OperationCanceledException ? $"connecting timed out after {_options.ConnectTimeout.TotalMilliseconds:0} ms" : $"could not connect: {ex.Message}";
@@ -616,17 +648,19 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
             {
                 tls?.Dispose();
                 socket.Dispose();
-                receiver?.Abandon();
+                attempt?.Abandon();
+                receiver?.Retire();
                 throw new ModbusTransportException(_endpoint, "the client was disposed");
             }
 
             _socket = socket;
             _tls = tls;
+            _receiver = attempt is null ? null : receiver;
             _readyAt = _time.GetTimestamp() + (long)(_options.ConnectDelay.TotalSeconds * _time.TimestampFrequency);
         }
 
         // The thread waits for this before it reads: hand it over first, so that nothing below can leave it waiting.
-        receiver?.Run(ReceiveLoop);
+        attempt?.Run(ReceiveLoop);
 
         _metrics.Connected();
         ModbusLog.Connected(_logger, _endpoint);
@@ -639,12 +673,22 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
             _outageAttempts = 0;
         }
 
-        if (receiver is null)
+        if (attempt is null)
         {
             _ = ReceiveLoopAsync(socket, tls);
         }
 
         return socket;
+    }
+
+    private ReceiveThread? TakeSpareReceiver()
+    {
+        lock (_lock)
+        {
+            var spare = _spareReceiver;
+            _spareReceiver = null;
+            return spare;
+        }
     }
 
     private TimeSpan Backoff(int failures)
@@ -853,7 +897,7 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
                 // A device that sends garbage is up and accepting connections: reconnect at once, no backoff (each
                 // reconnection is paid for by a request, so there is no storm to hold back).
                 ModbusLog.ProtocolError(_logger, _endpoint, error!);
-                Abort(socket, FailureKind.Protocol, error!, null, countFailure: false, blameOldest: true);
+                Abort(socket, FailureKind.Protocol, error!, null, countFailure: false, blameOldest: true, replaced: true);
                 return false;
             }
 
@@ -918,7 +962,7 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
 
         if (garbageFollows)
         {
-            Abort(socket, FailureKind.Transport, "stray bytes after a reply", null, countFailure: false);
+            Abort(socket, FailureKind.Transport, "stray bytes after a reply", null, countFailure: false, replaced: true);
         }
 
         if (slot is not null && !late)
@@ -980,9 +1024,14 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
     /// Whether an unreadable reply closes the connection: the oldest request sent gets the protocol error (most devices
     /// answer in order), the others lost their connection because of it.
     /// </param>
-    private void Abort(Socket socket, FailureKind kind, string reason, Exception? inner, bool countFailure, bool connectionLost = false, bool blameOldest = false)
+    /// <param name="replaced">
+    /// Whether the client replaces a connection to a device that is up (garbage, stray bytes, a stall): the next request
+    /// reconnects at once, so the connection's receive thread is kept for it. Otherwise the thread ends.
+    /// </param>
+    private void Abort(Socket socket, FailureKind kind, string reason, Exception? inner, bool countFailure, bool connectionLost = false, bool blameOldest = false, bool replaced = false)
     {
         PendingRequest[] waiting;
+        ReceiveThread? retired;
         lock (_lock)
         {
             if (!ReferenceEquals(_socket, socket))
@@ -993,6 +1042,14 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
 
             _socket = null;
             _tls = null;
+            retired = _receiver;
+            _receiver = null;
+            if (replaced && !countFailure && !_disposed && _spareReceiver is null)
+            {
+                _spareReceiver = retired;
+                retired = null;
+            }
+
             _strayBytes = 0;
             _strayPrefixLength = 0;
             waiting = [.. _inFlight.Where(s => s is not null && s.TryClaim())!];
@@ -1009,6 +1066,7 @@ internal sealed class ModbusConnection : IAsyncDisposable, IDisposable
         }
 
         ModbusLog.ConnectionClosed(_logger, _endpoint, reason);
+        retired?.Retire();
         socket.Dispose();
         var owner = blameOldest ? waiting.MinBy(s => s.Sequence) : null;
         foreach (var slot in waiting)

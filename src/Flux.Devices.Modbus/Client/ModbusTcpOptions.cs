@@ -95,7 +95,10 @@ public sealed class ModbusTcpOptions
     /// A thread of its own saves the hand-over from the engine's event thread to the thread pool on every reply:
     /// about 10 microseconds per request on loopback, a third of a request's time (docs/DECISIONS.md, "Modbus client
     /// speed"). A waiting thread costs no CPU, but it reserves its stack (1.5 MB of address space, little of it
-    /// resident), so the count is bounded. Replies complete their callers on the connection's thread either way.
+    /// resident), so the count is bounded. Replies complete their callers on the connection's thread either way. A
+    /// connection the client replaces (a garbage reply, a stall) keeps its thread for its next connect; a thread ends,
+    /// and its place is given back, when the device closes or fails the connection, a connect fails, or the client is
+    /// disposed.
     /// </remarks>
     /// <value>The default value is 64. It must be from 0 to 4096.</value>
     [Range(0, 4096)]

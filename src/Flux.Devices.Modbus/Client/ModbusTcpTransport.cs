@@ -83,6 +83,10 @@ internal sealed class ModbusTcpTransport : IModbusTransport, IAsyncDisposable, I
     internal System.Net.Sockets.Socket? SocketOf(ModbusEndpoint endpoint) =>
         _connections.TryGetValue(endpoint, out var connection) ? connection.CurrentSocket : null;
 
+    /// <summary>Gets the receive thread of an endpoint's open connection, if it has one (for tests).</summary>
+    internal ReceiveThread? ReceiverOf(ModbusEndpoint endpoint) =>
+        _connections.TryGetValue(endpoint, out var connection) ? connection.CurrentReceiver : null;
+
     /// <summary>Gets the count of replies that arrived after their request had ended and were discarded, over all devices.</summary>
     public long LateReplies => _connections.Values.Sum(c => c.LateReplies);
 

@@ -6,6 +6,19 @@ using Flux.Devices.Benchmarks;
 // Run everything:      dotnet run -c Release --project benchmarks/Flux.Devices.Benchmarks -- --filter '*'
 // Smoke test (fast):   ... -- --filter '*' --job dry
 // Latency percentiles, 16 connections beside libmodbus: ... -- latency [requests per connection] [rounds]
+// Fleet figures, 3 monitor processes with leases on PostgreSQL: benchmarks/fleet/run.sh [devices] [ports] [seconds] [kill-at]
+if (args.Length > 0 && args[0] == "fleet")
+{
+    await FleetProbe.RunAsync(args);
+    return;
+}
+
+if (args.Length > 1 && args[0] == "fleet-monitor")
+{
+    await FleetProbe.RunMonitorAsync(args);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "latency")
 {
     await LatencyProbe.RunAsync(args);

@@ -14,4 +14,5 @@ as_pg "$bin/pg_ctl -D $data -w -l $data/server.log -o '-p $port -c listen_addres
 trap 'as_pg "$bin/pg_ctl -D $data -m fast -w stop >/dev/null"; rm -rf "$data"' EXIT
 export FLUX_BENCH_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres;Timeout=15;Command Timeout=60"
 dotnet build -c Release samples/Flux.Devices.Cli -v q -nologo >/dev/null
-dotnet run -c Release --project benchmarks/Flux.Devices.Benchmarks -- fleet "$@"
+dotnet build -c Release benchmarks/Flux.Devices.Benchmarks -v q -nologo >/dev/null
+dotnet benchmarks/Flux.Devices.Benchmarks/bin/Release/net10.0/Flux.Devices.Benchmarks.dll fleet "$@"

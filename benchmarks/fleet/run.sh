@@ -2,7 +2,9 @@
 # The fleet figures (issue 15): a throwaway PostgreSQL cluster with pg_stat_statements, then
 # `dotnet run -- fleet [devices] [ports] [seconds] [kill-at-seconds]` against it, then the cluster removed.
 # Run from the repository's root as root or as a user who may run the PostgreSQL binaries:
-#   benchmarks/fleet/run.sh 10000 50 120 70
+#   benchmarks/fleet/run.sh 10000 50 150 80
+# or the BenchmarkDotNet lease benchmark against such a cluster:
+#   benchmarks/fleet/run.sh bdn
 set -euo pipefail
 bin=$(dirname "$(command -v pg_ctl)")
 for v in 17 16 15; do [ -x /usr/lib/postgresql/$v/bin/pg_ctl ] && bin=/usr/lib/postgresql/$v/bin && break; done
@@ -15,4 +17,10 @@ trap 'as_pg "$bin/pg_ctl -D $data -m fast -w stop >/dev/null"; rm -rf "$data"' E
 export FLUX_BENCH_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres;Timeout=15;Command Timeout=60"
 dotnet build -c Release samples/Flux.Devices.Cli -v q -nologo >/dev/null
 dotnet build -c Release benchmarks/Flux.Devices.Benchmarks -v q -nologo >/dev/null
-dotnet benchmarks/Flux.Devices.Benchmarks/bin/Release/net10.0/Flux.Devices.Benchmarks.dll fleet "$@"
+if [ "${1:-}" = bdn ]; then
+  # The per-renewal lease cost (PostgresLeaseBenchmarks) against the same kind of cluster.
+  shift
+  dotnet benchmarks/Flux.Devices.Benchmarks/bin/Release/net10.0/Flux.Devices.Benchmarks.dll --filter '*PostgresLeaseBenchmarks*' "$@"
+else
+  dotnet benchmarks/Flux.Devices.Benchmarks/bin/Release/net10.0/Flux.Devices.Benchmarks.dll fleet "$@"
+fi

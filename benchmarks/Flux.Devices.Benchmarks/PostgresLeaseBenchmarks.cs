@@ -21,7 +21,7 @@ public class PostgresLeaseBenchmarks
     private static readonly TimeSpan LeaseTime = TimeSpan.FromSeconds(30);
 
     private PostgresBench _bench = null!;
-    private IDeviceLeaseStore _leases = null!;
+    private Flux.Devices.Postgres.PostgresDeviceStore _leases = null!;
     private MonitorInstance _holder = null!;
     private MonitorInstance _claimer = null!;
 

@@ -30,7 +30,7 @@ public class PostgresLeaseBenchmarks
     {
         _bench = PostgresBench.Create("bench_leases");
         _bench.Registry.RegisterManyAsync([.. Enumerable.Range(0, Devices).Select(i => SpecSamples.Bess($"SITE{i % 20:00}-BESS-{i:D6}", site: $"SITE{i % 20:00}", modbusAddress: 1 + (i % 247)))]).AsTask().GetAwaiter().GetResult();
-        _bench.Run($"UPDATE {_bench.Schema}.mg_device_registry SET state = replace(state, 'egistered', 'onfigured')");
+        _bench.Run($"UPDATE {_bench.Schema}.mg_device_registry SET state = 'configured'");
         _leases = _bench.Store;
         _holder = new MonitorInstance { Id = Guid.NewGuid(), Name = "holder" };
         _claimer = new MonitorInstance { Id = Guid.NewGuid(), Name = "claimer" };

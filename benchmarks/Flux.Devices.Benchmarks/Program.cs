@@ -13,6 +13,19 @@ if (args.Length > 0 && args[0] == "gateway")
     return;
 }
 
+// Fleet figures, 3 monitor processes with leases on PostgreSQL: benchmarks/fleet/run.sh [devices] [ports] [seconds] [kill-at]
+if (args.Length > 0 && args[0] == "fleet")
+{
+    await FleetProbe.RunAsync(args);
+    return;
+}
+
+if (args.Length > 1 && args[0] == "fleet-monitor")
+{
+    await FleetProbe.RunMonitorAsync(args);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "latency")
 {
     await LatencyProbe.RunAsync(args);

@@ -172,6 +172,52 @@ public sealed class LeaseTests(PostgresServer server) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Fence_BatchedLifecycleMoves_EachCarriesItsPollsToken_TheStaleOneIsRefused_TheOtherIsWritten()
+    {
+        var devices = await AddDevicesAsync(2, "WLCE", DeviceState.Testing);
+        var (d, other) = (devices[0], devices[1]);
+        var a = await _store.ClaimAsync(Guid.NewGuid(), DeviceFilter.All, 10, Lease, Cancel);
+        var stale = a.Single(l => l.DeviceId == d).Token;
+        var otherToken = a.Single(l => l.DeviceId == other).Token;
+        _time.Advance(Lease);
+        await _store.ClaimAsync(Guid.NewGuid(), DeviceFilter.Parse($"name={Name(d)}"), 10, Lease, Cancel);
+        await using var services = Registry();
+        var registry = services.GetRequiredService<DeviceRegistry>();
+        var lifecycle = new HealthLifecycle(registry, _store, services.GetRequiredService<Notifications.NotificationDispatcher>(), NullLogger.Instance);
+
+        // The registry's batch: one transaction, refused whole when one device's token is stale.
+        var (dDevice, otherDevice) = ((await _store.GetAsync(d, Cancel))!, (await _store.GetAsync(other, Cancel))!);
+        using (DeviceLeaseFence.Enter(new Dictionary<Guid, long> { [d] = stale, [other] = otherToken }))
+        {
+            var refused = await Assert.ThrowsAsync<LeaseLostException>(() => registry.FireManyAsync([(dDevice, DeviceTrigger.PollSucceeded, "poll"), (otherDevice, DeviceTrigger.PollSucceeded, "poll")], "health-monitor", Cancel).AsTask());
+            Assert.Equal([d], refused.DeviceIds);
+        }
+
+        Assert.Equal((DeviceState.Testing, DeviceState.Testing), ((await _store.GetAsync(d, Cancel))!.State, (await _store.GetAsync(other, Cancel))!.State));
+
+        // Two polls' moves at once, each under its own poll's fence: whether they share a batch or not, the stale
+        // device's poll gets the refusal and nothing of it is stored; the other device moves.
+        Task<Device> Move(Device device, long token)
+        {
+            using (DeviceLeaseFence.Enter(device.Id, token))
+            {
+                var sample = Sample(device.Id, 0);
+                return lifecycle.ApplyAsync(new PollTarget(device.Id), device, sample, Cancel).AsTask();
+            }
+        }
+
+        var staleMove = Move(dDevice, stale);
+        var goodMove = Move(otherDevice, otherToken);
+        var lost = await Assert.ThrowsAsync<LeaseLostException>(() => staleMove);
+        Assert.Equal([d], lost.DeviceIds);
+        Assert.Equal(DeviceState.Active, (await goodMove).State);
+        var stored = await _store.GetAsync(d, Cancel);
+        Assert.Equal((DeviceState.Testing, 1L), (stored!.State, stored.Version));
+        Assert.Single(await _store.GetHistoryAsync(d, Cancel));
+        Assert.Equal(DeviceState.Active, (await _store.GetAsync(other, Cancel))!.State);
+    }
+
+    [Fact]
     public async Task Fence_AfterRelease_RefusesTheWrite()
     {
         var d = (await AddDevicesAsync(1, "WLCE"))[0];

@@ -328,6 +328,97 @@ internal sealed class DeviceRegistry : IDeviceRegistry
     }
 
     /// <summary>
+    /// Fires many devices' triggers in one store batch (<see cref="IDeviceRegistryStore.UpdateManyAsync"/>, one
+    /// transaction): each move a compare-and-set on the version of the device as given, holding the device's control gate
+    /// like <see cref="FireAsync"/>, logged and told to the lifecycle observers once committed. A move the given state does
+    /// not permit, that fails its checks, or whose device changed since it was read, is not written: its result is
+    /// <see langword="null"/>, and the caller fires it alone (which reads the device again).
+    /// </summary>
+    /// <param name="moves">The devices as last read, each with its trigger and reason; at most one per device.</param>
+    /// <param name="actor">Who fires them.</param>
+    /// <param name="cancellationToken">Cancels the batch (before it is written).</param>
+    /// <returns>Each device after its move, in the order given, or <see langword="null"/> when not moved.</returns>
+    internal async ValueTask<Device?[]> FireManyAsync(IReadOnlyList<(Device Current, DeviceTrigger Trigger, string Reason)> moves, string actor, CancellationToken cancellationToken)
+    {
+        var results = new Device?[moves.Count];
+        var writes = new List<DeviceWrite>(moves.Count);
+        var writeIndex = new List<int>(moves.Count);
+        var transitions = new List<LifecycleTransition>(moves.Count);
+        var held = new List<Control.DeviceControlGate.Held>(moves.Count);
+        IReadOnlyList<DeviceWriteOutcome> written;
+        try
+        {
+            // In id order, as every batch takes them: two batches never wait for each other's gates crosswise.
+            foreach (var id in moves.Select(m => m.Current.Id).Order())
+            {
+                held.Add(await _gate.EnterAsync(id, cancellationToken).ConfigureAwait(false));
+            }
+
+            var now = _time.GetStoredNow();
+            for (var i = 0; i < moves.Count; i++)
+            {
+                var (current, trigger, reason) = moves[i];
+                if (!DeviceLifecycle.TryGetTransition(current.State, trigger, out var transition))
+                {
+                    continue;
+                }
+
+                var next = ApplyEffects(current, transition, new TransitionRequest(reason, actor, ExpectedVersion: null), now) with
+                {
+                    State = transition.To,
+                    Version = current.Version + 1,
+                    UpdatedAt = now,
+                };
+                var errors = new ValidationErrors();
+                FieldRules.CheckFreeText(reason, "reason", FieldRules.MaxReasonLength, errors);
+                FieldRules.CheckFreeText(actor, "actor", FieldRules.MaxActorLength, errors);
+                if (CheckSize(next.Metadata, errors).Count > 0)
+                {
+                    continue; // fired alone, it reports the error
+                }
+
+                writes.Add(new DeviceWrite(next, new DeviceHistoryEntry
+                {
+                    DeviceId = current.Id,
+                    Version = next.Version,
+                    Kind = DeviceChangeKind.Transitioned,
+                    FromState = current.State,
+                    ToState = next.State,
+                    Trigger = trigger,
+                    ChangedFields = ChangedFields(current, next).AsReadOnly(),
+                    Reason = reason,
+                    Actor = actor,
+                    Timestamp = now,
+                }));
+                writeIndex.Add(i);
+                transitions.Add(transition);
+            }
+
+            written = writes.Count == 0 ? [] : await _store.UpdateManyAsync(writes, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            held.ForEach(h => h.Dispose());
+        }
+
+        for (var w = 0; w < writes.Count; w++)
+        {
+            if (written[w] != DeviceWriteOutcome.Written)
+            {
+                continue;
+            }
+
+            var i = writeIndex[w];
+            var (device, entry) = writes[w];
+            results[i] = device;
+            Log.DeviceTransitioned(_lifecycleLogger, device.Name, device.Id, moves[i].Current.State, device.State, moves[i].Trigger);
+            await NotifyObserversAsync(new DeviceTransitioned { Previous = moves[i].Current, Device = device, Transition = transitions[w], Entry = entry }).ConfigureAwait(false);
+        }
+
+        return results;
+    }
+
+    /// <summary>
     /// Writes template configurations in one store batch: each device gets its new metadata, and a Registered device
     /// moves to Configured with it ("Config deployment: Update metadata"). Each write is a compare-and-set on the
     /// version the plan saw; a device that changed since is a conflict for that device only.

@@ -11,9 +11,23 @@ namespace Flux.Devices.Health.Internal;
 /// poll), "Enable telemetry" / "Alert operator" (the test's result), a Failed device's return when a probe is answered
 /// (Failed → Testing → Active), and the offline and recovered notices of active devices.
 /// </summary>
+/// <remarks>
+/// The moves of concurrent polls are written together (a group commit): the first move starts a write of its own; the
+/// moves that come while a write is under way wait for it and are written by the next one, as one batch of the registry
+/// (<see cref="DeviceRegistry.FireManyAsync"/>, one store transaction). A fleet's first polls (Configured → Testing →
+/// Active, two moves per device) so cost a few transactions rather than two per device. With leases, each move carries
+/// the fencing token its poll holds; a batch the store refuses for some devices is written again without them, and their
+/// polls get the refusal (<see cref="LeaseLostException"/>) as a move of their own would. A move the batch could not make
+/// (the device changed meanwhile) is fired alone, as before.
+/// </remarks>
 internal sealed class HealthLifecycle(IDeviceRegistry registry, IDeviceStore store, NotificationDispatcher notifications, ILogger logger)
 {
     private const string Actor = "health-monitor";
+
+    private readonly DeviceRegistry? _batches = registry as DeviceRegistry;
+    private readonly Lock _lock = new();
+    private List<PendingMove> _pending = [];
+    private bool _writing;
 
     /// <summary>Before a poll: moves a configured device to <see cref="DeviceState.Testing"/> (its first poll attempt).</summary>
     /// <returns>The device to poll, or <see langword="null"/> when it could not move to testing (it moved meanwhile).</returns>
@@ -103,6 +117,11 @@ internal sealed class HealthLifecycle(IDeviceRegistry registry, IDeviceStore sto
     /// <summary>Fires a poll trigger; when the device moved meanwhile and no longer permits it, keeps the device as it now is.</summary>
     private async ValueTask<Device> FireAsync(Device device, DeviceTrigger trigger, string reason, CancellationToken cancellationToken)
     {
+        if (_batches is not null && await BatchAsync(device, trigger, reason, cancellationToken).ConfigureAwait(false) is { } moved)
+        {
+            return moved;
+        }
+
         try
         {
             return await registry.FireAsync(device.Id, trigger, reason, Actor, expectedVersion: null, metadata: null, cancellationToken).ConfigureAwait(false);
@@ -113,4 +132,122 @@ internal sealed class HealthLifecycle(IDeviceRegistry registry, IDeviceStore sto
             return await store.GetAsync(device.Id, cancellationToken).ConfigureAwait(false) ?? device;
         }
     }
+
+    /// <summary>Queues a move for the next batch and waits for it; <see langword="null"/> when the batch could not make it.</summary>
+    private Task<Device?> BatchAsync(Device device, DeviceTrigger trigger, string reason, CancellationToken cancellationToken)
+    {
+        long? token = DeviceLeaseFence.Current is { } fence && fence.TryGetValue(device.Id, out var held) ? held : null;
+        var move = new PendingMove(device, trigger, reason, token, new TaskCompletionSource<Device?>(TaskCreationOptions.RunContinuationsAsynchronously));
+        bool start;
+        lock (_lock)
+        {
+            _pending.Add(move);
+            start = !_writing;
+            _writing = true;
+        }
+
+        if (start)
+        {
+            // Off the poll's flow: the writer enters the fence of each batch itself.
+            using (ExecutionContext.SuppressFlow())
+            {
+                _ = Task.Run(WriteBatchesAsync, CancellationToken.None);
+            }
+        }
+
+        return move.Done.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Writes what is queued, batch after batch, until nothing is; one device's second move waits for the next batch.</summary>
+    private async Task WriteBatchesAsync()
+    {
+        while (true)
+        {
+            List<PendingMove> batch;
+            lock (_lock)
+            {
+                if (_pending.Count == 0)
+                {
+                    _writing = false;
+                    return;
+                }
+
+                var seen = new HashSet<Guid>();
+                batch = [];
+                var later = new List<PendingMove>();
+                foreach (var move in _pending)
+                {
+                    (seen.Add(move.Device.Id) ? batch : later).Add(move);
+                }
+
+                _pending = later;
+            }
+
+            await WriteBatchAsync(batch).ConfigureAwait(false);
+        }
+    }
+
+    private async Task WriteBatchAsync(List<PendingMove> batch)
+    {
+        while (batch.Count > 0)
+        {
+            var tokens = new Dictionary<Guid, long>();
+            foreach (var move in batch)
+            {
+                if (move.Token is { } token)
+                {
+                    tokens[move.Device.Id] = token;
+                }
+            }
+
+            try
+            {
+                Device?[] moved;
+                using (tokens.Count == 0 ? null : DeviceLeaseFence.Enter(tokens))
+                {
+                    moved = await _batches!.FireManyAsync([.. batch.Select(m => (m.Device, m.Trigger, m.Reason))], Actor, CancellationToken.None).ConfigureAwait(false);
+                }
+
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Done.TrySetResult(moved[i]);
+                }
+
+                return;
+            }
+            catch (LeaseLostException ex) when (ex.DeviceIds.Count > 0)
+            {
+                // Refused whole for the devices another instance holds now: those polls get the refusal, the others go again.
+                var refused = new HashSet<Guid>(ex.DeviceIds);
+                var rest = new List<PendingMove>(batch.Count);
+                foreach (var move in batch)
+                {
+                    if (refused.Contains(move.Device.Id))
+                    {
+                        move.Done.TrySetException(new LeaseLostException([move.Device.Id]));
+                    }
+                    else
+                    {
+                        rest.Add(move);
+                    }
+                }
+
+                if (rest.Count == batch.Count)
+                {
+                    rest.ForEach(m => m.Done.TrySetException(ex));
+                    return;
+                }
+
+                batch = rest;
+            }
+            catch (Exception ex)
+            {
+                // The store failed: each poll handles it as it would its own move's failure.
+                batch.ForEach(m => m.Done.TrySetException(ex));
+                return;
+            }
+        }
+    }
+
+    private sealed record PendingMove(Device Device, DeviceTrigger Trigger, string Reason, long? Token, TaskCompletionSource<Device?> Done);
 }

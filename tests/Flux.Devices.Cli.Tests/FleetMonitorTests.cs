@@ -75,7 +75,7 @@ public sealed partial class FleetMonitorTests(PostgresServer server) : IAsyncLif
         var logs = monitor.Error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.All(logs, line => Assert.Matches(JournaldLine(), line));
         Assert.Contains("<6>Flux.Devices.Cli.Monitor[1] flux monitor edge-1 started on PostgreSQL", logs[0], StringComparison.Ordinal);
-        Assert.Contains("300 device(s) to poll.", logs[0], StringComparison.Ordinal);
+        Assert.Contains("300 device(s) to poll (every device, leases of 30s).", logs[0], StringComparison.Ordinal);
         Assert.Equal("<6>Flux.Devices.Cli.Monitor[2] flux monitor edge-1 stopped.", logs[^1]);
 
         // The simulator stops as cleanly, and its record ends with its count.

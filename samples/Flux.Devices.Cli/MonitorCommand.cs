@@ -203,7 +203,7 @@ internal static partial class MonitorCommand
             await using var registry = await cli.OpenAsync(
                 result,
                 cancellationToken,
-                builder => builder.Services.AddSingleton(logging).AddSingleton(typeof(ILogger<>), typeof(Logger<>)).Configure<DeviceHealthOptions>(o =>
+                builder => builder.Services.AddSingleton<IMeterFactory, Meters>().AddSingleton(logging).AddSingleton(typeof(ILogger<>), typeof(Logger<>)).Configure<DeviceHealthOptions>(o =>
                 {
                     o.Scope = scope;
                     o.Leases.Enabled = leases;
@@ -360,5 +360,31 @@ internal static partial class MonitorCommand
         public static FencedWrites Listen(ILogger log, string instance) => new(log, instance);
 
         public void Dispose() => _listener.Dispose();
+    }
+
+    /// <summary>The monitor's meters (the library's metrics are off without a factory): what <see cref="FencedWrites"/> listens to.</summary>
+    private sealed class Meters : IMeterFactory
+    {
+        private readonly List<Meter> _meters = [];
+
+        public Meter Create(MeterOptions options)
+        {
+            var meter = new Meter(options);
+            lock (_meters)
+            {
+                _meters.Add(meter);
+            }
+
+            return meter;
+        }
+
+        public void Dispose()
+        {
+            lock (_meters)
+            {
+                _meters.ForEach(m => m.Dispose());
+                _meters.Clear();
+            }
+        }
     }
 }

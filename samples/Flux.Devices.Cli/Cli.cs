@@ -211,6 +211,9 @@ internal sealed class Cli(CliConsole console)
         return string.IsNullOrWhiteSpace(store) ? "flux.db" : store;
     }
 
+    /// <summary>Whether the command line names a PostgreSQL store (a connection string), not a SQLite file.</summary>
+    public bool IsPostgresStore(ParseResult result) => IsPostgres(StoreOf(result));
+
     private static bool IsPostgres(string store) => store.Contains('=', StringComparison.Ordinal) && !File.Exists(store);
 
     private static ChoiceOption<OutputFormat> CreateOutputOption()

@@ -75,7 +75,7 @@ public sealed partial class FleetMonitorTests(PostgresServer server) : IAsyncLif
         var logs = monitor.Error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.All(logs, line => Assert.Matches(JournaldLine(), line));
         Assert.Contains("<6>Flux.Devices.Cli.Monitor[1] flux monitor edge-1 started on PostgreSQL", logs[0], StringComparison.Ordinal);
-        Assert.Contains("300 device(s) to poll.", logs[0], StringComparison.Ordinal);
+        Assert.Contains("300 device(s) to poll (every device, leases of 30s).", logs[0], StringComparison.Ordinal);
         Assert.Equal("<6>Flux.Devices.Cli.Monitor[2] flux monitor edge-1 stopped.", logs[^1]);
 
         // The simulator stops as cleanly, and its record ends with its count.
@@ -130,6 +130,9 @@ public sealed partial class FleetMonitorTests(PostgresServer server) : IAsyncLif
     [InlineData("--name", "monitor", "--name", "0123456789012345678901234567890123456789012345678901234567890123")]
     [InlineData("--filter", "monitor", "--filter", "sight=WLCE")]
     [InlineData("--filter", "monitor", "--filter", " ")]
+    [InlineData("--lease-time", "monitor", "--lease-time", "0s")]
+    [InlineData("--lease-time", "monitor", "--lease-time", "2h")]
+    [InlineData("--lease-time", "monitor", "--lease-time", "5s", "--no-leases")]
     [InlineData("--fleet", "simulate", "--fleet", "0")]
     [InlineData("--fleet", "simulate", "--fleet", "many")]
     [InlineData("--ports", "simulate", "--fleet", "10000", "--ports", "3")]
@@ -149,6 +152,25 @@ public sealed partial class FleetMonitorTests(PostgresServer server) : IAsyncLif
         Assert.StartsWith($"flux: {option}", error.Trim(), StringComparison.Ordinal);
         Assert.DoesNotContain('\n', error.Trim());
         Assert.False(File.Exists(Path.Combine(_directory, "none.db")), "a refused command made a store");
+    }
+
+    [Fact]
+    public async Task LeasesAskedOnSqlite_AreTheLibrarysConfigurationError_Exit2_AndStatusSaysTheStoreKeepsNone()
+    {
+        var store = Path.Combine(_directory, "flux.db");
+        var (code, _, error) = await FluxProcess.RunAsync("devices", "register", "WLCE-BESS-1", "--type", "bess", "--site", "WLCE", "--metadata", SpecSamples.BessMetadataJson, "--store", store);
+        Assert.True(code == 0, error);
+
+        (code, var output, error) = await FluxProcess.RunAsync("monitor", "--lease-time", "5s", "--store", store);
+        Assert.Equal(FluxCli.Usage, code);
+        Assert.Equal(string.Empty, output);
+        Assert.StartsWith("flux: --lease-time: DeviceHealthOptions.Leases.Enabled is set, but the device store (SqliteDeviceStore) cannot keep leases", error.Trim(), StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error.Trim());
+
+        (code, output, error) = await FluxProcess.RunAsync("monitor", "status", "--store", store);
+        Assert.Equal(FluxCli.Usage, code);
+        Assert.Equal(string.Empty, output);
+        Assert.Equal("flux: monitor status: the store keeps no leases (SQLite serves one monitor): give a PostgreSQL --store, where monitors share the devices with leases.", error.Trim());
     }
 
     [Fact]

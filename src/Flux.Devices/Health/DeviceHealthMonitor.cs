@@ -263,6 +263,14 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
                 }
 
                 target.Update(device, _options);
+                if (token is { } polledUnder && (!_leases!.TryGetToken(target.DeviceId, out var now) || now != polledUnder))
+                {
+                    // The lease lapsed or changed while the poll waited for the store (a slow or restarted database):
+                    // another instance may poll the device now, so this one does not ask it.
+                    PollActivity.Skip(activity);
+                    return default;
+                }
+
                 PollActivity.Describe(activity, target);
                 var telemetryEnabled = device.State == DeviceState.Active;
                 var (sample, outcome) = await _poller.PollAsync(target, cancellationToken).ConfigureAwait(false);
@@ -403,7 +411,7 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
     {
         try
         {
-            _scheduler.Seed(await _store.ListLatestHealthAsync(cancellationToken).ConfigureAwait(false), keepInterval: _leases is not null);
+            _scheduler.Seed(await _store.ListLatestHealthAsync(cancellationToken).ConfigureAwait(false), keepInterval: _leases is not null, _leases is null ? null : _leases.AcquiredAt);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

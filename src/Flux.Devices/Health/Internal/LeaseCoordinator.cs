@@ -72,6 +72,13 @@ internal sealed class LeaseCoordinator
         return false;
     }
 
+    /// <summary>
+    /// When the instance took the device (after the claim committed, on its clock), while it holds it. The previous owner
+    /// started its last poll before that: it gave the device back first, or stopped polling when its lease ran out by its
+    /// own clock, which is no later than the expiry the claim waited for.
+    /// </summary>
+    public DateTimeOffset? AcquiredAt(Guid deviceId) => _held.TryGetValue(deviceId, out var held) ? held.AcquiredAt : null;
+
     /// <summary>Whether a renewal is due.</summary>
     public bool Due(DateTimeOffset now) => now >= _nextTick;
 
@@ -152,9 +159,10 @@ internal sealed class LeaseCoordinator
             try
             {
                 var leases = await _store.ClaimAsync(Instance.Id, _scope, target - _held.Count, _options.LeaseTime, cancellationToken).ConfigureAwait(false);
+                var claimedAt = _time.GetUtcNow(); // after the claim committed: the previous owner's last poll started before
                 foreach (var lease in leases)
                 {
-                    _held[lease.DeviceId] = (lease.Token, started);
+                    _held[lease.DeviceId] = (lease.Token, claimedAt);
                 }
 
                 claimed = leases.Count;

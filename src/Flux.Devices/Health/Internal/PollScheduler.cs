@@ -96,7 +96,12 @@ internal sealed class PollScheduler(DeviceHealthOptions options, TimeProvider ti
     /// Whether the first poll waits for the device's interval since its newest sample (with leases: a device taken over
     /// from another instance is not polled again sooner than its interval after that instance's last poll).
     /// </param>
-    public void Seed(IReadOnlyList<DeviceHealthSample> latest, bool keepInterval = false)
+    /// <param name="acquiredAt">
+    /// With leases: when the monitor took a device. A device polled before (it has a sample) is first polled no sooner
+    /// than its interval after that either: the previous owner's last poll started before it, but its sample may not be
+    /// stored yet (a paused or slow instance whose lease ran out).
+    /// </param>
+    public void Seed(IReadOnlyList<DeviceHealthSample> latest, bool keepInterval = false, Func<Guid, DateTimeOffset?>? acquiredAt = null)
     {
         foreach (var sample in latest)
         {
@@ -106,6 +111,11 @@ internal sealed class PollScheduler(DeviceHealthOptions options, TimeProvider ti
                 if (keepInterval && !target.InFlight && sample.Timestamp + target.Interval > target.NextDue)
                 {
                     target.NextDue = sample.Timestamp + target.Interval;
+                }
+
+                if (!target.InFlight && acquiredAt?.Invoke(sample.DeviceId) is { } since && since + target.Interval > target.NextDue)
+                {
+                    target.NextDue = since + target.Interval;
                 }
             }
         }

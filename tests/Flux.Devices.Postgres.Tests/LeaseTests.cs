@@ -8,6 +8,7 @@ using Flux.Devices.Telemetry;
 using Flux.Devices.TestUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -77,6 +78,81 @@ public sealed class LeaseTests(PostgresServer server) : IAsyncLifetime
         await _store.StopInstanceAsync(a.Id, Cancel);
         Assert.Equal(["b"], (await _store.ListInstancesAsync(Cancel)).Select(i => i.Name));
         Assert.Equal(7, (await _store.ClaimAsync(b.Id, DeviceFilter.All, 100, Lease, Cancel)).Count);
+    }
+
+    [Fact]
+    public async Task Renew_IsOneRoundTrip_OneBatchWithoutBeginOrCommit_WhateverTheLeasesHeld()
+    {
+        await AddDevicesAsync(50, "WLCE");
+        var log = new NpgsqlLog();
+        using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(log));
+        await using var counted = new NpgsqlDataSourceBuilder(server.ConnectionString).UseLoggerFactory(loggers).Build();
+        var store = new PostgresDeviceStore(counted, new PostgresStoreOptions { Schema = _schema }, _time);
+        var a = new MonitorInstance { Id = Guid.NewGuid(), Name = "a" };
+        await store.RenewAsync(a, Lease, Cancel); // the connection opened, types loaded
+        Assert.Equal(50, (await store.ClaimAsync(a.Id, DeviceFilter.All, 100, Lease, Cancel)).Count);
+
+        log.Clear();
+        var renewal = await store.RenewAsync(a, Lease, Cancel);
+
+        Assert.Equal(50, renewal.Held.Count);
+        Assert.Equal(50, Assert.Single(renewal.Instances).DevicesHeld); // the batch's reads see its own writes
+        var said = string.Join("\n", log.All());
+        Assert.True(log.Count("Npgsql.Command", "Executing batch") == 1, said); // one batch sent: one round trip
+        Assert.True(log.Count("Npgsql.Command", "Executing command") == 0, said);
+        Assert.True(log.Count("Npgsql.Transaction", string.Empty) + log.Count("Npgsql.Connection", "transaction") == 0, said); // no BEGIN ... COMMIT of its own
+    }
+
+    [Fact]
+    public async Task Renew_AFailingPartOfTheBatch_LeavesNothingOfTheOthers()
+    {
+        await AddDevicesAsync(3, "WLCE");
+        var a = new MonitorInstance { Id = Guid.NewGuid(), Name = "a" };
+        await _store.RenewAsync(a, Lease, Cancel);
+        await _store.ClaimAsync(a.Id, DeviceFilter.All, 10, Lease, Cancel);
+        var before = await ScalarAsync<DateTime>($"SELECT heartbeat_at FROM {_schema}.monitor_instances WHERE id = '{a.Id}'");
+        await using (var trigger = _dataSource.CreateCommand(
+            $"CREATE FUNCTION {_schema}.refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$; " +
+            $"CREATE TRIGGER refuse BEFORE UPDATE ON {_schema}.device_leases FOR EACH ROW EXECUTE FUNCTION {_schema}.refuse()"))
+        {
+            await trigger.ExecuteNonQueryAsync(Cancel);
+        }
+
+        _time.Advance(Renew);
+        await Assert.ThrowsAsync<PostgresException>(() => _store.RenewAsync(a, Lease, Cancel).AsTask()); // the renewal's UPDATE, second in the batch
+
+        // The heartbeat before it in the batch was rolled back with it.
+        Assert.Equal(before, await ScalarAsync<DateTime>($"SELECT heartbeat_at FROM {_schema}.monitor_instances WHERE id = '{a.Id}'"));
+    }
+
+    /// <summary>Npgsql's log messages, by category.</summary>
+    private sealed class NpgsqlLog : ILoggerProvider
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<(string Category, string Message)> _messages = new();
+
+        public void Clear() => _messages.Clear();
+
+        public IEnumerable<string> All() => _messages.Select(m => $"{m.Category}: {m.Message}");
+
+        public int Count(string category, string text) =>
+            _messages.Count(m => m.Category == category && m.Message.Contains(text, StringComparison.OrdinalIgnoreCase));
+
+        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(NpgsqlLog log, string category) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                log._messages.Enqueue((category, formatter(state, exception)));
+        }
     }
 
     [Fact]

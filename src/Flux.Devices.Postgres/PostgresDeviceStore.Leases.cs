@@ -37,6 +37,9 @@ internal sealed partial class PostgresDeviceStore : IDeviceLeaseStore
             "device_leases",
             async (connection, transaction, token) =>
             {
+                // No explicit transaction (WriteAsync's implicitTransaction): the batch's four statements go with one Sync,
+                // so PostgreSQL runs them in one implicit transaction; the renewal and the instances' count see the
+                // heartbeat, and a failure of any leaves nothing of the others.
                 using var batch = new NpgsqlBatch(connection, transaction);
                 var beat = new NpgsqlBatchCommand(
                     $"INSERT INTO {Instances} AS i (id, name, filter, started_at, heartbeat_at, expires_at) " +
@@ -85,7 +88,8 @@ internal sealed partial class PostgresDeviceStore : IDeviceLeaseStore
                 return new DeviceLeaseRenewal { Held = held, Instances = instances };
             },
             static (_, _) => null,
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken,
+            implicitTransaction: true).ConfigureAwait(false); // one batch, one implicit transaction, one round trip; repeating it is harmless
     }
 
     /// <inheritdoc />

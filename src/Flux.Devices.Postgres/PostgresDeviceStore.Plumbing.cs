@@ -17,7 +17,8 @@ namespace Flux.Devices.Postgres;
 internal sealed partial class PostgresDeviceStore
 {
     /// <summary>
-    /// Runs work in a transaction of its own, committed at the end (or, for a read, without one); retried from the start
+    /// Runs work in a transaction of its own, committed at the end (or, for a read or a write in one statement or one batch
+    /// that may be repeated, <paramref name="implicitTransaction"/>, without one: PostgreSQL's implicit transaction); retried from the start
     /// after a transient failure that happened before the commit; constraint violations translated by
     /// <paramref name="byConstraint"/>, which gets the original error to keep as the inner exception.
     /// </summary>
@@ -26,7 +27,8 @@ internal sealed partial class PostgresDeviceStore
         Func<string, Exception, Exception?> byConstraint,
         CancellationToken cancellationToken,
         bool readOnly = false,
-        string? operation = null)
+        string? operation = null,
+        bool implicitTransaction = false)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -35,8 +37,11 @@ internal sealed partial class PostgresDeviceStore
             {
                 var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
                 await using var connectionScope = connection.ConfigureAwait(false);
-                if (readOnly)
+                if (readOnly || implicitTransaction)
                 {
+                    // A write in one statement or one batch needs no BEGIN/COMMIT of its own: PostgreSQL runs a batch's
+                    // statements up to its one Sync message in one implicit transaction (each sees the effects of those
+                    // before it; an error in any rolls them all back). One round trip instead of two (the COMMIT).
                     return await work(connection, null, cancellationToken).ConfigureAwait(false);
                 }
 
@@ -84,13 +89,14 @@ internal sealed partial class PostgresDeviceStore
         string table,
         Func<NpgsqlConnection, NpgsqlTransaction?, CancellationToken, Task<T>> work,
         Func<string, Exception, Exception?> byConstraint,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        bool implicitTransaction = false)
     {
         var collection = $"{_options.Schema}.{table}";
         using var activity = StoreTelemetry.StartWrite("postgresql", operation, collection);
         try
         {
-            return await RunAsync(work, byConstraint, cancellationToken, operation: $"{operation} {collection}").ConfigureAwait(false);
+            return await RunAsync(work, byConstraint, cancellationToken, operation: $"{operation} {collection}", implicitTransaction: implicitTransaction).ConfigureAwait(false);
         }
         catch (Exception ex) when (activity is not null)
         {

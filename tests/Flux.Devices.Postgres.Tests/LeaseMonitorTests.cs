@@ -18,6 +18,7 @@ public sealed class LeaseMonitorTests(PostgresServer server) : IAsyncLifetime
 {
     private const int Devices = 10;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan LeaseTime = TimeSpan.FromSeconds(10);
     private readonly ContractSchema _schema = new(server);
     private PostgresDeviceStore _store = null!;
     private ModbusTcpServer _modbus = null!;
@@ -87,7 +88,46 @@ public sealed class LeaseMonitorTests(PostgresServer server) : IAsyncLifetime
         Assert.Empty(await _store.ListInstancesAsync(Cancel));
     }
 
-    private Rig Monitor(string name)
+    [Fact]
+    public async Task ABackloggedMonitor_GivesBackItsExtrasAtOnce_AJoinerHasItsShareWithinOneLeaseTime()
+    {
+        // a polls slow devices (50 ms a reply) with one poll slot, every 300 ms: always behind, so every device it holds
+        // has a poll waiting for the slot. Those waiting polls must not keep it from giving devices back (the fleet
+        // benchmark's cold start: the first monitor held every device for minutes).
+        const int devices = 30;
+        await using var a = Monitor("a", slots: 1);
+        await using var b = Monitor("b", slots: 1);
+        var registry = a.Services.GetRequiredService<IDeviceRegistry>();
+        for (byte unit = 1; unit <= devices; unit++)
+        {
+            var server = new ModbusUnit();
+            server.SetRegisters(ModbusTable.HoldingRegisters, 0, [7]);
+            server.Faults.ResponseDelay = TimeSpan.FromMilliseconds(50);
+            _modbus.AddUnit(unit, server);
+            var registration = SpecSamples.Bess($"SLOW-BESS-{unit:00}", modbusAddress: unit);
+            registration = registration with { Metadata = registration.Metadata.With("ip_address", "127.0.0.1").With("port", (long)_modbus.Endpoint.Port) };
+            var device = await registry.RegisterAsync(registration, cancellationToken: Cancel);
+            await registry.FireAsync(device.Id, DeviceTrigger.DeployConfig, cancellationToken: Cancel);
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+        var leasesA = ((DeviceHealthMonitor)a.Monitor).Leases!;
+        var leasesB = ((DeviceHealthMonitor)b.Monitor).Leases!;
+        var loopA = a.Monitor.RunAsync(stop.Token);
+        await a.Samples.WaitAsync(s => leasesA.HeldCount == devices && s.Count >= devices);
+
+        var joined = DateTimeOffset.UtcNow;
+        var loopB = b.Monitor.RunAsync(stop.Token);
+        var most = (int)Math.Ceiling(devices / 2.0 * 1.1);
+        await b.Samples.WaitAsync(_ => leasesB.HeldCount >= devices / 2 && leasesA.HeldCount <= most);
+        var took = DateTimeOffset.UtcNow - joined;
+
+        await stop.CancelAsync();
+        await Task.WhenAll(loopA, loopB).WaitAsync(Patience, Cancel);
+        Assert.True(took <= LeaseTime, $"b had its share {took.TotalSeconds:F1} s after it started; the lease time is {LeaseTime.TotalSeconds} s");
+    }
+
+    private Rig Monitor(string name, int slots = 64)
     {
         var samples = new Samples();
         var services = new ServiceCollection();
@@ -99,9 +139,10 @@ public sealed class LeaseMonitorTests(PostgresServer server) : IAsyncLifetime
             {
                 o.DefaultPollingInterval = TimeSpan.FromMilliseconds(300);
                 o.RefreshInterval = TimeSpan.FromSeconds(1);
+                o.MaxConcurrentPolls = slots;
                 o.Leases.Enabled = true;
                 o.Leases.InstanceName = name;
-                o.Leases.LeaseTime = TimeSpan.FromSeconds(10); // generous on a busy machine: no lease runs out while renewing
+                o.Leases.LeaseTime = LeaseTime; // generous on a busy machine: no lease runs out while renewing
                 o.Leases.RenewInterval = TimeSpan.FromMilliseconds(500);
             });
         var provider = services.BuildServiceProvider();

@@ -8,6 +8,7 @@ using Flux.Devices.Telemetry;
 using Flux.Devices.TestUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -77,6 +78,81 @@ public sealed class LeaseTests(PostgresServer server) : IAsyncLifetime
         await _store.StopInstanceAsync(a.Id, Cancel);
         Assert.Equal(["b"], (await _store.ListInstancesAsync(Cancel)).Select(i => i.Name));
         Assert.Equal(7, (await _store.ClaimAsync(b.Id, DeviceFilter.All, 100, Lease, Cancel)).Count);
+    }
+
+    [Fact]
+    public async Task Renew_IsOneRoundTrip_OneBatchWithoutBeginOrCommit_WhateverTheLeasesHeld()
+    {
+        await AddDevicesAsync(50, "WLCE");
+        var log = new NpgsqlLog();
+        using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(log));
+        await using var counted = new NpgsqlDataSourceBuilder(server.ConnectionString).UseLoggerFactory(loggers).Build();
+        var store = new PostgresDeviceStore(counted, new PostgresStoreOptions { Schema = _schema }, _time);
+        var a = new MonitorInstance { Id = Guid.NewGuid(), Name = "a" };
+        await store.RenewAsync(a, Lease, Cancel); // the connection opened, types loaded
+        Assert.Equal(50, (await store.ClaimAsync(a.Id, DeviceFilter.All, 100, Lease, Cancel)).Count);
+
+        log.Clear();
+        var renewal = await store.RenewAsync(a, Lease, Cancel);
+
+        Assert.Equal(50, renewal.Held.Count);
+        Assert.Equal(50, Assert.Single(renewal.Instances).DevicesHeld); // the batch's reads see its own writes
+        var said = string.Join("\n", log.All());
+        Assert.True(log.Count("Npgsql.Command", "Executing batch") == 1, said); // one batch sent: one round trip
+        Assert.True(log.Count("Npgsql.Command", "Executing command") == 0, said);
+        Assert.True(log.Count("Npgsql.Transaction", string.Empty) + log.Count("Npgsql.Connection", "transaction") == 0, said); // no BEGIN ... COMMIT of its own
+    }
+
+    [Fact]
+    public async Task Renew_AFailingPartOfTheBatch_LeavesNothingOfTheOthers()
+    {
+        await AddDevicesAsync(3, "WLCE");
+        var a = new MonitorInstance { Id = Guid.NewGuid(), Name = "a" };
+        await _store.RenewAsync(a, Lease, Cancel);
+        await _store.ClaimAsync(a.Id, DeviceFilter.All, 10, Lease, Cancel);
+        var before = await ScalarAsync<DateTime>($"SELECT heartbeat_at FROM {_schema}.monitor_instances WHERE id = '{a.Id}'");
+        await using (var trigger = _dataSource.CreateCommand(
+            $"CREATE FUNCTION {_schema}.refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$; " +
+            $"CREATE TRIGGER refuse BEFORE UPDATE ON {_schema}.device_leases FOR EACH ROW EXECUTE FUNCTION {_schema}.refuse()"))
+        {
+            await trigger.ExecuteNonQueryAsync(Cancel);
+        }
+
+        _time.Advance(Renew);
+        await Assert.ThrowsAsync<PostgresException>(() => _store.RenewAsync(a, Lease, Cancel).AsTask()); // the renewal's UPDATE, second in the batch
+
+        // The heartbeat before it in the batch was rolled back with it.
+        Assert.Equal(before, await ScalarAsync<DateTime>($"SELECT heartbeat_at FROM {_schema}.monitor_instances WHERE id = '{a.Id}'"));
+    }
+
+    /// <summary>Npgsql's log messages, by category.</summary>
+    private sealed class NpgsqlLog : ILoggerProvider
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<(string Category, string Message)> _messages = new();
+
+        public void Clear() => _messages.Clear();
+
+        public IEnumerable<string> All() => _messages.Select(m => $"{m.Category}: {m.Message}");
+
+        public int Count(string category, string text) =>
+            _messages.Count(m => m.Category == category && m.Message.Contains(text, StringComparison.OrdinalIgnoreCase));
+
+        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(NpgsqlLog log, string category) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                log._messages.Enqueue((category, formatter(state, exception)));
+        }
     }
 
     [Fact]
@@ -293,6 +369,9 @@ public sealed class LeaseTests(PostgresServer server) : IAsyncLifetime
         var b = Coordinator("b");
 
         Assert.True(await TickAsync(a));
+        Assert.Equal(10, a.HeldCount); // alone; a first claim takes at most half the share
+        _time.Advance(Renew);
+        Assert.True(await TickAsync(a));
         Assert.Equal(20, a.HeldCount); // alone: every device
         var joined = _time.GetUtcNow();
         Assert.False(await TickAsync(b)); // nothing free yet; b's heartbeat is in
@@ -304,6 +383,129 @@ public sealed class LeaseTests(PostgresServer server) : IAsyncLifetime
 
         Assert.Equal((10, 10), (a.HeldCount, b.HeldCount));
         await AssertHeldOnceAsync(20, a, b);
+    }
+
+    [Fact]
+    public async Task Coordinators_ThreeStartingAtOnce_EachHoldsAtMostItsBoundWithinOneLeaseTime_AndEveryDeviceIsHeld()
+    {
+        await AddDevicesAsync(300, "WLCE");
+        var instances = new[] { Coordinator("a"), Coordinator("b"), Coordinator("c") };
+        var most = (int)Math.Ceiling(300 / 3.0 * 1.1);
+        var started = _time.GetUtcNow();
+
+        // The first to renew sees itself alone: its first claim takes half of what it thinks its share is, not all.
+        await TickAsync(instances[0]);
+        Assert.Equal(150, instances[0].HeldCount);
+        while (true)
+        {
+            foreach (var instance in instances.Skip(_time.GetUtcNow() == started ? 1 : 0))
+            {
+                await TickAsync(instance, busy: Polling(instance, 5));
+            }
+
+            if (instances.All(i => i.HeldCount <= most) && instances.Sum(i => i.HeldCount) == 300)
+            {
+                break;
+            }
+
+            _time.Advance(Renew);
+            Assert.True(_time.GetUtcNow() - started <= Lease, $"not within the bound one lease time after the start: {string.Join(", ", instances.Select(i => i.HeldCount))}");
+        }
+
+        Assert.All(instances, i => Assert.InRange(i.HeldCount, 100 - (most - 100), most));
+        await AssertHeldOnceAsync(300, instances);
+    }
+
+    [Fact]
+    public async Task Coordinators_AJoiner_TakesItsShareWithinOneLeaseTime_TheHoldersGiveBackEverythingAboveTheirShareAtOnce_AndNoDeviceIsUnheldLongerThanOneLeaseTime()
+    {
+        var devices = await AddDevicesAsync(300, "WLCE");
+        var a = Coordinator("a");
+        var b = Coordinator("b");
+        for (var round = 0; round < 3; round++)
+        {
+            await TickAsync(a);
+            await TickAsync(b);
+            _time.Advance(Renew);
+        }
+
+        Assert.Equal((150, 150), (a.HeldCount, b.HeldCount));
+        var c = Coordinator("c");
+        var joined = _time.GetUtcNow();
+        var unheldSince = new Dictionary<Guid, DateTimeOffset>();
+        var longest = TimeSpan.Zero;
+        await TickAsync(c); // registers; nothing is free yet
+        _time.Advance(Renew / 2); // the others renew at their own times
+        while (true)
+        {
+            // Polls under way on a few devices of each holder: those are kept, every other extra goes in one release.
+            Assert.True(await TickAsync(a, busy: Polling(a, 5)) is false);
+            Assert.True(a.HeldCount <= 100 + 5, $"a gave back only down to {a.HeldCount}");
+            await TickAsync(b, busy: Polling(b, 5));
+            longest = Max(longest, await UnheldAsync(devices, unheldSince));
+            _time.Advance(Renew / 2);
+            await TickAsync(c);
+            longest = Max(longest, await UnheldAsync(devices, unheldSince));
+            if (c.HeldCount >= 100)
+            {
+                break;
+            }
+
+            _time.Advance(Renew / 2);
+            Assert.True(_time.GetUtcNow() - joined <= Lease, $"c has {c.HeldCount} of its 100 one lease time after it joined");
+        }
+
+        Assert.True(_time.GetUtcNow() - joined <= Lease);
+        var most = (int)Math.Ceiling(100 * 1.1);
+        Assert.All(new[] { a, b, c }, i => Assert.InRange(i.HeldCount, 90, most));
+        Assert.True(longest <= Lease, $"a device was unheld for {longest.TotalSeconds} s");
+        await AssertHeldOnceAsync(300, a, b, c);
+    }
+
+    /// <summary>The longest any device has been without a live lease so far (<paramref name="since"/> keeps when each lost its last).</summary>
+    private async Task<TimeSpan> UnheldAsync(List<Guid> devices, Dictionary<Guid, DateTimeOffset> since)
+    {
+        var now = _time.GetUtcNow();
+        await using var command = _dataSource.CreateCommand($"SELECT device_id FROM {_schema}.device_leases WHERE expires_at > $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = now });
+        var held = new HashSet<Guid>();
+        await using (var reader = await command.ExecuteReaderAsync(Cancel))
+        {
+            while (await reader.ReadAsync(Cancel))
+            {
+                held.Add(reader.GetGuid(0));
+            }
+        }
+
+        var longest = TimeSpan.Zero;
+        foreach (var device in devices)
+        {
+            if (held.Contains(device))
+            {
+                since.Remove(device);
+            }
+            else
+            {
+                since.TryAdd(device, now);
+                longest = Max(longest, now - since[device]);
+            }
+        }
+
+        return longest;
+    }
+
+    private static TimeSpan Max(TimeSpan x, TimeSpan y) => x > y ? x : y;
+
+    /// <summary>A monitor polling the first <paramref name="count"/> devices it holds right now (by id).</summary>
+    private static Func<Guid, bool> Polling(LeaseCoordinator coordinator, int count)
+    {
+        var polling = new HashSet<Guid>();
+        foreach (var id in coordinator.HeldIds().Order().Take(count))
+        {
+            polling.Add(id);
+        }
+
+        return polling.Contains;
     }
 
     [Fact]
@@ -471,6 +673,8 @@ public sealed class LeaseTests(PostgresServer server) : IAsyncLifetime
         var checks = provider.GetRequiredService<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckService>();
 
         await TickAsync(leases);
+        _time.Advance(Renew);
+        await TickAsync(leases); // the first claim took half
         var report = await checks.CheckHealthAsync(Cancel);
         var entry = Assert.Single(report.Entries).Value;
         Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy, entry.Status);
@@ -478,7 +682,7 @@ public sealed class LeaseTests(PostgresServer server) : IAsyncLifetime
         held.RecordObservableInstruments();
         Assert.Equal(4, held.LastMeasurement!.Value);
         Assert.Equal("edge-1", held.LastMeasurement.Tags["instance"]);
-        Assert.Equal(1, renewals.GetMeasurementSnapshot().Sum(m => m.Value));
+        Assert.Equal(2, renewals.GetMeasurementSnapshot().Sum(m => m.Value));
 
         // Another instance takes the devices after the leases ran out: the next renewal counts them lost.
         _time.Advance(Lease);
@@ -523,6 +727,8 @@ public sealed class LeaseTests(PostgresServer server) : IAsyncLifetime
             Cancel);
         var monitor = (DeviceHealthMonitor)provider.GetRequiredService<IDeviceHealthMonitor>();
         await TickAsync(monitor.Leases!);
+        _time.Advance(Renew);
+        await TickAsync(monitor.Leases!); // the first claim took half
         Assert.Equal(2, monitor.Leases!.HeldCount);
 
         // Another instance takes both devices over in a way this one cannot see yet (its leases look valid to it).
@@ -576,11 +782,11 @@ public sealed class LeaseTests(PostgresServer server) : IAsyncLifetime
         NullLogger.Instance);
 
     /// <summary>One renewal of an instance, over the pollable devices of its scope as the monitor lists them.</summary>
-    private async Task<bool> TickAsync(LeaseCoordinator coordinator)
+    private async Task<bool> TickAsync(LeaseCoordinator coordinator, Func<Guid, bool>? busy = null)
     {
         var scope = coordinator.Instance.Filter is { } filter ? DeviceFilter.Parse(filter) : DeviceFilter.All;
         var devices = (await _store.ListAsync(DeviceFilter.All, Cancel)).Where(d => d.Active && scope.Matches(d)).ToList();
-        return await coordinator.TickAsync(devices, _ => false, Cancel);
+        return await coordinator.TickAsync(devices, busy ?? (_ => false), Cancel);
     }
 
     private async Task<List<Guid>> HeldByAsync(LeaseCoordinator coordinator)

@@ -228,22 +228,29 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
         Activity? activity = null;
         try
         {
-            if (_leases is not null)
+            if (_leases is not null && !_leases.TryGetToken(target.DeviceId, out _))
             {
-                // Only under a lease held now; its token fences every write of this poll (the lifecycle's here, the
-                // sample's and the readings' in the writers).
-                if (!_leases.TryGetToken(target.DeviceId, out var held))
-                {
-                    return default;
-                }
-
-                token = held;
+                return default;
             }
 
-            using var fence = token is { } fencing ? DeviceLeaseFence.Enter(target.DeviceId, fencing) : null;
             await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
+                if (_leases is not null)
+                {
+                    // Only under a lease held now that the poll has its slot (the device may have been given back while
+                    // the poll waited: a waiting poll does not keep a device, see LeaseCoordinator.TickAsync); its token
+                    // fences every write of this poll (the lifecycle's here, the sample's and the readings' in the writers).
+                    target.BeginPolling();
+                    if (!_leases.TryGetToken(target.DeviceId, out var held))
+                    {
+                        return default;
+                    }
+
+                    token = held;
+                }
+
+                using var fence = token is { } fencing ? DeviceLeaseFence.Enter(target.DeviceId, fencing) : null;
                 activity = PollActivity.Start(target.DeviceId);
                 var stops = _telemetry.StopsOf(target.DeviceId); // before the device is read: a move out of Active after this stops its telemetry
                 var device = await _store.GetAsync(target.DeviceId, cancellationToken).ConfigureAwait(false);
@@ -369,7 +376,7 @@ internal sealed class DeviceHealthMonitor : IDeviceHealthMonitor, IAsyncDisposab
             return;
         }
 
-        if (_leases.Due(now) && await _leases.TickAsync(_listed, _scheduler.IsInFlight, cancellationToken).ConfigureAwait(false))
+        if (_leases.Due(now) && await _leases.TickAsync(_listed, _scheduler.IsPolling, cancellationToken).ConfigureAwait(false))
         {
             _listed = await ListAsync(cancellationToken).ConfigureAwait(false) ?? _listed; // a claimed device may be newer than the list
         }

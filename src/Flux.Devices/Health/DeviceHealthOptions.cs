@@ -114,9 +114,10 @@ public sealed class DeviceHealthOptions
 /// <para>
 /// Every <see cref="RenewInterval"/> the instance renews its leases and its heartbeat (one round trip) and learns the live
 /// instances. Its share is the sum, over the devices of its scope, of 1 / (the live instances whose scope holds the
-/// device); it claims devices up to ⌈share⌉, and when it holds more than ⌈1.1 × share⌉ it gives back devices (oldest
-/// leases first) down to ⌊share⌋, so that an instance that joins gets its share within about one
-/// renew interval (well within one <see cref="LeaseTime"/>) and, once stable, no instance holds more than its share + 10%.
+/// device); it claims devices up to ⌈share⌉ (its first claim at most half of it: instances that start together may not
+/// see each other yet), and when it holds more than ⌈1.1 × share⌉ it gives back at once every device (oldest leases
+/// first) down to ⌊share⌋ except those it is polling at that moment, so that an instance that joins gets its share within
+/// about two renew intervals (within one <see cref="LeaseTime"/>) and, once stable, no instance holds more than its share + 10%.
 /// </para>
 /// <para>
 /// An instance that stops renewing (it died, or was paused) loses its devices once their leases expire: another claims

@@ -27,6 +27,7 @@ internal sealed class LeaseCoordinator
     private readonly Dictionary<string, DeviceFilter?> _filters = new(StringComparer.Ordinal);
     private long _validUntilTicks = DateTimeOffset.MinValue.UtcTicks;
     private DateTimeOffset _nextTick = DateTimeOffset.MinValue;
+    private bool _claimed;
 
     public LeaseCoordinator(IDeviceLeaseStore store, DeviceLeaseOptions options, string? scopeText, DeviceFilter scope, TimeProvider time, HealthMetrics metrics, ILogger logger)
     {
@@ -46,6 +47,9 @@ internal sealed class LeaseCoordinator
 
     /// <summary>Gets how many devices the instance holds.</summary>
     public int HeldCount => _held.Count;
+
+    /// <summary>The devices the instance holds.</summary>
+    public IEnumerable<Guid> HeldIds() => _held.Keys;
 
     /// <summary>Gets the time of the last successful renewal, if any.</summary>
     public DateTimeOffset? LastRenewed { get; private set; }
@@ -83,12 +87,12 @@ internal sealed class LeaseCoordinator
     public bool Due(DateTimeOffset now) => now >= _nextTick;
 
     /// <summary>
-    /// Renews (one round trip), drops what was lost, then takes the share: claims up to ⌈share⌉ (one round trip) or, when
-    /// holding more than ⌈1.1 × share⌉, gives back the oldest leases down to ⌊share⌋ (one round trip), so that the
-    /// instances that claim what is given back reach their share.
+    /// Renews (one round trip), drops what was lost, then takes the share: claims up to ⌈share⌉ (one round trip; the
+    /// instance's first claim at most half of it) or, when holding more than ⌈1.1 × share⌉, gives back the oldest leases
+    /// down to ⌊share⌋ at once (one round trip), so that the instances that claim what is given back reach their share.
     /// </summary>
     /// <param name="devices">The devices of the instance's scope that should be polled, as last listed.</param>
-    /// <param name="busy">Whether a device is being polled (it is not given back then).</param>
+    /// <param name="busy">Whether a device's poll is under way (it is not given back then); a poll waiting for its slot is not.</param>
     /// <param name="cancellationToken">Stops the tick.</param>
     /// <returns>Whether devices were claimed.</returns>
     public async ValueTask<bool> TickAsync(IReadOnlyList<Device> devices, Func<Guid, bool> busy, CancellationToken cancellationToken)
@@ -139,15 +143,39 @@ internal sealed class LeaseCoordinator
         int claimed = 0, released = 0;
         if (_held.Count > most)
         {
-            var extras = _held.Where(h => !busy(h.Key)).OrderBy(h => h.Value.AcquiredAt).ThenBy(h => h.Key).Take(_held.Count - floor).ToList();
-            foreach (var (id, held) in extras)
+            // Every extra down to ⌊share⌋ at once, in one release, except the devices whose poll is under way (a poll
+            // waiting for its slot does not count: it checks its lease again once it has one). Each is taken out of the
+            // held set before its poll is looked at, and a poll marks itself under way before it checks its lease, so
+            // that of a release and a poll starting together one always sees the other: the device is given back and the
+            // poll gives up, or the poll goes on and the device is kept.
+            var want = _held.Count - floor;
+            var extras = new List<Guid>(want);
+            foreach (var (id, held) in _held.OrderBy(h => h.Value.AcquiredAt).ThenBy(h => h.Key).ToList())
             {
-                Drop(id, held.Token); // no longer polled before it is given back
+                if (extras.Count >= want)
+                {
+                    break;
+                }
+
+                if (busy(id) || !_held.TryRemove(new KeyValuePair<Guid, (long, DateTimeOffset)>(id, held)))
+                {
+                    continue;
+                }
+
+                Interlocked.MemoryBarrier(); // the removal is seen before the poll's mark is read (the poll: mark, barrier, read)
+                if (busy(id))
+                {
+                    _held.TryAdd(id, held); // its poll started meanwhile: kept
+                    continue;
+                }
+
+                extras.Add(id);
+                Dropped?.Invoke(id); // no longer polled before it is given back
             }
 
             try
             {
-                released = await _store.ReleaseAsync(Instance.Id, [.. extras.Select(e => e.Key)], cancellationToken).ConfigureAwait(false);
+                released = await _store.ReleaseAsync(Instance.Id, extras, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
@@ -156,10 +184,20 @@ internal sealed class LeaseCoordinator
         }
         else if (_held.Count < target)
         {
+            // The instance's first claim takes at most half its share: an instance that starts with others may see
+            // itself alone (their heartbeats are not in yet); the others take part of the rest meanwhile, and what it
+            // holds above its share at its next tick is little, given back at once.
+            var limit = target - _held.Count;
+            if (!_claimed)
+            {
+                limit = Math.Min(limit, Math.Max((target + 1) / 2, 1));
+            }
+
             try
             {
-                var leases = await _store.ClaimAsync(Instance.Id, _scope, target - _held.Count, _options.LeaseTime, cancellationToken).ConfigureAwait(false);
+                var leases = await _store.ClaimAsync(Instance.Id, _scope, limit, _options.LeaseTime, cancellationToken).ConfigureAwait(false);
                 var claimedAt = _time.GetUtcNow(); // after the claim committed: the previous owner's last poll started before
+                _claimed = true;
                 foreach (var lease in leases)
                 {
                     _held[lease.DeviceId] = (lease.Token, claimedAt);

@@ -30,6 +30,9 @@ internal sealed class PollScheduler(DeviceHealthOptions options, TimeProvider ti
     /// <summary>Whether the device is being polled now.</summary>
     public bool IsInFlight(Guid deviceId) => _targets.TryGetValue(deviceId, out var target) && target.InFlight;
 
+    /// <summary>Whether the device's poll is under way: it has its poll slot (a poll waiting for one is in flight, not polling).</summary>
+    public bool IsPolling(Guid deviceId) => _targets.TryGetValue(deviceId, out var target) && target.Polling;
+
     /// <summary>The devices known to the monitor.</summary>
     public ICollection<PollTarget> Targets => _targets.Values;
 

@@ -18,6 +18,7 @@ internal sealed class PollTarget(Guid deviceId)
     private const int MaxRetries = 10;
 
     private int _inFlight;
+    private int _polling;
     private PollReadings? _readings;
 
     public Guid DeviceId { get; } = deviceId;
@@ -71,7 +72,17 @@ internal sealed class PollTarget(Guid deviceId)
 
     public bool TryBegin() => Interlocked.CompareExchange(ref _inFlight, 1, 0) == 0;
 
-    public void End() => Volatile.Write(ref _inFlight, 0);
+    public void End()
+    {
+        Volatile.Write(ref _polling, 0);
+        Volatile.Write(ref _inFlight, 0);
+    }
+
+    /// <summary>Whether the poll has its slot and is under way (not waiting for a slot): a device with leases is not given back then.</summary>
+    public bool Polling => Volatile.Read(ref _polling) != 0;
+
+    /// <summary>Marks the poll under way, once it has its slot.</summary>
+    public void BeginPolling() => Interlocked.Exchange(ref _polling, 1);
 
     /// <summary>Takes a newer version of the device, reading its address and configuration again when it changed.</summary>
     public void Update(Device device, DeviceHealthOptions options)

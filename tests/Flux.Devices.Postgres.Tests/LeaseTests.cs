@@ -598,6 +598,41 @@ public sealed class LeaseTests(PostgresServer server) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Coordinators_SiteMonitorsJoiningACentralOne_NoDeviceIsLeftUnheld_TheCentralKeepsWhatOnlyItCovers()
+    {
+        // The central monitor starts first and holds everything; two site monitors join. Giving back what it holds above
+        // its share must not strand the third site's devices (only the central covers them), and a device nobody else
+        // covers is claimed by the central whatever its share.
+        await AddDevicesAsync(10, "WLCE");
+        await AddDevicesAsync(10, "KOGA");
+        await AddDevicesAsync(10, "HAKU");
+        var central = Coordinator("central");
+        for (var round = 0; round < 3; round++)
+        {
+            await TickAsync(central);
+            _time.Advance(Renew);
+        }
+
+        Assert.Equal(30, central.HeldCount);
+        var wlce = Coordinator("wlce", "site=WLCE");
+        var koga = Coordinator("koga", "site=KOGA");
+        for (var round = 0; round < 6; round++) // 60 s: two lease times
+        {
+            await TickAsync(wlce);
+            await TickAsync(koga);
+            await TickAsync(central);
+            _time.Advance(Renew);
+        }
+
+        await AssertHeldOnceAsync(30, central, wlce, koga);
+        Assert.InRange(wlce.HeldCount, 1, 6); // within ⌈1.1 × 5⌉
+        Assert.InRange(koga.HeldCount, 1, 6);
+        Assert.InRange(central.HeldCount, 18, 22); // within ⌈1.1 × 20⌉
+        Assert.All(await HeldByAsync(wlce), id => Assert.StartsWith("WLCE", Name(id), StringComparison.Ordinal));
+        Assert.Equal(10, (await HeldByAsync(central)).Count(id => Name(id).StartsWith("HAKU", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task Coordinator_Stop_GivesEveryLeaseBack_AndTheInstanceIsNoLongerLive()
     {
         await AddDevicesAsync(3, "WLCE");

@@ -25,6 +25,8 @@ internal sealed class LeaseCoordinator
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<Guid, (long Token, DateTimeOffset AcquiredAt)> _held = new();
     private readonly Dictionary<string, DeviceFilter?> _filters = new(StringComparer.Ordinal);
+    private readonly Dictionary<Guid, string> _exclusive = [];
+    private DateTimeOffset? _unheldSince;
     private long _validUntilTicks = DateTimeOffset.MinValue.UtcTicks;
     private DateTimeOffset _nextTick = DateTimeOffset.MinValue;
     private bool _claimed;
@@ -140,6 +142,7 @@ internal sealed class LeaseCoordinator
         var target = (int)Math.Ceiling(share - 1e-9);
         var floor = Math.Max((int)Math.Floor(share + 1e-9), 0);
         var most = (int)Math.Ceiling((share * 1.1) - 1e-9);
+        var unheld = Unheld(devices, renewal.Instances, started);
         int claimed = 0, released = 0;
         if (_held.Count > most)
         {
@@ -155,6 +158,11 @@ internal sealed class LeaseCoordinator
                 if (extras.Count >= want)
                 {
                     break;
+                }
+
+                if (_exclusive.ContainsKey(id))
+                {
+                    continue; // no other live instance's scope holds it: given back, nobody would claim it
                 }
 
                 if (busy(id) || !_held.TryRemove(new KeyValuePair<Guid, (long, DateTimeOffset)>(id, held)))
@@ -182,20 +190,39 @@ internal sealed class LeaseCoordinator
                 Log.LeaseRenewFailed(_logger, ex, Instance.Name); // they expire instead
             }
         }
-        else if (_held.Count < target)
+        else if (_held.Count < target || Stranded() is { Count: > 0 } || (_claimed && _held.Count < most && unheld > 0))
         {
             // The instance's first claim takes at most half its share: an instance that starts with others may see
             // itself alone (their heartbeats are not in yet); the others take part of the rest meanwhile, and what it
             // holds above its share at its next tick is little, given back at once.
             var limit = target - _held.Count;
+            var scope = _scope;
             if (!_claimed)
             {
                 limit = Math.Min(limit, Math.Max((target + 1) / 2, 1));
             }
+            else if (limit <= 0)
+            {
+                // At its share, the instance still claims the devices of its scope that no other live instance's scope
+                // holds: nobody else would poll them. (A central monitor at its share beside site monitors would
+                // otherwise leave unpolled the part of the fleet only it covers, given back when the site monitors joined.)
+                var stranded = Stranded();
+                if (stranded.Count > 0)
+                {
+                    scope = new DeviceFilter { Names = stranded };
+                    limit = stranded.Count;
+                }
+                else
+                {
+                    // Up to the bound, devices that stayed unheld for a whole lease time while the instances covering
+                    // them were at their share (what one gave back did not all go to the others).
+                    limit = Math.Min(most - _held.Count, unheld);
+                }
+            }
 
             try
             {
-                var leases = await _store.ClaimAsync(Instance.Id, _scope, limit, _options.LeaseTime, cancellationToken).ConfigureAwait(false);
+                var leases = await _store.ClaimAsync(Instance.Id, scope, limit, _options.LeaseTime, cancellationToken).ConfigureAwait(false);
                 var claimedAt = _time.GetUtcNow(); // after the claim committed: the previous owner's last poll started before
                 _claimed = true;
                 foreach (var lease in leases)
@@ -251,6 +278,32 @@ internal sealed class LeaseCoordinator
         }
     }
 
+    /// <summary>
+    /// The names of the devices of the scope that no other live instance's scope holds and this one does not hold, after
+    /// its first claim (a starting instance sees itself alone). A name with <c>*</c> would be a pattern: left to the share's claim.
+    /// </summary>
+    private List<string> Stranded() =>
+        _claimed ? [.. _exclusive.Where(e => !_held.ContainsKey(e.Key) && !e.Value.Contains('*', StringComparison.Ordinal)).Select(e => e.Value)] : [];
+
+    /// <summary>
+    /// How many devices of the scope nobody has held for a whole lease time (an instance below its share claims what is
+    /// free at each of its ticks meanwhile, so that joiners and instances still ramping up come first); 0 when the live instances' counts cannot tell it, that
+    /// is when another live instance has a scope other than this one's and this one's is not every device.
+    /// </summary>
+    private int Unheld(IReadOnlyList<Device> devices, IReadOnlyList<MonitorInstanceStatus> instances, DateTimeOffset now)
+    {
+        var comparable = _scope.IsEmpty || instances.All(i => i.Id == Instance.Id || string.Equals(i.Filter?.Trim(), Instance.Filter, StringComparison.Ordinal));
+        var free = comparable ? devices.Count - _held.Count - instances.Where(i => i.Id != Instance.Id).Sum(i => i.DevicesHeld) : 0;
+        if (free <= 0)
+        {
+            _unheldSince = null;
+            return 0;
+        }
+
+        _unheldSince ??= now;
+        return now - _unheldSince.Value >= _options.LeaseTime ? free : 0;
+    }
+
     private bool Drop(Guid deviceId, long token)
     {
         if (!_held.TryGetValue(deviceId, out var held) || held.Token != token || !_held.TryRemove(new KeyValuePair<Guid, (long, DateTimeOffset)>(deviceId, held)))
@@ -282,6 +335,7 @@ internal sealed class LeaseCoordinator
         }
 
         var share = 0.0;
+        _exclusive.Clear();
         foreach (var device in devices)
         {
             var sharing = 0;
@@ -294,6 +348,10 @@ internal sealed class LeaseCoordinator
             }
 
             share += 1.0 / Math.Max(sharing, 1);
+            if (sharing <= 1)
+            {
+                _exclusive[device.Id] = device.Name;
+            }
         }
 
         return share;

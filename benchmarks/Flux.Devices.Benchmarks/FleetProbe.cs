@@ -111,7 +111,17 @@ internal static class FleetProbe
 
         simulator.Process.StandardInput.Close();
         Signal(simulator.Process.Id, "INT");
-        await simulator.Process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromMinutes(1)).Token);
+        var simulatorStopping = DateTime.UtcNow;
+        try
+        {
+            await simulator.Process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromMinutes(4)).Token);
+            Console.WriteLine($"simulator stopped {(DateTime.UtcNow - simulatorStopping).TotalSeconds:F1} s after SIGINT");
+        }
+        catch (OperationCanceledException)
+        {
+            Console.WriteLine("simulator did not stop within 4 minutes of SIGINT: killed; the record is what it had written");
+            simulator.Process.Kill();
+        }
 
         List<(string Query, long Calls)> statements = [];
         await using (var connection = new NpgsqlConnection(admin))

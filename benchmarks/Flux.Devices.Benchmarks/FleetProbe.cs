@@ -71,7 +71,11 @@ internal static class FleetProbe
 
         var cpuAtStart = monitors.Select(m => Cpu(m.Process.Id)).ToArray();
         var wallAtStart = DateTime.UtcNow;
+        using var sampling = new CancellationTokenSource();
+        var fairShare = FairShareAsync(store, devices, started, sampling.Token);
         await Task.Delay(TimeSpan.FromSeconds(killAt) - (DateTime.UtcNow - started));
+        await sampling.CancelAsync();
+        Console.WriteLine(await fairShare);
 
         // Who held what just before the kill; the CPU of the steady part.
         var victim = monitors[0];
@@ -90,14 +94,34 @@ internal static class FleetProbe
             monitor.Process.StandardInput.Close(); // a clean stop
         }
 
+        var stopping = DateTime.UtcNow;
         foreach (var monitor in monitors.Skip(1))
         {
-            await monitor.Process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromMinutes(1)).Token);
+            try
+            {
+                await monitor.Process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromMinutes(2)).Token);
+                Console.WriteLine($"{monitor.Name} stopped {(DateTime.UtcNow - stopping).TotalSeconds:F1} s after its stdin closed");
+            }
+            catch (OperationCanceledException)
+            {
+                Console.WriteLine($"{monitor.Name} did not stop within 2 minutes of its stdin closing: killed");
+                monitor.Process.Kill();
+            }
         }
 
         simulator.Process.StandardInput.Close();
         Signal(simulator.Process.Id, "INT");
-        await simulator.Process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromMinutes(1)).Token);
+        var simulatorStopping = DateTime.UtcNow;
+        try
+        {
+            await simulator.Process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromMinutes(4)).Token);
+            Console.WriteLine($"simulator stopped {(DateTime.UtcNow - simulatorStopping).TotalSeconds:F1} s after SIGINT");
+        }
+        catch (OperationCanceledException)
+        {
+            Console.WriteLine("simulator did not stop within 4 minutes of SIGINT: killed; the record is what it had written");
+            simulator.Process.Kill();
+        }
 
         List<(string Query, long Calls)> statements = [];
         await using (var connection = new NpgsqlConnection(admin))
@@ -239,9 +263,12 @@ internal static class FleetProbe
         await using var provider = services.BuildServiceProvider();
         var monitor = provider.GetRequiredService<IDeviceHealthMonitor>();
         using var stop = new CancellationTokenSource();
+        var stopping = Stopwatch.StartNew();
         _ = Task.Run(async () =>
         {
             await Console.In.ReadToEndAsync();
+            stopping.Restart();
+            Console.Error.WriteLine("stopping: stdin closed");
             await stop.CancelAsync();
         });
         var running = monitor.RunAsync(stop.Token);
@@ -266,6 +293,8 @@ internal static class FleetProbe
         catch (OperationCanceledException)
         {
         }
+
+        Console.Error.WriteLine($"stopping: the monitor's loop ended {stopping.Elapsed.TotalSeconds:F1} s after stdin closed (leases given back)");
     }
 
     private static async Task<Guid> WaitForInstanceAsync(ServiceProvider provider, string name)
@@ -280,6 +309,38 @@ internal static class FleetProbe
 
             await Task.Delay(200);
         }
+    }
+
+    /// <summary>
+    /// Time to fair share: the leases held per live owner, read every second, until every device is held by one of the
+    /// three monitors and none holds more than ⌈1.1 × share⌉ (the documented bound).
+    /// </summary>
+    private static async Task<string> FairShareAsync(string store, int devices, DateTime started, CancellationToken cancellationToken)
+    {
+        var most = (int)Math.Ceiling(devices / (double)Monitors * 1.1);
+        var withinBound = (DateTime?)null;
+        var counts = new List<int>();
+        try
+        {
+            while (true)
+            {
+                counts = [.. (await HeldAsync(store)).GroupBy(h => h.Owner).Select(g => g.Count()).OrderDescending()];
+                if (withinBound is null && counts.Count == Monitors && counts.Sum() == devices && counts.Max() <= most)
+                {
+                    withinBound = DateTime.UtcNow;
+                    break;
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        return withinBound is { } at
+            ? $"fair share: every device held, each monitor at most ⌈1.1 × share⌉ = {most}, by {(at - started).TotalSeconds:F1} s after the monitors started (held {string.Join(" / ", counts)})"
+            : $"fair share: not reached before the kill (held {string.Join(" / ", counts)}; bound {most})";
     }
 
     private static async Task<List<(Guid Device, Guid Owner)>> HeldAsync(string store)

@@ -227,13 +227,11 @@ public sealed partial class FleetLeaseTests : IAsyncLifetime
         }
 
         await using var owners = new ConnectionOwners(sites.Values.SelectMany(s => s.Fleet.Ports));
-        // The sites' monitors first, then the central one. (Known limitation, reported: with the central one first, it
-        // claims everything alone and gives back the oldest leases of any site when the sites' monitors join, which
-        // can leave devices of a site without a monitor unleased while every instance is at its share.)
-        var siteA = StartMonitor(owners, "site-a", "--filter", "site=A");
-        var siteB = StartMonitor(owners, "site-b", "--filter", "site=B");
-        await WaitForSharesAsync(["site-a", "site-b"], 120, new() { ["site-a"] = 60, ["site-b"] = 60 });
-        var monitors = new[] { siteA, siteB, StartMonitor(owners, "central") };
+        // The central monitor first: it holds everything alone, then gives back part of A and B when the sites' monitors
+        // join, and keeps all of C (only it covers C); no device may be left unheld while every instance is at its share.
+        var central = StartMonitor(owners, "central");
+        await WaitForSharesAsync(["central"], 180, new() { ["central"] = 180 });
+        var monitors = new[] { central, StartMonitor(owners, "site-a", "--filter", "site=A"), StartMonitor(owners, "site-b", "--filter", "site=B") };
 
         // Shares: a site's monitor half its site (30), the central one half of A and B and all of C (120).
         var shares = await WaitForSharesAsync(["site-a", "site-b", "central"], 180, new() { ["site-a"] = 30, ["site-b"] = 30, ["central"] = 120 });

@@ -25,8 +25,6 @@ internal sealed class LeaseCoordinator
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<Guid, (long Token, DateTimeOffset AcquiredAt)> _held = new();
     private readonly Dictionary<string, DeviceFilter?> _filters = new(StringComparer.Ordinal);
-    private readonly Dictionary<Guid, string> _exclusive = [];
-    private DateTimeOffset? _unheldSince;
     private long _validUntilTicks = DateTimeOffset.MinValue.UtcTicks;
     private DateTimeOffset _nextTick = DateTimeOffset.MinValue;
     private bool _claimed;
@@ -138,34 +136,34 @@ internal sealed class LeaseCoordinator
         }
 
         _metrics.LeasesLost(lost);
-        var share = Share = ShareOf(devices, renewal.Instances);
-        var target = (int)Math.Ceiling(share - 1e-9);
-        var floor = Math.Max((int)Math.Floor(share + 1e-9), 0);
-        var most = (int)Math.Ceiling((share * 1.1) - 1e-9);
-        var unheld = Unheld(devices, renewal.Instances, started);
+        var classes = ClassesOf(devices, renewal.Instances);
+        var share = Share = classes.Sum(c => c.Share);
         int claimed = 0, released = 0;
-        if (_held.Count > most)
+        var extras = new List<Guid>();
+        foreach (var part in classes)
         {
-            // Every extra down to ⌊share⌋ at once, in one release, except the devices whose poll is under way (a poll
-            // waiting for its slot does not count: it checks its lease again once it has one). Each is taken out of the
-            // held set before its poll is looked at, and a poll marks itself under way before it checks its lease, so
-            // that of a release and a poll starting together one always sees the other: the device is given back and the
-            // poll gives up, or the poll goes on and the device is kept.
-            var want = _held.Count - floor;
-            var extras = new List<Guid>(want);
-            foreach (var (id, held) in _held.OrderBy(h => h.Value.AcquiredAt).ThenBy(h => h.Key).ToList())
+            // Within each part of the fleet that the same live instances cover, an instance holding more than
+            // ⌈1.1 × its share of the part⌉ gives back its oldest leases there down to ⌊share⌋, except the devices whose
+            // poll is under way (a poll waiting for its slot does not count: it checks its lease again once it has one).
+            // Each is taken out of the held set before its poll is looked at, and a poll marks itself under way before it
+            // checks its lease, so that of a release and a poll starting together one always sees the other: the device
+            // is given back and the poll gives up, or the poll goes on and the device is kept.
+            var held = part.Devices.Where(d => _held.ContainsKey(d.Id)).Select(d => (d.Id, Lease: _held[d.Id])).ToList();
+            if (held.Count <= part.Most)
             {
-                if (extras.Count >= want)
+                continue;
+            }
+
+            var want = held.Count - part.Floor;
+            var taken = 0;
+            foreach (var (id, lease) in held.OrderBy(h => h.Lease.AcquiredAt).ThenBy(h => h.Id))
+            {
+                if (taken >= want)
                 {
                     break;
                 }
 
-                if (_exclusive.ContainsKey(id))
-                {
-                    continue; // no other live instance's scope holds it: given back, nobody would claim it
-                }
-
-                if (busy(id) || !_held.TryRemove(new KeyValuePair<Guid, (long, DateTimeOffset)>(id, held)))
+                if (busy(id) || !_held.TryRemove(new KeyValuePair<Guid, (long, DateTimeOffset)>(id, lease)))
                 {
                     continue;
                 }
@@ -173,69 +171,90 @@ internal sealed class LeaseCoordinator
                 Interlocked.MemoryBarrier(); // the removal is seen before the poll's mark is read (the poll: mark, barrier, read)
                 if (busy(id))
                 {
-                    _held.TryAdd(id, held); // its poll started meanwhile: kept
+                    _held.TryAdd(id, lease); // its poll started meanwhile: kept
                     continue;
                 }
 
                 extras.Add(id);
+                taken++;
                 Dropped?.Invoke(id); // no longer polled before it is given back
             }
+        }
 
+        var listed = devices.Select(d => d.Id).ToHashSet();
+        foreach (var (id, lease) in _held.ToList())
+        {
+            // Held but no longer in the scope's pollable devices (moved out of the scope, in maintenance, decommissioned).
+            if (listed.Contains(id) || busy(id) || !_held.TryRemove(new KeyValuePair<Guid, (long, DateTimeOffset)>(id, lease)))
+            {
+                continue;
+            }
+
+            Interlocked.MemoryBarrier(); // as above
+            if (busy(id))
+            {
+                _held.TryAdd(id, lease);
+                continue;
+            }
+
+            extras.Add(id);
+            Dropped?.Invoke(id);
+        }
+
+        if (extras.Count > 0)
+        {
             try
             {
-                released = await _store.ReleaseAsync(Instance.Id, extras, cancellationToken).ConfigureAwait(false);
+                released = await _store.ReleaseAsync(Instance.Id, extras, cancellationToken).ConfigureAwait(false); // every part's extras at once
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 Log.LeaseRenewFailed(_logger, ex, Instance.Name); // they expire instead
             }
         }
-        else if (_held.Count < target || Stranded() is { Count: > 0 } || (_claimed && _held.Count < most && unheld > 0))
+        else
         {
-            // The instance's first claim takes at most half its share: an instance that starts with others may see
-            // itself alone (their heartbeats are not in yet); the others take part of the rest meanwhile, and what it
-            // holds above its share at its next tick is little, given back at once.
-            var limit = target - _held.Count;
-            var scope = _scope;
-            if (!_claimed)
+            foreach (var part in classes)
             {
-                limit = Math.Min(limit, Math.Max((target + 1) / 2, 1));
-            }
-            else if (limit <= 0)
-            {
-                // At its share, the instance still claims the devices of its scope that no other live instance's scope
-                // holds: nobody else would poll them. (A central monitor at its share beside site monitors would
-                // otherwise leave unpolled the part of the fleet only it covers, given back when the site monitors joined.)
-                var stranded = Stranded();
-                if (stranded.Count > 0)
+                // Up to ⌈share⌉ of each part, claimed by name among that part's devices (so that a central monitor beside
+                // site monitors takes its share of each site and all of what only it covers). The instance's first claim
+                // takes at most half of it: an instance that starts with others may see itself alone (their heartbeats
+                // are not in yet); the others take part of the rest meanwhile, and what it holds above its share at its
+                // next tick is little, given back at once.
+                var limit = part.Target - part.Devices.Count(d => _held.ContainsKey(d.Id));
+                if (!_claimed)
                 {
-                    scope = new DeviceFilter { Names = stranded };
-                    limit = stranded.Count;
+                    limit = Math.Min(limit, Math.Max((part.Target + 1) / 2, 1));
                 }
-                else
+
+                if (limit <= 0)
                 {
-                    // Up to the bound, devices that stayed unheld for a whole lease time while the instances covering
-                    // them were at their share (what one gave back did not all go to the others).
-                    limit = Math.Min(most - _held.Count, unheld);
+                    continue;
+                }
+
+                // A name with '*' would be a pattern: such devices are claimed through the scope instead.
+                var free = part.Devices.Where(d => !_held.ContainsKey(d.Id)).ToList();
+                var names = free.Where(d => !d.Name.Contains('*', StringComparison.Ordinal)).Select(d => d.Name).ToList();
+                var scope = names.Count == free.Count ? new DeviceFilter { Names = names } : _scope;
+                try
+                {
+                    var leases = await _store.ClaimAsync(Instance.Id, scope, limit, _options.LeaseTime, cancellationToken).ConfigureAwait(false);
+                    var claimedAt = _time.GetUtcNow(); // after the claim committed: the previous owner's last poll started before
+                    foreach (var lease in leases)
+                    {
+                        _held[lease.DeviceId] = (lease.Token, claimedAt);
+                    }
+
+                    claimed += leases.Count;
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    Log.LeaseRenewFailed(_logger, ex, Instance.Name);
+                    break;
                 }
             }
 
-            try
-            {
-                var leases = await _store.ClaimAsync(Instance.Id, scope, limit, _options.LeaseTime, cancellationToken).ConfigureAwait(false);
-                var claimedAt = _time.GetUtcNow(); // after the claim committed: the previous owner's last poll started before
-                _claimed = true;
-                foreach (var lease in leases)
-                {
-                    _held[lease.DeviceId] = (lease.Token, claimedAt);
-                }
-
-                claimed = leases.Count;
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                Log.LeaseRenewFailed(_logger, ex, Instance.Name);
-            }
+            _claimed = true;
         }
 
         if (claimed + released + lost > 0)
@@ -278,32 +297,6 @@ internal sealed class LeaseCoordinator
         }
     }
 
-    /// <summary>
-    /// The names of the devices of the scope that no other live instance's scope holds and this one does not hold, after
-    /// its first claim (a starting instance sees itself alone). A name with <c>*</c> would be a pattern: left to the share's claim.
-    /// </summary>
-    private List<string> Stranded() =>
-        _claimed ? [.. _exclusive.Where(e => !_held.ContainsKey(e.Key) && !e.Value.Contains('*', StringComparison.Ordinal)).Select(e => e.Value)] : [];
-
-    /// <summary>
-    /// How many devices of the scope nobody has held for a whole lease time (an instance below its share claims what is
-    /// free at each of its ticks meanwhile, so that joiners and instances still ramping up come first); 0 when the live instances' counts cannot tell it, that
-    /// is when another live instance has a scope other than this one's and this one's is not every device.
-    /// </summary>
-    private int Unheld(IReadOnlyList<Device> devices, IReadOnlyList<MonitorInstanceStatus> instances, DateTimeOffset now)
-    {
-        var comparable = _scope.IsEmpty || instances.All(i => i.Id == Instance.Id || string.Equals(i.Filter?.Trim(), Instance.Filter, StringComparison.Ordinal));
-        var free = comparable ? devices.Count - _held.Count - instances.Where(i => i.Id != Instance.Id).Sum(i => i.DevicesHeld) : 0;
-        if (free <= 0)
-        {
-            _unheldSince = null;
-            return 0;
-        }
-
-        _unheldSince ??= now;
-        return now - _unheldSince.Value >= _options.LeaseTime ? free : 0;
-    }
-
     private bool Drop(Guid deviceId, long token)
     {
         if (!_held.TryGetValue(deviceId, out var held) || held.Token != token || !_held.TryRemove(new KeyValuePair<Guid, (long, DateTimeOffset)>(deviceId, held)))
@@ -316,45 +309,42 @@ internal sealed class LeaseCoordinator
     }
 
     /// <summary>
-    /// The instance's fair share: each device of its scope counts 1 / (the live instances whose scope holds it), so that
-    /// instances with the same scope split it evenly and one with a narrower scope (a site's) shares only that part.
+    /// The parts of the instance's scope that the same live instances cover, each with this instance's share of it: a
+    /// part of n devices covered by k instances (this one included) gives each n / k, so that instances with the same
+    /// scope split it evenly and one with a narrower scope (a site's) shares only that part; what only this instance
+    /// covers is all its own. The instance's fair share is the sum.
     /// </summary>
-    private double ShareOf(IReadOnlyList<Device> devices, IReadOnlyList<MonitorInstanceStatus> instances)
+    private List<FleetPart> ClassesOf(IReadOnlyList<Device> devices, IReadOnlyList<MonitorInstanceStatus> instances)
     {
-        var filters = new List<DeviceFilter?>(instances.Count);
-        var self = false;
+        var filters = new List<DeviceFilter?>(instances.Count + 1) { _scope };
         foreach (var instance in instances)
         {
-            self |= instance.Id == Instance.Id;
-            filters.Add(Parse(instance.Filter));
+            if (instance.Id != Instance.Id)
+            {
+                filters.Add(Parse(instance.Filter));
+            }
         }
 
-        if (!self)
-        {
-            filters.Add(_scope);
-        }
-
-        var share = 0.0;
-        _exclusive.Clear();
+        var parts = new Dictionary<string, List<Device>>(StringComparer.Ordinal);
+        var key = new System.Text.StringBuilder();
         foreach (var device in devices)
         {
-            var sharing = 0;
-            foreach (var filter in filters)
+            key.Clear();
+            for (var i = 1; i < filters.Count; i++)
             {
-                if (filter is null || filter.Matches(device))
-                {
-                    sharing++;
-                }
+                key.Append(filters[i] is not { } filter || filter.Matches(device) ? '1' : '0');
             }
 
-            share += 1.0 / Math.Max(sharing, 1);
-            if (sharing <= 1)
+            var text = key.ToString();
+            if (!parts.TryGetValue(text, out var part))
             {
-                _exclusive[device.Id] = device.Name;
+                parts[text] = part = [];
             }
+
+            part.Add(device);
         }
 
-        return share;
+        return [.. parts.Select(p => new FleetPart(p.Value, 1 + p.Key.Count(c => c == '1')))];
     }
 
     /// <summary>An instance's scope; one that does not parse (a newer version's syntax) counts as every device.</summary>
@@ -380,5 +370,19 @@ internal sealed class LeaseCoordinator
         }
 
         return parsed;
+    }
+
+    /// <summary>Devices that the same live instances cover, and this instance's share of them.</summary>
+    private sealed class FleetPart(List<Device> devices, int sharing)
+    {
+        public List<Device> Devices { get; } = devices;
+
+        public double Share { get; } = (double)devices.Count / sharing;
+
+        public int Target => (int)Math.Ceiling(Share - 1e-9);
+
+        public int Floor => Math.Max((int)Math.Floor(Share + 1e-9), 0);
+
+        public int Most => (int)Math.Ceiling((Share * 1.1) - 1e-9);
     }
 }

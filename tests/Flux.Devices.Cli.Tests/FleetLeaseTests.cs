@@ -69,7 +69,7 @@ public sealed partial class FleetLeaseTests : IAsyncLifetime
         await CreateDatabaseAsync();
         var (simulator, fleet, record) = await StartSimulatorAsync(300, 3);
         await using var owners = new ConnectionOwners(fleet.Ports);
-        var monitors = new[] { StartMonitor(owners, "m1"), StartMonitor(owners, "m2"), StartMonitor(owners, "m3") };
+        var monitors = StartThreeMonitors(owners);
         var names = await NamesAsync();
 
         var stable = await WaitForSharesAsync(["m1", "m2", "m3"], 300);
@@ -109,11 +109,7 @@ public sealed partial class FleetLeaseTests : IAsyncLifetime
 
         // The two others take its devices over, and stop as cleanly: no lease left.
         await WaitForSharesAsync(["m2", "m3"], 300);
-        foreach (var monitor in monitors[1..])
-        {
-            await monitor.SignalAsync("TERM");
-            Assert.Equal(0, await monitor.WaitForExitAsync());
-        }
+        await StopCleanlyAsync(monitors[1..]);
 
         Assert.Equal(0, await ScalarAsync<long>("SELECT count(*) FROM flux.device_leases"));
         Assert.Equal(300, names.Count);
@@ -126,7 +122,7 @@ public sealed partial class FleetLeaseTests : IAsyncLifetime
         await CreateDatabaseAsync();
         var (simulator, fleet, record) = await StartSimulatorAsync(300, 3);
         await using var owners = new ConnectionOwners(fleet.Ports);
-        var monitors = new[] { StartMonitor(owners, "m1"), StartMonitor(owners, "m2"), StartMonitor(owners, "m3") };
+        var monitors = StartThreeMonitors(owners);
         var names = await NamesAsync();
         await WaitForSharesAsync(["m1", "m2", "m3"], 300);
         await WaitForRecordAsync(simulator, record, r => Polled(r).Count == 300);
@@ -160,11 +156,7 @@ public sealed partial class FleetLeaseTests : IAsyncLifetime
         var longest = polls.Where(p => p.Time > restartedAt - Interval).GroupBy(p => p.Device).Max(g => Gaps(g).DefaultIfEmpty().Max());
         Assert.True(longest < LeaseTime, $"a device went unpolled for {longest} while m3 took its share back");
 
-        foreach (var monitor in monitors)
-        {
-            await monitor.SignalAsync("TERM");
-            Assert.Equal(0, await monitor.WaitForExitAsync());
-        }
+        await StopCleanlyAsync(monitors);
     }
 
     [Fact]
@@ -173,7 +165,7 @@ public sealed partial class FleetLeaseTests : IAsyncLifetime
         await CreateDatabaseAsync();
         var (simulator, fleet, record) = await StartSimulatorAsync(300, 3);
         await using var owners = new ConnectionOwners(fleet.Ports);
-        var monitors = new[] { StartMonitor(owners, "m1"), StartMonitor(owners, "m2"), StartMonitor(owners, "m3") };
+        var monitors = StartThreeMonitors(owners);
         await WaitForSharesAsync(["m1", "m2", "m3"], 300);
         await WaitForRecordAsync(simulator, record, r => Polled(r).Count == 300);
         var lost = await HeldAsync("m1");
@@ -199,11 +191,7 @@ public sealed partial class FleetLeaseTests : IAsyncLifetime
         await WaitUntilAsync(() => monitors[0].Error.ToString().Contains("flux monitor m1: the store refused", StringComparison.Ordinal), () => "m1 did not log refused writes:\n" + string.Join('\n', monitors[0].Error.ToString().Split('\n').Where(l => !l.Contains("[5202]", StringComparison.Ordinal))));
         var fenced = monitors[0].Error.ToString().Split('\n').First(l => l.Contains("flux monitor m1: the store refused", StringComparison.Ordinal));
         Assert.Matches(@"^<4>Flux\.Devices\.Cli\.Monitor\[5\] flux monitor m1: the store refused [1-9]\d* write\(s\) fenced by leases this instance lost \([1-9]\d* in all\); nothing of them was stored\.$", fenced);
-        foreach (var monitor in monitors)
-        {
-            await monitor.SignalAsync("TERM");
-            Assert.Equal(0, await monitor.WaitForExitAsync()); // a clean stop writes (or has refused) everything waiting
-        }
+        await StopCleanlyAsync(monitors); // a clean stop writes (or has refused) everything waiting
 
         // No sample of a lost device appeared after the takeover with a timestamp from before m1 was stopped: those are
         // exactly m1's polls under its old leases (nobody else polled these devices before m1's leases expired).
@@ -255,11 +243,7 @@ public sealed partial class FleetLeaseTests : IAsyncLifetime
         Assert.Equal(
             ["central:", "site-a:site=A", "site-b:site=B"],
             json.RootElement.EnumerateArray().Select(i => $"{i.GetProperty("name").GetString()}:{i.GetProperty("scope").GetString()}"));
-        foreach (var monitor in monitors)
-        {
-            await monitor.SignalAsync("TERM");
-            Assert.Equal(0, await monitor.WaitForExitAsync());
-        }
+        await StopCleanlyAsync(monitors);
     }
 
     [Fact]
@@ -268,7 +252,7 @@ public sealed partial class FleetLeaseTests : IAsyncLifetime
         await CreateDatabaseAsync();
         var (simulator, fleet, record) = await StartSimulatorAsync(300, 3);
         await using var owners = new ConnectionOwners(fleet.Ports);
-        var monitors = new[] { StartMonitor(owners, "m1"), StartMonitor(owners, "m2"), StartMonitor(owners, "m3") };
+        var monitors = StartThreeMonitors(owners);
         await WaitForSharesAsync(["m1", "m2", "m3"], 300);
         await WaitForRecordAsync(simulator, record, r => Polled(r).Count == 300);
 
@@ -297,11 +281,7 @@ public sealed partial class FleetLeaseTests : IAsyncLifetime
         var longest = await ScalarAsync<double>("SELECT extract(epoch FROM max(gap)) FROM (SELECT timestamp - lag(timestamp) OVER (PARTITION BY device_id ORDER BY timestamp) AS gap FROM flux.device_health) g");
         var bound = (upAt - downAt) + (2 * LeaseTime) + (2 * Interval);
         Assert.True(TimeSpan.FromSeconds(longest) < bound, $"a device's samples have a hole of {longest} s (outage {upAt - downAt})");
-        foreach (var monitor in monitors)
-        {
-            await monitor.SignalAsync("TERM");
-            Assert.Equal(0, await monitor.WaitForExitAsync());
-        }
+        await StopCleanlyAsync(monitors);
 
         Assert.Equal(0, await ScalarAsync<long>("SELECT count(*) FROM flux.device_leases"));
     }
@@ -430,6 +410,18 @@ public sealed partial class FleetLeaseTests : IAsyncLifetime
     /// share once stable (at most ⌈1.1 × share⌉, and so at least what the others leave; the share is an equal split
     /// unless given), and returns what each holds.
     /// </summary>
+    private FluxChildProcess[] StartThreeMonitors(ConnectionOwners owners) => [StartMonitor(owners, "m1"), StartMonitor(owners, "m2"), StartMonitor(owners, "m3")];
+
+    /// <summary>SIGTERM to each monitor in turn; each must exit 0 (a clean stop writes what waits and gives its leases back).</summary>
+    private static async Task StopCleanlyAsync(IEnumerable<FluxChildProcess> monitors)
+    {
+        foreach (var monitor in monitors)
+        {
+            await monitor.SignalAsync("TERM");
+            Assert.Equal(0, await monitor.WaitForExitAsync());
+        }
+    }
+
     private async Task<Dictionary<string, int>> WaitForSharesAsync(string[] names, int devices, Dictionary<string, double>? shares = null)
     {
         Dictionary<string, int> held = [];

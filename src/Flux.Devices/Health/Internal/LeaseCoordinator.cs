@@ -87,9 +87,11 @@ internal sealed class LeaseCoordinator
     public bool Due(DateTimeOffset now) => now >= _nextTick;
 
     /// <summary>
-    /// Renews (one round trip), drops what was lost, then takes the share: claims up to ⌈share⌉ (one round trip; the
-    /// instance's first claim at most half of it) or, when holding more than ⌈1.1 × share⌉, gives back the oldest leases
-    /// down to ⌊share⌋ at once (one round trip), so that the instances that claim what is given back reach their share.
+    /// Renews (one round trip), drops what was lost, then takes the share in each part of the fleet that the same live
+    /// instances cover: gives back, in one release for all parts, the oldest leases of each part where it holds more than
+    /// ⌈1.1 × share⌉, down to ⌊share⌋; or else claims up to ⌈share⌉ of each part short of it (one round trip per such
+    /// part; the instance's first claim at most half of it), so that the instances that claim what is given back reach
+    /// their share.
     /// </summary>
     /// <param name="devices">The devices of the instance's scope that should be polled, as last listed.</param>
     /// <param name="busy">Whether a device's poll is under way (it is not given back then); a poll waiting for its slot is not.</param>
@@ -148,7 +150,15 @@ internal sealed class LeaseCoordinator
             // Each is taken out of the held set before its poll is looked at, and a poll marks itself under way before it
             // checks its lease, so that of a release and a poll starting together one always sees the other: the device
             // is given back and the poll gives up, or the poll goes on and the device is kept.
-            var held = part.Devices.Where(d => _held.ContainsKey(d.Id)).Select(d => (d.Id, Lease: _held[d.Id])).ToList();
+            var held = new List<(Guid Id, (long Token, DateTimeOffset AcquiredAt) Lease)>();
+            foreach (var device in part.Devices)
+            {
+                if (_held.TryGetValue(device.Id, out var lease)) // a fenced write may drop a lease meanwhile, from another thread
+                {
+                    held.Add((device.Id, lease));
+                }
+            }
+
             if (held.Count <= part.Most)
             {
                 continue;

@@ -811,6 +811,7 @@ internal sealed partial class PostgresDeviceStore : IDeviceStore, IDeviceStoreSc
 
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
+
     /// <inheritdoc />
     /// <remarks>The device's row is locked first (<c>FOR NO KEY UPDATE</c>): of two writers adding windows of one device, the second waits and then sees the first's window.</remarks>
     public ValueTask AddMaintenanceWindowAsync(MaintenanceWindow window, CancellationToken cancellationToken = default)

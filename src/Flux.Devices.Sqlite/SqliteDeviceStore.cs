@@ -503,6 +503,7 @@ internal sealed partial class SqliteDeviceStore : IDeviceStore, IDeviceStoreSche
             cancellationToken).ConfigureAwait(false);
         return deleted;
     }
+
     /// <inheritdoc />
     public ValueTask AddMaintenanceWindowAsync(MaintenanceWindow window, CancellationToken cancellationToken = default)
     {
